@@ -1,0 +1,25 @@
+"""crmscript-sim: run SuperOffice CRMScript event handlers offline."""
+
+from .errors import (
+    CRMScriptCheckError,
+    CRMScriptDiagnostics,
+    CRMScriptError,
+    CRMScriptLimitError,
+    CRMScriptRuntimeError,
+    CRMScriptSyntaxError,
+    CRMScriptThrow,
+)
+from .eventdata import EventData, FieldProperty, TableRight
+
+__all__ = [
+    "CRMScriptCheckError",
+    "CRMScriptDiagnostics",
+    "CRMScriptError",
+    "CRMScriptLimitError",
+    "CRMScriptRuntimeError",
+    "CRMScriptSyntaxError",
+    "CRMScriptThrow",
+    "EventData",
+    "FieldProperty",
+    "TableRight",
+]
