@@ -1,0 +1,907 @@
+"""The static checker: scopes, declaration before use, types, arity, loops, returns.
+
+`check_program(program, library)` walks the parsed AST once, in source
+order, and
+- reports every problem it finds as a CRMScriptCheckError (all of them,
+  collected into one CRMScriptDiagnostics, sorted in source order);
+- annotates the AST for the compiler (docs/architecture.md, "Checker
+  annotations"): Expr.ctype, Symbols on declarations and names, resolved
+  call/method/constructor/member targets.
+
+The built-in library is never hard-coded here: every global function, class,
+method and constructor comes from the signature table (engine.runtime.table).
+The rules and the decisions where the CRMScript reference is silent are
+written down in docs/checker.md.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Optional, Union
+
+from . import nodes
+from . import symbols as sym
+from .errors import CRMScriptCheckError, CRMScriptDiagnostics
+from .runtime.table import GLOBAL as GLOBAL_OWNER
+from .runtime.table import Library, Signature
+from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, NUMERIC_NAMES, STRING,
+                    VALUE_TYPE_NAMES, VOID, Type)
+
+# Type names the language itself knows (the value types, Generic, Void);
+# everything else is a struct of the script or a class of the library.
+LANGUAGE_TYPE_NAMES = VALUE_TYPE_NAMES | {"Generic", "Void"}
+
+# Owner name under which the library may register the methods every struct
+# has (fromXMLNode, toJson, ...): the checker looks there after the struct's
+# own methods.
+STRUCT_OWNER = "Struct"
+ARRAY_OWNER = "Array"
+
+# Reserved words (LANGUAGE.md, "Lexical"): never a variable, parameter,
+# function or struct name.
+RESERVED_WORDS = frozenset("""
+    Bool break catch Category Company continue Customer Date Diary else Email
+    false Float for Generic if Inbox Integer Invoice License Message Priority
+    return String struct this throw Ticket Time true try User Void while
+    foreach in
+""".split())
+
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+
+# The type of an expression that already produced an error: compatible with
+# everything, so one mistake is reported once and not again by every
+# expression around it.
+ERROR = Type("<error>")
+
+# Types whose values can be ordered with < <= > >= (besides the numbers).
+ORDERED_NAMES = frozenset({"String", "Date", "DateTime", "Time", "TimeSpan"})
+
+Callable_ = Union[nodes.FunctionDecl, Signature]
+
+
+def check_program(program: nodes.Program, library: Optional[Library] = None) -> None:
+    """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong."""
+    if library is None:
+        import engine.runtime  # noqa: F401  (fills the table)
+        from .runtime.table import LIBRARY
+
+        library = LIBRARY
+    checker = Checker(library, program.file)
+    checker.check(program)
+    if checker.errors:
+        raise CRMScriptDiagnostics(checker.sorted_errors())
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def article(type_: Type | str) -> str:
+    """'an Integer', 'a String': messages read as English."""
+    text = str(type_)
+    return ("an " if text[:1] in "AEIOU" else "a ") + text
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe_function(decl: nodes.FunctionDecl) -> str:
+    params = ", ".join(f"{p.type_ref.type} {p.name}" for p in decl.params)
+    return f"{decl.return_type.type} {decl.name}({params})"
+
+
+def is_numeric(t: Type) -> bool:
+    return t.dims == 0 and t.name in NUMERIC_NAMES
+
+
+def is_error(t: Optional[Type]) -> bool:
+    return t is None or t == ERROR
+
+
+def arithmetic_result(left: Type, right: Type) -> Type:
+    """Integer op Integer is Integer, anything with a Float is Float (Byte acts as Integer)."""
+    return FLOAT if FLOAT in (left, right) else INTEGER
+
+
+def substitute_element(t: Type, element: Type) -> Type:
+    """Replace the table's placeholder `T` by an array receiver's element type."""
+    if t.name != ELEMENT.name:
+        return t
+    return Type(element.name, element.dims + t.dims)
+
+
+def param_types(target: Callable_, element: Optional[Type] = None) -> list[Type]:
+    if isinstance(target, nodes.FunctionDecl):
+        return [p.type_ref.type for p in target.params]
+    types = [p.type for p in target.params]
+    return [substitute_element(t, element) for t in types] if element is not None else types
+
+
+def return_type(target: Callable_, element: Optional[Type] = None) -> Type:
+    if isinstance(target, nodes.FunctionDecl):
+        return target.return_type.type
+    if element is not None:
+        return substitute_element(target.returns, element)
+    return target.returns
+
+
+def assignable(value: Type, to: Type) -> bool:
+    """May a value of type `value` be stored where a `to` is expected?"""
+    if is_error(value) or is_error(to):
+        return True
+    if value == to:
+        return True
+    if value == VOID or to == VOID:
+        return False
+    if to == GENERIC or value == GENERIC:  # checked at run time
+        return True
+    if value.dims != to.dims:
+        return False
+    if value.dims > 0:  # Generic[] holds arrays of any element type (GenericToArray)
+        return GENERIC.name in (value.name, to.name)
+    if to == FLOAT and value.name in NUMERIC_NAMES:
+        return True
+    return {value.name, to.name} == {"Integer", "Byte"}
+
+
+def conversion_cost(value: Type, to: Type) -> int:
+    """0 for an exact match; overload resolution prefers the cheapest candidate."""
+    if value == to or is_error(value):
+        return 0
+    if to == GENERIC or to.name == GENERIC.name:
+        return 2
+    return 1
+
+
+def can_complete_normally(stmt: Optional[nodes.Stmt]) -> bool:
+    """Java's rule, simplified: can control fall off the end of `stmt`?"""
+    if stmt is None:
+        return True
+    if isinstance(stmt, (nodes.Return, nodes.Throw)):
+        return False
+    if isinstance(stmt, nodes.Block):
+        return all(can_complete_normally(s) for s in stmt.body)
+    if isinstance(stmt, nodes.If):
+        return stmt.else_ is None or can_complete_normally(stmt.then) or can_complete_normally(stmt.else_)
+    if isinstance(stmt, nodes.While):
+        return not (is_true_literal(stmt.cond) and not contains_break(stmt.body))
+    if isinstance(stmt, nodes.For):
+        endless = stmt.cond is None or is_true_literal(stmt.cond)
+        return not (endless and not contains_break(stmt.body))
+    if isinstance(stmt, nodes.Try):
+        return can_complete_normally(stmt.body) or can_complete_normally(stmt.handler)
+    if isinstance(stmt, nodes.Include) and stmt.program is not None:
+        return all(can_complete_normally(s) for s in stmt.program.body)
+    return True
+
+
+def is_true_literal(expr: Optional[nodes.Expr]) -> bool:
+    return isinstance(expr, nodes.BoolLit) and expr.value is True
+
+
+def contains_break(stmt: Optional[nodes.Stmt]) -> bool:
+    """Does `stmt` hold a `break` that leaves the loop whose body it is?"""
+    if stmt is None:
+        return False
+    if isinstance(stmt, nodes.Break):
+        return True
+    if isinstance(stmt, (nodes.While, nodes.For, nodes.Foreach, nodes.FunctionDecl, nodes.StructDecl)):
+        return False  # a break in there belongs to that loop (or function)
+    if isinstance(stmt, nodes.Block):
+        return any(contains_break(s) for s in stmt.body)
+    if isinstance(stmt, nodes.If):
+        return contains_break(stmt.then) or contains_break(stmt.else_)
+    if isinstance(stmt, nodes.Try):
+        return contains_break(stmt.body) or contains_break(stmt.handler)
+    if isinstance(stmt, nodes.Include) and stmt.program is not None:
+        return any(contains_break(s) for s in stmt.program.body)
+    return False
+
+
+def later_declarations(program: nodes.Program) -> dict[str, str]:
+    """Every top-level name the script declares anywhere (name -> what it is).
+
+    Used only to say "'f' is used before its declaration" instead of
+    "unknown function 'f'" when the declaration exists further down.
+    """
+    found: dict[str, str] = {}
+
+    def walk(body: Iterable[nodes.Stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, nodes.FunctionDecl):
+                found.setdefault("function " + stmt.name, stmt.name)
+            elif isinstance(stmt, nodes.StructDecl):
+                found.setdefault("type " + stmt.name, stmt.name)
+            elif isinstance(stmt, nodes.VarDecl):
+                found.setdefault("variable " + stmt.name, stmt.name)
+            elif isinstance(stmt, nodes.Include) and stmt.program is not None:
+                walk(stmt.program.body)
+
+    walk(program.body)
+    return found
+
+
+# ------------------------------------------------------------------ scopes
+
+
+class Scope:
+    """One block's variables. `function_boundary` marks the outermost scope of
+    a function body: a local may not hide another local of the same function
+    (Java), but it may hide a global."""
+
+    def __init__(self, parent: Optional["Scope"], *, function_boundary: bool = False):
+        self.parent = parent
+        self.function_boundary = function_boundary
+        self.symbols: dict[str, sym.Symbol] = {}
+
+    def lookup(self, name: str) -> Optional[sym.Symbol]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            found = scope.symbols.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+    def lookup_same_function(self, name: str) -> Optional[sym.Symbol]:
+        """A symbol of an enclosing block of the same function (or of the top-level code)."""
+        scope: Optional[Scope] = self
+        while scope is not None:
+            found = scope.symbols.get(name)
+            if found is not None:
+                return found
+            if scope.function_boundary:
+                return None
+            scope = scope.parent
+        return None
+
+
+# ------------------------------------------------------------------ checker
+
+
+class Checker:
+    def __init__(self, library: Library, main_file: str = "<script>"):
+        self.library = library
+        self.main_file = main_file
+        self.errors: list[tuple[tuple, CRMScriptCheckError]] = []
+        self._reported: set[tuple] = set()
+        self.globals = Scope(None, function_boundary=True)
+        self.scope = self.globals
+        self.functions: dict[str, list[nodes.FunctionDecl]] = {}
+        self.structs: dict[str, nodes.StructDecl] = {}
+        self.function: Optional[nodes.FunctionDecl] = None  # being checked
+        self.struct: Optional[nodes.StructDecl] = None  # whose method is being checked
+        self.loop_depth = 0
+        self.declared_later: dict[str, str] = {}
+        self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
+        self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
+        self.including: list[str] = []  # files of the includes being checked (cycles)
+
+    # ------------------------------------------------------------ reporting
+
+    def error(self, node: nodes.Node, message: str) -> None:
+        key = (node.file, node.line, node.column, message)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        anchor = self.include_anchor if self.include_anchor is not None else node
+        order = (anchor.line, anchor.column, len(self.errors))
+        self.errors.append((order, CRMScriptCheckError(message, node.file, node.line, node.column)))
+
+    def sorted_errors(self) -> list[CRMScriptCheckError]:
+        return [e for _, e in sorted(self.errors, key=lambda pair: pair[0])]
+
+    # ------------------------------------------------------------ entry
+
+    def check(self, program: nodes.Program) -> None:
+        self.main_file = program.file
+        self.declared_later = later_declarations(program)
+        self.check_body(program.body)
+
+    @contextmanager
+    def new_scope(self, *, function_boundary: bool = False) -> Iterator[Scope]:
+        outer = self.scope
+        self.scope = Scope(outer, function_boundary=function_boundary)
+        try:
+            yield self.scope
+        finally:
+            self.scope = outer
+
+    def check_body(self, body: Iterable[nodes.Stmt]) -> None:
+        for stmt in body:
+            self.check_stmt(stmt)
+
+    # ------------------------------------------------------------ types
+
+    def is_known_type(self, name: str) -> bool:
+        return name in LANGUAGE_TYPE_NAMES or name in self.structs or name in self.library.classes
+
+    def resolve_type(self, ref: nodes.TypeRef, *, allow_void: bool = False) -> Type:
+        """Check a written type (name and array sizes); ERROR if it is unknown."""
+        for size in ref.sizes:
+            if size is not None:
+                size_type = self.check_expr(size)
+                if not assignable(size_type, INTEGER) or size_type == FLOAT:
+                    self.error(size, f"an array size must be an Integer, not {article(size_type)}")
+        if not self.is_known_type(ref.name):
+            if ("type " + ref.name) in self.declared_later:
+                self.error(ref, f"the struct '{ref.name}' is used before its declaration")
+            else:
+                self.error(ref, f"unknown type '{ref.name}'")
+            return ERROR
+        if ref.name == VOID.name and not (allow_void and not ref.sizes):
+            self.error(ref, "'Void' is not a type for values; only a function can be Void")
+            return ERROR
+        return ref.type
+
+    def check_name(self, node: nodes.Node, name: str, what: str) -> None:
+        if name in RESERVED_WORDS:
+            self.error(node, f"'{name}' is a reserved word and cannot be used as a {what} name")
+
+    # ------------------------------------------------------------ declarations
+
+    def declare(self, node: nodes.Node, name: str, type_: Type, kind: str) -> sym.Symbol:
+        """Create the Symbol of a declaration and enter it in the current scope."""
+        self.check_name(node, name, "variable")
+        symbol = sym.Symbol(name, type_, kind, decl=node, function=self.function)
+        if name in self.scope.symbols:
+            self.error(node, f"'{name}' is already declared in this scope")
+        elif self.scope is not self.globals and self.scope.lookup_same_function(name) is not None:
+            self.error(node, f"'{name}' is already declared in an enclosing block")
+        self.scope.symbols[name] = symbol
+        return symbol
+
+    def variable_kind(self) -> str:
+        if self.function is None and self.scope is self.globals:
+            return sym.GLOBAL
+        return sym.LOCAL
+
+    def check_var_decl(self, decl: nodes.VarDecl) -> None:
+        declared = self.resolve_type(decl.type_ref)
+        if decl.init is not None:
+            self.check_assignment_value(decl.init, declared, f"the {declared} variable '{decl.name}'")
+        decl.symbol = self.declare(decl, decl.name, declared, self.variable_kind())
+
+    def check_assignment_value(self, value: nodes.Expr, to: Type, what: str) -> Type:
+        """Check `value` and that it may be stored into `what` (of type `to`)."""
+        value_type = self.check_expr(value)
+        if not assignable(value_type, to):
+            self.error(value, self.mismatch_message(value_type, to, f"cannot be assigned to {what}"))
+        return value_type
+
+    @staticmethod
+    def mismatch_message(value: Type, to: Type, tail: str) -> str:
+        message = f"{article(value)} {tail}"
+        if to == STRING and value.dims == 0 and value.name in VALUE_TYPE_NAMES:
+            message += f" (use toString() to convert the {value})"
+        elif value == FLOAT and to in (INTEGER, BYTE):
+            message += " (use toInteger() to convert the Float)"
+        return message
+
+    def check_function_decl(self, decl: nodes.FunctionDecl) -> None:
+        self.check_name(decl, decl.name, "function")
+        self.resolve_type(decl.return_type, allow_void=True)
+        for param in decl.params:
+            self.resolve_type(param.type_ref)
+        if self.struct is None:
+            self.register_function(decl, self.functions, "function")
+        self.check_function_body(decl)
+
+    def register_function(self, decl: nodes.FunctionDecl,
+                          table: dict[str, list[nodes.FunctionDecl]], what: str) -> None:
+        overloads = table.setdefault(decl.name, [])
+        signature = [p.type_ref.type for p in decl.params]
+        for other in overloads:
+            if [p.type_ref.type for p in other.params] == signature:
+                self.error(decl, f"the {what} '{describe_function(decl)}' is already declared "
+                                 f"(line {other.line})")
+                return
+        overloads.append(decl)
+
+    def check_function_body(self, decl: nodes.FunctionDecl) -> None:
+        outer_function, outer_loops = self.function, self.loop_depth
+        self.function, self.loop_depth = decl, 0
+        try:
+            with self.new_scope(function_boundary=True):
+                for param in decl.params:
+                    param_type = param.type_ref.type if self.is_known_type(param.type_ref.name) else ERROR
+                    param.symbol = self.declare(param, param.name, param_type, sym.PARAM)
+                with self.new_scope():
+                    self.check_body(decl.body.body)
+            returns = decl.return_type.type
+            if returns != VOID and can_complete_normally(decl.body):
+                self.error(decl, f"missing return at the end of '{describe_function(decl)}'")
+        finally:
+            self.function, self.loop_depth = outer_function, outer_loops
+
+    def check_struct_decl(self, decl: nodes.StructDecl) -> None:
+        self.check_name(decl, decl.name, "struct")
+        if decl.name in self.structs or decl.name in LANGUAGE_TYPE_NAMES or decl.name in self.library.classes:
+            self.error(decl, f"the type '{decl.name}' is already declared")
+        field_names: dict[str, nodes.VarDecl] = {}
+        for field in decl.fields:
+            self.check_name(field, field.name, "field")
+            if field.type_ref.name == decl.name:
+                self.error(field.type_ref, f"a struct cannot contain itself: the field '{field.name}' "
+                                           f"of '{decl.name}' is {article(field.type_ref.type)}")
+            else:
+                field_type = self.resolve_type(field.type_ref)
+                if field.init is not None:
+                    self.check_assignment_value(field.init, field_type,
+                                                f"the {field_type} field '{field.name}'")
+            if field.name in field_names:
+                self.error(field, f"the field '{field.name}' is already declared in '{decl.name}'")
+            field_names[field.name] = field
+        # The struct's name is usable in its own methods (`Car brand(String b) { return this; }`),
+        # and every method may call every other one through `this`.
+        self.structs[decl.name] = decl
+        methods: dict[str, list[nodes.FunctionDecl]] = {}
+        for method in decl.methods:
+            method.struct = decl
+            self.register_function(method, methods, f"method of '{decl.name}'")
+        outer_struct = self.struct
+        self.struct = decl
+        try:
+            for method in decl.methods:
+                self.check_name(method, method.name, "method")
+                self.resolve_type(method.return_type, allow_void=True)
+                for param in method.params:
+                    self.resolve_type(param.type_ref)
+                self.check_function_body(method)
+        finally:
+            self.struct = outer_struct
+
+    # ------------------------------------------------------------ statements
+
+    def check_stmt(self, stmt: nodes.Stmt) -> None:
+        method = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if method is None:  # a node kind this checker does not know: a bug, not the script's
+            raise TypeError(f"checker: no rule for {type(stmt).__name__}")
+        method(stmt)
+
+    def stmt_VarDecl(self, stmt: nodes.VarDecl) -> None:
+        self.check_var_decl(stmt)
+
+    def stmt_FunctionDecl(self, stmt: nodes.FunctionDecl) -> None:
+        if self.function is not None:
+            self.error(stmt, f"the function '{stmt.name}' must be declared at the top level, "
+                             "not inside another function")
+        self.check_function_decl(stmt)
+
+    def stmt_StructDecl(self, stmt: nodes.StructDecl) -> None:
+        self.check_struct_decl(stmt)
+
+    def stmt_Block(self, stmt: nodes.Block) -> None:
+        with self.new_scope():
+            self.check_body(stmt.body)
+
+    def stmt_ExprStmt(self, stmt: nodes.ExprStmt) -> None:
+        self.check_expr(stmt.expr)
+
+    def stmt_EmptyStmt(self, stmt: nodes.EmptyStmt) -> None:
+        pass
+
+    def stmt_LanguageLevel(self, stmt: nodes.LanguageLevel) -> None:
+        pass
+
+    def check_condition(self, cond: nodes.Expr, keyword: str) -> None:
+        cond_type = self.check_expr(cond)
+        if not is_error(cond_type) and cond_type != BOOL and cond_type != GENERIC:
+            self.error(cond, f"the condition of '{keyword}' must be a Bool, not {cond_type}")
+
+    def check_branch(self, stmt: nodes.Stmt) -> None:
+        """A single-statement branch or loop body gets its own scope, like a block."""
+        with self.new_scope():
+            self.check_stmt(stmt)
+
+    def stmt_If(self, stmt: nodes.If) -> None:
+        self.check_condition(stmt.cond, "if")
+        self.check_branch(stmt.then)
+        if stmt.else_ is not None:
+            self.check_branch(stmt.else_)
+
+    def check_loop_body(self, body: nodes.Stmt) -> None:
+        self.loop_depth += 1
+        try:
+            self.check_branch(body)
+        finally:
+            self.loop_depth -= 1
+
+    def stmt_While(self, stmt: nodes.While) -> None:
+        self.check_condition(stmt.cond, "while")
+        self.check_loop_body(stmt.body)
+
+    def stmt_For(self, stmt: nodes.For) -> None:
+        with self.new_scope():
+            if stmt.init is not None:
+                self.check_stmt(stmt.init)
+            if stmt.cond is not None:
+                self.check_condition(stmt.cond, "for")
+            if stmt.update is not None:
+                self.check_expr(stmt.update)
+            self.check_loop_body(stmt.body)
+
+    def stmt_Foreach(self, stmt: nodes.Foreach) -> None:
+        var_type = self.resolve_type(stmt.var_type)
+        collection = self.check_expr(stmt.collection)
+        if not is_error(collection):
+            if collection.dims == 0:
+                self.error(stmt.collection, f"foreach needs an array to go through, not {article(collection)}")
+            elif not self.foreach_variable_fits(collection.element(), var_type):
+                self.error(stmt.var_type, f"the foreach variable '{stmt.var_name}' must be "
+                                          f"{article(collection.element())} to go through {article(collection)}")
+        with self.new_scope():
+            stmt.symbol = self.declare(stmt, stmt.var_name, var_type, sym.LOCAL)
+            self.check_loop_body(stmt.body)
+
+    @staticmethod
+    def foreach_variable_fits(element: Type, variable: Type) -> bool:
+        """The docs: the loop variable has the array's element type (Generic takes anything)."""
+        return is_error(variable) or variable == element or GENERIC in (variable, Type(element.name))
+
+    def stmt_Break(self, stmt: nodes.Break) -> None:
+        if self.loop_depth == 0:
+            self.error(stmt, "'break' can only be used inside a loop")
+
+    def stmt_Continue(self, stmt: nodes.Continue) -> None:
+        if self.loop_depth == 0:
+            self.error(stmt, "'continue' can only be used inside a loop")
+
+    def stmt_Return(self, stmt: nodes.Return) -> None:
+        decl = self.function
+        if decl is None:  # `return;` ends the script; the script has no value to return
+            if stmt.value is not None:
+                self.check_expr(stmt.value)
+                self.error(stmt, "the script itself cannot return a value; use 'return;'")
+            return
+        returns = decl.return_type.type
+        if stmt.value is None:
+            if returns != VOID:
+                self.error(stmt, f"'{decl.name}' must return {article(returns)}")
+            return
+        if returns == VOID:
+            self.check_expr(stmt.value)
+            self.error(stmt.value, f"'{decl.name}' is Void and cannot return a value")
+            return
+        self.check_assignment_value(stmt.value, returns, f"the {returns} result of '{decl.name}'")
+
+    def stmt_Try(self, stmt: nodes.Try) -> None:
+        self.stmt_Block(stmt.body)
+        with self.new_scope():
+            stmt.error_symbol = sym.Symbol("error", STRING, sym.CATCH, decl=stmt, function=self.function)
+            stmt.location_symbol = sym.Symbol("errorLocation", STRING, sym.CATCH, decl=stmt,
+                                              function=self.function)
+            self.scope.symbols["error"] = stmt.error_symbol
+            self.scope.symbols["errorLocation"] = stmt.location_symbol
+            with self.new_scope():
+                self.check_body(stmt.handler.body)
+
+    def stmt_Throw(self, stmt: nodes.Throw) -> None:
+        thrown = self.check_expr(stmt.value)
+        if not assignable(thrown, STRING):
+            self.error(stmt.value, self.mismatch_message(thrown, STRING, "cannot be thrown; throw a String"))
+
+    def stmt_Include(self, stmt: nodes.Include) -> None:
+        if stmt.program is None:
+            self.error(stmt, f"cannot find the include '{stmt.name}'")
+            return
+        if stmt.program.file in self.including:
+            self.error(stmt, f"the include '{stmt.name}' includes itself")
+            return
+        outer_anchor = self.include_anchor
+        if outer_anchor is None:
+            self.include_anchor = stmt
+        self.including.append(stmt.program.file)
+        try:
+            for name, what in later_declarations(stmt.program).items():
+                self.declared_later.setdefault(name, what)
+            self.check_body(stmt.program.body)
+        finally:
+            self.including.pop()
+            self.include_anchor = outer_anchor
+
+    # ------------------------------------------------------------ expressions
+
+    def check_expr(self, expr: nodes.Expr) -> Type:
+        method = getattr(self, "expr_" + type(expr).__name__, None)
+        if method is None:
+            raise TypeError(f"checker: no rule for {type(expr).__name__}")
+        result = method(expr)
+        expr.ctype = result
+        return result
+
+    def expr_IntLit(self, expr: nodes.IntLit) -> Type:
+        if not INT_MIN <= expr.value <= INT_MAX:
+            self.error(expr, f"the number {expr.value} does not fit in an Integer "
+                             f"({INT_MIN} to {INT_MAX})")
+        return INTEGER
+
+    def expr_FloatLit(self, expr: nodes.FloatLit) -> Type:
+        return FLOAT
+
+    def expr_StringLit(self, expr: nodes.StringLit) -> Type:
+        return STRING
+
+    def expr_BoolLit(self, expr: nodes.BoolLit) -> Type:
+        return BOOL
+
+    def expr_Name(self, expr: nodes.Name) -> Type:
+        symbol = self.scope.lookup(expr.name)
+        if symbol is None:
+            # One report per unknown name and function, not one per use.
+            unknown = (id(self.function), expr.name)
+            if unknown in self.unknown_names:
+                return ERROR
+            self.unknown_names.add(unknown)
+            if ("variable " + expr.name) in self.declared_later:
+                self.error(expr, f"'{expr.name}' is used before its declaration")
+            else:
+                self.error(expr, f"unknown variable '{expr.name}'")
+            return ERROR
+        expr.symbol = symbol
+        return symbol.type
+
+    def expr_This(self, expr: nodes.This) -> Type:
+        if self.struct is None:
+            self.error(expr, "'this' can only be used inside a struct method")
+            return ERROR
+        return Type(self.struct.name)
+
+    def expr_Unary(self, expr: nodes.Unary) -> Type:
+        if expr.op == "-" and isinstance(expr.operand, nodes.IntLit) and expr.operand.value == -INT_MIN:
+            expr.operand.ctype = INTEGER  # -2147483648 is the smallest Integer, not an overflow
+            return INTEGER
+        operand = self.check_expr(expr.operand)
+        if is_error(operand) or operand == GENERIC:
+            return BOOL if expr.op == "!" else operand
+        if expr.op == "!":
+            if operand != BOOL:
+                self.error(expr, f"'!' needs a Bool, not {article(operand)}")
+            return BOOL
+        if not is_numeric(operand):
+            self.error(expr, f"'{expr.op}' needs a number, not {article(operand)}")
+            return ERROR
+        return INTEGER if operand == BYTE else operand
+
+    def check_lvalue(self, target: nodes.Expr, operation: str) -> Type:
+        """The target of = += ++ ...: a variable, a struct field or an array element."""
+        if not isinstance(target, (nodes.Name, nodes.Member, nodes.Index)):
+            self.check_expr(target)
+            self.error(target, f"{operation} needs a variable, a field or an array element on its left")
+            return ERROR
+        return self.check_expr(target)
+
+    def expr_IncDec(self, expr: nodes.IncDec) -> Type:
+        target = self.check_lvalue(expr.target, f"'{expr.op}'")
+        if not is_error(target) and not is_numeric(target):
+            self.error(expr, f"'{expr.op}' needs a number variable, not {article(target)}")
+            return ERROR
+        return target
+
+    def expr_Assign(self, expr: nodes.Assign) -> Type:
+        target = self.check_lvalue(expr.target, f"'{expr.op}'")
+        if expr.op == "=":
+            what = self.describe_target(expr.target, target)
+            self.check_assignment_value(expr.value, target, what)
+            return target
+        value = self.check_expr(expr.value)
+        if is_error(target) or is_error(value):
+            return target
+        if expr.op == "+=" and target == STRING:
+            if value != STRING and value != GENERIC:
+                self.error(expr.value, self.mismatch_message(value, STRING, "cannot be appended to a String"))
+            return target
+        if not is_numeric(target) and target != GENERIC:
+            self.error(expr, f"'{expr.op}' needs a number variable, not {article(target)}")
+            return target
+        if not (is_numeric(value) or value == GENERIC) or not assignable(arithmetic_result(target, value), target):
+            self.error(expr.value, self.mismatch_message(value, target, f"cannot be used with '{expr.op}' on "
+                                                                        f"{article(target)}"))
+        return target
+
+    @staticmethod
+    def describe_target(target: nodes.Expr, target_type: Type) -> str:
+        if isinstance(target, nodes.Name):
+            return f"the {target_type} variable '{target.name}'"
+        if isinstance(target, nodes.Member):
+            return f"the {target_type} field '{target.name}'"
+        return f"an element of type {target_type}"
+
+    def expr_Binary(self, expr: nodes.Binary) -> Type:
+        left = self.check_expr(expr.left)
+        right = self.check_expr(expr.right)
+        op = expr.op
+        if op in ("&&", "||", "and", "or"):
+            for side, side_type in ((expr.left, left), (expr.right, right)):
+                if not is_error(side_type) and side_type not in (BOOL, GENERIC):
+                    self.error(side, f"'{op}' needs Bool values, not {article(side_type)}")
+            return BOOL
+        if is_error(left) or is_error(right):
+            return BOOL if op in ("==", "!=", "<", "<=", ">", ">=") else ERROR
+        if op in ("==", "!="):
+            if not self.comparable_for_equality(left, right):
+                self.error(expr, f"cannot compare {article(left)} with {article(right)} using '{op}'")
+            return BOOL
+        if op in ("<", "<=", ">", ">="):
+            ordered = (is_numeric(left) and is_numeric(right)) or (
+                left == right and left.dims == 0 and left.name in ORDERED_NAMES) or GENERIC in (left, right)
+            if not ordered:
+                self.error(expr, f"cannot compare {article(left)} with {article(right)} using '{op}'")
+            return BOOL
+        # arithmetic: + - * / %
+        if GENERIC in (left, right):
+            return GENERIC
+        if op == "+" and (left == STRING or right == STRING):
+            if left == right:
+                return STRING
+            other = right if left == STRING else left
+            self.error(expr, f"cannot add {article(other)} to a String: "
+                             f"use toString() to convert the {other}")
+            return STRING
+        if is_numeric(left) and is_numeric(right):
+            if op == "%" and FLOAT in (left, right):
+                self.error(expr, "'%' needs Integer values, not Float")
+            return arithmetic_result(left, right)
+        self.error(expr, f"'{op}' cannot be used on {article(left)} and {article(right)}")
+        return ERROR
+
+    @staticmethod
+    def comparable_for_equality(left: Type, right: Type) -> bool:
+        if GENERIC in (left, right) or left == right:
+            return True
+        return is_numeric(left) and is_numeric(right)
+
+    # ------------------------------------------------------------ calls
+
+    def check_args(self, args: list[nodes.Expr]) -> list[Type]:
+        return [self.check_expr(arg) for arg in args]
+
+    def resolve_overload(self, node: nodes.Node, what: str, candidates: list[Callable_],
+                         args: list[nodes.Expr], arg_types: list[Type],
+                         element: Optional[Type] = None) -> Optional[Callable_]:
+        """Pick the overload for these arguments: by number first, then by types.
+
+        `what` names the callee in messages ("'subString'"). Reports and
+        returns None if nothing fits.
+        """
+        by_arity = [c for c in candidates if len(param_types(c, element)) == len(args)]
+        if not by_arity:
+            counts = sorted({len(param_types(c, element)) for c in candidates})
+            wanted = " or ".join(str(n) for n in counts)
+            noun = "argument" if counts == [1] else "arguments"
+            self.error(node, f"{what} takes {wanted} {noun}, {len(args)} given")
+            return None
+        fitting: list[tuple[int, int, Callable_]] = []
+        for position, candidate in enumerate(by_arity):
+            wanted_types = param_types(candidate, element)
+            if all(assignable(a, p) for a, p in zip(arg_types, wanted_types)):
+                cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types))
+                fitting.append((cost, position, candidate))
+        if fitting:
+            return min(fitting, key=lambda entry: entry[:2])[2]
+        if len(by_arity) == 1:
+            wanted_types = param_types(by_arity[0], element)
+            for number, (arg, a, p) in enumerate(zip(args, arg_types, wanted_types), start=1):
+                if not assignable(a, p):
+                    self.error(arg, self.mismatch_message(a, p, f"cannot be argument {number} of {what}, "
+                                                                f"which needs {article(p)}"))
+        else:
+            given = ", ".join(str(t) for t in arg_types)
+            options = "; ".join("(" + ", ".join(str(t) for t in param_types(c, element)) + ")" for c in by_arity)
+            self.error(node, f"no variant of {what} takes ({given}); it takes {options}")
+        return None
+
+    def expr_Call(self, expr: nodes.Call) -> Type:
+        arg_types = self.check_args(expr.args)
+        candidates: list[Callable_] = list(self.functions.get(expr.name, []))
+        if not candidates:
+            candidates = list(self.library.functions.get(expr.name, []))
+        if not candidates:
+            if ("function " + expr.name) in self.declared_later:
+                self.error(expr, f"the function '{expr.name}' is used before its declaration")
+            elif self.struct is not None and self.struct_methods(self.struct.name, expr.name):
+                self.error(expr, f"call the method '{expr.name}' through 'this': this.{expr.name}(...)")
+            else:
+                self.error(expr, f"unknown function '{expr.name}'")
+            return ERROR
+        target = self.resolve_overload(expr, f"'{expr.name}'", candidates, expr.args, arg_types)
+        if target is None:
+            return ERROR
+        expr.target = target
+        return return_type(target)
+
+    def struct_methods(self, struct_name: str, method: str) -> list[nodes.FunctionDecl]:
+        decl = self.structs.get(struct_name)
+        if decl is None:
+            return []
+        return [m for m in decl.methods if m.name == method]
+
+    def expr_MethodCall(self, expr: nodes.MethodCall) -> Type:
+        receiver = self.check_expr(expr.obj)
+        arg_types = self.check_args(expr.args)
+        if is_error(receiver):
+            return ERROR
+        what = f"'{expr.method}'"
+        element: Optional[Type] = None
+        candidates: list[Callable_]
+        if receiver.dims > 0:
+            element = receiver.element()
+            candidates = list(self.library.classes.get(ARRAY_OWNER, _NO_CLASS).methods.get(expr.method, []))
+        elif receiver.name in self.structs:
+            candidates = list(self.struct_methods(receiver.name, expr.method))
+            if not candidates:
+                candidates = list(self.library.classes.get(STRUCT_OWNER, _NO_CLASS).methods.get(expr.method, []))
+        else:
+            candidates = list(self.library.classes.get(receiver.name, _NO_CLASS).methods.get(expr.method, []))
+        if not candidates:
+            owner = "an array" if receiver.dims > 0 else receiver.name
+            self.error(expr, f"{owner} has no method '{expr.method}'")
+            return ERROR
+        target = self.resolve_overload(expr, what, candidates, expr.args, arg_types, element)
+        if target is None:
+            return ERROR
+        expr.target = target
+        return return_type(target, element)
+
+    def expr_Construct(self, expr: nodes.Construct) -> Type:
+        arg_types = self.check_args(expr.args)
+        made = self.resolve_type(expr.type_ref)
+        if is_error(made):
+            return ERROR
+        name = expr.type_ref.name
+        if made.dims > 0:
+            self.error(expr, f"an array cannot be constructed with {name}[](...); declare it instead")
+            return ERROR
+        if name in self.structs:
+            if expr.args:
+                self.error(expr, f"the struct '{name}' is constructed without arguments: {name}()")
+                return ERROR
+            expr.target = self.structs[name]
+            return made
+        constructors: list[Callable_] = list(self.library.classes.get(name, _NO_CLASS).constructors)
+        if not constructors:
+            self.error(expr, f"{name} cannot be constructed with {name}(...); declare a variable instead")
+            return ERROR
+        target = self.resolve_overload(expr, f"the constructor '{name}'", constructors, expr.args, arg_types)
+        if target is None:
+            return ERROR
+        expr.target = target
+        return made
+
+    def expr_Member(self, expr: nodes.Member) -> Type:
+        owner = self.check_expr(expr.obj)
+        if is_error(owner):
+            return ERROR
+        decl = self.structs.get(owner.name) if owner.dims == 0 else None
+        if decl is None:
+            self.error(expr, f"{article(owner)} has no field '{expr.name}'")
+            return ERROR
+        for field in decl.fields:
+            if field.name == expr.name:
+                expr.target = field
+                return field.type_ref.type if self.is_known_type(field.type_ref.name) else ERROR
+        self.error(expr, f"the struct '{decl.name}' has no field '{expr.name}'")
+        return ERROR
+
+    def expr_Index(self, expr: nodes.Index) -> Type:
+        owner = self.check_expr(expr.obj)
+        index = self.check_expr(expr.index)
+        if not is_error(index) and index not in (INTEGER, BYTE, GENERIC):
+            self.error(expr.index, f"an array index must be an Integer, not {article(index)}")
+        if is_error(owner):
+            return ERROR
+        if owner.dims == 0:
+            self.error(expr, f"only arrays can be indexed with [], not {article(owner)}")
+            return ERROR
+        return owner.element()
+
+
+class _NoClass:
+    """Stands in for a class the library does not have: no methods, no constructors."""
+
+    methods: dict = {}
+    constructors: list = []
+
+
+_NO_CLASS = _NoClass()
