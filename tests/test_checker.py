@@ -1,0 +1,398 @@
+"""The static checker on real scripts: every diagnostic with a script that
+triggers it and a near-identical valid script that does not.
+
+The scripts are parsed with engine.parser and checked against a small
+signature table built here, so these tests do not depend on how far the
+runtime families are.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import nodes
+from engine.checker import check_program
+from engine.errors import CRMScriptCheckError, CRMScriptDiagnostics
+from engine.runtime.table import Library, Signature, builtin
+from engine.types import Type
+
+parser = pytest.importorskip("engine.parser")
+
+
+def make_library() -> Library:
+    lib = Library()
+    for decl in [
+        "Void print(String text)",
+        "Void printLine(String text)",
+        "Integer max(Integer a, Integer b)",
+        "Float max(Float a, Float b)",
+        "String String(Integer value)",
+        "Integer Integer(String text)",
+        "Integer String.getLength()",
+        "String String.subString(Integer start, Integer length)",
+        "Integer String.toInteger()",
+        "String[] String.split(String separator)",
+        "String Integer.toString()",
+        "String Float.toString(Integer decimals)",
+        "Integer Float.toInteger()",
+        "Integer Array.length()",
+        "Void Array.pushBack(T value)",
+        "T Array.popBack()",
+        "Map Map(String text)",
+        "Void Map.insert(String key, String value)",
+        "String Map.get(String key)",
+        "Void DateTime.addDay(Integer days)",
+        "DateTime getCurrentDateTime()",
+        "Generic getGenericValue(String name)",
+    ]:
+        builtin(decl, library=lib)(lambda *args: None)
+    lib.register_class("Map")
+    return lib
+
+
+LIBRARY = make_library()
+
+
+def check(source: str) -> nodes.Program:
+    program = parser.parse_program(source, "t.crm")
+    check_program(program, LIBRARY)
+    return program
+
+
+def errors_of(source: str) -> list[CRMScriptCheckError]:
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check(source)
+    return info.value.errors
+
+
+def single_error(source: str) -> CRMScriptCheckError:
+    errors = errors_of(source)
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+# (bad script, message, line, column, near-identical good script)
+CASES = [
+    # names and scopes
+    ("Integer n = 1;\nn = m;", "unknown variable 'm'", 2, 5,
+     "Integer n = 1;\nInteger m;\nn = m;"),
+    ("Integer n = later;\nInteger later = 2;", "'later' is used before its declaration", 1, 13,
+     "Integer later = 2;\nInteger n = later;"),
+    ("Integer a;\nString a;", "'a' is already declared in this scope", 2, 1,
+     "Integer a;\nString b;"),
+    ("Void f(Integer a) {\n  Integer a = 2;\n}", "'a' is already declared in an enclosing block", 2, 3,
+     "Void f(Integer a) {\n  Integer b = 2;\n}"),
+    ("Integer i;\nwhile (true) {\n  Integer i = 1;\n  break;\n}",
+     "'i' is already declared in an enclosing block", 3, 3,
+     "Integer i;\nwhile (true) {\n  Integer j = 1;\n  break;\n}"),
+    ("if (true) { Integer x = 1; }\nx = 2;", "unknown variable 'x'", 2, 1,
+     "Integer x;\nif (true) { x = 1; }\nx = 2;"),
+    ("nothere();", "unknown function 'nothere'", 1, 1,
+     "Void nothere() {}\nnothere();"),
+    ("f();\nVoid f() {}", "the function 'f' is used before its declaration", 1, 1,
+     "Void f() {}\nf();"),
+    ("Shape s;", "unknown type 'Shape'", 1, 1,
+     "struct Shape { Integer sides; };\nShape s;"),
+    ("Shape s;\nstruct Shape { Integer sides; };", "the struct 'Shape' is used before its declaration", 1, 1,
+     "struct Shape { Integer sides; };\nShape s;"),
+    # types and assignment
+    ("Integer n = \"5\";", "a String cannot be assigned to the Integer variable 'n'", 1, 13,
+     "Integer n = Integer(\"5\");"),
+    ("Integer n;\nn = 2.5;", "a Float cannot be assigned to the Integer variable 'n' (use toInteger() to convert the Float)", 2, 5,
+     "Float n;\nn = 2.5;"),
+    ("String s = 4;", "an Integer cannot be assigned to the String variable 's' (use toString() to convert the Integer)", 1, 12,
+     "String s = String(4);"),
+    ("Integer[] a;\nString[] b = a;", "an Integer[] cannot be assigned to the String[] variable 'b'", 2, 14,
+     "Integer[] a;\nInteger[] b = a;"),
+    ("Integer[] a;\nInteger b = a;", "an Integer[] cannot be assigned to the Integer variable 'b'", 2, 13,
+     "Integer[] a;\nInteger b = a[0];"),
+    ("Integer n = 2147483648;", "the number 2147483648 does not fit in an Integer (-2147483648 to 2147483647)", 1, 13,
+     "Integer n = 2147483647;"),
+    ("Void v;", "'Void' is not a type for values; only a function can be Void", 1, 1,
+     "Void v() {}"),
+    # operators
+    ("String s = \"n=\" + 5;", "cannot add an Integer to a String: use toString() to convert the Integer", 1, 12,
+     "String s = \"n=\" + String(5);"),
+    ("Bool b = 1 && true;", "'&&' needs Bool values, not an Integer", 1, 10,
+     "Bool b = 1 == 1 && true;"),
+    ("Bool b = !3;", "'!' needs a Bool, not an Integer", 1, 10,
+     "Bool b = !false;"),
+    ("Bool b = \"a\" == 1;", "cannot compare a String with an Integer using '=='", 1, 10,
+     "Bool b = \"a\" == \"1\";"),
+    ("Bool b = true < false;", "cannot compare a Bool with a Bool using '<'", 1, 10,
+     "Bool b = 1 < 2.5;"),
+    ("String s;\ns++;", "'++' needs a number variable, not a String", 2, 1,
+     "Float s;\ns++;"),
+    ("Bool b;\nb += 1;", "'+=' needs a number variable, not a Bool", 2, 1,
+     "String b;\nb += \"1\";"),
+    ("String s;\ns += 1;", "an Integer cannot be appended to a String (use toString() to convert the Integer)", 2, 6,
+     "String s;\ns += \"1\";"),
+    ("Integer n;\nn += 0.5;", "a Float cannot be used with '+=' on an Integer (use toInteger() to convert the Float)", 2, 6,
+     "Float n;\nn += 0.5;"),
+    ("Float f = 5.0 % 2;", "'%' needs Integer values, not Float", 1, 11,
+     "Integer f = 5 % 2;"),
+    # conditions
+    ("Integer n = 1;\nif (n) printLine(\"x\");", "the condition of 'if' must be a Bool, not Integer", 2, 5,
+     "Integer n = 1;\nif (n > 0) printLine(\"x\");"),
+    ("String s;\nwhile (s) { }", "the condition of 'while' must be a Bool, not String", 2, 8,
+     "String s;\nwhile (s != \"\") { }"),
+    ("for (Integer i = 0; i; i++) { }", "the condition of 'for' must be a Bool, not Integer", 1, 21,
+     "for (Integer i = 0; i < 3; i++) { }"),
+    # calls
+    ("String s = \"abc\".subString(1);", "'subString' takes 2 arguments, 1 given", 1, 12,
+     "String s = \"abc\".subString(1, 1);"),
+    ("Integer countItems(Integer n) { return n; }\ncountItems(1, 2);", "'countItems' takes 1 argument, 2 given", 2, 1,
+     "Integer countItems(Integer n) { return n; }\ncountItems(1);"),
+    ("Integer n = \"abc\".lenght();", "String has no method 'lenght'", 1, 13,
+     "Integer n = \"abc\".getLength();"),
+    ("printLine(3);", "an Integer cannot be argument 1 of 'printLine', which needs a String (use toString() to convert the Integer)", 1, 11,
+     "printLine(\"3\");"),
+    ("Integer m = max(\"a\", 2);", "no variant of 'max' takes (String, Integer); it takes (Integer, Integer); (Float, Float)", 1, 13,
+     "Integer m = max(1, 2);"),
+    ("Integer[] a;\na.pushBack(\"x\");", "a String cannot be argument 1 of 'pushBack', which needs an Integer", 2, 12,
+     "Integer[] a;\na.pushBack(7);"),
+    ("Integer[] a;\na.sortMe();", "an array has no method 'sortMe'", 2, 1,
+     "Integer[] a;\na.length();"),
+    ("Map m = Map(1);", "an Integer cannot be argument 1 of the constructor 'Map', which needs a String (use toString() to convert the Integer)", 1, 13,
+     "Map m = Map(\"a=1\");"),
+    ("Bool b = Bool(true);", "Bool cannot be constructed with Bool(...); declare a variable instead", 1, 10,
+     "Bool b = true;"),
+    # structs
+    ("struct P { Integer x; };\nP p;\np.y = 1;", "the struct 'P' has no field 'y'", 3, 1,
+     "struct P { Integer x; };\nP p;\np.x = 1;"),
+    ("struct P { Integer x; };\nP p;\np.x = \"1\";", "a String cannot be assigned to the Integer field 'x'", 3, 7,
+     "struct P { Integer x; };\nP p;\np.x = 1;"),
+    ("struct P { Integer x; };\nP p;\np.grow();", "P has no method 'grow'", 3, 1,
+     "struct P { Integer x; Void grow() { this.x++; } };\nP p;\np.grow();"),
+    ("Integer n = this.x;", "'this' can only be used inside a struct method", 1, 13,
+     "struct P { Integer x; Integer get() { return this.x; } };"),
+    ("struct Node { Integer v; Node next; };", "a struct cannot contain itself: the field 'next' of 'Node' is a Node", 1, 26,
+     "struct Node { Integer v; Integer next; };"),
+    ("struct P { Integer x; };\nP p = P(1);", "the struct 'P' is constructed without arguments: P()", 2, 7,
+     "struct P { Integer x; };\nP p = P();"),
+    ("String s;\ns.x = 1;", "a String has no field 'x'", 2, 1,
+     "struct S { Integer x; };\nS s;\ns.x = 1;"),
+    # loops
+    ("break;", "'break' can only be used inside a loop", 1, 1,
+     "while (true) { break; }"),
+    ("if (true) { continue; }", "'continue' can only be used inside a loop", 1, 13,
+     "for (;;) { if (true) { break; } continue; }"),
+    ("Integer[] a;\nforeach (String s in a) { }", "the foreach variable 's' must be an Integer to go through an Integer[]", 2, 10,
+     "Integer[] a;\nforeach (Integer s in a) { }"),
+    ("String a;\nforeach (String s in a) { }", "foreach needs an array to go through, not a String", 2, 22,
+     "String[] a;\nforeach (String s in a) { }"),
+    # returns
+    ("Void f() { return 1; }", "'f' is Void and cannot return a value", 1, 19,
+     "Void f() { return; }"),
+    ("Integer f() { return; }", "'f' must return an Integer", 1, 15,
+     "Integer f() { return 0; }"),
+    ("Integer f(Integer n) { if (n > 0) return 1; }", "missing return at the end of 'Integer f(Integer n)'", 1, 1,
+     "Integer f(Integer n) { if (n > 0) return 1; else return 0; }"),
+    ("Integer f() { while (true) { break; } }", "missing return at the end of 'Integer f()'", 1, 1,
+     "Integer f() { while (true) { return 1; } }"),
+    ("String f() { return 1; }", "an Integer cannot be assigned to the String result of 'f' (use toString() to convert the Integer)", 1, 21,
+     "String f() { return \"1\"; }"),
+    ("return 1;", "the script itself cannot return a value; use 'return;'", 1, 1,
+     "return;"),
+    # try / throw
+    ("try { } catch { }\nprintLine(error);", "unknown variable 'error'", 2, 11,
+     "try { } catch { printLine(error + errorLocation); }"),
+    ("throw 5;", "an Integer cannot be thrown; throw a String (use toString() to convert the Integer)", 1, 7,
+     "throw \"5\";"),
+    # overloads
+    ("Void f(Integer a) {}\nVoid f(Integer b) {}", "the function 'Void f(Integer b)' is already declared (line 1)", 2, 1,
+     "Void f(Integer a) {}\nVoid f(String b) {}"),
+]
+
+
+@pytest.mark.parametrize("bad, message, line, column, good", CASES,
+                         ids=[case[1][:60] for case in CASES])
+def test_diagnostic_and_its_valid_twin(bad, message, line, column, good):
+    error = single_error(bad)
+    assert (error.message, error.line, error.column) == (message, line, column)
+    assert error.file == "t.crm"
+    check(good)  # the near-identical script is fine
+
+
+def test_every_error_is_reported_once_in_source_order():
+    errors = errors_of(
+        "Integer a = \"x\";\n"
+        "Void f() {\n"
+        "  printLine(missing);\n"
+        "  printLine(missing);\n"
+        "  break;\n"
+        "}\n"
+        "String s = 1 + \"x\";\n"
+    )
+    assert [(e.line, e.message) for e in errors] == [
+        (1, "a String cannot be assigned to the Integer variable 'a'"),
+        (3, "unknown variable 'missing'"),
+        (5, "'break' can only be used inside a loop"),
+        (7, "cannot add an Integer to a String: use toString() to convert the Integer"),
+    ]
+
+
+def test_valid_program_with_everything():
+    check("""
+#setLanguageLevel 3;
+struct Car {
+  String brand;
+  Integer year = 2000;
+  Car brand(String b) { this.brand = b; return this; }
+  String describe() { return this.brand + " " + this.year.toString(); }
+  Void older(Integer years) { this.year -= years; }
+  Void older(Float years) { this.older(years.toInteger()); }
+};
+Integer total = 0;
+Integer add(Integer a, Integer b) { return a + b; }
+Float add(Float a, Float b) { return a + b; }
+Integer sign(Integer n) {
+  if (n > 0) return 1;
+  else if (n < 0) return -1;
+  else { throw "zero"; }
+}
+Integer forever() { while (true) { total++; } }
+Car c;
+c.brand("Volvo").older(2.5);
+String[] parts = "a,b".split(",");
+foreach (String p in parts) { if (p == "b") continue; printLine(p); }
+for (Integer i = 0; i < parts.length(); i++) { total += i; }
+for (Integer i = 0; i < 2; i++) { total = add(total, i); }
+Float f = add(1.5, 2);
+Integer[][] grid;
+Integer[] row;
+row.pushBack(3);
+grid.pushBack(row);
+Integer cell = grid[0][0] * 2 - 1;
+Byte b = 7;
+Integer fromByte = b + 1;
+Float widened = fromByte;
+Generic g = parts;
+String back = getGenericValue("total");
+DateTime now = getCurrentDateTime();
+now.addDay(1);
+Map m = Map("a=1");
+m.insert("b", "2");
+try { throw "x"; } catch { printLine(error); }
+Integer smallest = -2147483648;
+Bool ok = !(total >= 3) && (f != 2.0 || "a" < "b");
+""")
+
+
+def test_annotations_for_the_compiler():
+    program = check("""
+struct P { Integer x; Integer twice() { return this.x * 2; } };
+Integer g = 1;
+Integer inc(Integer n) { Integer r = n + g; return r; }
+P p;
+p.x = inc(2);
+Integer[] a;
+a.pushBack(p.twice());
+Integer last = a.popBack();
+foreach (Integer v in a) { g += v; }
+try { } catch { printLine(error); }
+Float f = g;
+""")
+    struct, global_g, inc, decl_p, assign_x, decl_a, push, last, loop, trial, decl_f = program.body
+    # symbols: one per declaration, uses point at them
+    assert global_g.symbol.kind == "global" and global_g.symbol.type == Type("Integer")
+    param = inc.params[0]
+    assert param.symbol.kind == "param" and param.symbol.function is inc
+    local_r, ret = inc.body.body
+    assert local_r.symbol.kind == "local"
+    assert local_r.init.left.symbol is param.symbol
+    assert local_r.init.right.symbol is global_g.symbol
+    assert ret.value.symbol is local_r.symbol
+    # targets
+    call = assign_x.expr.value
+    assert call.target is inc and call.ctype == Type("Integer")
+    assert assign_x.expr.target.target is struct.fields[0]
+    method_call = push.expr.args[0]
+    assert method_call.target is struct.methods[0]
+    assert isinstance(push.expr.target, Signature) and push.expr.target.owner == "Array"
+    assert last.init.ctype == Type("Integer")  # T of popBack is the element type
+    assert loop.symbol.type == Type("Integer") and loop.body.body[0].expr.value.symbol is loop.symbol
+    assert trial.error_symbol.kind == "catch" and trial.error_symbol.type == Type("String")
+    assert trial.handler.body[0].expr.args[0].symbol is trial.error_symbol
+    assert decl_f.init.ctype == Type("Integer")  # widened on assignment, typed as written
+    assert decl_p.symbol.type == Type("P")
+
+
+def test_every_expression_gets_a_type():
+    program = check("Integer a = 1 + 2 * 3;\nString s = \"x\" + a.toString();\nBool b = a > 2 && !false;")
+    seen = []
+
+    def walk(value):
+        if isinstance(value, nodes.Expr):
+            seen.append(value)
+        if isinstance(value, nodes.Node):
+            for name in value.__dataclass_fields__:
+                if name not in ("symbol", "target", "ctype"):
+                    walk(getattr(value, name))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(program)
+    assert len(seen) >= 14
+    assert all(isinstance(e.ctype, Type) for e in seen), [e for e in seen if e.ctype is None]
+
+
+def test_overload_prefers_exact_match():
+    program = check("Void f(Float x) {}\nVoid f(Integer x) {}\nf(1);\nf(1.5);")
+    first, second = program.body[0], program.body[1]
+    assert program.body[2].expr.target is second
+    assert program.body[3].expr.target is first
+
+
+def test_script_function_hides_library_function():
+    program = check("Void printLine(Integer n) {}\nprintLine(3);")
+    assert program.body[1].expr.target is program.body[0]
+
+
+def test_shadowing_a_global_inside_a_function_is_allowed():
+    program = check("Integer n = 1;\nVoid f() { String n = \"x\"; printLine(n); }")
+    inner = program.body[1].body.body[0]
+    assert inner.symbol is not program.body[0].symbol
+    assert program.body[1].body.body[1].expr.args[0].symbol is inner.symbol
+
+
+def test_sibling_blocks_may_reuse_a_name():
+    check("for (Integer i = 0; i < 2; i++) { }\nfor (Integer i = 0; i < 2; i++) { }")
+
+
+def test_included_program_is_checked_in_place():
+    included = parser.parse_program("Integer helper(Integer n) { return n + 1; }\nInteger shared = 2;",
+                                    "lib-helper.crm")
+    main = parser.parse_program('#include "lib-helper";\nInteger x = helper(shared);', "main.crm")
+    include = main.body[0]
+    assert isinstance(include, nodes.Include)
+    include.program = included
+    check_program(main, LIBRARY)
+    assert main.body[1].init.target is included.body[0]
+
+
+def test_errors_in_an_include_keep_their_file():
+    included = parser.parse_program("Integer broken = \"x\";", "lib-bad.crm")
+    main = parser.parse_program('#include "lib-bad";\nInteger y = \"z\";', "main.crm")
+    main.body[0].program = included
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(main, LIBRARY)
+    assert [(e.file, e.line) for e in info.value.errors] == [("lib-bad.crm", 1), ("main.crm", 2)]
+
+
+def test_unresolved_include_is_reported():
+    main = parser.parse_program('#include "nowhere";', "main.crm")
+    main.body[0].program = None
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(main, LIBRARY)
+    assert info.value.errors[0].message == "cannot find the include 'nowhere'"
+
+
+def test_classes_added_to_the_library_are_known():
+    lib = LIBRARY.copy()
+    builtin("Integer Ticket.getId()", library=lib)(lambda self: 1)
+    program = parser.parse_program("Ticket t;\nInteger id = t.getId();", "t.crm")
+    check_program(program, lib)
+    with pytest.raises(CRMScriptDiagnostics):
+        check_program(parser.parse_program("Ticket t;", "t.crm"), LIBRARY)
