@@ -1,23 +1,56 @@
 """`engine.EventData`: the documented EventData carrier of the WebAPI.
 
 This pydantic model is the single source of the wire format: the HTTP API,
-`crmscript fire` and the Python API all serialise through it. JSON names are
-exactly the documented PascalCase ones; missing members take their empty
-values; map values must be strings (a number where a string belongs is a
-validation error naming the field, never a silent conversion).
+`crmscript fire` and the Python API all read requests with `event_from_request`
+and write responses with `response_json`, so both produce the same bytes.
+
+Rules (see docs/handlers.md, "The EventData wire format"):
+- JSON names are exactly the documented PascalCase ones.
+- A missing member, or one sent as JSON null, takes its empty value (empty
+  map, empty string, false, an empty TableRight); ShowDialog and
+  ParserValues stay null unless sent.
+- Strict: map values must be strings, BlockExecution a JSON bool, FieldLength
+  an integer. A wrong type is a validation error naming the field
+  (`EventData.InputValues.amount: ...`), never a silent conversion.
+- Unknown members are ignored (as the WebAPI's serializer does).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from typing import Any, Iterable, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+
+from .errors import CRMScriptError
 
 StringMap = dict[StrictStr, StrictStr]
 
 
 class _Carrier(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_empty(cls, data: Any) -> Any:
+        """A member sent as JSON null takes its empty value, like a missing one."""
+        if isinstance(data, dict) and any(v is None for v in data.values()):
+            keep_null = cls._nullable_members()
+            data = {k: v for k, v in data.items() if v is not None or k in keep_null}
+        return data
+
+    @classmethod
+    def _nullable_members(cls) -> frozenset[str]:
+        return frozenset()
 
 
 class TableRight(_Carrier):
@@ -28,9 +61,33 @@ class TableRight(_Carrier):
 
 
 class FieldProperty(_Carrier):
+    """What the client may do with one field: its right, .NET type name and length."""
+
     FieldRight: TableRight = Field(default_factory=TableRight)
     FieldType: StrictStr = ""
     FieldLength: StrictInt = 0
+
+
+# The field `EventData.TableRight` shadows the class name inside the class
+# body, so annotations there use this alias.
+_TableRightModel = TableRight
+
+# The documented member order of the response (the seed page's table and
+# sample response), then the newer optional members.
+DOCUMENTED_MEMBERS = (
+    "Type",
+    "InputValues",
+    "BlockExecution",
+    "NavigateTo",
+    "Message",
+    "OutputValues",
+    "StateValues",
+    "Exception",
+    "TableRight",
+    "FieldProperties",
+)
+OPTIONAL_MEMBERS = ("ShowDialog", "ParserValues")
+ALL_MEMBERS = DOCUMENTED_MEMBERS + OPTIONAL_MEMBERS
 
 
 class EventData(_Carrier):
@@ -44,7 +101,162 @@ class EventData(_Carrier):
     OutputValues: StringMap = Field(default_factory=dict)
     StateValues: StringMap = Field(default_factory=dict)
     Exception: StrictStr = ""
-    TableRight: Optional[TableRight] = None
+    # Optional in the type for compatibility, but never None after validation:
+    # the sample response always carries a TableRight object.
+    TableRight: Optional[_TableRightModel] = Field(default_factory=_TableRightModel)
     FieldProperties: dict[StrictStr, FieldProperty] = Field(default_factory=dict)
     ShowDialog: Optional[StrictStr] = None
     ParserValues: Optional[StringMap] = None
+
+    @classmethod
+    def _nullable_members(cls) -> frozenset[str]:
+        return frozenset(OPTIONAL_MEMBERS)
+
+    def copy_for_chain(self) -> "EventData":
+        """A copy the handler chain may change without touching the caller's object.
+
+        Much cheaper than `model_copy(deep=True)`: the maps hold only
+        immutable strings, so copying each map is enough.
+        """
+        return EventData.model_construct(
+            Type=self.Type,
+            InputValues=dict(self.InputValues),
+            BlockExecution=self.BlockExecution,
+            NavigateTo=self.NavigateTo,
+            Message=self.Message,
+            OutputValues=dict(self.OutputValues),
+            StateValues=dict(self.StateValues),
+            Exception=self.Exception,
+            TableRight=(self.TableRight.model_copy() if self.TableRight is not None
+                        else _TableRightModel()),
+            FieldProperties={name: prop.model_copy(update={"FieldRight": prop.FieldRight.model_copy()})
+                             for name, prop in self.FieldProperties.items()},
+            ShowDialog=self.ShowDialog,
+            ParserValues=dict(self.ParserValues) if self.ParserValues is not None else None,
+        )
+
+
+# ------------------------------------------------------------ requests
+
+
+class EventDataError(CRMScriptError):
+    """A request body that is not valid JSON or not a valid EventData.
+
+    `file` is where the body came from (a file name, "<stdin>", "<request>");
+    for malformed JSON `line`/`column` point into the body.
+    """
+
+    kind = "bad request"
+
+    def __str__(self) -> str:
+        # Validation problems have no position in the body: no ":0:0".
+        where = self.location() if self.line else self.file
+        return f"{where}: {self.kind}: {self.message}"
+
+
+def _field_path(loc: Iterable[Union[str, int]]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_message(error: ValidationError, prefix: str = "EventData") -> str:
+    """One line per problem, each naming the field: `EventData.InputValues.x: Input should be a valid string`."""
+    lines = []
+    for problem in error.errors():
+        path = _field_path((prefix, *problem["loc"])) if prefix else _field_path(problem["loc"])
+        lines.append(f"{path}: {problem['msg']}")
+    return "; ".join(lines)
+
+
+def event_from_data(data: Any, source: str = "<request>") -> EventData:
+    """Validate an already-decoded `EventData` object (a dict) into the model."""
+    if not isinstance(data, dict):
+        raise EventDataError(f"EventData must be a JSON object, not {_json_kind(data)}", source)
+    try:
+        return EventData.model_validate(data)
+    except ValidationError as error:
+        raise EventDataError(validation_message(error), source) from None
+
+
+def event_from_request(body: Union[str, bytes], source: str = "<request>") -> EventData:
+    """Parse an ExecuteEventHandlers request body `{"EventData": {...}}`.
+
+    Raises EventDataError (a CRMScriptError) naming what is wrong.
+    """
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise EventDataError(f"request body is not UTF-8 text ({error.reason})", source) from None
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as error:
+        raise EventDataError(f"malformed JSON: {error.msg}", source, error.lineno, error.colno) from None
+    if not isinstance(data, dict):
+        raise EventDataError(f"request body must be a JSON object, not {_json_kind(data)}", source)
+    if "EventData" not in data:
+        raise EventDataError('request body must have an "EventData" member: {"EventData": {...}}', source)
+    return event_from_data(data["EventData"], source)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a bool",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+# ----------------------------------------------------------- responses
+
+
+def parse_select(select: Union[str, Iterable[str], None]) -> Optional[frozenset[str]]:
+    """`$select` -> the set of member names to keep (case-insensitive; unknown
+    names ignored; `TableRight/Mask` keeps the whole top-level `TableRight`).
+    None means no selection: every member keeps its value."""
+    if select is None:
+        return None
+    parts = select.split(",") if isinstance(select, str) else list(select)
+    by_lower = {name.lower(): name for name in ALL_MEMBERS}
+    chosen = set()
+    for part in parts:
+        top = part.strip().split("/", 1)[0].strip().lower()
+        if top in by_lower:
+            chosen.add(by_lower[top])
+    return frozenset(chosen)
+
+
+def response_dict(event: EventData, select: Union[str, Iterable[str], None] = None) -> dict[str, Any]:
+    """The response body as an ordered dict (documented member order).
+
+    The ten documented members always appear; ShowDialog and ParserValues
+    appear only when set (the seed's sample response has neither). With
+    `select`, members not selected are null.
+    """
+    keep = parse_select(select)
+    body: dict[str, Any] = {}
+    for name in DOCUMENTED_MEMBERS:
+        if keep is not None and name not in keep:
+            body[name] = None
+            continue
+        value = getattr(event, name)
+        if name == "TableRight":
+            value = (value or _TableRightModel()).model_dump()
+        elif name == "FieldProperties":
+            value = {k: v.model_dump() for k, v in value.items()}
+        elif isinstance(value, dict):
+            value = dict(value)
+        body[name] = value
+    for name in OPTIONAL_MEMBERS:
+        value = getattr(event, name)
+        if value is not None and (keep is None or name in keep):
+            body[name] = dict(value) if isinstance(value, dict) else value
+    return body
+
+
+def response_json(event: EventData, select: Union[str, Iterable[str], None] = None) -> str:
+    """The ExecuteEventHandlers response body: the one place it is produced.
+
+    UTF-8 JSON, two-space indent (as the documentation's samples), non-ASCII
+    kept as is, ending with a newline. `crmscript fire` prints exactly this
+    and the HTTP API sends exactly this.
+    """
+    return json.dumps(response_dict(event, select), ensure_ascii=False, indent=2) + "\n"

@@ -1,14 +1,77 @@
-"""`crmscript events` (not built yet)."""
+"""`crmscript events`: the trigger catalog (and, with --scripts, the handlers and their ids)."""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 from . import app
+from .common import EXIT_USAGE
+from ..catalog import default_catalog
+from ..errors import CRMScriptError
+from ..handlers import resolve_handlers_dir
+
+
+def catalog_rows() -> list[dict]:
+    return [{"name": t.name, "id": t.id, "phase": t.phase, "input_keys": len(t.input_keys),
+             "open": t.open} for t in default_catalog()]
 
 
 @app.command("events")
-def events_command() -> None:
-    """Not built yet."""
-    typer.echo("crmscript events: not built yet", err=True)
-    raise typer.Exit(2)
+def events_command(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    scripts: bool = typer.Option(False, "--scripts", help="List the registered handlers and their ids (for ExecuteScriptAsEvent)."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: the repository's handlers/)."),
+) -> None:
+    """List the known event types with their numeric ids."""
+    if scripts:
+        _list_scripts(handlers, as_json)
+        return
+    rows = catalog_rows()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"CRMScript event types ({len(rows)})")
+    table.add_column("name")
+    table.add_column("id", justify="right")
+    table.add_column("phase")
+    table.add_column("input keys", justify="right")
+    for row in rows:
+        keys = f"{row['input_keys']}+" if row["open"] else str(row["input_keys"])
+        table.add_row(row["name"], "-" if row["id"] is None else str(row["id"]), row["phase"], keys)
+    Console(width=max(Console().width, 80)).print(table)
+
+
+def _list_scripts(handlers: Optional[Path], as_json: bool) -> None:
+    from ..chain import Engine
+
+    try:
+        engine = Engine(resolve_handlers_dir(handlers),
+                        on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
+    except CRMScriptError as error:
+        print(str(error), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    catalog = engine.catalog
+    rows = [{"id": h.id, "event_type": h.event_type, "type_id": catalog.type_id(h.event_type),
+             "name": h.name, "origin": h.origin,
+             "path": str(h.path) if h.path is not None else None}
+            for h in engine.all_handlers()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Handlers in {engine.handlers_dir} ({len(rows)})")
+    for column in ("id", "event type", "type id", "handler", "origin"):
+        table.add_column(column, justify="right" if "id" in column else "left")
+    for row in rows:
+        table.add_row(str(row["id"]), row["event_type"], str(row["type_id"]), row["name"], row["origin"])
+    Console(width=max(Console().width, 100)).print(table)
