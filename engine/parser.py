@@ -1,0 +1,860 @@
+"""CRMScript source text -> nodes.Program.
+
+One LALR parser (lark) is built from grammar/crmscript.lark once per process.
+Three pieces sit around it:
+
+* `TypeNamePostLex` turns a NAME token into TYPE_NAME when it names a type.
+  CRMScript has no keyword before a declaration, so `Foo x;` and `foo = x;`
+  (or `Foo[2] x;` and `foo[2] = x;`) share a prefix; knowing which names are
+  types makes the grammar LALR (the C "typedef name" technique). It also
+  resolves `#include` as soon as it sees one, so struct names of the included
+  script are type names for the rest of the file.
+* `_NodeBuilder`, the lark transformer that builds the nodes, run inline by
+  the LALR parser (no intermediate parse tree).
+* `_SyntaxErrorExplainer`, which turns lark's exceptions into
+  CRMScriptSyntaxError messages in CRMScript words.
+
+Public entry point: `parse_program(source, file, includes=resolver)`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import PatternStr
+
+from . import nodes
+from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptSyntaxError
+
+# An include resolver maps the name written in `#include "name";` to
+# (source text, file name), or None when there is no such script.
+IncludeResolver = Callable[[str], Optional[tuple[str, str]]]
+
+# ------------------------------------------------------------------ type names
+
+_HERE = Path(__file__).resolve().parent
+
+# The built-in value and collection types (engine/types.py) and the few
+# reserved words of LANGUAGE.md that name classes.
+BUILTIN_TYPE_NAMES = frozenset(
+    {
+        "Integer", "Float", "Bool", "String", "Byte", "Date", "DateTime", "Time",
+        "TimeSpan", "Generic", "Void", "Map", "Vector", "EventData",
+        "Category", "Company", "Customer", "Diary", "Email", "Inbox", "Invoice",
+        "License", "Message", "Priority", "Ticket", "User",
+    }
+)  # fmt: skip
+
+
+def _load_documented_class_names() -> frozenset[str]:
+    """Class names of the public reference (engine/data/type_names.txt)."""
+    path = _HERE / "data" / "type_names.txt"
+    names = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names.add(line)
+    return frozenset(names)
+
+
+KNOWN_TYPE_NAMES = BUILTIN_TYPE_NAMES | _load_documented_class_names()
+
+# NetServer classes: NSContactAgent, NSPersonEntity, ... (hundreds of them).
+_NETSERVER_NAME = re.compile(r"NS[A-Z]\w*\Z")
+
+# Words the language reserves (LANGUAGE.md): never a variable, function or
+# field name. Type names among them come out of the post-lexer as TYPE_NAME,
+# the others are keywords of the grammar.
+RESERVED_WORDS = frozenset(
+    {
+        "Bool", "break", "catch", "Category", "Company", "continue", "Customer",
+        "Date", "Diary", "else", "Email", "false", "Float", "for", "Generic", "if",
+        "Inbox", "Integer", "Invoice", "License", "Message", "Priority", "return",
+        "String", "struct", "this", "throw", "Ticket", "Time", "true", "try", "User",
+        "Void", "while", "foreach", "in", "and", "or", "Struct",
+    }
+)  # fmt: skip
+
+
+def is_known_type_name(name: str) -> bool:
+    """A built-in or documented class name, or a NetServer (NS...) class."""
+    return name in KNOWN_TYPE_NAMES or _NETSERVER_NAME.match(name) is not None
+
+
+# ------------------------------------------------------------- parse context
+
+
+@dataclass
+class _IncludeState:
+    """Shared by one parse_program call and every include it parses."""
+
+    resolver: Optional[IncludeResolver]
+    # name -> (program, struct names it declares, directly or by its includes)
+    cache: dict[str, tuple[nodes.Program, frozenset[str]]] = field(default_factory=dict)
+    # names being parsed right now, outermost first (to report cycles)
+    active: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _FileContext:
+    """What the post-lexer and the node builder know about the file being parsed."""
+
+    file: str
+    source: str
+    includes: _IncludeState
+    # Struct names this file declared so far, and those its includes brought in.
+    struct_names: set[str] = field(default_factory=set)
+    # Included programs by the (line, column) of their `#include` token.
+    included: dict[tuple[int, int], nodes.Program] = field(default_factory=dict)
+    # The last two tokens handed to the parser (for error positions).
+    recent: deque = field(default_factory=lambda: deque(maxlen=2))
+
+    def is_type_name(self, name: str) -> bool:
+        return name in self.struct_names or is_known_type_name(name)
+
+
+_CONTEXT: contextvars.ContextVar[_FileContext] = contextvars.ContextVar("crmscript_parse_context")
+
+# ---------------------------------------------------------------- post-lexer
+
+# Tokens after which a statement, a parameter or a foreach variable can start:
+# only there can `Name other` be a declaration of `other` with type `Name`.
+_DECLARATION_STARTERS = frozenset({"SEMI", "LBRACE", "RBRACE", "LPAR", "COMMA", "RPAR", "ELSE"})
+
+
+class TypeNamePostLex:
+    """Turns NAME into TYPE_NAME where the name is a type (see module doc).
+
+    A NAME is a type name when it is
+      * a built-in type, a documented class, or an `NS...` NetServer class;
+      * a struct declared earlier in the file or in an included script;
+      * where a declaration can start, directly followed by another NAME
+        (`Foo x`) or by `[]` (`Foo[] x`): a type we cannot see, e.g. a struct
+        from an include that was not resolved.
+    A NAME right after `.` (member or method) or after `struct` is never a type.
+    """
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        ctx = _CONTEXT.get()
+        stream = iter(stream)
+        lookahead: deque[Token] = deque()
+
+        def peek(n: int) -> Optional[Token]:
+            while len(lookahead) < n:
+                token = next(stream, None)
+                if token is None:
+                    return None
+                lookahead.append(token)
+            return lookahead[n - 1]
+
+        previous: Optional[Token] = None
+        while True:
+            token = lookahead.popleft() if lookahead else next(stream, None)
+            if token is None:
+                return
+            if token.type == "NAME":
+                token = self._classify(token, previous, ctx, peek)
+            elif token.type == "STRING" and previous is not None and previous.type == "INCLUDE":
+                _resolve_include(ctx, previous, token)
+            ctx.recent.append(token)
+            previous = token
+            yield token
+
+    @staticmethod
+    def _classify(token: Token, previous: Optional[Token], ctx: _FileContext, peek) -> Token:
+        previous_type = previous.type if previous is not None else None
+        if previous_type == "DOT":
+            return token
+        if previous_type in ("STRUCT", "STRUCT_CAPITAL"):
+            ctx.struct_names.add(token.value)
+            return token
+        if ctx.is_type_name(token.value):
+            return Token.new_borrow_pos("TYPE_NAME", token.value, token)
+        if previous_type is None or previous_type in _DECLARATION_STARTERS:
+            following = peek(1)
+            if following is not None and (
+                following.type == "NAME"
+                or (following.type == "LSQB" and (after := peek(2)) is not None and after.type == "RSQB")
+            ):
+                return Token.new_borrow_pos("TYPE_NAME", token.value, token)
+        return token
+
+
+# ------------------------------------------------------------------ includes
+
+
+def _unquote(string_token: str) -> str:
+    return _decode_escapes(string_token[1:-1])
+
+
+def _resolve_include(ctx: _FileContext, include_token: Token, name_token: Token) -> None:
+    """Parse the script named by `#include "name"` (when a resolver is given)
+    and make its struct names type names of the including file."""
+    state = ctx.includes
+    if state.resolver is None:
+        return
+    name = _unquote(name_token.value)
+    if name in state.active:
+        chain = " -> ".join([*state.active[state.active.index(name):], name])
+        raise CRMScriptCheckError(
+            f"#include \"{name}\" includes itself: {chain}",
+            ctx.file,
+            include_token.line,
+            include_token.column,
+        )
+    if name not in state.cache:
+        try:
+            found = state.resolver(name)
+        except CRMScriptError:
+            raise
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CRMScriptCheckError(
+                f"cannot read the script of #include \"{name}\": {exc}",
+                ctx.file,
+                include_token.line,
+                include_token.column,
+            ) from None
+        if found is None:
+            raise CRMScriptCheckError(
+                f"#include \"{name}\": no such script in the include path",
+                ctx.file,
+                include_token.line,
+                include_token.column,
+            )
+        source, file_name = found
+        state.active.append(name)
+        try:
+            program, struct_names = _parse_file(source, file_name, state)
+        finally:
+            state.active.pop()
+        state.cache[name] = (program, struct_names)
+    program, struct_names = state.cache[name]
+    ctx.struct_names |= struct_names
+    ctx.included[(include_token.line, include_token.column)] = program
+
+
+# --------------------------------------------------------------- node builder
+
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|[0-7]{1,3}|.)", re.S)
+_SIMPLE_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'",
+    "0": "\0", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "?": "?",
+}  # fmt: skip
+
+
+def _decode_escapes(text: str) -> str:
+    """Resolve C escapes; an unknown escape `\\q` stands for `q` (as C compilers do)."""
+    if "\\" not in text:
+        return text
+
+    def one(match: re.Match) -> str:
+        escape = match.group(1)
+        if escape in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[escape]
+        if escape[0] == "x" and len(escape) > 1:
+            return chr(int(escape[1:], 16))
+        if escape[0] == "u" and len(escape) == 5:
+            return chr(int(escape[1:], 16))
+        if escape[0] in "01234567":
+            return chr(int(escape, 8) & 0xFF)
+        return escape
+
+    return _ESCAPE.sub(one, text)
+
+
+@dataclass
+class _Dim:
+    """One `[size]` or `[]` of a type, until type_ref collects them."""
+
+    size: Optional[nodes.Expr]
+
+
+@dataclass
+class _ForPart:
+    """The init, condition or update of a for header, tagged by which it is."""
+
+    kind: str
+    value: object
+
+
+_ASSIGNABLE = (nodes.Name, nodes.Member, nodes.Index)
+_OPERATOR_SPELLING = {"and": "&&", "or": "||"}
+
+
+class _NodeBuilder(Transformer):
+    """Builds nodes from the LALR reductions; method names are grammar rules."""
+
+    # -- helpers
+
+    @staticmethod
+    def _at(item) -> dict:
+        """file/line/column keywords for a node starting at `item` (token or node)."""
+        return {"file": _CONTEXT.get().file, "line": item.line, "column": item.column}
+
+    # -- program and directives
+
+    def start(self, items):
+        ctx = _CONTEXT.get()
+        return nodes.Program(body=list(items), file=ctx.file, line=1, column=1)
+
+    def include(self, items):
+        keyword, name = items[0], items[1]
+        program = _CONTEXT.get().included.get((keyword.line, keyword.column))
+        return nodes.Include(_unquote(name.value), program, **self._at(keyword))
+
+    def language_level(self, items):
+        keyword, level = items[0], items[1]
+        return nodes.LanguageLevel(int(level.value), **self._at(keyword))
+
+    # -- declarations
+
+    def dim(self, items):
+        return _Dim(items[0] if items else None)
+
+    def type_ref(self, items):
+        name = items[0]
+        return nodes.TypeRef(name.value, [d.size for d in items[1:]], **self._at(name))
+
+    def var_decl(self, items):
+        type_ref, name = items[0], items[1]
+        init = items[2] if len(items) > 2 else None
+        return nodes.VarDecl(type_ref, name.value, init, **self._at(type_ref))
+
+    def param(self, items):
+        type_ref, name = items
+        return nodes.Param(type_ref, name.value, **self._at(type_ref))
+
+    def params(self, items):
+        return list(items)
+
+    def function_decl(self, items):
+        type_ref, name = items[0], items[1]
+        params = items[2] if len(items) == 4 else []
+        body = items[-1]
+        return nodes.FunctionDecl(type_ref, name.value, params, body, **self._at(type_ref))
+
+    def struct_decl(self, items):
+        keyword, name, *members = items
+        members = [m for m in members if isinstance(m, nodes.Node)]  # drop the `;` after `}`
+        fields = [m for m in members if isinstance(m, nodes.VarDecl)]
+        methods = [m for m in members if isinstance(m, nodes.FunctionDecl)]
+        struct = nodes.StructDecl(name.value, fields, methods, **self._at(keyword))
+        for method in methods:
+            method.struct = struct
+        return struct
+
+    # -- statements
+
+    def block(self, items):
+        brace, *body = items
+        return nodes.Block(list(body), **self._at(brace))
+
+    def expr_stmt(self, items):
+        return nodes.ExprStmt(items[0], **self._at(items[0]))
+
+    def empty_stmt(self, items):
+        return nodes.EmptyStmt(**self._at(items[0]))
+
+    def if_stmt(self, items):
+        keyword, cond, then = items[0], items[1], items[2]
+        else_ = items[4] if len(items) > 3 else None
+        return nodes.If(cond, then, else_, **self._at(keyword))
+
+    def while_stmt(self, items):
+        keyword, cond, body = items
+        return nodes.While(cond, body, **self._at(keyword))
+
+    def for_init(self, items):
+        (part,) = items
+        if not isinstance(part, nodes.VarDecl):
+            part = nodes.ExprStmt(part, **self._at(part))
+        return _ForPart("init", part)
+
+    def for_cond(self, items):
+        return _ForPart("cond", items[0])
+
+    def for_update(self, items):
+        return _ForPart("update", items[0])
+
+    def for_stmt(self, items):
+        keyword, body = items[0], items[-1]
+        parts = {p.kind: p.value for p in items[1:-1] if isinstance(p, _ForPart)}
+        return nodes.For(parts.get("init"), parts.get("cond"), parts.get("update"), body, **self._at(keyword))
+
+    def foreach_stmt(self, items):
+        keyword, type_ref, name, _in, collection, body = items
+        return nodes.Foreach(type_ref, name.value, collection, body, **self._at(keyword))
+
+    def break_stmt(self, items):
+        return nodes.Break(**self._at(items[0]))
+
+    def continue_stmt(self, items):
+        return nodes.Continue(**self._at(items[0]))
+
+    def return_stmt(self, items):
+        value = items[1] if len(items) > 1 else None
+        return nodes.Return(value, **self._at(items[0]))
+
+    def try_stmt(self, items):
+        keyword, body, _catch, handler = items
+        return nodes.Try(body, handler, **self._at(keyword))
+
+    def throw_stmt(self, items):
+        return nodes.Throw(items[1], **self._at(items[0]))
+
+    # -- expressions
+
+    def assign(self, items):
+        target, op, value = items
+        if not isinstance(target, _ASSIGNABLE):
+            raise _syntax_error(
+                f"cannot assign to this expression: the left side of '{op.value}' must be "
+                "a variable, a struct field or an array element",
+                target,
+            )
+        return nodes.Assign(op.value, target, value, **self._at(target))
+
+    def binary(self, items):
+        left, op, right = items
+        return nodes.Binary(_OPERATOR_SPELLING.get(op.value, op.value), left, right, **self._at(left))
+
+    def prefix(self, items):
+        op, operand = items
+        if op.value in ("++", "--"):
+            if not isinstance(operand, _ASSIGNABLE):
+                raise _syntax_error(
+                    f"'{op.value}' needs a variable, a struct field or an array element", operand
+                )
+            return nodes.IncDec(op.value, True, operand, **self._at(op))
+        return nodes.Unary(op.value, operand, **self._at(op))
+
+    def postfix_incdec(self, items):
+        target, op = items
+        if not isinstance(target, _ASSIGNABLE):
+            raise _syntax_error(f"'{op.value}' needs a variable, a struct field or an array element", op)
+        return nodes.IncDec(op.value, False, target, **self._at(target))
+
+    def args(self, items):
+        return list(items)
+
+    def method_call(self, items):
+        obj, name = items[0], items[1]
+        args = items[2] if len(items) > 2 else []
+        return nodes.MethodCall(obj, name.value, args, **self._at(obj))
+
+    def member(self, items):
+        obj, name = items
+        return nodes.Member(obj, name.value, **self._at(obj))
+
+    def index(self, items):
+        obj, index = items
+        return nodes.Index(obj, index, **self._at(obj))
+
+    def name(self, items):
+        return nodes.Name(items[0].value, **self._at(items[0]))
+
+    def call(self, items):
+        name = items[0]
+        args = items[1] if len(items) > 1 else []
+        return nodes.Call(name.value, args, **self._at(name))
+
+    def construct(self, items):
+        name = items[0]
+        args = items[1] if len(items) > 1 else []
+        type_ref = nodes.TypeRef(name.value, [], **self._at(name))
+        return nodes.Construct(type_ref, args, **self._at(name))
+
+    def int_lit(self, items):
+        return nodes.IntLit(int(items[0].value), **self._at(items[0]))
+
+    def float_lit(self, items):
+        return nodes.FloatLit(float(items[0].value), **self._at(items[0]))
+
+    def string_lit(self, items):
+        return nodes.StringLit(_unquote(items[0].value), **self._at(items[0]))
+
+    def true_lit(self, items):
+        return nodes.BoolLit(True, **self._at(items[0]))
+
+    def false_lit(self, items):
+        return nodes.BoolLit(False, **self._at(items[0]))
+
+    def this(self, items):
+        return nodes.This(**self._at(items[0]))
+
+
+def _syntax_error(message: str, at) -> CRMScriptSyntaxError:
+    return CRMScriptSyntaxError(message, _CONTEXT.get().file, at.line, at.column)
+
+
+# ------------------------------------------------------------- the parser
+
+
+def _grammar_text() -> str:
+    """The grammar from a checkout (grammar/ at the repository root) or from
+    an installed wheel (engine/_grammar/, see pyproject's force-include)."""
+    candidates = [_HERE.parent / "grammar" / "crmscript.lark", _HERE / "_grammar" / "crmscript.lark"]
+    for path in candidates:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise RuntimeError("crmscript.lark not found in " + ", ".join(map(str, candidates)))
+
+
+_PARSER = Lark(
+    _grammar_text(),
+    parser="lalr",
+    lexer="basic",
+    postlex=TypeNamePostLex(),
+    transformer=_NodeBuilder(),
+    maybe_placeholders=False,
+)
+
+
+# ------------------------------------------------------------ entry points
+
+
+def parse_program(
+    source: str, file: str = "<script>", *, includes: Optional[IncludeResolver] = None
+) -> nodes.Program:
+    """Parse CRMScript source into a Program.
+
+    `includes` resolves `#include "name";` to (source, file name) or None;
+    without it Include.program stays None. Raises CRMScriptSyntaxError (or
+    CRMScriptCheckError for an include that cannot be found or includes itself).
+    """
+    program, _structs = _parse_file(source, file, _IncludeState(includes))
+    return program
+
+
+def _parse_file(source: str, file: str, includes: _IncludeState) -> tuple[nodes.Program, frozenset[str]]:
+    if not isinstance(source, str):
+        raise TypeError("parse_program expects the source as str")
+    ctx = _FileContext(file=file, source=source, includes=includes)
+    reset = _CONTEXT.set(ctx)
+    try:
+        try:
+            program = _PARSER.parse(source)
+        except UnexpectedInput as exc:
+            raise _explain(exc, ctx) from None
+        except VisitError as exc:  # a node builder error wrapped by lark
+            if isinstance(exc.orig_exc, CRMScriptError):
+                raise exc.orig_exc from None
+            raise
+        except RecursionError:
+            raise CRMScriptSyntaxError(
+                "the script nests too deeply (brackets or blocks) to be read", file, 1, 1
+            ) from None
+    finally:
+        _CONTEXT.reset(reset)
+    return program, frozenset(ctx.struct_names)
+
+
+# --------------------------------------------------------- syntax errors
+
+# How terminals that are not a fixed spelling read in a message.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "TYPE_NAME": "a type name",
+    "INT": "a number",
+    "FLOAT": "a number",
+    "STRING": "a string",
+    "$END": "the end of the script",
+}
+# Everything that can start an expression / a statement, to say "an
+# expression" instead of listing twenty tokens.
+_EXPRESSION_STARTERS = frozenset(
+    {"NAME", "TYPE_NAME", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS", "LPAR",
+     "BANG", "MINUS", "PLUS", "__ANON_INC", "__ANON_DEC"}
+)  # fmt: skip
+_EXPRESSION_ENDERS = frozenset({"NAME", "RPAR", "RSQB", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS"})
+_STATEMENT_STARTERS = frozenset({"IF", "WHILE", "FOR", "FOREACH", "RETURN", "TRY", "THROW", "LBRACE"})
+_KEYWORDS = frozenset(
+    {"IF", "ELSE", "WHILE", "FOR", "FOREACH", "IN", "BREAK", "CONTINUE", "RETURN", "TRY",
+     "CATCH", "THROW", "STRUCT", "STRUCT_CAPITAL", "THIS", "TRUE", "FALSE"}
+)  # fmt: skip
+
+
+def _spelling(terminal: str) -> Optional[str]:
+    """The literal text of a fixed terminal ('(' for LPAR), else None."""
+    definition = _TERMINALS.get(terminal)
+    if definition is not None and isinstance(definition.pattern, PatternStr):
+        return definition.pattern.value
+    return None
+
+
+def _describe_expected(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    spelling = _spelling(terminal)
+    return f"'{spelling}'" if spelling is not None else terminal.lower()
+
+
+def _describe_found(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the script"
+    if token.type == "NAME":
+        return f"the name '{token.value}'"
+    if token.type == "TYPE_NAME":
+        return f"the type name '{token.value}'"
+    if token.type in ("INT", "FLOAT"):
+        return f"the number {token.value}"
+    if token.type == "STRING":
+        text = token.value if len(token.value) <= 30 else token.value[:27] + "..."
+        return f"the string {text}"
+    return f"'{token.value}'"
+
+
+def _expected_list(expected: set[str]) -> str:
+    """A short, readable 'one of' list of what the parser could take."""
+    expected = set(expected)
+    words: list[str] = []
+    prefix_operators = {t for t in expected if _spelling(t) in ("!", "-", "+", "++", "--")}
+    if "INT" in expected and "STRING" in expected:
+        words.append("an expression")
+        expected -= _EXPRESSION_STARTERS | prefix_operators
+    if "IF" in expected and "WHILE" in expected:
+        words.insert(0, "a statement")
+        words = [w for w in words if w != "an expression"]
+        expected -= _STATEMENT_STARTERS | {"SEMI", "BREAK", "CONTINUE", "STRUCT", "STRUCT_CAPITAL"}
+    operators = {t for t in expected if (_spelling(t) or "") in _OPERATORS}
+    if len(operators) > 3:
+        words.append("an operator")
+        expected -= operators
+    listed = sorted(_describe_expected(t) for t in expected)
+    words = listed + words
+    if not words:
+        return "something else"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_OPERATORS = frozenset(
+    {"=", "+=", "-=", "*=", "/=", "%=", "||", "or", "&&", "and", "==", "!=", "<", "<=", ">", ">=",
+     "+", "-", "*", "/", "%", "++", "--", ".", "["}
+)  # fmt: skip
+
+
+def _end_of(token: Token) -> tuple[int, int]:
+    """Line and column just after a token (where a missing ';' belongs)."""
+    return token.end_line, token.end_column
+
+
+def _innermost_open(stack: list, opener: str) -> Optional[int]:
+    """Index in the parser's value stack of the innermost unclosed token of
+    type `opener` ('LPAR', 'LBRACE', 'LSQB'); closed ones were reduced away."""
+    for i in range(len(stack) - 1, -1, -1):
+        item = stack[i]
+        if isinstance(item, Token) and item.type == opener:
+            return i
+    return None
+
+
+def _innermost_opener(stack: list) -> Optional[tuple[int, Token]]:
+    """The innermost '(', '[' or '{' not yet closed: (stack index, token)."""
+    for i in range(len(stack) - 1, -1, -1):
+        item = stack[i]
+        if isinstance(item, Token) and item.type in ("LPAR", "LSQB", "LBRACE"):
+            return i, item
+    return None
+
+
+def _is_for_header(stack: list, index: int) -> bool:
+    before = stack[index - 1] if index > 0 else None
+    return isinstance(before, Token) and before.type == "FOR"
+
+
+def _declared_name(stack: list) -> Optional[str]:
+    """The variable name if the parser is inside `Type name [= value]`."""
+    for i in range(len(stack) - 1, max(len(stack) - 5, 0) - 1, -1):
+        item = stack[i]
+        if isinstance(item, nodes.TypeRef) and i + 1 < len(stack):
+            name = stack[i + 1]
+            if isinstance(name, Token) and name.type == "NAME":
+                return name.value
+    return None
+
+
+def _statement_keyword(stack: list) -> Optional[str]:
+    """The keyword of the simple statement being parsed (return, throw, ...)."""
+    for item in reversed(stack[-4:]):
+        if isinstance(item, Token) and item.type in ("RETURN", "THROW", "BREAK", "CONTINUE"):
+            return item.value
+    return None
+
+
+def _what_parenthesis_closes(stack: list, index: int) -> str:
+    """Describe what the '(' at stack[index] opened, for "expected ')' to close ..."."""
+    before = stack[index - 1] if index > 0 else None
+    if isinstance(before, Token):
+        if before.type in ("IF", "WHILE"):
+            return f"the condition of '{before.value}'"
+        if before.type in ("FOR", "FOREACH"):
+            return f"the header of '{before.value}'"
+        if before.type == "NAME":
+            if index >= 2 and isinstance(stack[index - 2], nodes.TypeRef):
+                return f"the parameter list of '{before.value}'"
+            if index >= 2 and isinstance(stack[index - 2], Token) and stack[index - 2].type == "DOT":
+                return f"the arguments of '{before.value}'"
+            return f"the arguments of '{before.value}'"
+        if before.type == "TYPE_NAME":
+            return f"the arguments of '{before.value}'"
+    opener = stack[index]
+    return f"the '(' at line {opener.line}, column {opener.column}"
+
+
+def _explain(exc: UnexpectedInput, ctx: _FileContext) -> CRMScriptSyntaxError:
+    """A CRMScriptSyntaxError, in CRMScript words, for a lark exception."""
+    file, source = ctx.file, ctx.source
+    if isinstance(exc, UnexpectedCharacters):
+        return _explain_character(exc, file, source)
+    if isinstance(exc, UnexpectedToken):
+        return _explain_token(exc, ctx)
+    if isinstance(exc, UnexpectedEOF):  # not raised by the LALR parser, kept for safety
+        line = source.count("\n") + 1
+        return CRMScriptSyntaxError("unexpected end of the script", file, line, 1)
+    return CRMScriptSyntaxError("the script cannot be read here", file, getattr(exc, "line", 1) or 1,
+                                getattr(exc, "column", 1) or 1)
+
+
+def _explain_character(exc: UnexpectedCharacters, file: str, source: str) -> CRMScriptSyntaxError:
+    char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+    rest = source[exc.pos_in_stream : exc.pos_in_stream + 40]
+    if char in "\"'":
+        message = "unterminated string: a string must end with its quote on the same line"
+    elif rest.startswith("/*"):
+        message = "unterminated comment: '/*' without a closing '*/'"
+    elif char == "#":
+        word = re.match(r"#\w*", rest).group(0)
+        message = f"unknown directive '{word}': only #include and #setLanguageLevel exist"
+    elif char.isprintable() and not char.isspace():
+        message = f"unexpected character '{char}'"
+    else:
+        message = f"unexpected character U+{ord(char):04X}" if char else "unexpected character"
+    return CRMScriptSyntaxError(message, file, exc.line, exc.column)
+
+
+def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxError:
+    token: Token = exc.token
+    expected: set[str] = set(exc.expected)
+    stack = list(exc.state.value_stack) if exc.state is not None else []
+    found = _describe_found(token)
+    file = ctx.file
+    at_end = token.type == "$END"
+    if at_end:
+        last = ctx.recent[-1] if ctx.recent else None
+        line, column = _end_of(last) if last is not None else (1, 1)
+    else:
+        line, column = token.line, token.column
+    previous = ctx.recent[-2] if len(ctx.recent) >= 2 else None
+    if at_end:
+        previous = ctx.recent[-1] if ctx.recent else None
+
+    def error(message: str, where: tuple[int, int] | None = None) -> CRMScriptSyntaxError:
+        where_line, where_column = where or (line, column)
+        return CRMScriptSyntaxError(message, file, where_line, where_column)
+
+    top = stack[-1] if stack else None
+
+    # `String a[3];`: the size belongs to the type.
+    if token.type == "LSQB" and len(stack) >= 2 and isinstance(stack[-2], nodes.TypeRef) \
+            and isinstance(top, Token) and top.type == "NAME":
+        type_text = stack[-2].name + "[]" * len(stack[-2].sizes)
+        size = _bracket_text(ctx.source, token.start_pos)
+        return error(
+            f"'{type_text} {top.value}{size}' is not allowed: write the size after the type, "
+            f"'{type_text}{size} {top.value}'"
+        )
+
+    # A reserved word or a type name where a name must come.
+    if "NAME" in expected and token.type not in expected and (
+        token.type == "TYPE_NAME" or token.type in _KEYWORDS
+    ) and (
+        isinstance(top, nodes.TypeRef)
+        or (isinstance(top, Token) and top.type in ("TYPE_NAME", "RSQB", "STRUCT", "STRUCT_CAPITAL", "DOT"))
+    ):
+        if token.value in RESERVED_WORDS:
+            return error(f"'{token.value}' is a reserved word and cannot be used as a name")
+        return error(f"'{token.value}' is a type name and cannot be used as a name")
+
+    # A missing '}' at the end of the script.
+    if at_end and "RBRACE" in expected:
+        opened = _innermost_open(stack, "LBRACE")
+        if opened is not None:
+            brace = stack[opened]
+            return error(f"expected '}}' to close the block opened at line {brace.line}, found the end of the script")
+        return error("expected '}' at the end of the struct, found the end of the script")
+
+    if token.type == "SLASH" and ctx.source.startswith("/*", token.start_pos):
+        return error("unterminated comment: '/*' without a closing '*/'")
+
+    if token.type == "ELSE":
+        return error("'else' without a matching 'if'")
+    if token.type == "RBRACE" and _innermost_open(stack, "LBRACE") is None:
+        return error("'}' without a matching '{'")
+    if token.type == "CATCH":
+        return error("'catch' without a matching 'try'")
+
+    # `a b` where `a` was taken for a type only because a name follows it.
+    if isinstance(top, Token) and top.type == "TYPE_NAME" and not ctx.is_type_name(top.value) \
+            and token.type == "NAME":
+        return error(
+            f"'{top.value} {token.value}': '{top.value}' is not a known type; "
+            "if this is not a declaration, an operator or ',' is missing"
+        )
+
+    # A missing ';', ')' or ']'. Lark's expected set holds every terminal that
+    # may follow, so decide by the innermost bracket still open on the stack.
+    opener = _innermost_opener(stack)
+    if opener is not None and opener[1].type == "LPAR" and "RPAR" in expected and not (
+        "SEMI" in expected and _is_for_header(stack, opener[0])
+    ):
+        return error(f"expected ')' to close {_what_parenthesis_closes(stack, opener[0])}, found {found}")
+    if opener is not None and opener[1].type == "LSQB" and "RSQB" in expected:
+        return error(f"expected ']' to close the '[' at line {opener[1].line}, column {opener[1].column}, "
+                     f"found {found}")
+    if "SEMI" in expected:
+        where = _end_of(previous) if previous is not None else (line, column)
+        declared = _declared_name(stack)
+        keyword = _statement_keyword(stack)
+        if opener is not None and opener[1].type == "LPAR":  # inside `for (...)`
+            return error(f"expected ';' in the 'for' header, found {found}", where)
+        if declared is not None:
+            return error(f"expected ';' after the declaration of '{declared}', found {found}", where)
+        if keyword is not None:
+            return error(f"expected ';' after the '{keyword}' statement, found {found}", where)
+        ends_expression = isinstance(top, nodes.Expr) or (
+            isinstance(top, Token) and (top.type in _EXPRESSION_ENDERS or _spelling(top.type) in ("++", "--"))
+        )
+        if ends_expression:
+            return error(f"expected ';' at the end of the statement, found {found}", where)
+
+    return error(f"expected {_expected_list(expected)}, found {found}")
+
+
+def _bracket_text(source: str, start: int) -> str:
+    """The text `[...]` starting at `start`, up to its matching `]` (same line)."""
+    depth = 0
+    for i in range(start, min(len(source), start + 200)):
+        char = source[i]
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return source[start : i + 1]
+        elif char == "\n":
+            break
+    return "[...]"
+
+
+_TERMINALS = {t.name: t for t in _PARSER.terminals}
