@@ -1,0 +1,621 @@
+"""String: every documented member (CRMScript.Global.String).
+
+A CRMScript String is a Python `str`. Members that change the receiver
+(append, getLine) are registered with `mutates=True` and return
+(new_value, result). Positions are 0-based character indexes.
+
+Bytes and text: CRMScript treats a String as ISO-8859-1 (Latin-1) when it
+meets bytes (toByteArray, String(Byte[]), hashing, base64): one character
+per byte. `string_to_bytes` / `bytes_to_string` are that one rule.
+The decisions the reference leaves open are in docs/library.md ("String").
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import re
+import textwrap
+import urllib.parse
+from typing import Iterable
+
+from ..errors import CRMScriptRuntimeError
+from .languages import language_id
+from .numbers import has_integer_prefix, parse_float, parse_integer
+from .table import LIBRARY, builtin
+
+
+# --------------------------------------------------------------------------
+# Shared helpers (also used by globals.py)
+# --------------------------------------------------------------------------
+
+def string_to_bytes(text: str) -> bytes:
+    """A String as bytes: Latin-1 when every character fits (so bytes that
+    went through String(Byte[]) come back unchanged), else UTF-8."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def bytes_to_string(data: Iterable[int]) -> str:
+    """Bytes as a String, one character per byte (ISO-8859-1)."""
+    return bytes(b & 0xFF for b in data).decode("latin-1")
+
+
+def new_string_array(items: Iterable[str]) -> object:
+    """A String[] holding `items`."""
+    from .collections import Array  # lazy: the collections family may load later
+    return Array(lambda: "", list(items))
+
+
+def new_byte_array(data: Iterable[int]) -> object:
+    """A Byte[] holding `data`."""
+    from .collections import Array
+    return Array(lambda: 0, list(data))
+
+
+def new_vector(items: Iterable[str]) -> object:
+    from .collections import Vector
+    return Vector(list(items))
+
+
+def construct_from_string(type_name: str, text: str) -> object:
+    """Date/DateTime/Time from text through their documented `T(String)`
+    constructor, so the parsing rules live in one place (datetimes.py)."""
+    for sig in LIBRARY.class_info(type_name).constructors:
+        if [str(p.type) for p in sig.params] == ["String"] and sig.impl is not None:
+            return sig.impl(text)
+    raise CRMScriptRuntimeError(f"String.to{type_name}() is not available: {type_name} is not loaded")
+
+
+def _fold(text: str) -> str:
+    """Lower-case without changing the length, so indexes found in the
+    folded text are valid in the original (unlike str.lower() on 'İ')."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _compare(a: str, b: str) -> int:
+    return (a > b) - (a < b)
+
+
+# --------------------------------------------------------------------------
+# Constructors
+# --------------------------------------------------------------------------
+
+@builtin("String String()")
+def string_new() -> str:
+    return ""
+
+
+@builtin("String String(String value)")
+def string_copy(value: str) -> str:
+    return value
+
+
+@builtin("String String(Byte[] byteArray)")
+def string_from_bytes(byte_array: list) -> str:
+    """One character per byte (ISO-8859-1)."""
+    return bytes_to_string(byte_array)
+
+
+# Windows code page numbers scripts pass, mapped to Python codec names.
+_CODE_PAGES = {"65001": "utf-8", "1200": "utf-16-le", "1201": "utf-16-be", "28591": "latin-1",
+               "20127": "ascii", "28605": "iso8859-15"}
+
+
+@builtin("String String(Byte[] byteArray, String codePage)")
+def string_from_bytes_code_page(byte_array: list, code_page: str) -> str:
+    """Decodes the bytes with a code page: a number ("65001", "1252") or a
+    name ("utf-8", "windows-1252"). Undecodable bytes become U+FFFD."""
+    key = code_page.strip().lower()
+    codec = _CODE_PAGES.get(key) or (f"cp{key}" if key.isdigit() else key)
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        raise CRMScriptRuntimeError(f"Unknown code page '{code_page}'") from None
+    return bytes(b & 0xFF for b in byte_array).decode(codec, errors="replace")
+
+
+# --------------------------------------------------------------------------
+# Length, case, comparison
+# --------------------------------------------------------------------------
+
+@builtin("Integer String.getLength()")
+def string_get_length(self: str) -> int:
+    return len(self)
+
+
+@builtin("String String.toLower()")
+def string_to_lower(self: str) -> str:
+    return self.lower()
+
+
+@builtin("String String.toUpper()")
+def string_to_upper(self: str) -> str:
+    return self.upper()
+
+
+@builtin("Bool String.isLower()")
+def string_is_lower(self: str) -> bool:
+    """Every character is a lower-case letter (whitespace, digits: false)."""
+    return self != "" and all(c.isalpha() and c.islower() for c in self)
+
+
+@builtin("Bool String.isUpper()")
+def string_is_upper(self: str) -> bool:
+    return self != "" and all(c.isalpha() and c.isupper() for c in self)
+
+
+@builtin("Bool String.equals(String value)")
+def string_equals(self: str, value: str) -> bool:
+    return self == value
+
+
+@builtin("Bool String.equalsIgnoreCase(String value)")
+def string_equals_ignore_case(self: str, value: str) -> bool:
+    return self.lower() == value.lower()
+
+
+@builtin("Bool String.beginsWith(String substring)")
+def string_begins_with(self: str, substring: str) -> bool:
+    return self.startswith(substring)
+
+
+@builtin("Bool String.caseBeginsWith(String substring)")
+def string_case_begins_with(self: str, substring: str) -> bool:
+    return _fold(self).startswith(_fold(substring))
+
+
+@builtin("Bool String.endsWith(String substring)")
+def string_ends_with(self: str, substring: str) -> bool:
+    return self.endswith(substring)
+
+
+@builtin("Bool String.caseEndsWith(String substring)")
+def string_case_ends_with(self: str, substring: str) -> bool:
+    return _fold(self).endswith(_fold(substring))
+
+
+@builtin("Integer String.compare(String value)")
+def string_compare(self: str, value: str) -> int:
+    """-1, 0 or 1 by character codes (upper case sorts before lower case)."""
+    return _compare(self, value)
+
+
+@builtin("Integer String.caseCompare(String value)")
+def string_case_compare(self: str, value: str) -> int:
+    return _compare(_fold(self), _fold(value))
+
+
+# --------------------------------------------------------------------------
+# Changing, searching, extracting
+# --------------------------------------------------------------------------
+
+@builtin("Void String.append(String value)", mutates=True)
+def string_append(self: str, value: str) -> tuple[str, None]:
+    return self + value, None
+
+
+@builtin("Void String.append(Byte character)", mutates=True)
+def string_append_byte(self: str, character: int) -> tuple[str, None]:
+    """Appends the ISO-8859-1 character with that code."""
+    return self + chr(character & 0xFF), None
+
+
+@builtin("String String.substitute(String src, String dest)")
+def string_substitute(self: str, src: str, dest: str) -> str:
+    """Replaces every occurrence; an empty `src` matches nothing."""
+    return self.replace(src, dest) if src else self
+
+
+@builtin("Integer String.find(String substring)")
+def string_find(self: str, substring: str) -> int:
+    """Index of the first occurrence, -1 if none."""
+    return self.find(substring)
+
+
+@builtin("Integer String.findCase(String substring)")
+def string_find_case(self: str, substring: str) -> int:
+    return _fold(self).find(_fold(substring))
+
+
+@builtin("Integer String.findLast(String substring)")
+def string_find_last(self: str, substring: str) -> int:
+    return self.rfind(substring)
+
+
+@builtin("String String.subString(Integer pos, Integer len)")
+def string_sub_string(self: str, pos: int, len_: int) -> str:
+    """`len` characters from `pos`; a length past the end is cut short.
+    A position outside the string is an error (the end itself gives "")."""
+    if pos < 0 or pos > len(self):
+        raise CRMScriptRuntimeError(
+            f"subString: position {pos} is outside the string (length {len(self)})")
+    return self[pos:pos + max(0, len_)]
+
+
+@builtin("String String.until(String pattern)")
+def string_until(self: str, pattern: str) -> str:
+    """Up to the first occurrence; the whole string when not found."""
+    index = self.find(pattern)
+    return self if index < 0 else self[:index]
+
+
+@builtin("String String.before(String pattern)")
+def string_before(self: str, pattern: str) -> str:
+    return string_until(self, pattern)
+
+
+@builtin("String String.beforeLast(String pattern)")
+def string_before_last(self: str, pattern: str) -> str:
+    index = self.rfind(pattern)
+    return self if index < 0 else self[:index]
+
+
+@builtin("String String.after(String pattern)")
+def string_after(self: str, pattern: str) -> str:
+    """After the first occurrence; "" when not found."""
+    index = self.find(pattern)
+    return "" if index < 0 else self[index + len(pattern):]
+
+
+@builtin("String String.afterLast(String pattern)")
+def string_after_last(self: str, pattern: str) -> str:
+    index = self.rfind(pattern)
+    return "" if index < 0 else self[index + len(pattern):]
+
+
+@builtin("String[] String.split(String delimiter)")
+def string_split(self: str, delimiter: str) -> object:
+    """Pieces between delimiters (empty pieces kept); "" gives no pieces."""
+    if delimiter == "":
+        raise CRMScriptRuntimeError("split: the delimiter must not be empty")
+    return new_string_array(self.split(delimiter) if self else [])
+
+
+@builtin("String String.keepChars(String charsToKeep)")
+def string_keep_chars(self: str, chars_to_keep: str) -> str:
+    keep = set(chars_to_keep)
+    return "".join(c for c in self if c in keep)
+
+
+@builtin("String String.stripLeading(String characters)")
+def string_strip_leading(self: str, characters: str) -> str:
+    return self.lstrip(characters) if characters else self
+
+
+@builtin("String String.stripTrailing(String characters)")
+def string_strip_trailing(self: str, characters: str) -> str:
+    return self.rstrip(characters) if characters else self
+
+
+@builtin("String String.stripLeadingAndTrailing(String characters)")
+def string_strip_leading_and_trailing(self: str, characters: str) -> str:
+    return self.strip(characters) if characters else self
+
+
+@builtin("String String.escape(String chars)")
+def string_escape(self: str, chars: str) -> str:
+    """A backslash before every character listed in `chars`."""
+    special = set(chars)
+    return "".join("\\" + c if c in special else c for c in self)
+
+
+@builtin("String String.getLine()", mutates=True)
+def string_get_line(self: str) -> tuple[str, str]:
+    """Removes and returns the first line, its newline included."""
+    index = self.find("\n")
+    if index < 0:
+        return "", self
+    return self[index + 1:], self[:index + 1]
+
+
+@builtin("String String.getWord(Integer pos)")
+def string_get_word(self: str, pos: int) -> str:
+    """Word number `pos` (0-based) between whitespace; "" when there is none."""
+    words = self.split()
+    return words[pos] if 0 <= pos < len(words) else ""
+
+
+@builtin("String String.prettyChop(Integer length)")
+def string_pretty_chop(self: str, length: int) -> str:
+    """The first `length` characters plus "..."; a string that fits is unchanged."""
+    if len(self) <= length:
+        return self
+    return self[:max(0, length)] + "..."
+
+
+@builtin("String String.quote(String quoteString)")
+def string_quote(self: str, quote_string: str) -> str:
+    """`quoteString` at the start of every line."""
+    return "".join(quote_string + line for line in self.splitlines(keepends=True)) if self else ""
+
+
+@builtin("String String.wrap(Integer length, Bool ignoreQuote)")
+def string_wrap(self: str, length: int, ignore_quote: bool) -> str:
+    """Word-wraps every line to at most `length` characters (a longer word
+    keeps its own line). With ignoreQuote, lines starting with '>' stay as they are."""
+    if length <= 0:
+        return self
+    out: list[str] = []
+    for line in self.split("\n"):
+        if (ignore_quote and line.startswith(">")) or len(line) <= length:
+            out.append(line)
+        else:
+            out.append("\n".join(textwrap.wrap(line, length, break_long_words=False,
+                                               break_on_hyphens=False)))
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------
+# Character classes and emptiness
+# --------------------------------------------------------------------------
+
+def _is_ascii_digit(c: str) -> bool:
+    return "0" <= c <= "9"
+
+
+@builtin("Bool String.isAlpha()")
+def string_is_alpha(self: str) -> bool:
+    """Only letters (any alphabet); "" and whitespace give false."""
+    return self != "" and all(c.isalpha() for c in self)
+
+
+@builtin("Bool String.isDigit()")
+def string_is_digit(self: str) -> bool:
+    """Only 0-9; "" gives false."""
+    return self != "" and all(_is_ascii_digit(c) for c in self)
+
+
+@builtin("Bool String.isAlphanumeric()")
+def string_is_alphanumeric(self: str) -> bool:
+    return self != "" and all(c.isalpha() or _is_ascii_digit(c) for c in self)
+
+
+@builtin("Bool String.isNull()")
+def string_is_null(self: str) -> bool:
+    """Always false here: `String s;` holds "" (see docs/library.md)."""
+    return False
+
+
+@builtin("Bool String.isEmpty()")
+def string_is_empty(self: str) -> bool:
+    return self == ""
+
+
+@builtin("Bool String.isNumber()")
+def string_is_number(self: str) -> bool:
+    """True when the text starts with a number ("12nok" too)."""
+    return has_integer_prefix(self)
+
+
+# --------------------------------------------------------------------------
+# Conversions
+# --------------------------------------------------------------------------
+
+@builtin("Bool String.toBool()")
+def string_to_bool(self: str) -> bool:
+    """"true" (any case) or a non-zero number is true; anything else false."""
+    return self.strip().lower() == "true" or parse_integer(self) != 0
+
+
+@builtin("Integer String.toInteger()")
+def string_to_integer(self: str) -> int:
+    """The leading number; 0 when the text does not start with one."""
+    return parse_integer(self)
+
+
+@builtin("Float String.toFloat()")
+def string_to_float(self: str) -> float:
+    return parse_float(self)
+
+
+@builtin("Date String.toDate()")
+def string_to_date(self: str) -> object:
+    return construct_from_string("Date", self)
+
+
+@builtin("DateTime String.toDateTime()")
+def string_to_date_time(self: str) -> object:
+    return construct_from_string("DateTime", self)
+
+
+@builtin("Time String.toTime()")
+def string_to_time(self: str) -> object:
+    return construct_from_string("Time", self)
+
+
+@builtin("Byte[] String.toByteArray()")
+def string_to_byte_array(self: str) -> object:
+    """ISO-8859-1 bytes; a character outside Latin-1 becomes '?' (63)."""
+    return new_byte_array(self.encode("latin-1", errors="replace"))
+
+
+# --------------------------------------------------------------------------
+# Encodings: HTML, XML, URL, UTF-8
+# --------------------------------------------------------------------------
+
+@builtin("String String.htmlEncode()")
+def string_html_encode(self: str) -> str:
+    """& < > " become entities."""
+    return html.escape(self, quote=False).replace('"', "&quot;")
+
+
+@builtin("String String.htmlDecode()")
+def string_html_decode(self: str) -> str:
+    """Named and numeric entities back to characters."""
+    return html.unescape(self)
+
+
+_XML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+_XML_REFERENCE = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);")
+
+
+@builtin("String String.xmlEncode()")
+def string_xml_encode(self: str) -> str:
+    return "".join(_XML_ENTITIES.get(c, c) for c in self)
+
+
+def _xml_reference(match: re.Match) -> str:
+    name = match.group(1)
+    if name.startswith("#"):
+        code = int(name[2:], 16) if name[1:2] in "xX" else int(name[1:])
+        return chr(code) if 0 < code <= 0x10FFFF else match.group(0)
+    return {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}[name]
+
+
+@builtin("String String.xmlDecode()")
+def string_xml_decode(self: str) -> str:
+    """The five XML entities and numeric references; other text unchanged."""
+    return _XML_REFERENCE.sub(_xml_reference, self)
+
+
+@builtin("String String.urlEncode()")
+def string_url_encode(self: str) -> str:
+    """%XX (UTF-8) for everything but letters, digits and - _ . ~ ."""
+    return urllib.parse.quote(self, safe="-_.~")
+
+
+@builtin("String String.urlDecode()")
+def string_url_decode(self: str) -> str:
+    """%XX sequences and '+' (a space). Bytes that are not UTF-8 are read as Latin-1."""
+    raw = urllib.parse.unquote_to_bytes(self.replace("+", " "))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+@builtin("String String.utf8Encode()")
+def string_utf8_encode(self: str) -> str:
+    """Each character becomes its UTF-8 bytes, one character per byte."""
+    return self.encode("utf-8").decode("latin-1")
+
+
+@builtin("String String.utf8Decode()")
+def string_utf8_decode(self: str) -> str:
+    """The reverse of utf8Encode. Text that is not UTF-8 comes back unchanged."""
+    try:
+        return self.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return self
+
+
+# --------------------------------------------------------------------------
+# HTML documents and e-mail addresses
+# --------------------------------------------------------------------------
+
+_BODY = re.compile(r"<body(?P<attrs>[^>]*)>(?P<content>.*?)(?:</body\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>(?P<content>.*?)(?:</head\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_TITLE = re.compile(r"<title(?:\s[^>]*)?>.*?</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+@builtin("String String.extractHtmlBody(Bool convertBodyToDiv)")
+def string_extract_html_body(self: str, convert_body_to_div: bool) -> str:
+    """What is inside <body>; with convertBodyToDiv the body tag (and its
+    attributes) becomes a <div>. Text without a body tag is returned as is."""
+    match = _BODY.search(self)
+    if not match:
+        return self
+    if convert_body_to_div:
+        return f"<div{match['attrs']}>{match['content']}</div>"
+    return match["content"]
+
+
+@builtin("String String.extractHtmlHead(Bool stripTitle)")
+def string_extract_html_head(self: str, strip_title: bool) -> str:
+    """What is inside <head> ("" when there is none), optionally without <title>."""
+    match = _HEAD.search(self)
+    if not match:
+        return ""
+    content = match["content"]
+    return _TITLE.sub("", content) if strip_title else content
+
+
+@builtin("Bool String.isHtmlDocument()")
+def string_is_html_document(self: str) -> bool:
+    """Begins (after whitespace) with <!DOCTYPE html or <html."""
+    start = self.lstrip().lower()
+    return start.startswith("<!doctype html") or start.startswith("<html")
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
+_ADDRESS_WITH_NAME = re.compile(r'^\s*(?:"(?P<quoted>[^"]*)"|(?P<plain>[^<"]*?))\s*<(?P<email>[^<>]+)>\s*$')
+
+
+@builtin("Bool String.isValidEmail()")
+def string_is_valid_email(self: str) -> bool:
+    """local@domain.tld: no spaces, one @, a dotted domain."""
+    return _EMAIL.match(self) is not None
+
+
+@builtin("Vector String.getEmails()")
+def string_get_emails(self: str) -> object:
+    """A comma-separated list of `"name" <address>` (or bare addresses) as a
+    Vector of name, address, name, address, ...; empty if any address is malformed."""
+    found: list[str] = []
+    for part in (p for p in next(csv.reader([self], skipinitialspace=True), []) if p.strip()):
+        match = _ADDRESS_WITH_NAME.match(part)
+        if match:
+            name, email = (match["quoted"] if match["quoted"] is not None else match["plain"]), match["email"]
+        else:
+            name, email = "", part.strip()
+        if not _EMAIL.match(email.strip()):
+            return new_vector([])
+        found += [name.strip(), email.strip()]
+    return new_vector(found)
+
+
+# --------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------
+
+@builtin("String[] String.parseCSV(String delimiter)")
+def string_parse_csv(self: str, delimiter: str) -> object:
+    """Fields of one CSV line; "double quotes" may hold the delimiter and "" is a quote."""
+    if len(delimiter) != 1:
+        raise CRMScriptRuntimeError(f"parseCSV: the delimiter must be one character, not '{delimiter}'")
+    line = self.rstrip("\r\n")
+    if not line:
+        return new_string_array([])
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter, strict=False))
+    except csv.Error as problem:
+        raise CRMScriptRuntimeError(f"parseCSV: {problem}") from None
+    return new_string_array(fields)
+
+
+_MULTI_LANGUAGE_PART = re.compile(r'(?P<code>[A-Za-z]{2}):"(?P<text>(?:[^"]|"")*)"\s*;?')
+
+
+@builtin("String String.parseSOMultiLanguageString(Integer language)")
+def string_parse_so_multi_language_string(self: str, language: int) -> str:
+    """The part for a language id from `US:"Sale";GE:"Verkauf";NO:"Salg"`.
+    Text that is not such a list is returned as is; a missing language gives ""."""
+    parts = {m["code"]: m["text"].replace('""', '"') for m in _MULTI_LANGUAGE_PART.finditer(self)}
+    if not parts:
+        return self
+    for code, text in parts.items():
+        if language_id(code) == language:
+            return text
+    return ""
+
+
+@builtin("String[] String.regexp(String pattern)")
+def string_regexp(self: str, pattern: str) -> object:
+    """First match, case-insensitive: [whole match, group 1, ...]; [] when
+    nothing matches. A group that took no part is ""."""
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as problem:
+        raise CRMScriptRuntimeError(f"regexp: invalid pattern '{pattern}': {problem}") from None
+    match = compiled.search(self)
+    if match is None:
+        return new_string_array([])
+    return new_string_array([match.group(0)] + [g if g is not None else "" for g in match.groups()])
+
+
+LIBRARY.register_class("String", str, default=lambda: "")
