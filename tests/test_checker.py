@@ -338,6 +338,10 @@ def test_every_expression_gets_a_type():
     assert all(isinstance(e.ctype, Type) for e in seen), [e for e in seen if e.ctype is None]
 
 
+def test_void_function_may_return_a_void_call():
+    check("Void log(String s) { printLine(s); }\nVoid shout(String s) { return log(s + \"!\"); }")
+
+
 def test_overload_prefers_exact_match():
     program = check("Void f(Float x) {}\nVoid f(Integer x) {}\nf(1);\nf(1.5);")
     first, second = program.body[0], program.body[1]
