@@ -1,14 +1,76 @@
-"""`crmscript fire` (not built yet)."""
+"""`crmscript fire [--handlers DIR] [--trace] [REQUEST.json]`: one ExecuteEventHandlers call.
+
+Reads the request body `{"EventData": {...}}` from the file (or stdin, or
+`-`), runs the handler chain and prints the response body on stdout: the
+bytes the HTTP API returns (engine.eventdata.response_json). Warnings about
+the request (unknown type, unexpected input keys) go to stderr, never into
+the response. Exit status: 0 the chain ran, 1 a handler failed (the response
+still carries Exception), 2 bad input.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 from . import app
+from .common import EXIT_FAILED, EXIT_USAGE
+from ..errors import CRMScriptError
+from ..eventdata import event_from_request, response_json
+from ..handlers import resolve_handlers_dir
+
+
+def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
+    if request is None or str(request) == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        return request.read_bytes(), str(request)
+    except OSError as error:
+        raise CRMScriptError(f"cannot read request: {error.strerror}", str(request)) from None
+
+
+def print_trace(result, stream=None) -> None:
+    """Which handlers ran, how long each took and what each printed."""
+    stream = stream or sys.stderr
+    if not result.runs:
+        print(f"trace: no handler for {result.event.Type!r}", file=stream)
+    for run in result.runs:
+        status = "FAILED" if run.error is not None else "ok"
+        print(f"trace: {run.handler.name} [id {run.handler.id}] {status} "
+              f"{run.seconds * 1000:.3f} ms", file=stream)
+        for line in run.output.splitlines():
+            print(f"trace:   | {line}", file=stream)
+    if result.event.Exception and result.failed is not None:
+        print(f"trace: chain stopped: {result.event.Exception}", file=stream)
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 @app.command("fire")
-def fire_command() -> None:
-    """Not built yet."""
-    typer.echo("crmscript fire: not built yet", err=True)
-    raise typer.Exit(2)
+def fire_command(
+    request: Optional[Path] = typer.Argument(None, help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
+    trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time and what they printed."),
+) -> None:
+    """Run the handler chain for one ExecuteEventHandlers request body."""
+    from ..chain import Engine  # imports the whole runtime: only when firing
+
+    try:
+        body, source = _read_request(request)
+        event = event_from_request(body, source)
+        engine = Engine(resolve_handlers_dir(handlers), on_warning=_warn)
+    except CRMScriptError as error:
+        print(str(error), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    result = engine.run_chain(event)
+    if trace:
+        print_trace(result)
+    sys.stdout.write(response_json(result.event))
+    sys.stdout.flush()
+    if result.failed is not None or result.error is not None:
+        raise typer.Exit(EXIT_FAILED)

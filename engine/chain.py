@@ -1,0 +1,235 @@
+"""`engine.Engine`: one ExecuteEventHandlers call = one run of the handler chain.
+
+Chain semantics (CONTRACT.md):
+1. One EventData is shared by the chain: every handler sees what the earlier
+   ones left (last write wins). The caller's object is never changed; the
+   chain works on a copy and returns it.
+2. A handler that ends with an uncaught error (CRMScript exception, `throw`
+   outside try, a limit, or a compile error) stops the chain; Exception is
+   set to `<EventType>/<file>:<line>:<col>: <kind>: <message>` and everything
+   set before the failure is kept.
+3. No handler for the type: the request's EventData comes back unchanged.
+4. getType() is the catalog's numeric id (0 if unknown).
+
+BlockExecution does not stop the chain: it is a message to the caller
+(SuperOffice runs every handler of the event), see docs/handlers.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+from .catalog import Catalog, default_catalog
+from .errors import CRMScriptError
+from .eventdata import EventData
+from .handlers import Handler, HandlerRegistry
+from .hookspecs import HandlerRun
+from .plugins import (
+    call_setup_hook,
+    has_hook_impls,
+    make_plugin_manager,
+    plugin_handlers,
+    plugin_include_paths,
+)
+from .runtime.context import RunContext, Settings
+
+log = logging.getLogger("crmscript.chain")
+
+
+@dataclass
+class ChainResult:
+    """Everything one chain run did, for traces and tests."""
+
+    event: EventData
+    runs: list[HandlerRun] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failed: Optional[Handler] = None  # the handler that stopped the chain
+    error: Optional[BaseException] = None
+
+    @property
+    def output(self) -> str:
+        return "".join(run.output for run in self.runs)
+
+
+def failure_message(handler: Handler, error: BaseException) -> str:
+    """The Exception text: names the handler file, the line and the error."""
+    if isinstance(error, CRMScriptError):
+        if error.file == handler.name:
+            return str(error)
+        # The error is located in an included file (or has no location): name both.
+        return f"{handler.name}: {error}"
+    # Not a script problem: a bug in the engine or a plugin. Still no traceback.
+    return f"{handler.name}: internal error: {type(error).__name__}: {error}"
+
+
+class Engine:
+    """Runs the handlers of a tree (plus plugins) for events."""
+
+    def __init__(self, handlers_dir: os.PathLike | str = "handlers", *,
+                 plugins: Optional[Iterable[Any]] = None,
+                 load_entry_points: bool = True,
+                 catalog: Optional[Catalog] = None,
+                 check_interval: float = 0.0,
+                 compile: Optional[Callable[..., Any]] = None,
+                 on_warning: Optional[Callable[[str], None]] = None):
+        self.catalog = catalog or default_catalog()
+        self.plugin_manager = make_plugin_manager(plugins, load_entry_points=load_entry_points)
+        self.library = self._plugin_library()
+        self.on_warning = on_warning
+        self.registry = HandlerRegistry(
+            handlers_dir,
+            plugin_handlers=plugin_handlers(self.plugin_manager),
+            include_paths=plugin_include_paths(self.plugin_manager),
+            library=self.library,
+            compile=compile,
+            check_interval=check_interval,
+        )
+        hook = self.plugin_manager.hook
+        # Per-event hooks are only called when some plugin implements them.
+        self._run_hooks = {
+            name: getattr(hook, name) for name in (
+                "crmscript_before_event", "crmscript_after_event", "crmscript_before_handler",
+                "crmscript_after_handler", "crmscript_handler_error")
+            if has_hook_impls(self.plugin_manager, name)
+        }
+        self._type_id = self.catalog.type_id
+        for warning in self.registry.warnings:
+            self._warn(warning, None)
+        for event_type in self.registry.event_types():
+            if event_type not in self.catalog:
+                self._warn(f"handlers for {event_type!r}, which is not an event type of the catalog", None)
+
+    def _plugin_library(self) -> Any:
+        """A copy of the built-in table extended by the plugins, or None when
+        no plugin extends it (scripts then use the shared table)."""
+        if not has_hook_impls(self.plugin_manager, "crmscript_library"):
+            return None
+        from .runtime import table  # importing engine.runtime fills the table
+        import engine.runtime  # noqa: F401
+
+        library = table.LIBRARY.copy()
+        call_setup_hook(self.plugin_manager, "crmscript_library", library=library)
+        return library
+
+    # ------------------------------------------------------------ queries
+
+    @property
+    def handlers_dir(self):
+        return self.registry.root
+
+    def has_handlers(self, event_type: str) -> bool:
+        return self.registry.has_handlers(event_type)
+
+    def handlers_for(self, event_type: str) -> list[Handler]:
+        return list(self.registry.handlers_for(event_type))
+
+    def handler(self, handler_id: int) -> Optional[Handler]:
+        return self.registry.handler(handler_id)
+
+    def all_handlers(self) -> list[Handler]:
+        return self.registry.all_handlers()
+
+    def refresh(self) -> None:
+        self.registry.refresh()
+
+    # ---------------------------------------------------------- execution
+
+    def execute(self, event: EventData, *, settings: Optional[Settings] = None) -> EventData:
+        """Run every handler of `event.Type` on one shared copy of `event`."""
+        return self.run_chain(event, settings=settings).event
+
+    def execute_script(self, handler_id: int, event: EventData, *,
+                       settings: Optional[Settings] = None) -> EventData:
+        """ExecuteScriptAsEvent: run the one handler `handler_id` as a handler
+        of `event.Type`. Raises KeyError for an unknown id."""
+        handler = self.registry.handler(handler_id)
+        if handler is None:
+            raise KeyError(handler_id)
+        return self.run_chain(event, settings=settings, handlers=[handler]).event
+
+    def run_chain(self, event: EventData, *, settings: Optional[Settings] = None,
+                  handlers: Optional[list[Handler]] = None,
+                  on_print: Optional[Callable[[str], None]] = None,
+                  check_inputs: bool = True) -> ChainResult:
+        """The chain with everything it did (ChainResult): `execute` plus the
+        per-handler output, times and warnings, for traces and tests."""
+        shared = event.copy_for_chain()
+        result = ChainResult(shared)
+        settings = settings or Settings()
+        if check_inputs:
+            for warning in self.catalog.warnings_for(shared.Type, shared.InputValues):
+                self._warn(warning, result)
+        if handlers is None:
+            handlers = self.registry.handlers_for(shared.Type)
+        hooks = self._run_hooks
+        if hooks and not self._call_hook(result, None, "crmscript_before_event",
+                                         event=shared, settings=settings):
+            handlers = ()
+        for handler in handlers:
+            if not self._run_one(handler, shared, settings, result, on_print):
+                break
+        if hooks:
+            self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
+        return result
+
+    def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
+                 result: ChainResult, on_print) -> bool:
+        """Run one handler on the shared event; False when the chain must stop."""
+        hooks = self._run_hooks
+        if hooks and not self._call_hook(result, handler, "crmscript_before_handler",
+                                         handler=handler, event=shared):
+            return False
+        context = RunContext(event=shared, settings=settings, event_type_id=self._type_id,
+                             on_print=on_print)
+        started = time.perf_counter()
+        try:
+            script = handler.script if handler.script is not None else self.registry.script_for(handler)
+            started = time.perf_counter()
+            script.run(shared, context=context)
+        except Exception as error:  # CRMScriptError, or a bug: never a traceback
+            run = HandlerRun(handler, context.printed(), time.perf_counter() - started, error)
+            result.runs.append(run)
+            self._fail(result, handler, error)
+            return False
+        run = HandlerRun(handler, context.printed(), time.perf_counter() - started)
+        result.runs.append(run)
+        if hooks:
+            return self._call_hook(result, handler, "crmscript_after_handler", run=run, event=shared)
+        return True
+
+    def _fail(self, result: ChainResult, handler: Handler, error: BaseException) -> None:
+        result.failed, result.error = handler, error
+        result.event.Exception = failure_message(handler, error)
+        if not isinstance(error, CRMScriptError):
+            log.error("internal error in handler %s", handler.name, exc_info=error)
+        if "crmscript_handler_error" in self._run_hooks:
+            self._call_hook(result, None, "crmscript_handler_error",
+                            handler=handler, event=result.event, error=error)
+
+    def _call_hook(self, result: ChainResult, handler: Optional[Handler], name: str,
+                   **kwargs: Any) -> bool:
+        """Call a run hook if implemented; a plugin that raises stops the chain."""
+        hook = self._run_hooks.get(name)
+        if hook is None:
+            return True
+        try:
+            hook(**kwargs)
+            return True
+        except Exception as error:
+            where = f"{handler.name}: " if handler is not None else ""
+            result.event.Exception = f"{where}plugin hook {name} failed: {type(error).__name__}: {error}"
+            result.error = error
+            log.error("plugin hook %s failed", name, exc_info=error)
+            return False
+
+    def _warn(self, message: str, result: Optional[ChainResult]) -> None:
+        if result is not None:
+            result.warnings.append(message)
+        if self.on_warning is not None:
+            self.on_warning(message)
+        else:
+            log.warning("%s", message)

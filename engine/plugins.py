@@ -1,0 +1,92 @@
+"""The plugin manager: finds plugins and calls the hooks of engine/hookspecs.py.
+
+Plugins come from the entry-point group `crmscript_sim` (importlib.metadata,
+through pluggy) and from `Engine(plugins=[...])`. A plugin that fails to load
+or whose setup hook raises becomes a PluginError (a CRMScriptError naming
+the plugin), never a bare traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import pluggy
+
+from . import hookspecs
+from .errors import CRMScriptError
+from .hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, HandlerSource
+
+
+class PluginError(CRMScriptError):
+    """A plugin failed to load, or one of its hooks raised."""
+
+    kind = "plugin error"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.kind}: {self.message}"
+
+
+def plugin_label(plugin: Any) -> str:
+    return getattr(plugin, "__name__", None) or type(plugin).__name__
+
+
+def make_plugin_manager(plugins: Optional[Iterable[Any]] = None, *,
+                        load_entry_points: bool = True) -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    if load_entry_points:
+        try:
+            manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        except Exception as error:  # an installed plugin that does not import
+            raise PluginError(f"cannot load an entry point of group {ENTRY_POINT_GROUP!r}: "
+                              f"{type(error).__name__}: {error}", ENTRY_POINT_GROUP) from error
+    for plugin in plugins or ():
+        if manager.is_registered(plugin):
+            continue  # also installed through its entry point
+        try:
+            manager.register(plugin)
+        except (pluggy.PluginValidationError, ValueError) as error:
+            raise PluginError(str(error), plugin_label(plugin)) from error
+    return manager
+
+
+def call_setup_hook(manager: pluggy.PluginManager, name: str, **kwargs: Any) -> list[Any]:
+    """Call one setup hook, turning a plugin's exception into a PluginError."""
+    hook = getattr(manager.hook, name)
+    try:
+        return hook(**kwargs)
+    except CRMScriptError:
+        raise
+    except Exception as error:
+        raise PluginError(f"hook {name} raised {type(error).__name__}: {error}", PROJECT_NAME) from error
+
+
+def plugin_handlers(manager: pluggy.PluginManager) -> list[HandlerSource]:
+    """Every handler the plugins register, validated."""
+    found: list[HandlerSource] = []
+    for batch in call_setup_hook(manager, "crmscript_handlers"):
+        for item in batch or ():
+            if isinstance(item, tuple) and len(item) == 3:
+                item = HandlerSource(*item)
+            if not (isinstance(item, HandlerSource) and all(
+                    isinstance(v, str) for v in (item.event_type, item.name, item.source))):
+                raise PluginError(f"crmscript_handlers returned {item!r}; expected "
+                                  "HandlerSource(event_type, name, source)", PROJECT_NAME)
+            if not item.event_type or "/" in item.name or not item.name:
+                raise PluginError(f"bad handler name {item.event_type!r}/{item.name!r}", PROJECT_NAME)
+            found.append(item)
+    return found
+
+
+def plugin_include_paths(manager: pluggy.PluginManager) -> list[Path]:
+    paths: list[Path] = []
+    # pluggy calls the last registered plugin first; reverse for registration order.
+    for batch in reversed(call_setup_hook(manager, "crmscript_include_paths")):
+        for item in batch or ():
+            paths.append(Path(item))
+    return paths
+
+
+def has_hook_impls(manager: pluggy.PluginManager, name: str) -> bool:
+    return bool(getattr(manager.hook, name).get_hookimpls())
