@@ -24,7 +24,7 @@ from . import symbols as sym
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics
 from .runtime.table import GLOBAL as GLOBAL_OWNER
 from .runtime.table import Library, Signature
-from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, NUMERIC_NAMES, STRING,
+from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, MAP, NUMERIC_NAMES, STRING,
                     VALUE_TYPE_NAMES, VOID, Type)
 
 # Type names the language itself knows (the value types, Generic, Void);
@@ -890,6 +890,12 @@ class Checker:
     def expr_Index(self, expr: nodes.Index) -> Type:
         owner = self.check_expr(expr.obj)
         index = self.check_expr(expr.index)
+        if owner == MAP:
+            # `map["key"]` reads and writes a Map entry (the reference's NetServer
+            # examples do it with GetCustomFields()); keys and values are Strings.
+            if not assignable(index, STRING):
+                self.error(expr.index, self.mismatch_message(index, STRING, "cannot be a Map key"))
+            return STRING
         if not is_error(index) and index not in (INTEGER, BYTE, GENERIC):
             self.error(expr.index, f"an array index must be an Integer, not {article(index)}")
         if is_error(owner):
