@@ -1,5 +1,5 @@
 """Chain semantics of CONTRACT.md, rule by rule, with a stand-in compiler
-(tests/chain_fakes.py); tests/test_handlers_tree.py runs real CRMScript."""
+(below); tests/test_handlers_*.py run real CRMScript."""
 
 import os
 import time
