@@ -7,6 +7,7 @@ simulated clock and the step budget.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -40,6 +41,13 @@ class RunContext:
     clock_offset: float = 0.0  # seconds added by sleep(): the simulated clock
     event_type_id: Callable[[str], int] = lambda name: 0  # catalog lookup for getType()
     on_print: Optional[Callable[[str], None]] = None  # live echo (trace)
+    # printDebug / log / logMessage: (channel, text) pairs, never mixed into
+    # `output` (in SuperOffice they go to the debug window and the logs).
+    log: list[tuple[str, str]] = field(default_factory=list)
+    global_variables: dict[str, str] = field(default_factory=dict)  # get/SetGlobalVariable
+    rng: random.Random = field(default_factory=random.Random)  # rand, makePassword (seed it for repeatable runs)
+    # executeScript(code, values) -> what the code printed; None: not available offline
+    script_executor: Optional[Callable[[str, object], str]] = None
 
     def write(self, text: str) -> None:
         self.output.append(text)
