@@ -78,7 +78,7 @@ RESERVED_WORDS = frozenset(
         "Date", "Diary", "else", "Email", "false", "Float", "for", "Generic", "if",
         "Inbox", "Integer", "Invoice", "License", "Message", "Priority", "return",
         "String", "struct", "this", "throw", "Ticket", "Time", "true", "try", "User",
-        "Void", "while", "foreach", "in", "and", "or", "Struct",
+        "Void", "while", "foreach", "in", "and", "or", "Struct", "If",
     }
 )  # fmt: skip
 
@@ -538,6 +538,7 @@ def parse_program(
 def _parse_file(source: str, file: str, includes: _IncludeState) -> tuple[nodes.Program, frozenset[str]]:
     if not isinstance(source, str):
         raise TypeError("parse_program expects the source as str")
+    source = _strip_ejscript_markers(source)
     ctx = _FileContext(file=file, source=source, includes=includes)
     reset = _CONTEXT.set(ctx)
     try:
@@ -558,6 +559,25 @@ def _parse_file(source: str, file: str, includes: _IncludeState) -> tuple[nodes.
     return program, frozenset(ctx.struct_names)
 
 
+# A script exported from SuperOffice can be wrapped in the ejscript template
+# markers: `%EJSCRIPT_START%`, `<%` ... `%>`, `%EJSCRIPT_END%`. Only the
+# wrapper (first and last markers) is understood; it is blanked out with
+# spaces so lines and columns stay those of the file.
+_EJSCRIPT_WRAPPER = re.compile(
+    r"\A(\ufeff?\s*%EJSCRIPT_START%\s*<%)(.*)(%>\s*%EJSCRIPT_END%\s*)\Z", re.S
+)
+
+
+def _strip_ejscript_markers(source: str) -> str:
+    if "%EJSCRIPT_START%" not in source[:200]:
+        return source
+    match = _EJSCRIPT_WRAPPER.match(source)
+    if match is None:
+        return source
+    blank = lambda text: re.sub(r"[^\n]", " ", text)  # noqa: E731
+    return blank(match.group(1)) + match.group(2) + blank(match.group(3))
+
+
 # --------------------------------------------------------- syntax errors
 
 # How terminals that are not a fixed spelling read in a message.
@@ -576,9 +596,9 @@ _EXPRESSION_STARTERS = frozenset(
      "BANG", "MINUS", "PLUS", "__ANON_INC", "__ANON_DEC"}
 )  # fmt: skip
 _EXPRESSION_ENDERS = frozenset({"NAME", "RPAR", "RSQB", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS"})
-_STATEMENT_STARTERS = frozenset({"IF", "WHILE", "FOR", "FOREACH", "RETURN", "TRY", "THROW", "LBRACE"})
+_STATEMENT_STARTERS = frozenset({"IF", "IF_CAPITAL", "WHILE", "FOR", "FOREACH", "RETURN", "TRY", "THROW", "LBRACE"})
 _KEYWORDS = frozenset(
-    {"IF", "ELSE", "WHILE", "FOR", "FOREACH", "IN", "BREAK", "CONTINUE", "RETURN", "TRY",
+    {"IF", "IF_CAPITAL", "ELSE", "WHILE", "FOR", "FOREACH", "IN", "BREAK", "CONTINUE", "RETURN", "TRY",
      "CATCH", "THROW", "STRUCT", "STRUCT_CAPITAL", "THIS", "TRUE", "FALSE"}
 )  # fmt: skip
 
@@ -649,23 +669,42 @@ def _end_of(token: Token) -> tuple[int, int]:
     return token.end_line, token.end_column
 
 
-def _innermost_open(stack: list, opener: str) -> Optional[int]:
-    """Index in the parser's value stack of the innermost unclosed token of
-    type `opener` ('LPAR', 'LBRACE', 'LSQB'); closed ones were reduced away."""
+_CLOSER_OF = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+
+
+def _unclosed_openers(stack: list) -> list[tuple[int, Token]]:
+    """'(' '[' '{' tokens on the parser's value stack not closed by a later
+    ')' ']' '}' on the stack (closed pairs inside reduced rules are gone
+    already), innermost first, as (stack index, token)."""
+    pending_closers = {"RPAR": 0, "RSQB": 0, "RBRACE": 0}
+    found = []
     for i in range(len(stack) - 1, -1, -1):
         item = stack[i]
-        if isinstance(item, Token) and item.type == opener:
-            return i
+        if not isinstance(item, Token):
+            continue
+        if item.type in pending_closers:
+            pending_closers[item.type] += 1
+        elif item.type in _CLOSER_OF:
+            closer = _CLOSER_OF[item.type]
+            if pending_closers[closer]:
+                pending_closers[closer] -= 1
+            else:
+                found.append((i, item))
+    return found
+
+
+def _innermost_open(stack: list, opener: str) -> Optional[int]:
+    """Stack index of the innermost unclosed token of type `opener`."""
+    for index, token in _unclosed_openers(stack):
+        if token.type == opener:
+            return index
     return None
 
 
 def _innermost_opener(stack: list) -> Optional[tuple[int, Token]]:
     """The innermost '(', '[' or '{' not yet closed: (stack index, token)."""
-    for i in range(len(stack) - 1, -1, -1):
-        item = stack[i]
-        if isinstance(item, Token) and item.type in ("LPAR", "LSQB", "LBRACE"):
-            return i, item
-    return None
+    openers = _unclosed_openers(stack)
+    return openers[0] if openers else None
 
 
 def _is_for_header(stack: list, index: int) -> bool:
@@ -696,7 +735,7 @@ def _what_parenthesis_closes(stack: list, index: int) -> str:
     """Describe what the '(' at stack[index] opened, for "expected ')' to close ..."."""
     before = stack[index - 1] if index > 0 else None
     if isinstance(before, Token):
-        if before.type in ("IF", "WHILE"):
+        if before.type in ("IF", "IF_CAPITAL", "WHILE"):
             return f"the condition of '{before.value}'"
         if before.type in ("FOR", "FOREACH"):
             return f"the header of '{before.value}'"
@@ -812,6 +851,10 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
             "if this is not a declaration, an operator or ',' is missing"
         )
 
+    closing = {"RPAR": ("LPAR", "(", ")"), "RSQB": ("LSQB", "[", "]")}.get(token.type)
+    if closing is not None and _innermost_open(stack, closing[0]) is None:
+        return error(f"'{closing[2]}' without a matching '{closing[1]}'")
+
     # A missing ';', ')' or ']'. Lark's expected set holds every terminal that
     # may follow, so decide by the innermost bracket still open on the stack.
     opener = _innermost_opener(stack)
@@ -826,7 +869,7 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
         where = _end_of(previous) if previous is not None else (line, column)
         declared = _declared_name(stack)
         keyword = _statement_keyword(stack)
-        if opener is not None and opener[1].type == "LPAR":  # inside `for (...)`
+        if opener is not None and opener[1].type == "LPAR" and _is_for_header(stack, opener[0]):
             return error(f"expected ';' in the 'for' header, found {found}", where)
         if declared is not None:
             return error(f"expected ';' after the declaration of '{declared}', found {found}", where)
