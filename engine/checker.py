@@ -863,6 +863,10 @@ class Checker:
             expr.target = self.structs[name]
             return made
         constructors: list[Callable_] = list(self.library.classes.get(name, _NO_CLASS).constructors)
+        if not expr.args and not any(not param_types(c) for c in constructors):
+            # `DateTime()`, `Map()`: the value a plain declaration would have.
+            # target stays None; the compiler builds the default value.
+            return made
         if not constructors:
             self.error(expr, f"{name} cannot be constructed with {name}(...); declare a variable instead")
             return ERROR

@@ -346,6 +346,13 @@ def test_every_expression_gets_a_type():
     assert all(isinstance(e.ctype, Type) for e in seen), [e for e in seen if e.ctype is None]
 
 
+def test_constructing_without_arguments_gives_the_default_value():
+    program = check("DateTime d = DateTime();\nMap m = Map();\nInteger n = Integer();\nn = Integer(\"4\");")
+    assert [stmt.init.target for stmt in program.body[:3]] == [None, None, None]
+    assert [stmt.init.ctype for stmt in program.body[:3]] == [Type("DateTime"), Type("Map"), Type("Integer")]
+    assert program.body[3].expr.value.target.name == "Integer"  # the table's constructor
+
+
 def test_void_function_may_return_a_void_call():
     check("Void log(String s) { printLine(s); }\nVoid shout(String s) { return log(s + \"!\"); }")
 
