@@ -552,8 +552,9 @@ class Checker:
         decl = self.function
         if decl is None:  # `return;` ends the script; the script has no value to return
             if stmt.value is not None:
-                self.check_expr(stmt.value)
-                self.error(stmt, "the script itself cannot return a value; use 'return;'")
+                value_type = self.check_expr(stmt.value)
+                if value_type != VOID and not is_error(value_type):  # `return Ok(...);` of a Void call is fine
+                    self.error(stmt, "the script itself cannot return a value; use 'return;'")
             return
         returns = decl.return_type.type
         if stmt.value is None:
@@ -832,9 +833,10 @@ class Checker:
             element = receiver.element()
             candidates = list(self.library.classes.get(ARRAY_OWNER, _NO_CLASS).methods.get(expr.method, []))
         elif receiver.name in self.structs:
+            # The struct's own methods overload the built-in ones every struct has
+            # (a struct may declare `String toJson()` and still call `this.toJson(jb)`).
             candidates = list(self.struct_methods(receiver.name, expr.method))
-            if not candidates:
-                candidates = list(self.library.classes.get(STRUCT_OWNER, _NO_CLASS).methods.get(expr.method, []))
+            candidates += self.library.classes.get(STRUCT_OWNER, _NO_CLASS).methods.get(expr.method, [])
         else:
             candidates = list(self.library.classes.get(receiver.name, _NO_CLASS).methods.get(expr.method, []))
         if not candidates:

@@ -357,6 +357,25 @@ def test_void_function_may_return_a_void_call():
     check("Void log(String s) { printLine(s); }\nVoid shout(String s) { return log(s + \"!\"); }")
 
 
+def test_script_may_return_a_void_call():
+    check("Void done(String s) { printLine(s); }\nif (true) return done(\"early\");\nreturn done(\"late\");")
+
+
+def test_struct_methods_overload_the_built_in_struct_members():
+    lib = LIBRARY.copy()
+    builtin("Void Struct.toJson(JSONBuilder builder)", library=lib)(lambda self, b: None)
+    builtin("String JSONBuilder.getString()", library=lib)(lambda self: "")
+    program = parser.parse_program(
+        "struct R {\n  Integer id;\n"
+        "  String toJson() { JSONBuilder jb; this.toJson(jb); return jb.getString(); }\n};\n"
+        "R r;\nString text = r.toJson();", "t.crm")
+    check_program(program, lib)
+    struct = program.body[0]
+    inner_call = struct.methods[0].body.body[1].expr
+    assert isinstance(inner_call.target, Signature) and inner_call.target.owner == "Struct"
+    assert program.body[2].init.target is struct.methods[0]
+
+
 def test_overload_prefers_exact_match():
     program = check("Void f(Float x) {}\nVoid f(Integer x) {}\nf(1);\nf(1.5);")
     first, second = program.body[0], program.body[1]
