@@ -210,7 +210,7 @@ class Engine:
             self._call_hook(result, None, "crmscript_handler_error",
                             handler=handler, event=result.event, error=error)
 
-    def _call_hook(self, result: ChainResult, handler: Optional[Handler], name: str,
+    def _call_hook(self, result: ChainResult, running: Optional[Handler], name: str,
                    **kwargs: Any) -> bool:
         """Call a run hook if implemented; a plugin that raises stops the chain."""
         hook = self._run_hooks.get(name)
@@ -220,7 +220,7 @@ class Engine:
             hook(**kwargs)
             return True
         except Exception as error:
-            where = f"{handler.name}: " if handler is not None else ""
+            where = f"{running.name}: " if running is not None else ""
             result.event.Exception = f"{where}plugin hook {name} failed: {type(error).__name__}: {error}"
             result.error = error
             log.error("plugin hook %s failed", name, exc_info=error)
