@@ -10,6 +10,7 @@ from .errors import (
     CRMScriptThrow,
 )
 from .eventdata import EventData, FieldProperty, TableRight
+from .script import RunResult, Script, compile_script
 
 __all__ = [
     "CRMScriptCheckError",
@@ -21,5 +22,8 @@ __all__ = [
     "CRMScriptThrow",
     "EventData",
     "FieldProperty",
+    "RunResult",
+    "Script",
     "TableRight",
+    "compile_script",
 ]

@@ -1,0 +1,1068 @@
+"""The code generator: a checked CRMScript AST becomes one Python code object.
+
+Design (docs/compiler.md has the reasons and the measurements):
+
+* The generated code is a Python *module* tree built with the `ast` module
+  and `compile()`d once. Every Python node carries the position of the
+  CRMScript node it came from: `lineno` encodes file and line
+  (`file_index * LINE_STRIDE + line`, the main script has index 0) and
+  `col_offset` is the CRMScript column - 1. `script.py` maps a traceback
+  back to file/line/column with `CompiledProgram.position_of`.
+* The checker's static types pick the operation: String and Float operators
+  are plain Python operators, Integer arithmetic gets an inline 32-bit range
+  check, `/` and `%` call the runtime helpers of `runtime/numbers.py`.
+* Every CRMScript name is mangled (`v_x`, `g_x`, `f_name`, `m_S_name`,
+  `S_name`), every runtime helper starts with `_`, so no script name can
+  reach a Python name. The module runs with `{"__builtins__": {}}` plus the
+  names listed in `CompiledProgram.namespace`.
+* Loops are `while True: if not cond: break` (much faster than `while cond:`
+  for a fresh code object on CPython 3.11), each loop iteration and each
+  function entry ticks the step budget `_tick` (a C-level iterator: it raises
+  StopIteration when the budget is spent; `script.py` turns that into a
+  CRMScriptLimitError). A CRMScript `catch` is `except CRMScriptRuntimeError`
+  only, so it never swallows a limit.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from . import nodes as N
+from .errors import CRMScriptCheckError, CRMScriptLimitError, CRMScriptRuntimeError, CRMScriptThrow
+from .runtime import numbers as _numbers
+from .runtime.table import LIBRARY, Library, Signature
+
+from .runtime import collections as _collections
+from .symbols import GLOBAL
+from .types import INTEGER, MUTABLE_VALUE_TYPE_NAMES, Type
+
+# Line numbers of the generated code: file_index * LINE_STRIDE + line.
+LINE_STRIDE = 1_000_000
+
+INT_MIN = _numbers.INT_MIN
+INT_MAX = _numbers.INT_MAX
+
+# Library methods that make their receiver (an array, Map or Vector) grow:
+# after such a call the generated code checks the collection size limit.
+GROWING_METHODS = frozenset({"pushBack", "pushFront", "insert", "add", "append", "resize", "set"})
+
+MAIN_FUNCTION = "_crm_main"
+
+
+# ------------------------------------------------------------------ helpers
+# Functions the generated code calls. They are put into the run namespace
+# under the names below; keep them small and free of script-visible state.
+
+
+def _integer_overflow(value: int) -> int:
+    raise CRMScriptRuntimeError("Integer overflow")
+
+
+def _index_fail(index: int, array: list) -> Any:
+    raise _collections._index_error(index, len(array))
+
+
+def _map_set(mapping, key, value):
+    mapping.set(key, value)
+    return value
+
+
+def _attr_set(obj, attr, value):
+    setattr(obj, attr, value)
+    return value
+
+
+def _byte(value: int) -> int:
+    return value & 0xFF
+
+
+@dataclass
+class CompiledProgram:
+    """The result of compiling one program (with its includes)."""
+
+    code: Any  # the module code object
+    namespace: dict[str, Any]  # the names the code needs, copied per run
+    files: list[str]  # file_index -> file name
+    code_objects: frozenset  # every code object of this script (module, functions)
+    python_source: str = ""  # ast.unparse of the generated module (debugging aid)
+
+    def position_of(self, lineno: Optional[int], col_offset: Optional[int]) -> tuple[str, int, int]:
+        """(file, line, column) of a generated position."""
+        if not lineno:
+            return self.files[0], 0, 0
+        index, line = divmod(lineno, LINE_STRIDE)
+        file = self.files[index] if index < len(self.files) else self.files[0]
+        return file, line, (col_offset or 0) + 1
+
+
+class _Limits:
+    """Placeholder names for limits that are read from the RunContext per run."""
+
+    STRING = "_max_string"
+    COLLECTION = "_max_collection"
+
+
+# ------------------------------------------------------------ the compiler
+
+
+@dataclass
+class _FunctionScope:
+    """Names of one Python function being generated."""
+
+    names: dict[int, str] = field(default_factory=dict)  # id(Symbol) -> python name
+    used: set[str] = field(default_factory=set)
+    temp_counter: itertools.count = field(default_factory=itertools.count)
+    globals_used: set[str] = field(default_factory=set)
+    function: Optional[N.FunctionDecl] = None
+
+
+@dataclass
+class _Loop:
+    """An enclosing loop while generating its body: how `continue` works there."""
+
+    continue_flag: Optional[str] = None  # for-loops with continue: skip-update flag
+
+
+class Compiler:
+    def __init__(self, program: N.Program, *, library: Optional[Library] = None,
+                 script_name: str = "<script>") -> None:
+        self.program = program
+        self.library = library or LIBRARY
+        self.files: list[str] = [program.file or script_name]
+        self.namespace: dict[str, Any] = {}
+        self._impl_names: dict[int, str] = {}  # id(impl) -> namespace name
+        self._global_names: dict[int, str] = {}  # id(Symbol) -> python global name
+        self._taken_globals: set[str] = set()
+        self._function_names: dict[int, str] = {}  # id(FunctionDecl) -> python name
+        self._struct_names: dict[int, str] = {}  # id(StructDecl) -> class name
+        self._struct_ctor_names: dict[int, str] = {}
+        self._structs_by_name: dict[str, N.StructDecl] = {}
+        self._module_body: list[ast.stmt] = []
+        self.scope = _FunctionScope()
+        self.loops: list[_Loop] = []
+        self._install_helpers()
+
+    # ---------------------------------------------------------- namespace
+
+    def _install_helpers(self) -> None:
+        ns = self.namespace
+        ns.update(
+            _RuntimeError=CRMScriptRuntimeError,
+            _Throw=CRMScriptThrow,
+            _LimitError=CRMScriptLimitError,
+            _int_div=_numbers.int_div,
+            _int_mod=_numbers.int_mod,
+            _float_div=_numbers.float_div,
+            _float_mod=_numbers.float_mod,
+            _overflow=_integer_overflow,
+            _index_fail=_index_fail,
+            _index_get=_collections.array_get,
+            _index_set=_collections.array_set,
+            _map_set=_map_set,
+            _map_get=_collections.map_get,
+            _attr_set=_attr_set,
+            _byte=_byte,
+            _new_array=_collections.new_array,
+            _len=len,
+            _float=float,
+            _str=str,
+        )
+
+    def runtime_name(self, obj: Any, hint: str) -> str:
+        """The namespace name under which generated code reaches `obj`."""
+        key = id(obj)
+        name = self._impl_names.get(key)
+        if name is None:
+            safe = "".join(c if c.isalnum() else "_" for c in hint)
+            name = f"_L{len(self._impl_names)}_{safe}"
+            self._impl_names[key] = name
+            self.namespace[name] = obj
+        return name
+
+    # ------------------------------------------------------------ locations
+
+    def file_index(self, file: str) -> int:
+        try:
+            return self.files.index(file)
+        except ValueError:
+            self.files.append(file)
+            return len(self.files) - 1
+
+    def locate(self, py: ast.AST, node: N.Node) -> Any:
+        """Give `py` and every descendant without a position the position of `node`."""
+        lineno = self.file_index(node.file) * LINE_STRIDE + max(node.line, 1) if node.file else max(node.line, 1)
+        col = max(node.column - 1, 0)
+        stack = [py]
+        while stack:
+            current = stack.pop()
+            if "lineno" in current._attributes and getattr(current, "lineno", None) is None:
+                current.lineno = current.end_lineno = lineno
+                current.col_offset = col
+                current.end_col_offset = col + 1
+                stack.extend(ast.iter_child_nodes(current))
+            elif "lineno" not in current._attributes:
+                stack.extend(ast.iter_child_nodes(current))
+        return py
+
+    # ---------------------------------------------------------------- names
+
+    def var_name(self, symbol: Any, fallback: str) -> str:
+        """The Python name of a variable symbol (unique within its function)."""
+        if symbol is None:
+            return "v_" + fallback
+        if getattr(symbol, "kind", None) == GLOBAL and id(symbol) in self._global_names:
+            name = self._global_names[id(symbol)]
+            self.scope.globals_used.add(name)
+            return name
+        name = self.scope.names.get(id(symbol))
+        if name is None:
+            base = "v_" + symbol.name
+            name = base
+            counter = 1
+            while name in self.scope.used:
+                counter += 1
+                name = f"{base}_{counter}"
+            self.scope.used.add(name)
+            self.scope.names[id(symbol)] = name
+        return name
+
+    def temp(self) -> str:
+        return f"_t{next(self.scope.temp_counter)}"
+
+    # ------------------------------------------------------------- program
+
+    def compile(self) -> CompiledProgram:
+        program = self.program
+        decls, main_body = self._split_program(program.body)
+        self._find_shared_globals(decls, main_body)
+        for struct in (d for d in decls if isinstance(d, N.StructDecl)):
+            self._declare_struct(struct)
+        for function in (d for d in decls if isinstance(d, N.FunctionDecl)):
+            self._function_names[id(function)] = "f_" + function.name
+        for struct in (d for d in decls if isinstance(d, N.StructDecl)):
+            for method in struct.methods:
+                self._function_names[id(method)] = f"m_{struct.name}_{method.name}"
+
+        for struct in (d for d in decls if isinstance(d, N.StructDecl)):
+            self._module_body.append(self._struct_constructor(struct))
+            for method in struct.methods:
+                self._module_body.append(self._function(method, struct))
+        for function in (d for d in decls if isinstance(d, N.FunctionDecl)):
+            self._module_body.append(self._function(function, None))
+
+        # The top-level statements run inside a function: locals are much
+        # faster than module globals. Globals used by functions are module
+        # globals (declared `global` in every function that names them).
+        self.scope = _FunctionScope()
+        body = [ast.Assign([ast.Name(DEPTH, ast.Store())], ast.Constant(0))] + self.block(main_body)
+        main = ast.FunctionDef(name=MAIN_FUNCTION, args=_no_args(), body=self._with_globals(body),
+                               decorator_list=[], returns=None)
+        self.locate(main, program)
+        self._module_body.append(main)
+        call = ast.Expr(ast.Call(ast.Name(MAIN_FUNCTION, ast.Load()), [], []))
+        self._module_body.append(self.locate(call, program))
+        module = ast.Module(body=self._module_body, type_ignores=[])
+        ast.fix_missing_locations(module)
+        try:
+            code = compile(module, self.files[0], "exec", dont_inherit=True, optimize=2)
+        except (SyntaxError, ValueError, TypeError, RecursionError) as problem:  # a compiler bug, or absurd nesting
+            raise CRMScriptCheckError(f"cannot compile this script: {problem}", self.files[0], 1, 1) from None
+        return CompiledProgram(code, dict(self.namespace), list(self.files), frozenset(_all_code_objects(code)),
+                               _unparse(module))
+
+    def _split_program(self, body: list[N.Stmt]) -> tuple[list[N.Stmt], list[N.Stmt]]:
+        """Declarations (functions, structs - also those of includes) and the
+        statements that run, in order; include bodies run in place."""
+        decls: list[N.Stmt] = []
+        statements: list[N.Stmt] = []
+        for stmt in body:
+            if isinstance(stmt, (N.FunctionDecl, N.StructDecl)):
+                decls.append(stmt)
+            elif isinstance(stmt, N.Include):
+                if stmt.program is not None:
+                    inner_decls, inner_statements = self._split_program(stmt.program.body)
+                    decls.extend(inner_decls)
+                    statements.extend(inner_statements)
+            else:
+                statements.append(stmt)
+        return decls, statements
+
+    def _find_shared_globals(self, decls: list[N.Stmt], main_body: list[N.Stmt]) -> None:
+        """Top-level variables that functions use become Python module globals."""
+        used: dict[int, Any] = {}
+        for decl in decls:
+            for node in _walk(decl):
+                symbol = getattr(node, "symbol", None)
+                if isinstance(node, N.Name) and symbol is not None and symbol.kind == GLOBAL:
+                    used[id(symbol)] = symbol
+        for symbol in used.values():
+            base = "g_" + symbol.name
+            name, counter = base, 1
+            while name in self._taken_globals:
+                counter += 1
+                name = f"{base}_{counter}"
+            self._taken_globals.add(name)
+            self._global_names[id(symbol)] = name
+        # Globals get a value before any function could run: default them.
+        for symbol_id, name in self._global_names.items():
+            self._module_body.append(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None)))
+
+    def _with_globals(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        if self.scope.globals_used:
+            return [ast.Global(sorted(self.scope.globals_used))] + body
+        return body
+
+    # ------------------------------------------------------------- structs
+
+    def _declare_struct(self, struct: N.StructDecl) -> None:
+        fields = tuple((f.name, f.type_ref.type) for f in struct.fields)
+        cls = type(f"S_{struct.name}", (), {
+            "__slots__": tuple("v_" + name for name, _ in fields),
+            "__crm_name__": struct.name,
+            "__crm_fields__": fields,
+            "__crm_attrs__": tuple("v_" + name for name, _ in fields),
+            "__repr__": _struct_repr,
+        })
+        self._struct_names[id(struct)] = self.runtime_name(cls, "S_" + struct.name)
+        self._struct_ctor_names[id(struct)] = "n_" + struct.name
+        self._structs_by_name[struct.name] = struct
+
+    def _struct_constructor(self, struct: N.StructDecl) -> ast.stmt:
+        """`def n_S(): o = S(); o.v_field = <default or init>; ...; return o`."""
+        self.scope = _FunctionScope()
+        obj = "_o"
+        body: list[ast.stmt] = [
+            ast.Assign([ast.Name(obj, ast.Store())], ast.Call(ast.Name(self._struct_names[id(struct)], ast.Load()), [], []))
+        ]
+        for f in struct.fields:
+            value = self.initial_value(f.type_ref, f.init)
+            target = ast.Attribute(ast.Name(obj, ast.Load()), "v_" + f.name, ast.Store())
+            body.append(self.locate(ast.Assign([target], value), f))
+        body.append(ast.Return(ast.Name(obj, ast.Load())))
+        fn = ast.FunctionDef(name=self._struct_ctor_names[id(struct)], args=_depth_args(), body=self._with_globals(body),
+                             decorator_list=[], returns=None)
+        return self.locate(fn, struct)
+
+    # ----------------------------------------------------------- functions
+
+    def _function(self, fn: N.FunctionDecl, struct: Optional[N.StructDecl]) -> ast.stmt:
+        self.scope = _FunctionScope(function=fn)
+        args: list[ast.arg] = []
+        if struct is not None:
+            args.append(ast.arg("this_"))
+            self.scope.used.add("this_")
+        prologue: list[ast.stmt] = [self.locate(_tick_stmt(), fn), self.locate(_depth_check(), fn)]
+        for param in fn.params:
+            name = self.var_name(param.symbol, param.name)
+            args.append(ast.arg(name))
+            if param.type_ref.type.dims == 0 and param.type_ref.name in MUTABLE_VALUE_TYPE_NAMES:
+                # Date/Time values are copied when passed; the caller passes
+                # its own object, the callee copies (one place for all calls).
+                copy = ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy"))
+                prologue.append(self.locate(copy, param))
+        body = prologue + self.block(fn.body.body)
+        if not body or not isinstance(body[-1], ast.Return):
+            if fn.return_type.name != "Void" or fn.return_type.sizes:
+                # Falling off the end of a typed function returns the type's default.
+                body.append(self.locate(ast.Return(self.default_value(fn.return_type)), fn))
+        args.append(ast.arg(DEPTH))
+        arguments = ast.arguments(posonlyargs=[], args=args, vararg=None, kwonlyargs=[], kw_defaults=[],
+                                  kwarg=None, defaults=[])
+        py = ast.FunctionDef(name=self._function_names[id(fn)], args=arguments, body=self._with_globals(body),
+                             decorator_list=[], returns=None)
+        return self.locate(py, fn)
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, statements: list[N.Stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in statements:
+            out.extend(self.statement(stmt))
+        return out
+
+    def body_of(self, stmt: N.Stmt) -> list[ast.stmt]:
+        out = self.statement(stmt)
+        return out or [self.locate(ast.Pass(), stmt)]
+
+    def statement(self, stmt: N.Stmt) -> list[ast.stmt]:
+        method = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if method is None:
+            raise CRMScriptCheckError(f"{type(stmt).__name__} is not supported here", stmt.file, stmt.line, stmt.column)
+        result = method(stmt)
+        return [self.locate(s, stmt) for s in result]
+
+    def stmt_Block(self, stmt: N.Block) -> list[ast.stmt]:
+        return self.block(stmt.body)
+
+    def stmt_EmptyStmt(self, stmt: N.EmptyStmt) -> list[ast.stmt]:
+        return []
+
+    def stmt_LanguageLevel(self, stmt: N.LanguageLevel) -> list[ast.stmt]:
+        return []
+
+    def stmt_Include(self, stmt: N.Include) -> list[ast.stmt]:
+        # Only reached for includes nested in blocks; top-level ones are
+        # flattened by _split_program.
+        if stmt.program is None:
+            return []
+        decls, statements = self._split_program(stmt.program.body)
+        if decls:
+            raise CRMScriptCheckError("an #include with functions or structs must be at the top level",
+                                      stmt.file, stmt.line, stmt.column)
+        return self.block(statements)
+
+    def stmt_FunctionDecl(self, stmt: N.FunctionDecl) -> list[ast.stmt]:
+        raise CRMScriptCheckError("functions can only be declared at the top level", stmt.file, stmt.line, stmt.column)
+
+    def stmt_StructDecl(self, stmt: N.StructDecl) -> list[ast.stmt]:
+        raise CRMScriptCheckError("structs can only be declared at the top level", stmt.file, stmt.line, stmt.column)
+
+    def stmt_VarDecl(self, stmt: N.VarDecl) -> list[ast.stmt]:
+        name = self.var_name(stmt.symbol, stmt.name)
+        value = self.initial_value(stmt.type_ref, stmt.init)
+        out: list[ast.stmt] = [ast.Assign([ast.Name(name, ast.Store())], value)]
+        if stmt.init is not None and self._grows_string(stmt.type_ref.type, stmt.init):
+            out.append(self._string_guard(ast.Name(name, ast.Load())))
+        return out
+
+    def stmt_ExprStmt(self, stmt: N.ExprStmt) -> list[ast.stmt]:
+        expr = stmt.expr
+        if isinstance(expr, N.Assign):
+            return self.assign_statement(expr)
+        if isinstance(expr, N.IncDec):
+            return self.incdec_statement(expr)
+        out: list[ast.stmt] = [ast.Expr(self.expr(expr))]
+        if isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature):
+            out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
+        return out
+
+    def stmt_If(self, stmt: N.If) -> list[ast.stmt]:
+        orelse = self.body_of(stmt.else_) if stmt.else_ is not None else []
+        return [ast.If(self.condition(stmt.cond), self.body_of(stmt.then), orelse)]
+
+    def stmt_While(self, stmt: N.While) -> list[ast.stmt]:
+        self.loops.append(_Loop())
+        body = self.body_of(stmt.body)
+        self.loops.pop()
+        head = [self.locate(_tick_stmt(), stmt)]
+        head.append(self.locate(ast.If(_not(self.condition(stmt.cond)), [ast.Break()], []), stmt.cond))
+        return [ast.While(ast.Constant(True), head + body, [])]
+
+    def stmt_For(self, stmt: N.For) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        if stmt.init is not None:
+            out.extend(self.statement(stmt.init))
+        has_continue = _has_own_continue(stmt.body)
+        flag = self.temp() if (has_continue and stmt.update is not None) else None
+        self.loops.append(_Loop(continue_flag=flag))
+        body = self.body_of(stmt.body)
+        self.loops.pop()
+        update = self.effect(stmt.update) if stmt.update is not None else []
+        head: list[ast.stmt] = []
+        if flag is not None:
+            # `continue` must still run the update: the update moves to the
+            # top of the loop, skipped on the first pass.
+            out.append(ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(True)))
+            head.append(ast.If(ast.Name(flag, ast.Load()),
+                               [ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(False))], update))
+            update = []
+        head.append(self.locate(_tick_stmt(), stmt))
+        if stmt.cond is not None:
+            head.append(self.locate(ast.If(_not(self.condition(stmt.cond)), [ast.Break()], []), stmt.cond))
+        out.append(ast.While(ast.Constant(True), head + body + update, []))
+        return out
+
+    def stmt_Foreach(self, stmt: N.Foreach) -> list[ast.stmt]:
+        name = self.var_name(stmt.symbol, stmt.var_name)
+        self.loops.append(_Loop())
+        body = self.body_of(stmt.body)
+        self.loops.pop()
+        head: list[ast.stmt] = [self.locate(_tick_stmt(), stmt)]
+        var_type = stmt.var_type.type
+        if var_type.dims == 0 and var_type.name in MUTABLE_VALUE_TYPE_NAMES:
+            head.append(ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy")))
+        elif var_type == Type("Float") and _is_integer(_element_type(stmt.collection.ctype)):
+            head.append(ast.Assign([ast.Name(name, ast.Store())], self.call_name("_float", [ast.Name(name, ast.Load())])))
+        # Iterate over a snapshot: changing the array inside the loop does
+        # not change which elements the loop visits (as C++ iterators over a
+        # copied vector would).
+        collection = self.expr(stmt.collection)
+        return [ast.For(ast.Name(name, ast.Store()), collection, head + body, [])]
+
+    def stmt_Break(self, stmt: N.Break) -> list[ast.stmt]:
+        return [ast.Break()]
+
+    def stmt_Continue(self, stmt: N.Continue) -> list[ast.stmt]:
+        return [ast.Continue()]
+
+    def stmt_Return(self, stmt: N.Return) -> list[ast.stmt]:
+        fn = self.scope.function
+        if stmt.value is None:
+            return [ast.Return(None)]
+        if fn is not None:
+            return [ast.Return(self.converted(stmt.value, fn.return_type.type))]
+        # `return x;` at top level ends the script.
+        return [ast.Expr(self.expr(stmt.value)), ast.Return(None)]
+
+    def stmt_Throw(self, stmt: N.Throw) -> list[ast.stmt]:
+        value = self.expr(stmt.value)
+        if stmt.value.ctype is not None and stmt.value.ctype != Type("String"):
+            value = self.call_name("_str", [value])
+        message = ast.BinOp(ast.Constant("GeneralException: "), ast.Add(), value)
+        return [ast.Raise(self.call_name("_Throw", [message]), None)]
+
+    def stmt_Try(self, stmt: N.Try) -> list[ast.stmt]:
+        body = self.block(stmt.body.body) or [ast.Pass()]
+        exc = self.temp()
+        handler_body: list[ast.stmt] = []
+        error_name = self.var_name(stmt.error_symbol, "error")
+        location_name = self.var_name(stmt.location_symbol, "errorLocation")
+        handler_body.append(ast.Assign([ast.Name(error_name, ast.Store())],
+                                       ast.Attribute(ast.Name(exc, ast.Load()), "message", ast.Load())))
+        handler_body.append(ast.Assign([ast.Name(location_name, ast.Store())],
+                                       self.call_name("_error_location", [ast.Name(exc, ast.Load())])))
+        handler_body.extend(self.block(stmt.handler.body))
+        handler = ast.ExceptHandler(ast.Name("_RuntimeError", ast.Load()), exc, handler_body)
+        return [ast.Try(body, [handler], [], [])]
+
+    # ----------------------------------------------------------- assignment
+
+    def assign_statement(self, node: N.Assign) -> list[ast.stmt]:
+        target = node.target
+        ttype = target.ctype or node.ctype
+        if node.op == "=":
+            value = self.converted(node.value, ttype)
+            out = [self.store(target, value)]
+            if ttype is not None and self._grows_string(ttype, node.value):
+                out.append(self._string_guard(self.expr(target)))
+            return out
+        op = node.op[0]
+        if _is_string(ttype) and op == "+" and isinstance(target, N.Name):
+            # `s += x` keeps CPython's in-place string growth.
+            name = self.var_name(target.symbol, target.name)
+            out = [ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.expr(node.value))]
+            out.append(self._string_guard(ast.Name(name, ast.Load())))
+            return out
+        if isinstance(target, N.Name):
+            current = self.expr(target)
+            value = self.arith(op, current, self.expr(node.value), ttype, target.ctype, node.value.ctype, node)
+            out = [self.store(target, value)]
+            if _is_string(ttype):
+                out.append(self._string_guard(self.expr(target)))
+            return out
+        # Member / Index target: evaluate the object and index once.
+        return [ast.Expr(self.compound_expr(node))]
+
+    def store(self, target: N.Expr, value: ast.expr) -> ast.stmt:
+        if isinstance(target, N.Name):
+            return ast.Assign([ast.Name(self.var_name(target.symbol, target.name), ast.Store())], value)
+        if isinstance(target, N.Member):
+            return ast.Assign([ast.Attribute(self.expr(target.obj), "v_" + target.name, ast.Store())], value)
+        if isinstance(target, N.Index):
+            helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
+            return ast.Expr(self.call_name(helper, [self.expr(target.obj), self.expr(target.index), value]))
+        raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
+
+    def assign_expr(self, node: N.Assign) -> ast.expr:
+        """An assignment used as a value (`a = b = 1`, `while ((x = f()) > 0)`)."""
+        target = node.target
+        if node.op == "=":
+            value = self.converted(node.value, target.ctype or node.ctype)
+            if isinstance(target, N.Name):
+                return ast.NamedExpr(ast.Name(self.var_name(target.symbol, target.name), ast.Store()), value)
+            if isinstance(target, N.Member):
+                return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant("v_" + target.name), value])
+            if isinstance(target, N.Index):
+                helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
+                return self.call_name(helper, [self.expr(target.obj), self.expr(target.index), value])
+        if isinstance(target, N.Name):
+            value = self.arith(node.op[0], self.expr(target), self.expr(node.value), target.ctype,
+                               target.ctype, node.value.ctype, node)
+            return ast.NamedExpr(ast.Name(self.var_name(target.symbol, target.name), ast.Store()), value)
+        return self.compound_expr(node)
+
+    def compound_expr(self, node: N.Assign) -> ast.expr:
+        """`obj.f op= v` / `a[i] op= v` as an expression, object and index evaluated once."""
+        target = node.target
+        op = node.op[0]
+        obj_tmp = self.temp()
+        obj = ast.NamedExpr(ast.Name(obj_tmp, ast.Store()), self.expr(target.obj))
+        if isinstance(target, N.Member):
+            attr = "v_" + target.name
+            current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), attr, ast.Load())
+            value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
+            # obj is evaluated first (inside the tuple), then the new value.
+            return ast.Subscript(ast.Tuple([obj, self.call_name("_attr_set", [
+                ast.Name(obj_tmp, ast.Load()), ast.Constant(attr), value])], ast.Load()), ast.Constant(1), ast.Load())
+        index_tmp = self.temp()
+        index = ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.expr(target.index))
+        is_map = _is_map(target.obj.ctype)
+        if is_map:
+            current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
+        else:
+            current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
+        value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
+        setter = self.call_name("_map_set" if is_map else "_index_set",
+                                [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value])
+        return ast.Subscript(ast.Tuple([obj, index, setter], ast.Load()), ast.Constant(2), ast.Load())
+
+    def incdec_statement(self, node: N.IncDec) -> list[ast.stmt]:
+        target = node.target
+        if isinstance(target, N.Name):
+            name = self.var_name(target.symbol, target.name)
+            value = self.arith("+" if node.op == "++" else "-", ast.Name(name, ast.Load()), ast.Constant(1),
+                               target.ctype, target.ctype, INTEGER, node)
+            return [ast.Assign([ast.Name(name, ast.Store())], value)]
+        return [ast.Expr(self.incdec_expr(node))]
+
+    def incdec_expr(self, node: N.IncDec) -> ast.expr:
+        """`x++` / `++x` as a value: prefix gives the new value, postfix the old."""
+        op = "+" if node.op == "++" else "-"
+        target = node.target
+        compound = N.Assign(op=op + "=", target=target, value=N.IntLit(1, ctype=INTEGER, file=node.file,
+                                                                      line=node.line, column=node.column),
+                            ctype=target.ctype, file=node.file, line=node.line, column=node.column)
+        new_value = self.assign_expr(compound)
+        if node.prefix:
+            return new_value
+        # old value = new value -/+ 1 (exact for Integers and Bytes in range)
+        undo = ast.Sub() if op == "+" else ast.Add()
+        old = ast.BinOp(new_value, undo, ast.Constant(1))
+        if _is_byte(target.ctype):
+            old = self.call_name("_byte", [old])
+        return old
+
+    def effect(self, expr: N.Expr) -> list[ast.stmt]:
+        """An expression evaluated for its side effect (for-loop updates)."""
+        if isinstance(expr, N.Assign):
+            return [self.locate(s, expr) for s in self.assign_statement(expr)]
+        if isinstance(expr, N.IncDec):
+            return [self.locate(s, expr) for s in self.incdec_statement(expr)]
+        return [self.locate(ast.Expr(self.expr(expr)), expr)]
+
+    # -------------------------------------------------------------- guards
+
+    def _grows_string(self, t: Type, value: N.Expr) -> bool:
+        return _is_string(t) and isinstance(value, N.Binary) and value.op == "+"
+
+    def _string_guard(self, value: ast.expr) -> ast.stmt:
+        """`if len(s) > max: raise limit` (after a string got longer)."""
+        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.STRING, ast.Load())])
+        return ast.If(check, [ast.Expr(self.call_name("_string_limit", []))], [])
+
+    def _collection_guard(self, value: ast.expr, node: N.Expr) -> ast.stmt:
+        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.COLLECTION, ast.Load())])
+        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", []))], []), node)
+
+    # ----------------------------------------------------------- expressions
+
+    def expr(self, node: N.Expr) -> ast.expr:
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise CRMScriptCheckError(f"{type(node).__name__} is not supported here", node.file, node.line, node.column)
+        return self.locate(method(node), node)
+
+    def condition(self, node: N.Expr) -> ast.expr:
+        return self.expr(node)
+
+    def expr_IntLit(self, node: N.IntLit) -> ast.expr:
+        return ast.Constant(node.value)
+
+    def expr_FloatLit(self, node: N.FloatLit) -> ast.expr:
+        return ast.Constant(float(node.value))
+
+    def expr_StringLit(self, node: N.StringLit) -> ast.expr:
+        return ast.Constant(node.value)
+
+    def expr_BoolLit(self, node: N.BoolLit) -> ast.expr:
+        return ast.Constant(bool(node.value))
+
+    def expr_Name(self, node: N.Name) -> ast.expr:
+        return ast.Name(self.var_name(node.symbol, node.name), ast.Load())
+
+    def expr_This(self, node: N.This) -> ast.expr:
+        return ast.Name("this_", ast.Load())
+
+    def expr_Unary(self, node: N.Unary) -> ast.expr:
+        operand = self.expr(node.operand)
+        if node.op == "!":
+            return _not(operand)
+        if node.op == "+":
+            return operand
+        if _is_integer(node.operand.ctype):
+            return self.int_checked(ast.UnaryOp(ast.USub(), operand))
+        if _is_byte(node.operand.ctype):
+            return self.call_name("_byte", [ast.UnaryOp(ast.USub(), operand)])
+        return ast.UnaryOp(ast.USub(), operand)
+
+    def expr_IncDec(self, node: N.IncDec) -> ast.expr:
+        return self.incdec_expr(node)
+
+    def expr_Binary(self, node: N.Binary) -> ast.expr:
+        op = node.op
+        if op in ("&&", "||", "and", "or"):
+            kind = ast.And() if op in ("&&", "and") else ast.Or()
+            return ast.BoolOp(kind, [self.expr(node.left), self.expr(node.right)])
+        left, right = self.expr(node.left), self.expr(node.right)
+        if op in _COMPARE:
+            return ast.Compare(left, [_COMPARE[op]()], [right])
+        return self.arith(op, left, right, node.ctype, node.left.ctype, node.right.ctype, node)
+
+    def arith(self, op: str, left: ast.expr, right: ast.expr, result: Optional[Type],
+              left_type: Optional[Type], right_type: Optional[Type], node: N.Node) -> ast.expr:
+        """`left op right` for the static types the checker found."""
+        if _is_float(result) or _is_float(left_type) or _is_float(right_type):
+            if op == "/":
+                return self.call_name("_float_div", [left, right])
+            if op == "%":
+                return self.call_name("_float_mod", [left, right])
+            return ast.BinOp(left, _ARITH[op](), right)
+        if _is_integer(result) or _is_byte(result):
+            if op == "/":
+                value = self.call_name("_int_div", [left, right])
+            elif op == "%":
+                value = self.call_name("_int_mod", [left, right])
+            else:
+                value = ast.BinOp(left, _ARITH[op](), right)
+                if _is_integer(result):
+                    value = self.int_checked(value)
+            if _is_byte(result):
+                value = self.call_name("_byte", [value])
+            return value
+        if _is_string(result) or _is_string(left_type):
+            if op != "+":
+                raise CRMScriptCheckError(f"operator {op} does not apply to String", node.file, node.line, node.column)
+            return ast.BinOp(left, ast.Add(), right)
+        if op in _ARITH and op not in ("/", "%"):
+            return ast.BinOp(left, _ARITH[op](), right)
+        # Unknown static type (Generic): let the runtime decide.
+        return self.call_name("_generic_arith", [ast.Constant(op), left, right])
+
+    def int_checked(self, value: ast.expr) -> ast.expr:
+        """`(t if MIN <= (t := value) <= MAX else _overflow(t))`, an inline range check."""
+        tmp = self.temp()
+        test = ast.Compare(ast.Constant(INT_MIN), [ast.LtE(), ast.LtE()],
+                           [ast.NamedExpr(ast.Name(tmp, ast.Store()), value), ast.Constant(INT_MAX)])
+        return ast.IfExp(test, ast.Name(tmp, ast.Load()), self.call_name("_overflow", [ast.Name(tmp, ast.Load())]))
+
+    def expr_Assign(self, node: N.Assign) -> ast.expr:
+        return self.assign_expr(node)
+
+    def expr_Member(self, node: N.Member) -> ast.expr:
+        return ast.Attribute(self.expr(node.obj), "v_" + node.name, ast.Load())
+
+    def expr_Index(self, node: N.Index) -> ast.expr:
+        obj = self.expr(node.obj)
+        index = self.expr(node.index)
+        if _is_map(node.obj.ctype):
+            return self.call_name("_map_get", [obj, index])
+        if isinstance(obj, ast.Name) and isinstance(index, (ast.Name, ast.Constant)):
+            # a[i] with plain names: inline bounds check, no call.
+            test = ast.Compare(ast.Constant(0), [ast.LtE(), ast.Lt()], [index, self.call_name("_len", [obj])])
+            return ast.IfExp(test, ast.Subscript(obj, index, ast.Load()),
+                             self.call_name("_index_fail", [index, obj]))
+        return self.call_name("_index_get", [obj, index])
+
+    def expr_Call(self, node: N.Call) -> ast.expr:
+        target = node.target
+        if isinstance(target, N.FunctionDecl):
+            name = self._function_names.get(id(target), "f_" + target.name)
+            args = [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params)]
+            return ast.Call(ast.Name(name, ast.Load()), args + [_deeper()], [])
+        if isinstance(target, Signature):
+            return self.library_call(target, None, node.args, node)
+        raise CRMScriptCheckError(f"unknown function '{node.name}'", node.file, node.line, node.column)
+
+    def expr_Construct(self, node: N.Construct) -> ast.expr:
+        target = node.target
+        if isinstance(target, N.StructDecl):
+            return ast.Call(ast.Name(self._struct_ctor_names[id(target)], ast.Load()), [_depth_name()], [])
+        if isinstance(target, Signature):
+            return self.library_call(target, None, node.args, node)
+        if target is None and not node.args:
+            return self.default_value(node.type_ref)
+        raise CRMScriptCheckError(f"unknown constructor '{node.type_ref.name}'", node.file, node.line, node.column)
+
+    def expr_MethodCall(self, node: N.MethodCall) -> ast.expr:
+        target = node.target
+        if isinstance(target, N.FunctionDecl):
+            name = self._function_names[id(target)]
+            args = [self.expr(node.obj)] + [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params)]
+            return ast.Call(ast.Name(name, ast.Load()), args + [_deeper()], [])
+        if isinstance(target, Signature):
+            if target.mutates:
+                return self.mutating_call(target, node)
+            return self.library_call(target, node.obj, node.args, node)
+        raise CRMScriptCheckError(f"unknown method '{node.method}'", node.file, node.line, node.column)
+
+    def library_call(self, sig: Signature, receiver: Optional[N.Expr], args: list[N.Expr], node: N.Node,
+                     receiver_py: Optional[ast.expr] = None) -> ast.expr:
+        if sig.impl is None:
+            raise CRMScriptCheckError(f"{sig.qualified_name} is documented but not available in the simulator",
+                                      node.file, node.line, node.column)
+        fn = ast.Name(self.runtime_name(sig.impl, sig.qualified_name), ast.Load())
+        py_args: list[ast.expr] = []
+        if sig.context:
+            py_args.append(ast.Name("_ctx", ast.Load()))
+        if receiver_py is not None:
+            py_args.append(receiver_py)
+        elif receiver is not None:
+            py_args.append(self.expr(receiver))
+        element = _element_type(receiver.ctype) if receiver is not None and receiver.ctype is not None else None
+        for arg, param in zip(args, sig.params):
+            ptype = param.type
+            if ptype.name == "T" and element is not None:
+                ptype = Type(element.name, element.dims + ptype.dims)
+            py_args.append(self.converted(arg, ptype))
+        return ast.Call(fn, py_args, [])
+
+    def mutating_call(self, sig: Signature, node: N.MethodCall) -> ast.expr:
+        """A member that changes an immutable receiver (e.g. String.append):
+        the implementation returns (new receiver, result); store the receiver back."""
+        receiver = node.obj
+        pair = self.temp()
+        if isinstance(receiver, N.Name):
+            call = self.library_call(sig, receiver, node.args, node)
+            store = ast.NamedExpr(ast.Name(self.var_name(receiver.symbol, receiver.name), ast.Store()),
+                                  ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call), ast.Constant(0), ast.Load()))
+            return ast.Subscript(ast.Tuple([store, ast.Subscript(ast.Name(pair, ast.Load()), ast.Constant(1), ast.Load())],
+                                           ast.Load()), ast.Constant(1), ast.Load())
+        if isinstance(receiver, (N.Member, N.Index)):
+            obj_tmp = self.temp()
+            obj = ast.NamedExpr(ast.Name(obj_tmp, ast.Store()), self.expr(receiver.obj))
+            parts: list[ast.expr] = [obj]
+            if isinstance(receiver, N.Member):
+                attr = ast.Constant("v_" + receiver.name)
+                current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), "v_" + receiver.name, ast.Load())
+                call = self.library_call(sig, None, node.args, node, receiver_py=current)
+                setter = self.call_name("_attr_set", [ast.Name(obj_tmp, ast.Load()), attr,
+                                                      ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call),
+                                                                    ast.Constant(0), ast.Load())])
+            else:
+                index_tmp = self.temp()
+                parts.append(ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.expr(receiver.index)))
+                is_map = _is_map(receiver.obj.ctype)
+                if is_map:
+                    current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
+                else:
+                    current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
+                call = self.library_call(sig, None, node.args, node, receiver_py=current)
+                setter = self.call_name("_map_set" if is_map else "_index_set", [
+                    ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()),
+                    ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call), ast.Constant(0), ast.Load())])
+            parts.append(setter)
+            parts.append(ast.Subscript(ast.Name(pair, ast.Load()), ast.Constant(1), ast.Load()))
+            return ast.Subscript(ast.Tuple(parts, ast.Load()), ast.Constant(-1), ast.Load())
+        # A temporary receiver (`"a".append("b")`): the changed copy is dropped.
+        call = self.library_call(sig, receiver, node.args, node)
+        return ast.Subscript(call, ast.Constant(1), ast.Load())
+
+    # -------------------------------------------------------- conversions
+
+    def converted(self, node: N.Expr, target: Optional[Type]) -> ast.expr:
+        """The value of `node` as stored into a `target`-typed place:
+        Integer widened to Float, Date/Time values copied."""
+        value = self.expr(node)
+        source = node.ctype
+        if target is None or source is None:
+            return value
+        if target.dims == 0 and target.name == "Float" and (_is_integer(source) or _is_byte(source)):
+            if isinstance(value, ast.Constant):
+                return ast.Constant(float(value.value))
+            return self.call_name("_float", [value])
+        if target.dims == 0 and target.name in MUTABLE_VALUE_TYPE_NAMES and _needs_copy_from(node):
+            return _method(value, "copy")
+        return value
+
+    def initial_value(self, type_ref: N.TypeRef, init: Optional[N.Expr]) -> ast.expr:
+        if init is not None:
+            return self.converted(init, type_ref.type)
+        return self.default_value(type_ref)
+
+    def default_value(self, type_ref: N.TypeRef) -> ast.expr:
+        """The value of `Type x;`."""
+        if type_ref.sizes:
+            sizes = []
+            for size in type_ref.sizes:  # `T[3][]`: the leading sized levels
+                if size is None:
+                    break
+                sizes.append(self.expr(size))
+            factory = self._element_factory(Type(type_ref.name))
+            return self.call_name("_new_array", [factory, ast.Constant(len(type_ref.sizes)),
+                                                 ast.Tuple(sizes, ast.Load()),
+                                                 ast.Name("_max_collection", ast.Load())])
+        name = type_ref.name
+        if name in _PRIMITIVE_DEFAULTS:
+            return ast.Constant(_PRIMITIVE_DEFAULTS[name])
+        struct = self._struct_by_name(name)
+        if struct is not None:
+            return ast.Call(ast.Name(self._struct_ctor_names[id(struct)], ast.Load()), [_depth_name()], [])
+        info = self.library.classes.get(name)
+        if info is not None and info.default is not None:
+            return ast.Call(ast.Name(self.runtime_name(info.default, name + "_default"), ast.Load()), [], [])
+        if info is not None and info.python_class is not None:
+            return ast.Call(ast.Name(self.runtime_name(info.python_class, name), ast.Load()), [], [])
+        return ast.Constant(None)
+
+    def _element_factory(self, element: Type) -> ast.expr:
+        """A zero-argument callable giving the default of one array element."""
+        name = element.name
+        if name in _PRIMITIVE_DEFAULTS:
+            return ast.Lambda(_no_args(), ast.Constant(_PRIMITIVE_DEFAULTS[name]))
+        struct = self._struct_by_name(name)
+        if struct is not None:
+            return ast.Lambda(_no_args(), ast.Call(ast.Name(self._struct_ctor_names[id(struct)], ast.Load()), [_depth_name()], []))
+        return ast.Lambda(_no_args(), self.default_value(N.TypeRef(name)))
+
+    def _struct_by_name(self, name: str) -> Optional[N.StructDecl]:
+        return self._structs_by_name.get(name)
+
+    def call_name(self, name: str, args: list[ast.expr]) -> ast.expr:
+        return ast.Call(ast.Name(name, ast.Load()), args, [])
+
+
+_COMPARE = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
+_ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "%": ast.Mod}
+_PRIMITIVE_DEFAULTS = {"Integer": 0, "Float": 0.0, "Bool": False, "String": "", "Byte": 0}
+
+
+def _is(t: Optional[Type], name: str) -> bool:
+    return t is not None and t.dims == 0 and t.name == name
+
+
+def _is_integer(t: Optional[Type]) -> bool:
+    return _is(t, "Integer")
+
+
+def _is_float(t: Optional[Type]) -> bool:
+    return _is(t, "Float")
+
+
+def _is_byte(t: Optional[Type]) -> bool:
+    return _is(t, "Byte")
+
+
+def _is_string(t: Optional[Type]) -> bool:
+    return _is(t, "String")
+
+
+def _is_map(t: Optional[Type]) -> bool:
+    return _is(t, "Map")
+
+
+def _element_type(t: Optional[Type]) -> Optional[Type]:
+    if t is None or t.dims == 0:
+        return None
+    return t.element()
+
+
+def _needs_copy_from(node: N.Expr) -> bool:
+    """Fresh values (constructors, script function results) need no copy."""
+    if isinstance(node, N.Construct):
+        return False
+    if isinstance(node, N.Call) and isinstance(node.target, N.FunctionDecl):
+        return False
+    return True
+
+
+def _not(value: ast.expr) -> ast.expr:
+    return ast.UnaryOp(ast.Not(), value)
+
+
+def _method(obj: ast.expr, name: str) -> ast.expr:
+    return ast.Call(ast.Attribute(obj, name, ast.Load()), [], [])
+
+
+def _tick_stmt() -> ast.stmt:
+    return ast.Expr(ast.Call(ast.Name("_tick", ast.Load()), [], []))
+
+
+DEPTH = "_depth"  # hidden last parameter of every script function: the call depth
+
+
+def _depth_name() -> ast.expr:
+    return ast.Name(DEPTH, ast.Load())
+
+
+def _deeper() -> ast.expr:
+    return ast.BinOp(_depth_name(), ast.Add(), ast.Constant(1))
+
+
+def _depth_check() -> ast.stmt:
+    """`if _depth > _max_depth: _recursion_limit()`."""
+    test = ast.Compare(_depth_name(), [ast.Gt()], [ast.Name("_max_depth", ast.Load())])
+    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [], []))], [])
+
+
+def _depth_args() -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[ast.arg(DEPTH)], vararg=None, kwonlyargs=[], kw_defaults=[],
+                         kwarg=None, defaults=[])
+
+
+def _no_args() -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+
+
+def _struct_repr(self) -> str:
+    fields = ", ".join(f"{name}={getattr(self, 'v_' + name, None)!r}" for name, _ in self.__crm_fields__)
+    return f"{self.__crm_name__}({fields})"
+
+
+def _walk(node: Any):
+    """Every CRMScript node under `node` (dataclass fields, lists)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for name in getattr(current, "__dataclass_fields__", ()):
+            if name in ("symbol", "target", "error_symbol", "location_symbol", "struct", "ctype", "program"):
+                continue
+            value = getattr(current, name)
+            if isinstance(value, N.Node):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, N.Node))
+        if isinstance(current, N.Include) and current.program is not None:
+            stack.append(current.program)
+
+
+def _has_own_continue(stmt: N.Stmt) -> bool:
+    """Whether `stmt` holds a `continue` that belongs to the loop around it."""
+    stack = [stmt]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, N.Continue):
+            return True
+        if isinstance(current, (N.While, N.For, N.Foreach)):
+            continue  # a nested loop's continue is its own
+        for name in getattr(current, "__dataclass_fields__", ()):
+            value = getattr(current, name)
+            if isinstance(value, N.Stmt):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, N.Stmt))
+    return False
+
+
+def _all_code_objects(code) -> list:
+    out = [code]
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            out.extend(_all_code_objects(const))
+    return out
+
+
+def _unparse(module: ast.Module) -> str:
+    try:
+        return ast.unparse(module)
+    except Exception:  # pragma: no cover - debugging aid only
+        return ""
+
+
+def compile_program(program: N.Program, *, library: Optional[Library] = None,
+                    script_name: str = "<script>") -> CompiledProgram:
+    """Compile a checked program (see docs/architecture.md, "Checker annotations")."""
+    return Compiler(program, library=library, script_name=script_name).compile()

@@ -1,0 +1,253 @@
+"""The Python API of one script: `compile_script` and `Script.run`.
+
+    script = engine.compile_script(source, name="x.crm")   # parse + check + compile, cached
+    result = script.run(event=engine.EventData(...))       # -> RunResult(.output, .event)
+
+A `Script` holds one compiled code object; running it never parses or
+compiles again. Each run gets a fresh namespace (a copy of the compiled
+one plus the run's context and limits), so runs share nothing.
+
+The run boundary is here: whatever escapes the generated code becomes a
+CRMScriptError located at the script's file, line and column (found in the
+traceback's frames of the script's own code objects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Mapping, Optional
+
+from .compiler import CompiledProgram, compile_program
+from .errors import CRMScriptError, CRMScriptLimitError, CRMScriptRuntimeError
+from .eventdata import EventData
+from .runtime.context import RunContext
+from .runtime.table import LIBRARY, Library
+from . import sandbox
+
+
+@dataclass
+class RunResult:
+    output: str  # everything the script printed
+    event: EventData  # the EventData after the run (the context's, changed in place)
+    context: RunContext  # the whole run state (variables, clock, output parts)
+
+
+class Script:
+    """A compiled, reusable CRMScript script."""
+
+    def __init__(self, name: str, source: str, compiled: CompiledProgram) -> None:
+        self.name = name
+        self.source = source
+        self._compiled = compiled
+        self._code = compiled.code
+        namespace = dict(compiled.namespace)
+        namespace["__builtins__"] = {}
+        namespace["_error_location"] = self.error_location
+        namespace["_generic_arith"] = _generic_arith
+        self._namespace = namespace
+
+    @property
+    def python_source(self) -> str:
+        """The generated Python code (for debugging the compiler)."""
+        return self._compiled.python_source
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, event: Optional[EventData] = None, *, context: Optional[RunContext] = None) -> RunResult:
+        """Run the script once. An uncaught CRMScript error propagates as
+        CRMScriptRuntimeError / CRMScriptLimitError with file, line and
+        column; the context keeps what was printed before it."""
+        if context is None:
+            context = RunContext(event=event if event is not None else EventData())
+        elif event is not None:
+            context.event = event
+        namespace = self._namespace.copy()
+        namespace["_ctx"] = context
+        namespace.update(sandbox.limit_functions(context.limits))
+        with _python_stack_for(context.limits):
+            try:
+                exec(self._code, namespace)
+            except CRMScriptError as error:
+                self._locate(error, error.__traceback__)
+                raise
+            except StopIteration as stop:
+                raise self._located(sandbox.step_limit_error(context.limits), stop.__traceback__) from None
+            except RecursionError as deep:
+                raise self._located(sandbox.recursion_limit_error(context.limits), deep.__traceback__) from None
+            except MemoryError as full:
+                raise self._located(sandbox.memory_limit_error(), full.__traceback__) from None
+            except Exception as bug:  # a runtime library bug: still a located CRMScript error
+                error = CRMScriptRuntimeError(f"internal error: {type(bug).__name__}: {bug}")
+                raise self._located(error, bug.__traceback__) from bug
+        return RunResult(context.printed(), context.event, context)
+
+    # ------------------------------------------------------------ locations
+
+    def error_location(self, error: CRMScriptError) -> str:
+        """What `errorLocation` holds inside catch: "file:line"."""
+        self._locate(error, error.__traceback__)
+        return f"{error.file}:{error.line}"
+
+    def _located(self, error: CRMScriptError, tb: Optional[TracebackType]) -> CRMScriptError:
+        self._locate(error, tb)
+        return error
+
+    def _locate(self, error: CRMScriptError, tb: Optional[TracebackType]) -> None:
+        """Fill in file/line/column from the deepest frame of this script's code."""
+        if error.line:
+            return
+        position = self.position_in(tb)
+        if position is not None:
+            error.file, error.line, error.column = position
+        else:
+            error.file = self.name
+
+    def position_in(self, tb: Optional[TracebackType]) -> Optional[tuple[str, int, int]]:
+        codes = self._compiled.code_objects
+        found = None
+        while tb is not None:
+            if tb.tb_frame.f_code in codes:
+                found = tb
+            tb = tb.tb_next
+        if found is None:
+            return None
+        code = found.tb_frame.f_code
+        lineno, col = found.tb_lineno, None
+        for index, position in enumerate(code.co_positions()):
+            if index == found.tb_lasti // 2:
+                if position[0] is not None:
+                    lineno, col = position[0], position[2]
+                break
+        return self._compiled.position_of(lineno, col)
+
+
+class _python_stack_for:
+    """Make sure Python's own recursion limit leaves room for the CRMScript one
+    (raised only, never lowered: other threads may rely on it)."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, limits) -> None:
+        self.needed = sandbox.python_recursion_limit(limits)
+
+    def __enter__(self) -> None:
+        if sys.getrecursionlimit() < self.needed:
+            with self._lock:
+                if sys.getrecursionlimit() < self.needed:
+                    sys.setrecursionlimit(self.needed)
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _generic_arith(op: str, left: Any, right: Any) -> Any:
+    """Arithmetic on Generic values (types known only at run time)."""
+    from .runtime import numbers
+
+    if isinstance(left, str) or isinstance(right, str):
+        if op == "+":
+            return str(left) + str(right)
+        raise CRMScriptRuntimeError(f"operator {op} does not apply to String")
+    if isinstance(left, float) or isinstance(right, float):
+        if op == "/":
+            return numbers.float_div(left, right)
+        if op == "%":
+            return numbers.float_mod(left, right)
+    elif op == "/":
+        return numbers.int_div(left, right)
+    elif op == "%":
+        return numbers.int_mod(left, right)
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    raise CRMScriptRuntimeError(f"operator {op} does not apply to these values")
+
+
+# --------------------------------------------------------------- compiling
+
+_CACHE: dict[tuple, Script] = {}
+_CACHE_LIMIT = 512
+_cache_lock = threading.Lock()
+
+
+def _includes_key(includes: Any) -> Any:
+    if includes is None:
+        return None
+    if isinstance(includes, Mapping):
+        return tuple(sorted((str(k), _digest(str(v))) for k, v in includes.items()))
+    if isinstance(includes, (list, tuple)):
+        return tuple(str(p) for p in includes)
+    return id(includes)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
+                   library: Optional[Library] = None) -> Script:
+    """Parse, check and compile `source` (raises a CRMScriptError on problems).
+
+    Cached by the source's hash, the name, the includes and the library, so
+    compiling the same script again is a dictionary look-up."""
+    if not isinstance(source, str):
+        raise CRMScriptError("the script source must be text", name, 0, 0)
+    key = (_digest(source), name, _includes_key(includes), id(library) if library is not None else None)
+    cached = _CACHE.get(key)
+    if cached is not None and cached._include_stamp == _include_stamp(cached._program, includes):
+        return cached
+    script = _build(source, name, includes, library)
+    with _cache_lock:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = script
+    return script
+
+
+def _include_stamp(program: Any, includes: Any) -> Any:
+    """Include files read from disk can change under a cached script: their
+    modification stamps are part of the cache check."""
+    from . import nodes as N
+    import os
+
+    stamps = []
+    stack = list(program.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, N.Include) and stmt.program is not None:
+            path = stmt.program.file
+            try:
+                stat = os.stat(path)
+                stamps.append((path, stat.st_mtime_ns, stat.st_size))
+            except (OSError, ValueError, TypeError):
+                stamps.append((path, None, None))
+            stack.extend(stmt.program.body)
+    return tuple(sorted(stamps, key=str))
+
+
+def _build(source: str, name: str, includes: Any, library: Optional[Library]) -> Script:
+    from .checker import check_program
+    from .parser import parse_program
+
+    program = parse_program(source, name, includes=includes)
+    check_program(program, library=library)
+    try:
+        compiled = compile_program(program, library=library or LIBRARY, script_name=name)
+    except RecursionError:
+        raise CRMScriptLimitError("the script is nested too deeply to compile", name, 1, 1) from None
+    script = Script(name, source, compiled)
+    script._program = program
+    script._include_stamp = _include_stamp(program, includes)
+    return script
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _CACHE.clear()
