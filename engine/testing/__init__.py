@@ -1,0 +1,11 @@
+"""Offline handler testing: case files, the runner, diffs, coverage, trace, replay.
+
+- `model`: the `*.cases.yaml` format (pydantic) and its loader
+- `discovery`, `session`: finding case files, `-k` selection
+- `runner`, `diff`, `report`: running cases, comparing, reporting (console, JUnit XML)
+- `coverage`, `trace`, `linetrace`: CRMScript line coverage and line trace (sys.settrace)
+- `replay`: re-running recorded ExecuteEventHandlers request bodies in worker processes
+- `pytest_plugin`: the same case files as pytest items
+
+See docs/testing.md.
+"""

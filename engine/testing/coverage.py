@@ -1,0 +1,250 @@
+"""Line coverage of CRMScript handlers.
+
+Recording: while a case's event runs, `sys.settrace` is on and traces only
+frames whose code comes from a CRMScript file; every other frame (the engine,
+the runtime library) gets no local tracer. Without --coverage nothing is
+installed, so a normal run pays nothing.
+
+Executable lines: a line is executable when a CRMScript statement starts on
+it (from the parser's AST) *and* the compiled code has instructions for it
+(`co_lines()`); this drops lines the compiler turns into nothing (a lone `;`,
+`#include`, a struct's field list) and keeps what a reader counts by hand:
+declarations, expressions, `if`/`while`/`for` headers, `return`, `throw`,
+function headers (their `def` runs when the script starts).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import CodeType
+from typing import Any, ContextManager, Iterable, Optional
+
+from rich.console import Console
+from rich.table import Table
+
+from .. import nodes as N
+from .linetrace import tracing, handler_scripts, is_crmscript_code, resolve_file, split_line
+
+
+class LineCoverage:
+    """Collects which generated lines of CRMScript code ran, per code object."""
+
+    def __init__(self) -> None:
+        self._counts: dict[CodeType, dict[int, int]] = {}
+
+    def on_call(self, frame, event, arg):  # sys.settrace global function
+        code = frame.f_code
+        if not is_crmscript_code(code):
+            return None
+        counts = self._counts.get(code)
+        if counts is None:
+            counts = self._counts[code] = {}
+
+        def on_line(frame, event, arg):
+            if event == "line":
+                line = frame.f_lineno
+                counts[line] = counts.get(line, 0) + 1
+            return on_line
+
+        return on_line
+
+    def recording(self) -> ContextManager[None]:
+        """Trace CRMScript frames while the `with` block runs."""
+        return tracing(self)
+
+    def report(self, engines: Iterable[Any]) -> "CoverageReport":
+        """Per handler file (and included file) of the engines' trees: executable and hit lines.
+
+        Only files inside the trees are reported; handlers and includes that
+        plugins contribute are not the tree's to cover."""
+        per_file: dict[str, _FileData] = {}
+        trees: list[Path] = []
+        for engine in engines:
+            roots = [Path(engine.handlers_dir)]
+            trees.append(roots[0].resolve())
+            for _handler, program in handler_scripts(engine):
+                for code in program.code_objects:
+                    counts = self._counts.get(code, {})
+                    for _start, _end, lineno in code.co_lines():
+                        if lineno is None:
+                            continue
+                        name, line = split_line(program, lineno)
+                        data = per_file.setdefault(name, _FileData(name, resolve_file(name, roots)))
+                        data.compiled.add(line)
+                    for lineno, count in counts.items():
+                        name, line = split_line(program, lineno)
+                        data = per_file.setdefault(name, _FileData(name, resolve_file(name, roots)))
+                        data.counts[line] += count
+        files = []
+        for name in sorted(per_file):
+            data = per_file[name]
+            if data.path is None or not any(data.path.is_relative_to(tree) for tree in trees):
+                continue  # a plugin's handler or include: not a file of the tree under test
+            statements = statement_lines_of(data.path) if data.path is not None else None
+            executable = data.compiled & statements if statements is not None else set(data.compiled)
+            executable.discard(0)
+            counts = {line: data.counts[line] for line in executable if data.counts.get(line)}
+            files.append(FileCoverage(name, data.path, sorted(executable), counts))
+        return CoverageReport(files)
+
+
+@dataclass
+class _FileData:
+    name: str
+    path: Optional[Path]
+    compiled: set[int] = field(default_factory=set)
+    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def statement_lines(program: N.Program) -> set[int]:
+    """Lines on which a statement of `program`'s own file starts (not its includes)."""
+    lines: set[int] = set()
+    stack: list[Any] = [program]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, N.Include):
+            lines.add(node.line)
+            continue  # the included file's statements belong to that file
+        if isinstance(node, N.Stmt) and not isinstance(node, N.Block):
+            lines.add(node.line)
+        for value in vars(node).values():
+            if isinstance(value, N.Node):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, N.Node))
+    return lines
+
+
+def statement_lines_of(path: Path) -> Optional[set[int]]:
+    """Statement lines of a CRMScript file (None when it cannot be read or parsed)."""
+    from ..errors import CRMScriptError
+    from ..parser import parse_program
+
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+        return statement_lines(parse_program(source, str(path)))
+    except (OSError, UnicodeDecodeError, CRMScriptError):
+        return None
+
+
+@dataclass
+class FileCoverage:
+    name: str  # the script name (`<EventType>/<file>.crm` or an include's name)
+    path: Optional[Path]  # on disk; None for a plugin's handler
+    executable: list[int]
+    counts: dict[int, int]  # executable line -> times it ran (only lines that ran)
+
+    @property
+    def covered(self) -> int:
+        return len(self.counts)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / len(self.executable) if self.executable else 100.0
+
+    @property
+    def missing(self) -> list[int]:
+        return [line for line in self.executable if line not in self.counts]
+
+
+@dataclass
+class CoverageReport:
+    files: list[FileCoverage]
+
+    @property
+    def executable(self) -> int:
+        return sum(len(f.executable) for f in self.files)
+
+    @property
+    def covered(self) -> int:
+        return sum(f.covered for f in self.files)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.executable if self.executable else 100.0
+
+    def file(self, name: str) -> FileCoverage:
+        for f in self.files:
+            if f.name == name or (f.path is not None and str(f.path).endswith(name)):
+                return f
+        raise KeyError(name)
+
+
+def line_ranges(lines: list[int]) -> str:
+    """[3, 4, 5, 9] -> "3-5, 9"."""
+    parts: list[str] = []
+    start = previous = None
+    for line in lines:
+        if start is None:
+            start = previous = line
+        elif line == previous + 1:
+            previous = line
+        else:
+            parts.append(f"{start}-{previous}" if previous != start else str(start))
+            start = previous = line
+    if start is not None:
+        parts.append(f"{start}-{previous}" if previous != start else str(start))
+    return ", ".join(parts)
+
+
+def print_coverage(report: CoverageReport, console: Console) -> None:
+    table = Table(title="CRMScript line coverage", title_justify="left")
+    table.add_column("handler file")
+    table.add_column("lines", justify="right")
+    table.add_column("ran", justify="right")
+    table.add_column("cover", justify="right")
+    table.add_column("missing lines")
+    for f in report.files:
+        style = "green" if f.percent == 100 else "yellow" if f.percent >= 80 else "red"
+        table.add_row(f.name, str(len(f.executable)), str(f.covered), f"[{style}]{f.percent:.1f}%[/{style}]",
+                      line_ranges(f.missing))
+    table.add_row("[bold]total[/bold]", str(report.executable), str(report.covered), f"[bold]{report.percent:.1f}%[/bold]", "")
+    console.print(table)
+
+
+def write_lcov(report: CoverageReport, path: Path) -> None:
+    """LCOV tracefile (what editor coverage gutters read): one record per file on disk."""
+    out = ["TN:crmscript"]
+    for f in report.files:
+        if f.path is None:
+            continue
+        out.append(f"SF:{f.path}")
+        for line in f.executable:
+            out.append(f"DA:{line},{f.counts.get(line, 0)}")
+        out.append(f"LF:{len(f.executable)}")
+        out.append(f"LH:{f.covered}")
+        out.append("end_of_record")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+_HTML_STYLE = """body{font-family:sans-serif} pre{margin:0} table{border-collapse:collapse}
+td{padding:0 .5em;font-family:monospace;white-space:pre} .hit{background:#dfd} .miss{background:#fdd}
+.n{color:#888;text-align:right} .c{color:#888;text-align:right}"""
+
+
+def write_html(report: CoverageReport, folder: Path) -> None:
+    """index.html with the per-file table, one page per file with its lines coloured."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for number, f in enumerate(report.files):
+        page = f"file{number}.html"
+        rows.append(f"<tr><td><a href='{page}'>{html.escape(f.name)}</a></td><td>{len(f.executable)}</td>"
+                    f"<td>{f.covered}</td><td>{f.percent:.1f}%</td></tr>")
+        lines = []
+        source = f.path.read_text(encoding="utf-8-sig").splitlines() if f.path is not None else []
+        executable = set(f.executable)
+        for index, text in enumerate(source, 1):
+            css = ("hit" if index in f.counts else "miss") if index in executable else ""
+            count = str(f.counts.get(index, "")) if index in executable else ""
+            lines.append(f"<tr class='{css}'><td class='n'>{index}</td><td class='c'>{count}</td>"
+                         f"<td>{html.escape(text)}</td></tr>")
+        (folder / page).write_text(
+            f"<!doctype html><meta charset='utf-8'><title>{html.escape(f.name)}</title><style>{_HTML_STYLE}</style>"
+            f"<h1>{html.escape(f.name)}: {f.percent:.1f}%</h1><table>{''.join(lines)}</table>", encoding="utf-8")
+    (folder / "index.html").write_text(
+        f"<!doctype html><meta charset='utf-8'><title>CRMScript coverage</title><style>{_HTML_STYLE}</style>"
+        f"<h1>CRMScript line coverage: {report.percent:.1f}%</h1><table><tr><th>file</th><th>lines</th>"
+        f"<th>ran</th><th>cover</th></tr>{''.join(rows)}</table>", encoding="utf-8")

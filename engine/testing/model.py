@@ -1,0 +1,366 @@
+"""The handler test-case file: its YAML loader and its pydantic model.
+
+A case file (`<name>.cases.yaml`) holds one or more cases. Each case fires
+one event through a handler tree and states what the EventData must look
+like afterwards. See docs/testing.md for the format, with examples.
+
+Two decisions that make the files pleasant to write:
+
+* Every YAML scalar is read as the text it is (`Amount: 007` stays "007",
+  `Flag: yes` stays "yes"); only `~` / `null` / an empty value are null.
+  InputValues, StateValues and OutputValues are string maps on the wire, so
+  numbers must not be rewritten by YAML (1.50 -> 1.5, 010 -> 8). Fields that
+  are booleans in the model (`block`, `exact`) accept true/false/yes/no.
+* A schema error names the file, the case (by name and line) and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import CRMScriptError
+
+CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
+
+
+class CaseFileError(CRMScriptError):
+    """A case file that cannot be read or does not follow the schema."""
+
+    kind = "case file error"
+
+
+# ------------------------------------------------------------------ YAML
+
+
+class _TextLoader(yaml.SafeLoader):
+    """SafeLoader whose only implicit scalar types are null (and `<<` merge)."""
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _load_yaml(text: str, file: str) -> tuple[Any, dict[int, int]]:
+    """Parse `text`; return the data and {case index: line} for the `cases` list."""
+    loader = _TextLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = getattr(e, "problem", None) or str(e)
+        raise CaseFileError(f"not valid YAML: {problem}", file, line, column) from None
+    finally:
+        loader.dispose()
+    case_lines: dict[int, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "cases" and isinstance(value, yaml.SequenceNode):
+                for index, item in enumerate(value.value):
+                    case_lines[index] = item.start_mark.line + 1
+    return data, case_lines
+
+
+# ----------------------------------------------------------------- model
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _text_map(value: Any, *, allow_null: bool = False) -> Any:
+    """Maps of the EventData are string -> string; YAML already gives text."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        return value  # pydantic reports the wrong type
+    for key, item in value.items():
+        if item is None and not allow_null:
+            raise ValueError(f"value of {key!r} is empty: write \"\" for an empty string")
+        if isinstance(item, (dict, list)):
+            raise ValueError(f"value of {key!r} must be text, not a {'mapping' if isinstance(item, dict) else 'list'}")
+    return {str(k): v for k, v in value.items()}
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """An expected text: exact, or a regular expression written `/pattern/`."""
+
+    text: str
+
+    @property
+    def is_pattern(self) -> bool:
+        return len(self.text) >= 2 and self.text.startswith("/") and self.text.endswith("/")
+
+    def matches(self, actual: str) -> bool:
+        if self.is_pattern:
+            return re.search(self.text[1:-1], actual) is not None
+        return actual == self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _text_match(value: Any) -> Any:
+    if value is None or isinstance(value, TextMatch):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be text (a `/regex/` for a pattern)")
+    match = TextMatch(value)
+    if match.is_pattern:
+        try:
+            re.compile(value[1:-1])
+        except re.error as e:
+            raise ValueError(f"bad regular expression {value}: {e}") from None
+    return match
+
+
+class Expect(_Strict):
+    """What the EventData must hold after the chain; a field left out is not checked."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
+
+    output: Optional[dict[str, Optional[str]]] = Field(None, alias="OutputValues")
+    state: Optional[dict[str, Optional[str]]] = Field(None, alias="StateValues")
+    message: Optional[TextMatch] = Field(None, alias="Message")
+    navigate_to: Optional[TextMatch] = Field(None, alias="NavigateTo")
+    block: Optional[bool] = Field(None, alias="BlockExecution")
+    exception: Optional[TextMatch] = Field(None, alias="Exception")
+    printed: Optional[TextMatch] = None
+    # exact: OutputValues / StateValues must hold exactly the listed keys
+    # (by default the listed keys are a subset of what the handlers left).
+    exact: bool = False
+
+    @field_validator("output", "state", mode="before")
+    @classmethod
+    def _maps(cls, value: Any) -> Any:
+        return _text_map(value, allow_null=True)  # `key: ~` = the key must be absent
+
+    @field_validator("message", "navigate_to", "exception", "printed", mode="before")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        return _text_match(value)
+
+
+class Case(_Strict):
+    """One test case, as written (parameters not yet substituted)."""
+
+    name: str
+    event: Optional[str] = Field(None, alias="type")
+    input: dict[str, str] = Field(default_factory=dict)
+    state: dict[str, str] = Field(default_factory=dict)
+    output: dict[str, str] = Field(default_factory=dict)  # OutputValues already set by the caller
+    message: str = ""
+    navigate_to: str = ""
+    block: bool = False
+    handlers: Optional[str] = None
+    expect: Expect = Field(default_factory=Expect)
+    params: Optional[Union[list[dict[str, Any]], "ParamTable"]] = None
+    skip: Optional[str] = None  # a reason: the case is reported as skipped
+
+    @field_validator("input", "state", "output", mode="before")
+    @classmethod
+    def _maps(cls, value: Any) -> Any:
+        return _text_map(value)
+
+
+class ParamTable(_Strict):
+    """`params: {columns: [a, b], rows: [[1, 2], [3, 4]]}`: a compact parameter table."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    @model_validator(mode="after")
+    def _widths(self) -> "ParamTable":
+        for number, row in enumerate(self.rows, 1):
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {number} has {len(row)} values for {len(self.columns)} columns")
+        return self
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+Case.model_rebuild()
+
+
+class CaseFileModel(_Strict):
+    """The whole file: defaults for every case, then the cases."""
+
+    event: Optional[str] = Field(None, alias="type")
+    handlers: Optional[str] = None
+    cases: list[dict[str, Any]]  # validated one by one so errors can name the case
+
+
+# ------------------------------------------------------- the loaded form
+
+
+@dataclass
+class TestCase:
+    """A runnable case: parameters substituted, defaults resolved."""
+
+    __test__ = False  # not a pytest class
+
+    file: Path
+    line: int
+    name: str  # unique within the file ("name[row]" for parametrised cases)
+    event: str
+    handlers: Path
+    input: dict[str, str]
+    state: dict[str, str]
+    output: dict[str, str]
+    message: str
+    navigate_to: str
+    block: bool
+    expect: Expect
+    skip: Optional[str] = None
+
+    @property
+    def node_id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+def is_case_file(path: Path) -> bool:
+    return path.name.endswith(CASE_FILE_SUFFIXES)
+
+
+def default_handler_tree(case_file: Path) -> Path:
+    """`T/<EventType>/x.cases.yaml` and `T/tests/x.cases.yaml` test the tree T."""
+    return case_file.resolve().parent.parent
+
+
+def default_event(case_file: Path) -> Optional[str]:
+    """The directory name is the event type for `T/<EventType>/x.cases.yaml`."""
+    folder = case_file.resolve().parent.name
+    return None if folder in ("tests", "") else folder
+
+
+_PARAM = re.compile(r"\$\{(\w+)\}")
+
+
+def _substitute(value: Any, row: dict[str, Any], where: str) -> Any:
+    """Replace `${name}` in every string of `value` by the row's parameter.
+
+    A string that is only `${name}` takes the parameter as it is (so a
+    parameter can be a boolean or a map); inside other text it is inserted as text.
+    """
+    if isinstance(value, str):
+        whole = _PARAM.fullmatch(value)
+        if whole:
+            return _param(row, whole.group(1), where)
+        return _PARAM.sub(lambda m: _as_text(_param(row, m.group(1), where)), value)
+    if isinstance(value, dict):
+        return {_substitute(k, row, where): _substitute(v, row, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, row, where) for v in value]
+    return value
+
+
+class _UnknownParam(Exception):
+    pass
+
+
+def _param(row: dict[str, Any], name: str, where: str) -> Any:
+    if name not in row:
+        raise _UnknownParam(f"{where}: no parameter named {name!r} (known: {', '.join(row) or 'none'})")
+    return row[name]
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _field_path(error: dict) -> str:
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("function-after", "function-before")]
+    return ".".join(parts) or "case"
+
+
+def _schema_error(file: str, line: int, case_label: str, error: ValidationError) -> CaseFileError:
+    first = error.errors()[0]
+    message = first.get("msg", "invalid").removeprefix("Value error, ")
+    where = f"{case_label}: " if case_label else ""
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return CaseFileError(f"{where}field {_field_path(first)}: {message}{suffix}", file, line, 1)
+
+
+def load_case_file(path: Path | str) -> list[TestCase]:
+    """Read and validate one case file; raise CaseFileError naming file, case and field."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CaseFileError(f"cannot read the case file: {e}", file, 0, 0) from None
+    data, case_lines = _load_yaml(text, file)
+    if not isinstance(data, dict):
+        raise CaseFileError("a case file is a mapping with a `cases:` list", file, 1, 1)
+    try:
+        header = CaseFileModel.model_validate(data)
+    except ValidationError as e:
+        raise _schema_error(file, 1, "", e) from None
+
+    base = path.resolve().parent
+    file_tree = (base / header.handlers) if header.handlers else default_handler_tree(path)
+    file_event = header.event or default_event(path)
+
+    cases: list[TestCase] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(header.cases):
+        line = case_lines.get(index, 1)
+        label = f"case {raw.get('name')!r}" if isinstance(raw, dict) and raw.get("name") else f"case #{index + 1}"
+        if not isinstance(raw, dict):
+            raise CaseFileError(f"{label}: a case is a mapping (name, input, expect, ...)", file, line, 1)
+        try:
+            case = Case.model_validate(raw)
+        except ValidationError as e:
+            raise _schema_error(file, line, label, e) from None
+        rows = case.params.as_rows() if isinstance(case.params, ParamTable) else case.params
+        if rows is None:
+            variants = [(case.name, case)]
+        else:
+            if not rows:
+                raise CaseFileError(f"{label}: field params: the parameter table has no rows", file, line, 1)
+            variants = []
+            template = {k: v for k, v in raw.items() if k != "params"}
+            for number, row in enumerate(rows, 1):
+                row_label = str(row.get("id", "-".join(_as_text(v) for v in row.values()))) or str(number)
+                where = f"{label}, params row {number}"
+                try:
+                    substituted = _substitute(template, row, where)
+                    concrete = Case.model_validate(substituted)
+                except _UnknownParam as e:
+                    raise CaseFileError(str(e), file, line, 1) from None
+                except ValidationError as e:
+                    raise _schema_error(file, line, where, e) from None
+                name = concrete.name if concrete.name != case.name else f"{case.name}[{row_label}]"
+                variants.append((name, concrete))
+        for name, concrete in variants:
+            event = concrete.event or file_event
+            if not event:
+                raise CaseFileError(
+                    f"{label}: field event: no event type (write `event: <EventType>` in the case or at the top of the file)",
+                    file, line, 1,
+                )
+            if name in seen:
+                raise CaseFileError(f"{label}: field name: {name!r} is already used in this file (line {seen[name]})", file, line, 1)
+            seen[name] = line
+            tree = (base / concrete.handlers) if concrete.handlers else file_tree
+            cases.append(
+                TestCase(
+                    file=path, line=line, name=name, event=event, handlers=tree.resolve(),
+                    input=concrete.input, state=concrete.state, output=concrete.output,
+                    message=concrete.message, navigate_to=concrete.navigate_to, block=concrete.block,
+                    expect=concrete.expect, skip=concrete.skip,
+                )
+            )
+    return cases

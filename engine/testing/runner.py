@@ -1,0 +1,145 @@
+"""Running test cases: fire each case's event through its handler tree and compare.
+
+One Engine is built per handler tree and reused by every case that tests
+that tree. `Engine.run_chain` returns what each handler printed (its
+`runs`), also for a handler that failed half-way.
+
+The engine is reached through `EngineFactory` so tests of this package can
+run against a fake engine; the default factory builds `engine.chain.Engine`.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ContextManager, Iterable, Optional, Protocol
+
+from ..errors import CRMScriptError
+from ..eventdata import EventData
+from .diff import Mismatch, compare
+from .model import TestCase
+
+PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+
+
+class CaseEngine(Protocol):
+    """What the runner needs of an engine (engine.chain.Engine has it)."""
+
+    handlers_dir: Any
+
+    def run_chain(self, event: EventData) -> Any:
+        """-> an object with `.event` (EventData) and `.runs` (each `.handler`, `.output`)."""
+
+
+EngineFactory = Callable[[Path], CaseEngine]
+
+
+def real_engine_factory(handlers_dir: Path) -> CaseEngine:
+    from ..chain import Engine
+
+    # Catalog warnings (an input key the trigger does not document) are not
+    # failures of a case: they stay in ChainResult.warnings.
+    return Engine(handlers_dir, on_warning=lambda message: None)
+
+
+def _handler_name(handler: Any) -> str:
+    return str(getattr(handler, "name", handler))
+
+
+@dataclass
+class Outcome:
+    event: EventData
+    printed: str
+    handler_outputs: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CaseResult:
+    case: TestCase
+    status: str
+    mismatches: list[Mismatch] = field(default_factory=list)
+    outcome: Optional[Outcome] = None
+    error: Optional[str] = None  # why the case could not run (status ERROR)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (PASSED, SKIPPED)
+
+
+def request_event(case: TestCase) -> EventData:
+    """The EventData a case sends: its event type and input, state and caller values."""
+    return EventData(
+        Type=case.event,
+        InputValues=dict(case.input),
+        StateValues=dict(case.state),
+        OutputValues=dict(case.output),
+        Message=case.message,
+        NavigateTo=case.navigate_to,
+        BlockExecution=case.block,
+    )
+
+
+class CaseRunner:
+    """Runs cases, building one engine per handler tree.
+
+    `around_event` (optional) wraps every `execute` call: coverage and trace
+    recorders use it to switch line tracing on only while handlers run.
+    """
+
+    def __init__(
+        self,
+        factory: Optional[EngineFactory] = None,
+        around_event: Optional[Callable[[TestCase], ContextManager]] = None,
+    ) -> None:
+        self._factory = factory or real_engine_factory
+        self._around_event = around_event or (lambda case: nullcontext())
+        self._engines: dict[Path, CaseEngine] = {}
+        self._broken_trees: dict[Path, str] = {}
+
+    def engines(self) -> list[CaseEngine]:
+        """Every engine built so far (one per handler tree), for coverage reports."""
+        return list(self._engines.values())
+
+    def engine_for(self, handlers_dir: Path) -> CaseEngine:
+        if handlers_dir in self._broken_trees:
+            raise _TreeError(self._broken_trees[handlers_dir])
+        if handlers_dir not in self._engines:
+            if not handlers_dir.is_dir():
+                message = f"handler tree not found: {handlers_dir}"
+                self._broken_trees[handlers_dir] = message
+                raise _TreeError(message)
+            try:
+                engine = self._factory(handlers_dir)
+            except CRMScriptError as e:
+                self._broken_trees[handlers_dir] = str(e)
+                raise _TreeError(str(e)) from None
+            self._engines[handlers_dir] = engine
+        return self._engines[handlers_dir]
+
+    def run(self, case: TestCase) -> CaseResult:
+        if case.skip is not None:
+            return CaseResult(case, SKIPPED, error=case.skip)
+        started = time.perf_counter()
+        try:
+            engine = self.engine_for(case.handlers)
+            with self._around_event(case):
+                chain = engine.run_chain(request_event(case))
+        except _TreeError as e:
+            return CaseResult(case, ERROR, error=str(e), seconds=time.perf_counter() - started)
+        except CRMScriptError as e:
+            return CaseResult(case, ERROR, error=str(e), seconds=time.perf_counter() - started)
+        outputs = [(_handler_name(run.handler), run.output) for run in chain.runs]
+        outcome = Outcome(chain.event, "".join(text for _, text in outputs), outputs)
+        mismatches = compare(case.expect, chain.event, outcome.printed)
+        return CaseResult(case, FAILED if mismatches else PASSED, mismatches, outcome,
+                          seconds=time.perf_counter() - started)
+
+    def run_all(self, cases: Iterable[TestCase]) -> list[CaseResult]:
+        return [self.run(case) for case in cases]
+
+
+class _TreeError(Exception):
+    """The case's handler tree is missing or its engine could not be built."""

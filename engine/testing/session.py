@@ -1,0 +1,46 @@
+"""One `crmscript test` session: collect case files, select cases, run them.
+
+Shared by the CLI and kept free of printing so tests can drive it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .discovery import find_case_files, keyword_matcher
+from .model import TestCase, load_case_file
+
+
+@dataclass
+class Collection:
+    cases: list[TestCase] = field(default_factory=list)
+    deselected: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def keywords(case: TestCase) -> str:
+    """The text -k matches against: the case name, its file name and event type."""
+    return f"{case.name} {case.file.name} {case.event}"
+
+
+def collect(paths: Iterable[Path | str], keyword: Optional[str] = None,
+            handlers: Optional[Path] = None) -> Collection:
+    """Load every case file under `paths` and keep the cases -k selects.
+
+    `handlers` overrides the handler tree of every case (the --handlers flag).
+    Raises CaseFileError / UsageError (CRMScriptError) for bad input.
+    """
+    selects = keyword_matcher(keyword) if keyword else (lambda text: True)
+    collection = Collection()
+    for file in find_case_files(paths):
+        collection.files.append(file)
+        for case in load_case_file(file):
+            if handlers is not None:
+                case.handlers = handlers.resolve()
+            if selects(keywords(case)):
+                collection.cases.append(case)
+            else:
+                collection.deselected += 1
+    return collection
