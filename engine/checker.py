@@ -798,9 +798,10 @@ class Checker:
 
     def expr_Call(self, expr: nodes.Call) -> Type:
         arg_types = self.check_args(expr.args)
+        # The script's functions overload the library's of the same name; on a
+        # tie (same parameter types) the script's own function wins.
         candidates: list[Callable_] = list(self.functions.get(expr.name, []))
-        if not candidates:
-            candidates = list(self.library.functions.get(expr.name, []))
+        candidates += self.library.functions.get(expr.name, [])
         if not candidates:
             if ("function " + expr.name) in self.declared_later:
                 self.error(expr, f"the function '{expr.name}' is used before its declaration")

@@ -383,9 +383,12 @@ def test_overload_prefers_exact_match():
     assert program.body[3].expr.target is first
 
 
-def test_script_function_hides_library_function():
-    program = check("Void printLine(Integer n) {}\nprintLine(3);")
+def test_script_function_overloads_library_function():
+    program = check("Void printLine(Integer n) {}\nprintLine(3);\nprintLine(\"3\");\n"
+                    "Void print(String s) {}\nprint(\"x\");")
     assert program.body[1].expr.target is program.body[0]
+    assert isinstance(program.body[2].expr.target, Signature)  # the library's printLine(String)
+    assert program.body[4].expr.target is program.body[3]  # same parameters: the script's wins
 
 
 def test_shadowing_a_global_inside_a_function_is_allowed():
