@@ -1,14 +1,61 @@
-"""`crmscript serve` (not built yet)."""
+"""`crmscript serve`: the local WebAPI (engine/api) on uvicorn.
+
+    crmscript serve [--handlers DIR] [--host H] [--port P] [--auth MODE] [--reload] [--max-body BYTES]
+
+Without --reload the handler tree is read once at start (fastest; edits need
+a restart). With --reload the engine checks before every event whether a
+handler file, an included file or a type folder changed (one stat each) and
+recompiles what changed: edit a handler, send the request again, no restart.
+
+One log line per request on stderr: method, path, event type, handlers run,
+milliseconds, status and outcome.
+"""
 
 from __future__ import annotations
+
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 from . import app
+from .common import EXIT_USAGE
 
 
 @app.command("serve")
-def serve_command() -> None:
-    """Not built yet."""
-    typer.echo("crmscript serve: not built yet", err=True)
-    raise typer.Exit(2)
+def serve_command(
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    auth: Optional[str] = typer.Option(
+        None, "--auth",
+        help="Require a credential: basic:USER:PASS, bearer:TOKEN or soticket:TICKET (default: open)."),
+    reload: bool = typer.Option(False, "--reload", help="Pick up handler edits without a restart."),
+    max_body: int = typer.Option(1024 * 1024, "--max-body", help="Largest request body in bytes (413 above).", min=1),
+) -> None:
+    """Serve the HTTP API (ExecuteEventHandlers and friends) for a handler tree."""
+    import uvicorn
+
+    from ..api.app import create_app
+    from ..api.auth import AuthConfigError, make_authenticator
+    from ..chain import Engine
+    from ..handlers import resolve_handlers_dir
+
+    try:
+        authenticator = make_authenticator(auth)
+    except AuthConfigError as error:
+        typer.echo(f"crmscript serve: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    handlers_dir = resolve_handlers_dir(handlers)
+    # check_interval 0: look for changed files before every event; inf: never.
+    engine = Engine(handlers_dir, check_interval=0.0 if reload else math.inf)
+    api = create_app(engine, auth=authenticator, max_body=max_body)
+    mode = "open" if authenticator is None else authenticator.scheme
+    typer.echo(f"crmscript serve: handlers {handlers_dir} (reload {'on' if reload else 'off'}), auth {mode}, "
+               f"http://{host}:{port}/docs", err=True)
+    uvicorn.run(api, host=host, port=port, access_log=False, log_level="info")

@@ -1,0 +1,437 @@
+"""The local WebAPI: `create_app(engine)` builds the FastAPI application.
+
+Every request goes through the same steps, each with its own error:
+
+    route            unknown path 404, wrong method 405
+    authenticate     401 + WWW-Authenticate (only with --auth); nothing runs
+    negotiate        Accept that cannot be met 406
+    headers          SO-Language / Accept-Language / SO-Culture / SO-TimeZone -> Settings, bad value 400
+    body             Content-Type not spoken 415, larger than max_body 413,
+                     malformed or mistyped 400 naming the field
+    run              on the handler thread (below)
+    answer           JSON (the bytes of eventdata.response_json) or XML
+
+Handlers run serialized on one worker thread, off the event loop: the
+engine's registry and compile cache are not thread-safe, and Python's GIL
+would gain nothing from running CPU-bound scripts in parallel. Each request
+still gets its own EventData copy and RunContext (the engine makes them), so
+nothing leaks between requests; the event loop stays free to answer (and
+reject) other requests while a handler runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any, Callable, Optional, Union
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..eventdata import EventData, response_dict, response_json, validation_message
+from ..runtime.context import Settings
+from . import codecs
+from .auth import Authenticator, make_authenticator
+from .errors import ApiError, ErrorBody, bad_request
+from .headers import settings_from_headers
+from .models import (
+    SAMPLE_REQUEST,
+    EventDataResponse,
+    EventHandlerExistsRequest,
+    EventHandlersExistsRequest,
+    ExecuteEventHandlersRequest,
+    ExecuteScriptAsEventRequest,
+)
+from .negotiation import (
+    JSON,
+    REQUEST_TYPES,
+    RESPONSE_TYPES,
+    choose_response_type,
+    choose_response_type_or_default,
+    request_codec,
+    response_format,
+)
+
+log = logging.getLogger("crmscript.api")
+
+DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB
+
+EXECUTE_EVENT_HANDLERS = "/api/v1/Agents/CustomerService/ExecuteEventHandlers"
+EVENT_HANDLER_EXISTS = "/api/v1/Agents/CustomerService/EventHandlerExists"
+EVENT_HANDLERS_EXISTS = "/api/v1/Agents/CustomerService/EventHandlersExists"
+EXECUTE_SCRIPT_AS_EVENT = "/api/v1/Agents/CRMScript/ExecuteScriptAsEvent"
+
+REQUEST_MODELS: dict[str, type[BaseModel]] = {
+    EXECUTE_EVENT_HANDLERS: ExecuteEventHandlersRequest,
+    EVENT_HANDLER_EXISTS: EventHandlerExistsRequest,
+    EVENT_HANDLERS_EXISTS: EventHandlersExistsRequest,
+    EXECUTE_SCRIPT_AS_EVENT: ExecuteScriptAsEventRequest,
+}
+
+
+class Call:
+    """One API request after the common steps: what the endpoint works with."""
+
+    def __init__(self, request: Request, body: BaseModel, media_type: str, settings: Settings):
+        self.request = request
+        self.body = body
+        self.media_type = media_type
+        self.settings = settings
+
+    @property
+    def select(self) -> Optional[str]:
+        for name, value in self.request.query_params.multi_items():
+            if name.lower() == "$select":
+                return value
+        return None
+
+    def answer(self, data: Any, xml_root: str, json_text: Optional[str] = None) -> Response:
+        return Response(codecs.encode(data, self.media_type, xml_root, json_text),
+                        media_type=f"{self.media_type}; charset=utf-8")
+
+    def answer_event(self, event: EventData) -> Response:
+        select = self.select
+        if response_format(self.media_type) == JSON:
+            # The one producer of the response bytes, shared with `crmscript fire`.
+            return self.answer(None, "EventData", response_json(event, select))
+        return self.answer(response_dict(event, select), "EventData")
+
+    def note(self, **facts: Any) -> None:
+        """Facts for the request's log line (see AccessLog)."""
+        self.request.state.log_facts = facts
+
+
+class HandlerThread:
+    """Runs engine calls one at a time on a single worker thread."""
+
+    def __init__(self) -> None:
+        self._pool: Optional[ThreadPoolExecutor] = None
+
+    async def run(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmscript-handlers")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, refusing (413) as soon as it is known to exceed `limit`."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise ApiError(413, f"The request body has {int(declared)} bytes; the limit is {limit}",
+                       source="Content-Length")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"The request body is larger than the limit of {limit} bytes",
+                           source="Content-Length")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def validate(model: type[BaseModel], data: Any) -> BaseModel:
+    if not isinstance(data, dict):
+        kind = "an array" if isinstance(data, list) else "null" if data is None else f"a {type(data).__name__}"
+        example = ", ".join(f'"{name}": ...' for name in model.model_fields)
+        raise bad_request(f"The body must be an object {{{example}}}, not {kind}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        source = ".".join(str(part) for part in first["loc"]) or None
+        raise bad_request(validation_message(error, prefix=""), source) from None
+
+
+class AccessLog:
+    """ASGI middleware: one log line per request (method, path, event type,
+    handlers run, milliseconds, status and outcome)."""
+
+    def __init__(self, app: Any, logger: logging.Logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_and_watch(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_watch)
+        finally:
+            if self.logger.isEnabledFor(logging.INFO):
+                milliseconds = (time.perf_counter() - started) * 1000
+                facts = scope.get("state", {}).get("log_facts", {})
+                parts = [scope["method"], scope["path"]]
+                if "type" in facts:
+                    parts.append(facts["type"] or "(no type)")
+                if "handlers" in facts:
+                    parts.append(f"handlers={facts['handlers']}")
+                parts += [f"{milliseconds:.1f}ms", str(status[0]), facts.get("outcome", "")]
+                self.logger.info("%s", " ".join(p for p in parts if p))
+
+
+def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
+               max_body: int = DEFAULT_MAX_BODY, logger: Optional[logging.Logger] = None) -> FastAPI:
+    """The API application serving `engine` (an `engine.chain.Engine` or an
+    object with its `run_chain`, `handler` and `has_handlers` methods).
+
+    `auth`: None (open), a spec such as "bearer:TOKEN" or an Authenticator.
+    `max_body`: the largest request body accepted, in bytes (413 above).
+    """
+    authenticator = make_authenticator(auth)
+    handler_thread = HandlerThread()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        handler_thread.close()
+
+    app = FastAPI(
+        title="crmscript-sim local WebAPI",
+        version="1.0",
+        description=(
+            "A local stand-in for the SuperOffice WebAPI's event handler methods. Bodies in JSON, XML, "
+            "form-urlencoded, JSON Patch or Merge Patch; answers in JSON or XML (Accept). See docs/api.md."
+        ),
+        lifespan=lifespan,
+    )
+
+    async def begin(request: Request, model: type[BaseModel]) -> Call:
+        """The steps every API request shares, in order; each raises its ApiError."""
+        if authenticator is not None:
+            authenticator.check(request.headers)
+        media_type = choose_response_type(request.headers.get("accept"))
+        settings = settings_from_headers(request.headers)
+        content_type = request.headers.get("content-type")
+        request_codec(content_type)  # 415 before reading a body we cannot read
+        body = await read_body(request, max_body)
+        data = codecs.decode_body(body, content_type, model, model.empty_request)
+        return Call(request, validate(model, data), media_type, settings)
+
+    # ----------------------------------------------------------- endpoints
+
+    error_responses = {
+        status: {"model": ErrorBody, "description": description}
+        for status, description in (
+            (400, "Malformed or mistyped body, or a header value that cannot be understood"),
+            (401, "A credential is needed (only when the server runs with --auth)"),
+            (406, "The Accept header allows no type the API produces"),
+            (413, "The body is larger than the server's limit"),
+            (415, "The Content-Type is not one the API reads"),
+        )
+    }
+
+    def ok_response(model: Any, description: str) -> dict:
+        return {200: {"model": model, "description": description}}
+
+    @app.post(EXECUTE_EVENT_HANDLERS, response_model=EventDataResponse, tags=["CustomerService"],
+              summary="Execute the event handlers of an event",
+              responses={**ok_response(EventDataResponse, "The EventData after the handler chain"),
+                         **error_responses},
+              openapi_extra={"parameters": [_SELECT_PARAMETER, *_HEADER_PARAMETERS]})
+    async def execute_event_handlers(request: Request) -> Response:
+        call = await begin(request, ExecuteEventHandlersRequest)
+        event = call.body.EventData
+        result = await handler_thread.run(engine.run_chain, event, settings=call.settings)
+        _note_chain(call, event.Type, result)
+        return call.answer_event(result.event)
+
+    @app.post(EXECUTE_SCRIPT_AS_EVENT, response_model=EventDataResponse, tags=["CRMScript"],
+              summary="Run one registered script as a handler of the event",
+              responses={**ok_response(EventDataResponse, "The EventData after the script ran"),
+                         **error_responses,
+                         404: {"model": ErrorBody, "description": "No script has this CRMScriptId"}},
+              openapi_extra={"parameters": [_SELECT_PARAMETER, *_HEADER_PARAMETERS]})
+    async def execute_script_as_event(request: Request) -> Response:
+        call = await begin(request, ExecuteScriptAsEventRequest)
+        script_id, event = call.body.CRMScriptId, call.body.EventData
+
+        def run_one() -> Any:
+            handler = engine.handler(script_id)
+            if handler is None:
+                return None
+            return engine.run_chain(event, settings=call.settings, handlers=[handler])
+
+        result = await handler_thread.run(run_one)
+        if result is None:
+            raise ApiError(404, f"No CRMScript has the id {script_id} (list them with "
+                                "`crmscript events --scripts`)", source="CRMScriptId")
+        _note_chain(call, event.Type, result)
+        return call.answer_event(result.event)
+
+    @app.post(EVENT_HANDLER_EXISTS, response_model=bool, tags=["CustomerService"],
+              summary="Is at least one handler registered for the event type?",
+              responses={**ok_response(bool, "true or false"), **error_responses},
+              openapi_extra={"parameters": list(_HEADER_PARAMETERS)})
+    async def event_handler_exists(request: Request) -> Response:
+        call = await begin(request, EventHandlerExistsRequest)
+        event_type = call.body.EventHandlerType
+        exists = await handler_thread.run(engine.has_handlers, event_type)
+        call.note(type=event_type, outcome=f"exists={str(exists).lower()}")
+        return call.answer(exists, "boolean")
+
+    @app.post(EVENT_HANDLERS_EXISTS, response_model=list[bool], tags=["CustomerService"],
+              summary="For each event type: is at least one handler registered?",
+              responses={**ok_response(list[bool], "One bool per type, same order"), **error_responses},
+              openapi_extra={"parameters": list(_HEADER_PARAMETERS)})
+    async def event_handlers_exists(request: Request) -> Response:
+        call = await begin(request, EventHandlersExistsRequest)
+        types = call.body.EventHandlerTypes
+        answers = await handler_thread.run(lambda: [bool(engine.has_handlers(t)) for t in types])
+        call.note(outcome=f"{sum(answers)} of {len(answers)} exist")
+        return call.answer(answers, "ArrayOfBoolean")
+
+    # -------------------------------------------------------------- errors
+
+    def render_error(request: Request, error: ApiError) -> Response:
+        media_type = choose_response_type_or_default(request.headers.get("accept"))
+        body = error.body()
+        request.state.log_facts = {**getattr(request.state, "log_facts", {}), "outcome": error.message}
+        return Response(codecs.encode(body.model_dump(), media_type, "ErrorBody"), status_code=error.status,
+                        media_type=f"{media_type}; charset=utf-8", headers=error.headers)
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(request: Request, error: ApiError) -> Response:
+        return render_error(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404:
+            message = f"There is no {request.url.path} here; see /docs for the API's methods"
+        elif error.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        else:
+            message = str(error.detail)
+        return render_error(request, ApiError(error.status_code, message, headers=dict(error.headers or {})))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        return render_error(request, bad_request(problems or "Invalid request"))
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, error: Exception) -> Response:
+        # A bug in the server, not the client's fault: log it with its
+        # traceback, answer without one.
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=error)
+        return render_error(request, ApiError(500, "Internal server error; the server log has the details"))
+
+    app.openapi = functools.partial(_openapi, app, authenticator)  # type: ignore[method-assign]
+    app.add_middleware(AccessLog, logger=logger or log)
+    return app
+
+
+def _note_chain(call: Call, event_type: str, result: Any) -> None:
+    failed = getattr(result, "failed", None)
+    exception = result.event.Exception
+    if failed is not None or exception:
+        outcome = f"failed: {exception}"
+    else:
+        outcome = "ok"
+    call.note(type=event_type, handlers=len(getattr(result, "runs", ())), outcome=outcome)
+
+
+# ------------------------------------------------------------------ OpenAPI
+
+_SELECT_PARAMETER = {
+    "name": "$select", "in": "query", "required": False,
+    "description": "Comma separated top-level properties to keep (case-insensitive; unknown names "
+                   "ignored); every other property is null. Default: all.",
+    "schema": {"type": "string"}, "example": "Type,Message,OutputValues",
+}
+
+_HEADER_PARAMETERS = tuple(
+    {"name": name, "in": "header", "required": False, "description": description,
+     "schema": {"type": "string"}, "example": example}
+    for name, description, example in (
+        ("SO-Language", "User language (iso2) for the script; overrides Accept-Language", "en"),
+        ("SO-Culture", "Number and date formatting (e.g. nb-NO); ignored without a language", "en-US"),
+        ("SO-TimeZone", "IANA time zone of the script's clock; unknown names are a 400", "Europe/Oslo"),
+        ("SO-AppToken", "The partner application's token; accepted and not checked", "token"),
+        ("X-XSRF-TOKEN", "Instead of Authorization (with --auth): the configured secret", "secret"),
+    )
+)
+
+_PATCH_OPERATION = {
+    "type": "object",
+    "required": ["op", "path"],
+    "properties": {
+        "op": {"type": "string", "enum": ["add", "remove", "replace", "move", "copy", "test"]},
+        "path": {"type": "string", "description": "JSON Pointer into the request, e.g. /EventData/Type"},
+        "from": {"type": "string"},
+        "value": {},
+    },
+}
+
+_FORM_DESCRIPTION = (
+    "Property paths as field names: EventData.Type=..., EventData.InputValues.key=..., "
+    "EventData.InputValues[key.with.dots]=..., EventHandlerTypes=A&EventHandlerTypes=B (see docs/api.md)"
+)
+
+
+def _openapi(app: FastAPI, authenticator: Optional[Authenticator]) -> dict:
+    """FastAPI's schema plus what it cannot see: the request bodies (read by
+    our own codecs, in seven media types) and the security scheme."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for path, model in REQUEST_MODELS.items():
+        model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(model_schema.pop("$defs", {}))
+        components[model.__name__] = model_schema
+        reference = {"$ref": f"#/components/schemas/{model.__name__}"}
+        content: dict[str, Any] = {}
+        for media_type, codec in REQUEST_TYPES.items():
+            if codec == "json":
+                content[media_type] = {"schema": reference}
+            elif codec == "xml":
+                content[media_type] = {"schema": {**reference}}
+            elif codec == "form":
+                content[media_type] = {"schema": {"type": "object", "additionalProperties": {"type": "string"},
+                                                  "description": _FORM_DESCRIPTION}}
+            elif codec == "json-patch":
+                content[media_type] = {"schema": {"type": "array", "items": _PATCH_OPERATION}}
+            else:
+                content[media_type] = {"schema": {"type": "object"}}
+        if model is ExecuteEventHandlersRequest:
+            content["application/json"]["example"] = SAMPLE_REQUEST
+        schema["paths"][path]["post"]["requestBody"] = {"required": True, "content": content}
+    for path in REQUEST_MODELS:
+        for response in schema["paths"][path]["post"]["responses"].values():
+            # Every answer comes in every type Accept may ask for.
+            json_content = response.get("content", {}).get("application/json")
+            if json_content is not None:
+                response["content"] = {media: dict(json_content) for media in RESPONSE_TYPES}
+    if authenticator is not None:
+        scheme_name = authenticator.scheme
+        scheme = ({"type": "http", "scheme": "basic"} if scheme_name == "basic" else
+                  {"type": "http", "scheme": "bearer"} if scheme_name == "bearer" else
+                  {"type": "apiKey", "in": "header", "name": "Authorization",
+                   "description": "Authorization: SoTicket <ticket>"})
+        schema["components"]["securitySchemes"] = {scheme_name: scheme}
+        for path in REQUEST_MODELS:
+            schema["paths"][path]["post"]["security"] = [{scheme_name: []}]
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,73 @@
+"""Request bodies in, answer bodies out, for every media type the API speaks.
+
+`decode_body` turns a body of any accepted Content-Type into the same plain
+Python data a JSON body would give; the endpoint's pydantic model then
+validates it (one set of rules for every format). `encode` writes an answer
+in the negotiated format.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from . import formcodec, xmlcodec
+from .errors import ApiError, bad_request
+from .negotiation import JSON, request_codec, response_format
+from .patch import apply_json_patch, apply_merge_patch
+from .shape import Shape
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(body: bytes, charset: str) -> Any:
+    try:
+        text = body.decode("utf-8-sig" if charset in ("utf-8", "utf8") else charset)
+    except LookupError:
+        raise ApiError(415, f"charset {charset} is not supported", source="Content-Type") from None
+    except UnicodeDecodeError as error:
+        raise bad_request(f"The body is not valid {charset} text ({error.reason} at byte {error.start})") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise bad_request(f"Malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise bad_request("Malformed JSON: nested too deeply") from None
+    except ValueError as error:  # NaN/Infinity, integers with thousands of digits
+        raise bad_request(f"Malformed JSON: {error}") from None
+
+
+def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
+                empty_request: Callable[[], dict]) -> Any:
+    """The request body -> plain data for `model` (not yet validated)."""
+    codec, charset = request_codec(content_type)
+    if not body.strip():
+        raise bad_request(f"The request body is empty; send a {model.__name__} ({content_type})")
+    if codec == "json":
+        return parse_json(body, charset)
+    shape = Shape("model", model=model)
+    if codec == "xml":
+        return xmlcodec.decode(body, charset, shape)
+    if codec == "form":
+        return formcodec.decode(body, charset, shape)
+    patch = parse_json(body, charset)
+    try:
+        if codec == "json-patch":
+            return apply_json_patch(empty_request(), patch)
+        return apply_merge_patch(empty_request(), patch)
+    except RecursionError:
+        raise bad_request("The patch is nested too deeply") from None
+
+
+def encode(data: Any, media_type: str, xml_root: str, json_text: str | None = None) -> bytes:
+    """An answer in `media_type`. `json_text`, when given, is the JSON form already
+    made (ExecuteEventHandlers' answer comes from `eventdata.response_json`)."""
+    if response_format(media_type) == JSON:
+        if json_text is None:
+            json_text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_text.encode("utf-8")
+    return xmlcodec.encode(data, xml_root)

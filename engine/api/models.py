@@ -1,0 +1,92 @@
+"""The request and answer models of the local WebAPI (the wire format).
+
+`engine.eventdata.EventData` is the carrier; these wrap it the way the
+WebAPI's methods do (`{"EventData": {...}}`, `{"EventHandlerType": "..."}`).
+Each request model also knows its *empty request* (every member at its empty
+value), which JSON Patch and Merge Patch bodies are applied to.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, create_model
+
+from .. import eventdata as carrier  # the member is named EventData too
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def empty_request(cls) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class ExecuteEventHandlersRequest(_Request):
+    """Body of POST Agents/CustomerService/ExecuteEventHandlers."""
+
+    EventData: carrier.EventData = Field(description="EventData containing data related to event handlers")
+
+    @classmethod
+    def empty_request(cls) -> dict[str, Any]:
+        return {"EventData": carrier.EventData().model_dump()}
+
+
+class EventHandlerExistsRequest(_Request):
+    """Body of POST Agents/CustomerService/EventHandlerExists."""
+
+    EventHandlerType: StrictStr = Field(description="An event type name, e.g. SalesBeforeSaveSale")
+
+    @classmethod
+    def empty_request(cls) -> dict[str, Any]:
+        return {"EventHandlerType": ""}
+
+
+class EventHandlersExistsRequest(_Request):
+    """Body of POST Agents/CustomerService/EventHandlersExists."""
+
+    EventHandlerTypes: list[StrictStr] = Field(description="Event type names; the answer has one bool each, same order")
+
+    @classmethod
+    def empty_request(cls) -> dict[str, Any]:
+        return {"EventHandlerTypes": []}
+
+
+class ExecuteScriptAsEventRequest(_Request):
+    """Body of POST Agents/CRMScript/ExecuteScriptAsEvent."""
+
+    CRMScriptId: StrictInt = Field(description="Id of a registered handler script (see `crmscript events --scripts`)")
+    EventData: carrier.EventData = Field(description="The event the script runs for")
+
+    @classmethod
+    def empty_request(cls) -> dict[str, Any]:
+        return {"CRMScriptId": 0, "EventData": carrier.EventData().model_dump()}
+
+
+def _all_nullable(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """A copy of `model` whose members may be null: what `$select` answers look like."""
+    fields = {member: (Optional[info.annotation], Field(default=None, description=info.description))
+              for member, info in model.model_fields.items()}
+    return create_model(name, __doc__=doc, **fields)
+
+
+EventDataResponse = _all_nullable(
+    carrier.EventData, "EventDataResponse",
+    "EventData after the handler chain. With $select, members not selected are null; "
+    "ShowDialog and ParserValues appear only when set.")
+
+
+# The seed page's sample request (shared/seed/ExecuteEventHandlers.md), shown in /docs.
+SAMPLE_REQUEST: dict[str, Any] = {
+    "EventData": {
+        "Type": "ChatAfterSaveNewMessage",
+        "InputValues": {"InputValues1": "aspernatur", "InputValues2": "earum"},
+        "BlockExecution": True,
+        "NavigateTo": "laborum",
+        "Message": "et",
+        "OutputValues": {"OutputValues1": "mollitia", "OutputValues2": "ut"},
+        "StateValues": {"StateValues1": "reprehenderit", "StateValues2": "recusandae"},
+        "Exception": "repellat",
+    }
+}
