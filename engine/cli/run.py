@@ -1,14 +1,120 @@
-"""`crmscript run` (not built yet)."""
+"""`crmscript run FILE [--event TYPE] [--input K=V]... [--state K=V]...`
+
+Runs one script standalone. What the script prints goes to stdout as it is
+printed. With `--event` the script runs as a handler of that event type: its
+EventData has that Type, the --input values as InputValues and the --state
+values as StateValues, and after the run a short summary of what the handler
+set (OutputValues, StateValues, Message, NavigateTo, BlockExecution, ...) is
+written to stderr. docs/cli-run.md describes the command for users.
+
+Exit status: 0 the script ran, 1 it did not compile or ended with an
+uncaught error (`file:line:col: error: message` on stderr), 2 bad usage.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Optional
+
 import typer
 
+from ..catalog import default_catalog
+from ..errors import CRMScriptError
+from ..eventdata import EventData
+from ..includes import resolver_for
+from ..runtime.context import RunContext
+from ..script import compile_script
 from . import app
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
+
+
+def parse_pairs(values: list[str], option: str) -> dict[str, str]:
+    """["a=1", "b=x=y"] -> {"a": "1", "b": "x=y"}; a value without '=' is bad usage."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{value!r} is not KEY=VALUE", param_hint=option)
+        pairs[key.strip()] = text
+    return pairs
+
+
+def summary(before: EventData, after: EventData) -> list[str]:
+    """Lines describing what a handler set on the EventData."""
+    lines = [f"event {after.Type or '(no type)'}:"]
+    if after.OutputValues:
+        lines.append("  OutputValues:")
+        lines.extend(f"    {k} = {v}" for k, v in after.OutputValues.items())
+    if after.StateValues != before.StateValues:
+        lines.append("  StateValues:")
+        lines.extend(f"    {k} = {v}" for k, v in after.StateValues.items())
+    for name in ("Message", "NavigateTo", "Exception", "ShowDialog"):
+        value = getattr(after, name)
+        if value:
+            lines.append(f"  {name}: {value}")
+    if after.BlockExecution:
+        lines.append("  BlockExecution: true")
+    if after.FieldProperties:
+        lines.append("  FieldProperties:")
+        for field, prop in after.FieldProperties.items():
+            lines.append(f"    {field}: {prop.model_dump_json()}")
+    if len(lines) == 1:
+        lines.append("  (nothing set)")
+    return lines
+
+
+def _print_error(error: CRMScriptError) -> None:
+    for e in each_error(error):
+        print(f"{e.location()}: error: {e.message}", file=sys.stderr)
 
 
 @app.command("run")
-def run_command() -> None:
-    """Not built yet."""
-    typer.echo("crmscript run: not built yet", err=True)
-    raise typer.Exit(2)
+def run_command(
+    file: Path = typer.Argument(..., help="The CRMScript file to run."),
+    event: Optional[str] = typer.Option(None, "--event", help="Run as a handler of this event type."),
+    inputs: list[str] = typer.Option([], "--input", help="An input value KEY=VALUE (repeatable)."),
+    states: list[str] = typer.Option([], "--state", help="A state value KEY=VALUE (repeatable)."),
+) -> None:
+    """Run one script; what it prints goes to stdout."""
+    input_values = parse_pairs(inputs, "--input")
+    state_values = parse_pairs(states, "--state")
+    try:
+        source = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        print(f"crmscript run: {file}: no such file", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    except (OSError, UnicodeDecodeError) as problem:
+        print(f"crmscript run: {file}: cannot read it ({problem})", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+
+    try:
+        script = compile_script(source, str(file), includes=resolver_for(file))
+    except CRMScriptError as error:
+        report(error, source)
+        raise typer.Exit(EXIT_FAILED)
+
+    catalog = default_catalog()
+    carrier = EventData(Type=event or "", InputValues=input_values, StateValues=state_values)
+    before = carrier.model_copy(deep=True)
+
+    def echo(text: str) -> None:
+        sys.stdout.write(text)
+
+    context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=echo)
+    status = EXIT_OK
+    try:
+        script.run(context=context)
+    except CRMScriptError as error:
+        sys.stdout.flush()
+        _print_error(error)
+        status = EXIT_FAILED
+    sys.stdout.flush()
+    if event is not None:
+        if event not in catalog:
+            hint = catalog.suggest(event)
+            extra = f" (did you mean {hint}?)" if hint else ""
+            print(f"warning: unknown event type {event!r}{extra}: getType() returns 0", file=sys.stderr)
+        for line in summary(before, context.event):
+            print(line, file=sys.stderr)
+    raise typer.Exit(status)
