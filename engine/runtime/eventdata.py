@@ -1,0 +1,140 @@
+"""The CRMScript EventData class (CRMScript.Native.EventData): every documented member.
+
+An `EventDataObject` is a *view* on the run's `engine.EventData` (the pydantic
+carrier in `RunContext.event`): reads and writes go straight to that object,
+so the next handler in the chain, and the HTTP response, see them. Every
+EventData a script gets -- `getEventData()`, `EventData()`, `EventData ed;`
+during a run -- views the same carrier, which is what the docs promise for
+state values ("can be accessed - also by other EventData objects in the
+same script").
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ..eventdata import EventData
+from .table import LIBRARY, builtin
+
+
+class EventDataObject:
+    """What a CRMScript `EventData` variable holds."""
+
+    __slots__ = ("event", "_type_id")
+
+    def __init__(self, event: EventData, type_id: Optional[Callable[[str], int]] = None) -> None:
+        self.event = event  # the run's carrier, shared, never copied
+        self._type_id = type_id or (lambda name: 0)
+
+    def type_id(self) -> int:
+        return self._type_id(self.event.Type)
+
+    def __repr__(self) -> str:
+        return f"EventDataObject(Type={self.event.Type!r})"
+
+
+def event_data_of(ctx) -> EventDataObject:
+    """The EventData object of a run: a view on `ctx.event`."""
+    return EventDataObject(ctx.event, ctx.event_type_id)
+
+
+def _new_map(values: dict[str, str]) -> object:
+    from .collections import Map  # lazy: the collections family may load later
+    return Map.from_pairs(values.items())
+
+
+def _declared_default() -> EventDataObject:
+    """`EventData ed;`: the running script's event when a run is active
+    (the compiler binds the context), else a detached empty carrier."""
+    try:
+        from .datetimes import active_context
+    except ImportError:  # pragma: no cover - datetimes is part of the library
+        active_context = lambda: None  # noqa: E731
+    ctx = active_context()
+    if ctx is not None:
+        return event_data_of(ctx)
+    return EventDataObject(EventData())
+
+
+@builtin("EventData EventData()", context=True)
+def eventdata_new(ctx) -> EventDataObject:
+    """The run's EventData, like getEventData()."""
+    return event_data_of(ctx)
+
+
+@builtin("Integer EventData.getType()")
+def eventdata_get_type(self: EventDataObject) -> int:
+    """The event type's numeric id from the trigger catalog (0 if not in it)."""
+    return self.type_id()
+
+
+@builtin("String EventData.getInputValue(String field)")
+def eventdata_get_input_value(self: EventDataObject, field: str) -> str:
+    """The input value named `field`; "" when the event has none by that name."""
+    return self.event.InputValues.get(field, "")
+
+
+@builtin("Map EventData.getInputValues()")
+def eventdata_get_input_values(self: EventDataObject) -> object:
+    """A new Map with every input value (changing it does not change the event)."""
+    return _new_map(self.event.InputValues)
+
+
+@builtin("String EventData.getStateValue(String stateValue)")
+def eventdata_get_state_value(self: EventDataObject, state_value: str) -> str:
+    return self.event.StateValues.get(state_value, "")
+
+
+@builtin("Map EventData.getStateValues()")
+def eventdata_get_state_values(self: EventDataObject) -> object:
+    return _new_map(self.event.StateValues)
+
+
+@builtin("Void EventData.setStateValue(String stateName, String val)")
+def eventdata_set_state_value(self: EventDataObject, state_name: str, val: str) -> None:
+    self.event.StateValues[state_name] = val
+
+
+@builtin("Void EventData.setOutputValue(String name, String value)")
+def eventdata_set_output_value(self: EventDataObject, name: str, value: str) -> None:
+    self.event.OutputValues[name] = value
+
+
+@builtin("Bool EventData.getBlockExecution()")
+def eventdata_get_block_execution(self: EventDataObject) -> bool:
+    return self.event.BlockExecution
+
+
+@builtin("Void EventData.setBlockExecution(Bool value)")
+def eventdata_set_block_execution(self: EventDataObject, value: bool) -> None:
+    self.event.BlockExecution = bool(value)
+
+
+@builtin("String EventData.getMessage()")
+def eventdata_get_message(self: EventDataObject) -> str:
+    return self.event.Message
+
+
+@builtin("Void EventData.setMessage(String message)")
+def eventdata_set_message(self: EventDataObject, message: str) -> None:
+    self.event.Message = message
+
+
+@builtin("String EventData.getNavigateTo()")
+def eventdata_get_navigate_to(self: EventDataObject) -> str:
+    return self.event.NavigateTo
+
+
+@builtin("Void EventData.setNavigateTo(String url)")
+def eventdata_set_navigate_to(self: EventDataObject, url: str) -> None:
+    self.event.NavigateTo = url
+
+
+@builtin("Void EventData.setValidationMessage(String message)")
+def eventdata_set_validation_message(self: EventDataObject, message: str) -> None:
+    """setBlockExecution(true) and setMessage(message) in one call."""
+    self.event.BlockExecution = True
+    self.event.Message = message
+
+
+LIBRARY.register_class("EventData", EventDataObject, default=_declared_default)
