@@ -385,16 +385,19 @@ class Checker:
         for param in decl.params:
             self.resolve_type(param.type_ref)
         if self.struct is None:
-            self.register_function(decl, self.functions, "function")
+            self.register_function(decl, self.functions)
         self.check_function_body(decl)
 
-    def register_function(self, decl: nodes.FunctionDecl,
-                          table: dict[str, list[nodes.FunctionDecl]], what: str) -> None:
+    def register_function(self, decl: nodes.FunctionDecl, table: dict[str, list[nodes.FunctionDecl]],
+                          struct: Optional[nodes.StructDecl] = None) -> None:
+        """Add a function (or a struct's method) to its overloads; same parameter types twice is an error."""
         overloads = table.setdefault(decl.name, [])
         signature = [p.type_ref.type for p in decl.params]
         for other in overloads:
             if [p.type_ref.type for p in other.params] == signature:
-                self.error(decl, f"the {what} '{describe_function(decl)}' is already declared "
+                where = f" in '{struct.name}'" if struct is not None else ""
+                what = "method" if struct is not None else "function"
+                self.error(decl, f"the {what} '{describe_function(decl)}' is already declared{where} "
                                  f"(line {other.line})")
                 return
         overloads.append(decl)
@@ -439,7 +442,7 @@ class Checker:
         methods: dict[str, list[nodes.FunctionDecl]] = {}
         for method in decl.methods:
             method.struct = decl
-            self.register_function(method, methods, f"method of '{decl.name}'")
+            self.register_function(method, methods, decl)
         outer_struct = self.struct
         self.struct = decl
         try:

@@ -180,6 +180,14 @@ CASES = [
      "struct P { Integer x; };\nP p = P();"),
     ("String s;\ns.x = 1;", "a String has no field 'x'", 2, 1,
      "struct S { Integer x; };\nS s;\ns.x = 1;"),
+    ("struct Inbox { Integer a; };", "'Inbox' is a reserved word and cannot be used as a struct name", 1, 1,
+     "struct Box { Integer a; };"),
+    ("struct P { Integer a; String a; };", "the field 'a' is already declared in 'P'", 1, 23,
+     "struct P { Integer a; String b; };"),
+    ("struct P { Integer a; };\nstruct P { Integer b; };", "the type 'P' is already declared", 2, 1,
+     "struct P { Integer a; };\nstruct Q { Integer b; };"),
+    ("struct P { Void m() {} Void m() {} };", "the method 'Void m()' is already declared in 'P' (line 1)", 1, 24,
+     "struct P { Void m() {} Void m(Integer n) {} };"),
     # loops
     ("break;", "'break' can only be used inside a loop", 1, 1,
      "while (true) { break; }"),
@@ -437,3 +445,22 @@ def test_classes_added_to_the_library_are_known():
     check_program(program, lib)
     with pytest.raises(CRMScriptDiagnostics):
         check_program(parser.parse_program("Ticket t;", "t.crm"), LIBRARY)
+
+
+# The parser already rejects these; the checker still guards hand-built trees.
+
+def test_assignment_to_a_non_variable_on_a_hand_built_tree():
+    literal = nodes.IntLit(5, line=1, column=1)
+    program = nodes.Program([nodes.ExprStmt(nodes.Assign("=", literal, nodes.IntLit(3), line=1, column=1))])
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(program, LIBRARY)
+    assert info.value.errors[0].message == "'=' needs a variable, a field or an array element on its left"
+
+
+def test_reserved_word_as_variable_on_a_hand_built_tree():
+    decl = nodes.VarDecl(nodes.TypeRef("Integer"), "while", None, line=2, column=3)
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(nodes.Program([decl]), LIBRARY)
+    error = info.value.errors[0]
+    assert (error.message, error.line, error.column) == (
+        "'while' is a reserved word and cannot be used as a variable name", 2, 3)
