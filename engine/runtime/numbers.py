@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ..errors import CRMScriptRuntimeError
 from .table import LIBRARY, builtin
@@ -113,18 +113,27 @@ def format_float_plain(value: float) -> str:
     return "inf" if value > 0 else "-inf"
 
 
+MAX_DECIMALS = 100  # Float.toString(n): more digits than this are noise; keeps strings bounded
+
+
 def format_float(value: float, decimals: int) -> str:
     """Float.toString(decimals): fixed point, rounding half away from zero.
 
     Rounds the shortest decimal form of the value (what the author wrote),
     so 2.675 with 2 decimals is "2.68", not C's binary-exact "2.67".
-    A negative number of decimals counts as 0; "-0.00" is written "0.00".
+    A negative number of decimals counts as 0, more than MAX_DECIMALS as
+    MAX_DECIMALS; "-0.00" is written "0.00".
     """
     if math.isnan(value) or math.isinf(value):
         return format_float_plain(value)
-    decimals = max(0, decimals)
+    decimals = max(0, min(decimals, MAX_DECIMALS))
     exact = Decimal(repr(value))
-    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # Enough precision for every digit left of the point plus the decimals
+    # (the default context's 28 digits would fail on 1e20 with 10 decimals).
+    digits = max(exact.adjusted() + 1, 1) + decimals + 1
+    with localcontext() as exact_context:
+        exact_context.prec = digits
+        rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)
     return f"{rounded:f}"
