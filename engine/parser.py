@@ -124,9 +124,23 @@ _CONTEXT: contextvars.ContextVar[_FileContext] = contextvars.ContextVar("crmscri
 
 # ---------------------------------------------------------------- post-lexer
 
-# Tokens after which a statement, a parameter or a foreach variable can start:
-# only there can `Name other` be a declaration of `other` with type `Name`.
-_DECLARATION_STARTERS = frozenset({"SEMI", "LBRACE", "RBRACE", "LPAR", "COMMA", "RPAR", "ELSE"})
+# Tokens after which a statement can start: only there (and at the start of a
+# parameter, a for or a foreach variable) can `Name other` declare `other`.
+_STATEMENT_BOUNDARIES = frozenset({"SEMI", "LBRACE", "RBRACE", "RPAR", "ELSE"})
+# Tokens before a '(' that opens a place for declarations: `name(` (a function
+# declaration's parameters; a call's arguments never hold `Name other`),
+# `for (` and `foreach (`.
+_DECLARING_PAREN_OWNERS = frozenset({"NAME", "FOR", "FOREACH"})
+
+
+def _declaration_may_start(previous_type: Optional[str], paren_owners: list) -> bool:
+    if previous_type is None or previous_type in _STATEMENT_BOUNDARIES:
+        return True
+    if previous_type == "LPAR":
+        return bool(paren_owners) and paren_owners[-1] in _DECLARING_PAREN_OWNERS
+    if previous_type == "COMMA":
+        return bool(paren_owners) and paren_owners[-1] == "NAME"
+    return False
 
 
 class TypeNamePostLex:
@@ -157,20 +171,29 @@ class TypeNamePostLex:
             return lookahead[n - 1]
 
         previous: Optional[Token] = None
+        # For each open '(': the type of the token before it, so that `(Foo x`
+        # counts as a declaration only in a parameter list, `for (` or `foreach (`.
+        paren_owners: list[Optional[str]] = []
         while True:
             token = lookahead.popleft() if lookahead else next(stream, None)
             if token is None:
                 return
-            if token.type == "NAME":
-                token = self._classify(token, previous, ctx, peek)
-            elif token.type == "STRING" and previous is not None and previous.type == "INCLUDE":
+            kind = token.type
+            if kind == "NAME":
+                token = self._classify(token, previous, paren_owners, ctx, peek)
+            elif kind == "LPAR":
+                paren_owners.append(previous.type if previous is not None else None)
+            elif kind == "RPAR":
+                if paren_owners:
+                    paren_owners.pop()
+            elif kind == "STRING" and previous is not None and previous.type == "INCLUDE":
                 _resolve_include(ctx, previous, token)
             ctx.recent.append(token)
             previous = token
             yield token
 
     @staticmethod
-    def _classify(token: Token, previous: Optional[Token], ctx: _FileContext, peek) -> Token:
+    def _classify(token: Token, previous: Optional[Token], paren_owners: list, ctx: _FileContext, peek) -> Token:
         previous_type = previous.type if previous is not None else None
         if previous_type == "DOT":
             return token
@@ -179,7 +202,7 @@ class TypeNamePostLex:
             return token
         if ctx.is_type_name(token.value):
             return Token.new_borrow_pos("TYPE_NAME", token.value, token)
-        if previous_type is None or previous_type in _DECLARATION_STARTERS:
+        if _declaration_may_start(previous_type, paren_owners):
             following = peek(1)
             if following is not None and (
                 following.type == "NAME"

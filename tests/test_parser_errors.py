@@ -1,0 +1,118 @@
+"""Syntax errors: every message in CRMScript words, at the right place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.errors import CRMScriptError, CRMScriptSyntaxError
+from engine.parser import parse_program
+
+# (bad source, message, line, column)
+CASES = [
+    ("Integer x", "expected ';' after the declaration of 'x', found the end of the script", 1, 10),
+    ("Integer x = 5\nx = 2;", "expected ';' after the declaration of 'x', found the name 'x'", 1, 14),
+    ("x = 1\ny = 2;", "expected ';' at the end of the statement, found the name 'y'", 1, 6),
+    ("f()\ng();", "expected ';' at the end of the statement, found the name 'g'", 1, 4),
+    ("return 5 x;", "expected ';' after the 'return' statement, found the name 'x'", 1, 9),
+    ("while (x) { y = 1 }", "expected ';' at the end of the statement, found '}'", 1, 18),
+    ("for (Integer i = 0 i < 3; i++) {}", "expected ';' in the 'for' header, found the name 'i'", 1, 19),
+    ("if (a { }", "expected ')' to close the condition of 'if', found '{'", 1, 7),
+    ("while (a b", "expected ')' to close the condition of 'while', found the name 'b'", 1, 10),
+    ("foo(1, 2;", "expected ')' to close the arguments of 'foo', found ';'", 1, 9),
+    ("s.bar(1;", "expected ')' to close the arguments of 'bar', found ';'", 1, 8),
+    ("x = (1 + 2;", "expected ')' to close the '(' at line 1, column 5, found ';'", 1, 11),
+    ("Integer f(Integer a {", "expected ')' to close the parameter list of 'f', found '{'", 1, 21),
+    ("a[1 2];", "expected ']' to close the '[' at line 1, column 2, found the number 2", 1, 5),
+    ("if (a)) x;", "')' without a matching '('", 1, 7),
+    ("x = a];", "']' without a matching '['", 1, 6),
+    ("}", "'}' without a matching '{'", 1, 1),
+    ("else x;", "'else' without a matching 'if'", 1, 1),
+    ("catch { }", "'catch' without a matching 'try'", 1, 1),
+    ("try { x(); }", "expected 'catch', found the end of the script", 1, 13),
+    ("{ x = 1;\n", "expected '}' to close the block opened at line 1, found the end of the script", 1, 9),
+    ("String a[3];", "'String a[3]' is not allowed: write the size after the type, 'String[3] a'", 1, 9),
+    ("Integer[] m[2][n];", "'Integer[] m[2]' is not allowed: write the size after the type, 'Integer[][2] m'", 1, 12),
+    ("Integer Integer;", "'Integer' is a reserved word and cannot be used as a name", 1, 9),
+    ("String if = 1;", "'if' is a reserved word and cannot be used as a name", 1, 8),
+    ("Integer[] foreach;", "'foreach' is a reserved word and cannot be used as a name", 1, 11),
+    ("Void f(Integer this) {}", "'this' is a reserved word and cannot be used as a name", 1, 16),
+    ("struct in { };", "'in' is a reserved word and cannot be used as a name", 1, 8),
+    ("Map XMLNode;", "'XMLNode' is a type name and cannot be used as a name", 1, 5),
+    ('x = "abc', "unterminated string: a string must end with its quote on the same line", 1, 5),
+    ("x = 'abc\n';", "unterminated string: a string must end with its quote on the same line", 1, 5),
+    ("Integer a; /* never closed", "unterminated comment: '/*' without a closing '*/'", 1, 12),
+    ("x = 1 @ 2;", "unexpected character '@'", 1, 7),
+    ("x = 1 \x01 2;", "unexpected character U+0001", 1, 7),
+    ("#define X 1", "unknown directive '#define': only #include and #setLanguageLevel exist", 1, 1),
+    ("x = ;", "expected an expression, found ';'", 1, 5),
+    ("x = 1 + * 2;", "expected an expression, found '*'", 1, 9),
+    ("a.;", "expected a name, found ';'", 1, 3),
+    ("if x", "expected '(', found the name 'x'", 1, 4),
+    ("f(a b);", "'a b': 'a' is not a known type; if this is not a declaration, an operator or ',' is missing", 1, 5),
+    ("5 = x;", "cannot assign to this expression: the left side of '=' must be a variable, a struct field or an array element", 1, 1),
+    ("f() += 1;", "cannot assign to this expression: the left side of '+=' must be a variable, a struct field or an array element", 1, 1),
+    ("++5;", "'++' needs a variable, a struct field or an array element", 1, 3),
+    ("f()--;", "'--' needs a variable, a struct field or an array element", 1, 4),
+]
+
+
+@pytest.mark.parametrize("source, message, line, column", CASES)
+def test_syntax_error_message_and_position(source, message, line, column):
+    with pytest.raises(CRMScriptSyntaxError) as info:
+        parse_program(source, "bad.crm")
+    error = info.value
+    assert (error.message, error.line, error.column) == (message, line, column)
+    assert error.file == "bad.crm"
+    assert str(error) == f"bad.crm:{line}:{column}: error: {message}"
+
+
+# Lark's own vocabulary must never reach a script author.
+LARK_WORDS = re.compile(r"\b(RPAR|LPAR|SEMI|LBRACE|RBRACE|LSQB|RSQB|__ANON|\$END|NAME|TYPE_NAME|Token|Tree)\b")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Integer",
+        "Integer[",
+        "Integer[3",
+        "String s = ",
+        "f(",
+        "a.b(",
+        "struct",
+        "struct S {",
+        "struct S { Integer x }",
+        "foreach (String s in) {}",
+        "foreach (s in list) {}",
+        "for (Integer i = 0; i < 3; i++",
+        "return",
+        "throw;",
+        "#include x;",
+        "#setLanguageLevel;",
+        "Integer f() return 1;",
+        "if (a) else b;",
+        "x = y = ;",
+        "1 2 3",
+        ")",
+        "]",
+        "a ? b : c;",
+        "Integer x = {1, 2};",
+        "try x(); catch y();",
+    ],
+)
+def test_every_error_speaks_crmscript(source):
+    with pytest.raises(CRMScriptError) as info:
+        parse_program(source)
+    message = info.value.message
+    assert not LARK_WORDS.search(message), message
+    assert info.value.line >= 1 and info.value.column >= 1
+
+
+def test_deep_nesting_is_a_syntax_error_not_a_crash():
+    source = "x = " + "(" * 5000 + "1" + ")" * 5000 + ";"
+    try:
+        parse_program(source)
+    except CRMScriptError:
+        pass
