@@ -11,7 +11,7 @@ from typing import Iterable
 from rich.console import Console
 from rich.text import Text
 
-from .diff import render
+from .diff import render, show
 from .runner import ERROR, FAILED, PASSED, SKIPPED, CaseResult
 
 _MARKS = {PASSED: ("✓", "green"), FAILED: ("✗", "red"), ERROR: ("!", "red"), SKIPPED: ("-", "yellow")}
@@ -37,6 +37,18 @@ def failure_text(result: CaseResult) -> Text:
         for line in result.outcome.printed.rstrip("\n").splitlines():
             text.append(f"      | {line}\n", style="dim")
     return text
+
+
+def one_line(result: CaseResult) -> str:
+    """The failure in one line (pytest's short summary, JUnit's message)."""
+    if result.status == ERROR:
+        return f"could not run: {result.error}"
+    if not result.mismatches:
+        return result.status
+    first = result.mismatches[0]
+    more = len(result.mismatches) - 1
+    tail = f" (and {more} more difference{'s' if more > 1 else ''})" if more else ""
+    return f"{first.field}: expected {show(first.expected)}, got {show(first.actual)}{tail}"
 
 
 def case_heading(result: CaseResult) -> Text:
@@ -100,8 +112,7 @@ def write_junit(results: Iterable[CaseResult], path: Path, seconds: float) -> No
                 file=display_path(file), line=str(result.case.line), time=f"{result.seconds:.3f}",
             )
             if result.status == FAILED:
-                first = result.mismatches[0]
-                failure = ET.SubElement(case, "failure", message=f"{first.field} differs", type="mismatch")
+                failure = ET.SubElement(case, "failure", message=one_line(result), type="mismatch")
                 failure.text = failure_text(result).plain
             elif result.status == ERROR:
                 error = ET.SubElement(case, "error", message=result.error or "", type="error")
