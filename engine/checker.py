@@ -276,7 +276,8 @@ class Checker:
         self.declared_later: dict[str, str] = {}
         self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
-        self.including: list[str] = []  # files of the includes being checked (cycles)
+        self.including: list[str] = []
+        self.included: set[str] = set()  # files of every include checked so far  # files of the includes being checked (cycles)
 
     # ------------------------------------------------------------ reporting
 
@@ -596,6 +597,15 @@ class Checker:
         if stmt.program.file in self.including:
             self.error(stmt, f"the include '{stmt.name}' includes itself")
             return
+        if stmt.program.file in self.included:
+            # Include once (like C's include guards): libraries include each other
+            # (lib-orderedmap includes lib-sorting), so a script that includes
+            # both must not get every declaration twice. The repeated include
+            # becomes empty, so the compiler adds nothing for it either.
+            stmt.program = nodes.Program([], file=stmt.program.file, line=stmt.program.line,
+                                         column=stmt.program.column)
+            return
+        self.included.add(stmt.program.file)
         outer_anchor = self.include_anchor
         if outer_anchor is None:
             self.include_anchor = stmt
@@ -681,7 +691,7 @@ class Checker:
 
     def expr_IncDec(self, expr: nodes.IncDec) -> Type:
         target = self.check_lvalue(expr.target, f"'{expr.op}'")
-        if not is_error(target) and not is_numeric(target):
+        if not is_error(target) and not is_numeric(target) and target != GENERIC:
             self.error(expr, f"'{expr.op}' needs a number variable, not {article(target)}")
             return ERROR
         return target

@@ -464,3 +464,15 @@ def test_reserved_word_as_variable_on_a_hand_built_tree():
     error = info.value.errors[0]
     assert (error.message, error.line, error.column) == (
         "'while' is a reserved word and cannot be used as a variable name", 2, 3)
+
+
+def test_a_file_included_twice_is_checked_once():
+    scripts = {"a": ("Integer one() { return 1; }\nInteger counter = 0;", "a.crm"),
+               "b": ('#include "a";\nInteger two() { return one() + 1; }', "b.crm")}
+    program = parser.parse_program('#include "a";\n#include "b";\nInteger n = two() + one() + counter;',
+                                   "main.crm", includes=scripts.get)
+    check_program(program, LIBRARY)
+    first_a = program.body[0].program
+    repeated_a = program.body[1].program.body[0].program
+    assert first_a.body and repeated_a.body == []
+    assert program.body[2].init.right.symbol is first_a.body[1].symbol
