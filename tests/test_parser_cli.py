@@ -1,0 +1,105 @@
+"""`crmscript check`: exit codes, output format, files and folders, includes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+
+LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$")
+
+
+@pytest.fixture
+def runner():
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps stderr apart
+        return CliRunner()
+
+
+def run(runner, *args):
+    result = runner.invoke(app, ["check", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_file_exits_0_and_prints_nothing(runner, tmp_path):
+    good = write(tmp_path / "good.crm", "Integer a = 1;\nprintLine(a.toString());\n")
+    assert run(runner, "--syntax-only", good) == (0, "", "")
+
+
+def test_syntax_error_exits_1_with_one_line_per_problem(runner, tmp_path):
+    bad = write(tmp_path / "bad.crm", "Integer a = 1;\nString s = \"x\"\nprintLine(s);\n")
+    code, out, err = run(runner, "--syntax-only", bad)
+    assert code == 1 and out == ""
+    (line,) = err.splitlines()
+    match = LINE.match(line)
+    assert match, line
+    assert (match["path"], match["line"], match["col"]) == (str(bad), "2", "15")
+    assert match["message"].startswith("expected ';' after the declaration of 's'")
+
+
+def test_folders_are_searched_recursively_for_scripts_only(runner, tmp_path):
+    write(tmp_path / "a" / "ok.crm", "Integer a;")
+    write(tmp_path / "a" / "b" / "broken.crmscript", "Integer b")
+    write(tmp_path / "a" / "notes.txt", "this is not a script")
+    write(tmp_path / "c" / "also-broken.crm", "if (")
+    code, _out, err = run(runner, "--syntax-only", tmp_path)
+    assert code == 1
+    paths = [LINE.match(line)["path"] for line in err.splitlines()]
+    assert paths == [str(tmp_path / "a" / "b" / "broken.crmscript"), str(tmp_path / "c" / "also-broken.crm")]
+
+
+def test_explicit_files_are_checked_whatever_their_suffix(runner, tmp_path):
+    txt = write(tmp_path / "script.txt", "Integer x")
+    code, _out, err = run(runner, "--syntax-only", txt)
+    assert code == 1 and err.startswith(f"{txt}:1:10: error:")
+
+
+def test_usage_errors_exit_2(runner, tmp_path):
+    assert run(runner)[0] == 2
+    code, _out, err = run(runner, tmp_path / "missing.crm")
+    assert code == 2 and "no such file or folder" in err
+
+
+def test_includes_resolve_from_own_folder_and_lib_above(runner, tmp_path):
+    write(tmp_path / "lib" / "shapes.crm", "struct Shape { Integer sides; };")
+    write(tmp_path / "SalesBeforeSaveSale" / "helper.crm", "Integer helper = 1;")
+    handler = write(
+        tmp_path / "SalesBeforeSaveSale" / "10-a.crm",
+        '#include "shapes";\n#include "helper";\nShape s;\ns.sides = helper;\n',
+    )
+    assert run(runner, "--syntax-only", handler)[0] == 0
+    missing = write(tmp_path / "Other" / "x.crm", '#include "nowhere";\n')
+    code, _out, err = run(runner, "--syntax-only", missing)
+    assert code == 1 and err.startswith(f"{missing}:1:1: error:") and "nowhere" in err
+
+
+def test_error_inside_an_include_names_the_included_file(runner, tmp_path):
+    lib = write(tmp_path / "lib" / "broken.crm", "Integer a\n")
+    handler = write(tmp_path / "Type" / "h.crm", '#include "broken";\n')
+    code, _out, err = run(runner, "--syntax-only", handler)
+    assert code == 1 and err.startswith(f"{lib.resolve()}:1:10: error:")
+
+
+def test_undecodable_file_is_an_error_not_a_crash(runner, tmp_path):
+    blob = tmp_path / "blob.crm"
+    blob.write_bytes(b"Integer a;\xff\xfe\x00")
+    code, _out, err = run(runner, "--syntax-only", blob)
+    assert code == 1 and LINE.match(err.splitlines()[0])
+
+
+def test_without_syntax_only_the_checker_runs(runner, tmp_path):
+    pytest.importorskip("engine.checker")
+    script = write(tmp_path / "typed.crm", "Integer a = \"text\";\n")
+    assert run(runner, "--syntax-only", script)[0] == 0
+    code, _out, err = run(runner, script)
+    assert code == 1 and err.startswith(f"{script}:1:")
