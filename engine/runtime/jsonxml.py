@@ -1,0 +1,629 @@
+"""JSONBuilder, XMLNode, parseJSON/parseJSON2/parseXML and the struct helpers.
+
+XMLNode is the one tree CRMScript has for both XML and JSON: parseJSON turns
+a JSON document into nodes whose `type` parameter says what each was
+("object", "array", "string", "number", "bool", "null"); array items are
+nodes named "item"; the root is named "root". toJSON() reads the same
+parameters back.
+
+XML is parsed with defusedxml: entity declarations and external references
+are refused (no XXE, no "billion laughs").
+
+The compiler calls two helpers for the built-in struct methods:
+    struct_to_json(obj, builder)        s.toJson(jb)
+    struct_from_xml_node(obj, node)     s.fromXMLNode(node)
+
+Output formats the reference leaves open are in docs/library-collections.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any, Iterator, Optional
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as _safe_fromstring
+
+from ..errors import CRMScriptRuntimeError
+from .collections import Array
+from .table import LIBRARY, builtin
+
+# ---------------------------------------------------------------------------
+# XMLNode
+# ---------------------------------------------------------------------------
+
+
+class XMLNode:
+    """One element: a name, parameters (attributes, in insertion order), text, children."""
+
+    __slots__ = ("name", "parameters", "text", "children")
+
+    def __init__(self, name: str = "", text: str = "") -> None:
+        self.name = name
+        self.parameters: dict[str, str] = {}
+        self.text = text
+        self.children: list[XMLNode] = []
+
+    def deep_copy(self) -> "XMLNode":
+        clone = XMLNode(self.name, self.text)
+        clone.parameters = dict(self.parameters)
+        clone.children = [child.deep_copy() for child in self.children]
+        return clone
+
+    def walk(self) -> Iterator["XMLNode"]:
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(node.children)
+
+    def child(self, name: str) -> Optional["XMLNode"]:
+        for node in self.children:
+            if node.name == name:
+                return node
+        return None
+
+    def __repr__(self) -> str:
+        return f"XMLNode({self.name!r}, {len(self.children)} children)"
+
+
+def _too_deep(what: str) -> CRMScriptRuntimeError:
+    return CRMScriptRuntimeError(f"{what}: the document is nested too deeply")
+
+
+# -- XML text ----------------------------------------------------------------
+
+_XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def xml_to_string(node: XMLNode, indent: int) -> str:
+    """toString(indent): indent > 0 puts each child on its own line, indented
+    by `indent` spaces a level; 0 writes everything on one line."""
+    parts: list[str] = []
+    _write_xml(node, max(indent, 0), 0, parts)
+    return "".join(parts)
+
+
+def _write_xml(node: XMLNode, indent: int, level: int, parts: list[str]) -> None:
+    pad = " " * (indent * level) if indent else ""
+    attributes = "".join(f' {k}="{v.translate(_XML_ATTR_ESCAPES)}"'
+                         for k, v in node.parameters.items())
+    parts.append(f"{pad}<{node.name}{attributes}")
+    if not node.text and not node.children:
+        parts.append("/>")
+        return
+    parts.append(">" + node.text.translate(_XML_TEXT_ESCAPES))
+    if node.children:
+        for child in node.children:
+            if indent:
+                parts.append("\n")
+            _write_xml(child, indent, level + 1, parts)
+        if indent:
+            parts.append("\n" + pad)
+    parts.append(f"</{node.name}>")
+
+
+def _local_name(tag: str) -> str:
+    """'{namespace}name' (ElementTree's form) -> 'name'."""
+    return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag
+
+
+def _from_element(element: Element) -> XMLNode:
+    node = XMLNode(_local_name(element.tag))
+    node.parameters = {_local_name(k): v for k, v in element.attrib.items()}
+    text = element.text or ""
+    tails = [child.tail for child in element if child.tail and child.tail.strip()]
+    if len(element) and not text.strip():
+        text = ""
+    node.text = text + "".join(tails)
+    node.children = [_from_element(child) for child in element]
+    return node
+
+
+def parse_xml(text: str) -> XMLNode:
+    """parseXML: the document element as an XMLNode tree (entities refused)."""
+    try:
+        element = _safe_fromstring(text)
+    except DefusedXmlException as exc:
+        raise CRMScriptRuntimeError(
+            f"parseXML: the document is refused: {type(exc).__name__} "
+            "(entity declarations and external references are not allowed)") from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise CRMScriptRuntimeError(
+            f"parseXML: invalid XML at line {line} column {column + 1}: "
+            f"{str(exc).split(':')[0]}") from None
+    except (RecursionError, ValueError) as exc:
+        raise CRMScriptRuntimeError(f"parseXML: invalid XML: {exc}") from None
+    try:
+        return _from_element(element)
+    except RecursionError:
+        raise _too_deep("parseXML") from None
+
+
+# -- JSON text ---------------------------------------------------------------
+
+
+class _JsonNumber(str):
+    """A JSON number kept as written in the document ("1.50" stays "1.50")."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_to_node(name: str, value: Any) -> XMLNode:
+    node = XMLNode(name)
+    if isinstance(value, _Pairs):  # before list: _Pairs is a list of (key, value)
+        node.parameters["type"] = "object"
+        node.children = [_json_to_node(k, v) for k, v in value]
+    elif isinstance(value, list):
+        node.parameters["type"] = "array"
+        node.children = [_json_to_node("item", v) for v in value]
+    elif isinstance(value, _JsonNumber):
+        node.parameters["type"] = "number"
+        node.text = str(value)
+    elif isinstance(value, str):
+        node.parameters["type"] = "string"
+        node.text = value
+    elif isinstance(value, bool):
+        node.parameters["type"] = "bool"
+        node.text = "true" if value else "false"
+    else:
+        node.parameters["type"] = "null"
+        node.text = "null"
+    return node
+
+
+class _Pairs(list):
+    """A JSON object's members in document order (duplicates kept)."""
+
+
+def parse_json(text: str, function: str = "parseJSON") -> XMLNode:
+    """parseJSON: a tree of XMLNodes under a node named "root"."""
+    try:
+        value = json.loads(text, object_pairs_hook=_Pairs, parse_float=_JsonNumber,
+                           parse_int=_JsonNumber, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise CRMScriptRuntimeError(
+            f"{function}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise _too_deep(function) from None
+    except ValueError as exc:
+        raise CRMScriptRuntimeError(f"{function}: invalid JSON: {exc}") from None
+    try:
+        return _json_to_node("root", value)
+    except RecursionError:
+        raise _too_deep(function) from None
+
+
+_JSON_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?\Z")
+
+
+def _node_kind(node: XMLNode) -> str:
+    kind = node.parameters.get("type", "")
+    if kind in ("object", "array", "string", "number", "bool", "null"):
+        return kind
+    return "object" if node.children else "string"
+
+
+def _scalar_json(node: XMLNode, kind: str) -> str:
+    text = node.text
+    if kind == "number":
+        stripped = text.strip()
+        return stripped if _JSON_NUMBER.match(stripped) else json.dumps(text, ensure_ascii=False)
+    if kind == "bool":
+        return "true" if text.strip().lower() in ("true", "1") else "false"
+    if kind == "null":
+        return "null"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def xml_to_json(node: XMLNode, indent: int) -> str:
+    """toJSON(indent): indent 0 gives one line ('{ "a": 1, "b": [ 2 ] }'),
+    indent > 0 one member a line, indented by `indent` spaces a level."""
+    parts: list[str] = []
+    _write_json(node, max(indent, 0), 0, parts)
+    return "".join(parts)
+
+
+def _write_json(node: XMLNode, indent: int, level: int, parts: list[str]) -> None:
+    kind = _node_kind(node)
+    if kind not in ("object", "array"):
+        parts.append(_scalar_json(node, kind))
+        return
+    opening, closing = ("{", "}") if kind == "object" else ("[", "]")
+    if not node.children:
+        parts.append(opening + closing)
+        return
+    parts.append(opening)
+    inner_pad = "\n" + " " * (indent * (level + 1)) if indent else " "
+    for position, child in enumerate(node.children):
+        parts.append(("," if position else "") + inner_pad)
+        if kind == "object":
+            parts.append(json.dumps(child.name, ensure_ascii=False) + ": ")
+        _write_json(child, indent, level + 1, parts)
+    parts.append(("\n" + " " * (indent * level) if indent else " ") + closing)
+
+
+def value_from_path(node: XMLNode, path: str) -> str:
+    """getValueFromPath: dot-separated child names or indexes; "" when the
+    path leads nowhere."""
+    current: Optional[XMLNode] = node
+    for step in path.split(".") if path else []:
+        if current is None:
+            break
+        if step.isdigit():
+            index = int(step)
+            current = current.children[index] if index < len(current.children) else None
+        else:
+            current = current.child(step)
+    return current.text if current is not None else ""
+
+
+@builtin("XMLNode XMLNode(XMLNode value)")
+def xmlnode_copy(value: XMLNode) -> XMLNode:
+    try:
+        return value.deep_copy()
+    except RecursionError:
+        raise _too_deep("XMLNode") from None
+
+
+@builtin("XMLNode XMLNode(String value)")
+def xmlnode_from_string(value: str) -> XMLNode:
+    # The docs' examples pass a tag name (XMLNode("root")); text that starts
+    # with '<' is an XML document and is parsed.
+    if value.lstrip().startswith("<"):
+        return parse_xml(value)
+    return XMLNode(value)
+
+
+@builtin("String XMLNode.toString(Integer indent)")
+def xmlnode_to_string(self: XMLNode, indent: int) -> str:
+    try:
+        return xml_to_string(self, indent)
+    except RecursionError:
+        raise _too_deep("XMLNode.toString") from None
+
+
+@builtin("String XMLNode.toJSON(Integer indent)")
+def xmlnode_to_json(self: XMLNode, indent: int) -> str:
+    try:
+        return xml_to_json(self, indent)
+    except RecursionError:
+        raise _too_deep("XMLNode.toJSON") from None
+
+
+def _check_no_cycle(parent: XMLNode, child: XMLNode) -> None:
+    if any(node is parent for node in child.walk()):
+        raise CRMScriptRuntimeError(
+            f"XMLNode: adding '{child.name}' under '{parent.name}' would make a node its own ancestor")
+
+
+@builtin("Void XMLNode.addChild(XMLNode node)")
+def xmlnode_add_child(self: XMLNode, node: XMLNode) -> None:
+    _check_no_cycle(self, node)
+    self.children.append(node)
+
+
+@builtin("XMLNode[] XMLNode.getChildren()")
+def xmlnode_get_children(self: XMLNode) -> Array:
+    return Array(XMLNode, self.children)
+
+
+@builtin("Void XMLNode.setChildren(XMLNode[] children)")
+def xmlnode_set_children(self: XMLNode, children: list) -> None:
+    for child in children:
+        _check_no_cycle(self, child)
+    self.children = list(children)
+
+
+@builtin("String XMLNode.getName()")
+def xmlnode_get_name(self: XMLNode) -> str:
+    return self.name
+
+
+@builtin("Void XMLNode.setName(String name)")
+def xmlnode_set_name(self: XMLNode, name: str) -> None:
+    self.name = name
+
+
+@builtin("String XMLNode.getParameter(String name)")
+def xmlnode_get_parameter(self: XMLNode, name: str) -> str:
+    return self.parameters.get(name, "")
+
+
+@builtin("Void XMLNode.setParameter(String name, String value)")
+def xmlnode_set_parameter(self: XMLNode, name: str, value: str) -> None:
+    self.parameters[name] = value
+
+
+@builtin("String XMLNode.getText()")
+def xmlnode_get_text(self: XMLNode) -> str:
+    return self.text
+
+
+@builtin("Void XMLNode.setText(String text)")
+def xmlnode_set_text(self: XMLNode, text: str) -> None:
+    self.text = text
+
+
+@builtin("String XMLNode.getValueFromPath(String path)")
+def xmlnode_get_value_from_path(self: XMLNode, path: str) -> str:
+    return value_from_path(self, path)
+
+
+LIBRARY.register_class("XMLNode", XMLNode, default=XMLNode)
+
+
+@builtin("XMLNode parseJSON(String jsonDocument)")
+def parse_json_global(jsonDocument: str) -> XMLNode:
+    """The reference says parseJSON keeps one child for an empty array; this
+    simulator does not reproduce that bug, so parseJSON == parseJSON2."""
+    return parse_json(jsonDocument, "parseJSON")
+
+
+@builtin("XMLNode parseJSON2(String jsonDocument)")
+def parse_json2_global(jsonDocument: str) -> XMLNode:
+    return parse_json(jsonDocument, "parseJSON2")
+
+
+@builtin("XMLNode parseXML(String xmlDocument)")
+def parse_xml_global(xmlDocument: str) -> XMLNode:
+    return parse_xml(xmlDocument)
+
+
+# ---------------------------------------------------------------------------
+# JSONBuilder
+# ---------------------------------------------------------------------------
+
+
+class _Level:
+    __slots__ = ("is_object", "count")
+
+    def __init__(self, is_object: bool) -> None:
+        self.is_object = is_object
+        self.count = 0
+
+
+class JSONBuilder:
+    """Writes JSON as the script pushes and adds; getString() returns what is written.
+
+    Without pretty printing members are separated by ", " and keys by ": "
+    (the docs' struct example prints {"who": "World"}); with setPrettyPrint(n)
+    every member goes on its own line, indented n spaces a level.
+    """
+
+    __slots__ = ("_parts", "_levels", "_indent", "_has_root")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._levels: list[_Level] = []
+        self._indent = 0
+        self._has_root = False
+
+    def _begin_value(self, key: str, what: str) -> None:
+        if not self._levels:
+            if self._has_root:
+                raise CRMScriptRuntimeError(
+                    f"JSONBuilder: cannot add {what} after the root value is closed")
+            self._has_root = True  # a name at the root has nowhere to go: ignored
+            return
+        level = self._levels[-1]
+        if level.is_object and key == "":
+            raise CRMScriptRuntimeError(f"JSONBuilder: {what} inside an object needs a key")
+        if not level.is_object and key != "":
+            raise CRMScriptRuntimeError(
+                f"JSONBuilder: {what} inside an array must have an empty key, not '{key}'")
+        if level.count:
+            self._parts.append(",")
+        if self._indent:
+            self._parts.append("\n" + " " * (self._indent * len(self._levels)))
+        elif level.count:
+            self._parts.append(" ")
+        if level.is_object:
+            self._parts.append(json.dumps(key, ensure_ascii=False) + ": ")
+        level.count += 1
+
+    def add_raw(self, key: str, text: str, what: str) -> None:
+        self._begin_value(key, what)
+        self._parts.append(text)
+
+    def push(self, key: str, is_object: bool) -> None:
+        self._begin_value(key, "an object" if is_object else "an array")
+        self._parts.append("{" if is_object else "[")
+        self._levels.append(_Level(is_object))
+
+    def pop(self) -> None:
+        if not self._levels:
+            raise CRMScriptRuntimeError("JSONBuilder: popLevel() with no open object or array")
+        level = self._levels.pop()
+        if self._indent and level.count:
+            self._parts.append("\n" + " " * (self._indent * len(self._levels)))
+        self._parts.append("}" if level.is_object else "]")
+
+    def finalize(self) -> None:
+        while self._levels:
+            self.pop()
+
+    def text(self) -> str:
+        return "".join(self._parts)
+
+
+def _float_json(value: float) -> str:
+    return "%f" % value if math.isfinite(value) else "null"
+
+
+@builtin("JSONBuilder JSONBuilder()")
+def jsonbuilder_new() -> JSONBuilder:
+    return JSONBuilder()
+
+
+@builtin("Void JSONBuilder.addBoolean(String key, Bool value)")
+def jsonbuilder_add_boolean(self: JSONBuilder, key: str, value: bool) -> None:
+    self.add_raw(key, "true" if value else "false", "a value")
+
+
+@builtin("Void JSONBuilder.addFloat(String key, Float value)")
+def jsonbuilder_add_float(self: JSONBuilder, key: str, value: float) -> None:
+    self.add_raw(key, _float_json(value), "a value")
+
+
+@builtin("Void JSONBuilder.addInteger(String key, Integer value)")
+def jsonbuilder_add_integer(self: JSONBuilder, key: str, value: int) -> None:
+    self.add_raw(key, str(value), "a value")
+
+
+@builtin("Void JSONBuilder.addString(String key, String value)")
+def jsonbuilder_add_string(self: JSONBuilder, key: str, value: str) -> None:
+    self.add_raw(key, json.dumps(value, ensure_ascii=False), "a value")
+
+
+@builtin("Void JSONBuilder.finalize()")
+def jsonbuilder_finalize(self: JSONBuilder) -> None:
+    self.finalize()
+
+
+@builtin("String JSONBuilder.getString()")
+def jsonbuilder_get_string(self: JSONBuilder) -> str:
+    return self.text()
+
+
+@builtin("Void JSONBuilder.popLevel()")
+def jsonbuilder_pop_level(self: JSONBuilder) -> None:
+    self.pop()
+
+
+@builtin("Void JSONBuilder.pushArray(String array)")
+def jsonbuilder_push_array(self: JSONBuilder, array: str) -> None:
+    self.push(array, is_object=False)
+
+
+@builtin("Void JSONBuilder.pushObject(String object)")
+def jsonbuilder_push_object(self: JSONBuilder, object: str) -> None:
+    self.push(object, is_object=True)
+
+
+@builtin("Void JSONBuilder.setPrettyPrint(Integer indent)")
+def jsonbuilder_set_pretty_print(self: JSONBuilder, indent: int) -> None:
+    self._indent = max(indent, 0)
+
+
+LIBRARY.register_class("JSONBuilder", JSONBuilder, default=JSONBuilder)
+
+
+# ---------------------------------------------------------------------------
+# Struct helpers: s.toJson(jb) and s.fromXMLNode(node)
+# ---------------------------------------------------------------------------
+#
+# The docs support Bool, Float, Integer, String and nested structs; members of
+# other types (Date, DateTime, Map, ...) are skipped. Arrays of those types are
+# written as JSON arrays and read back from array nodes (an extension: the
+# reference is silent on arrays).
+
+
+def _is_struct(value: Any) -> bool:
+    return hasattr(type(value), "__crm_fields__")
+
+
+def _write_member(builder: JSONBuilder, key: str, type_name: str, dims: int, value: Any) -> None:
+    if dims:
+        builder.push(key, is_object=False)
+        for item in value:
+            _write_member(builder, "", type_name, dims - 1, item)
+        builder.pop()
+    elif _is_struct(value):
+        struct_to_json(value, builder, key)
+    elif type_name == "Bool":
+        builder.add_raw(key, "true" if value else "false", "a value")
+    elif type_name in ("Integer", "Byte"):
+        builder.add_raw(key, str(int(value)), "a value")
+    elif type_name == "Float":
+        builder.add_raw(key, _float_json(float(value)), "a value")
+    elif type_name == "String":
+        builder.add_raw(key, json.dumps(value, ensure_ascii=False), "a value")
+    # anything else is not supported by toJson and is left out
+
+
+def struct_to_json(obj: Any, builder: JSONBuilder, key: str = "") -> None:
+    """`s.toJson(jb)`: the struct as one JSON object, written into `jb`."""
+    builder.push(key, is_object=True)
+    for name, field_type in type(obj).__crm_fields__:
+        if field_type.dims or _supported(field_type.name) or _is_struct(getattr(obj, name)):
+            _write_member(builder, name, field_type.name, field_type.dims, getattr(obj, name))
+    builder.pop()
+
+
+def _supported(type_name: str) -> bool:
+    return type_name in ("Bool", "Integer", "Byte", "Float", "String")
+
+
+def _to_integer(text: str) -> int:
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            return 0
+        return int(number) if math.isfinite(number) else 0
+
+
+def _to_float(text: str) -> float:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def _scalar_from_node(type_name: str, node: XMLNode, current: Any) -> Any:
+    text = node.text
+    if type_name == "Bool":
+        return text.strip().lower() in ("true", "1")
+    if type_name == "Integer":
+        return _to_integer(text)
+    if type_name == "Byte":
+        return _to_integer(text) & 0xFF
+    if type_name == "Float":
+        return _to_float(text)
+    if type_name == "String":
+        return text
+    return current
+
+
+def _read_member(type_name: str, dims: int, node: XMLNode, current: Any) -> Any:
+    if dims:
+        if not isinstance(current, Array):
+            return current
+        items = []
+        for child in node.children:
+            items.append(_read_member(type_name, dims - 1, child, current.new_element()))
+        current[:] = items
+        return current
+    if _is_struct(current):
+        struct_from_xml_node(current, node)
+        return current
+    if node.parameters.get("type") == "null":
+        return current
+    return _scalar_from_node(type_name, node, current)
+
+
+def struct_from_xml_node(obj: Any, node: XMLNode) -> None:
+    """`s.fromXMLNode(node)`: each member takes the text of the child node of
+    the same name (converted to the member's type); members without a child
+    node keep their value."""
+    try:
+        for name, field_type in type(obj).__crm_fields__:
+            child = node.child(name)
+            if child is None:
+                continue
+            value = _read_member(field_type.name, field_type.dims, child, getattr(obj, name))
+            setattr(obj, name, value)
+    except RecursionError:
+        raise _too_deep("fromXMLNode") from None
