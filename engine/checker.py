@@ -222,6 +222,30 @@ def later_declarations(program: nodes.Program) -> dict[str, str]:
     return found
 
 
+def nested_variable_positions(program: nodes.Program) -> dict[str, list[tuple[str, int, int]]]:
+    """Where each variable name is declared inside any block: name -> [(file, line, column)].
+
+    Lets "x = 1; ... Integer x;" inside a function say "used before its
+    declaration" rather than "unknown variable".
+    """
+    found: dict[str, list[tuple[str, int, int]]] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, (nodes.VarDecl, nodes.Foreach)):
+            name = value.name if isinstance(value, nodes.VarDecl) else value.var_name
+            found.setdefault(name, []).append((value.file, value.line, value.column))
+        if isinstance(value, nodes.Node):
+            for name in value.__dataclass_fields__:
+                if name not in ("symbol", "target", "ctype", "struct", "error_symbol", "location_symbol"):
+                    walk(getattr(value, name))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(program)
+    return found
+
+
 # ------------------------------------------------------------------ scopes
 
 
@@ -274,6 +298,7 @@ class Checker:
         self.struct: Optional[nodes.StructDecl] = None  # whose method is being checked
         self.loop_depth = 0
         self.declared_later: dict[str, str] = {}
+        self.nested_variables: dict[str, list[tuple[str, int, int]]] = {}
         self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
         self.including: list[str] = []
@@ -293,11 +318,16 @@ class Checker:
     def sorted_errors(self) -> list[CRMScriptCheckError]:
         return [e for _, e in sorted(self.errors, key=lambda pair: pair[0])]
 
+    def declared_further_down(self, use: nodes.Name) -> bool:
+        return any(file == use.file and (line, column) > (use.line, use.column)
+                   for file, line, column in self.nested_variables.get(use.name, ()))
+
     # ------------------------------------------------------------ entry
 
     def check(self, program: nodes.Program) -> None:
         self.main_file = program.file
         self.declared_later = later_declarations(program)
+        self.nested_variables = nested_variable_positions(program)
         self.check_body(program.body)
 
     @contextmanager
@@ -651,7 +681,7 @@ class Checker:
             if unknown in self.unknown_names:
                 return ERROR
             self.unknown_names.add(unknown)
-            if ("variable " + expr.name) in self.declared_later:
+            if ("variable " + expr.name) in self.declared_later or self.declared_further_down(expr):
                 self.error(expr, f"'{expr.name}' is used before its declaration")
             else:
                 self.error(expr, f"unknown variable '{expr.name}'")

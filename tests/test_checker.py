@@ -78,6 +78,8 @@ CASES = [
      "Integer n = 1;\nInteger m;\nn = m;"),
     ("Integer n = later;\nInteger later = 2;", "'later' is used before its declaration", 1, 13,
      "Integer later = 2;\nInteger n = later;"),
+    ("Void f() {\n  n = 1;\n  Integer n;\n}", "'n' is used before its declaration", 2, 3,
+     "Void f() {\n  Integer n;\n  n = 1;\n}"),
     ("Integer a;\nString a;", "'a' is already declared in this scope", 2, 1,
      "Integer a;\nString b;"),
     ("Void f(Integer a) {\n  Integer a = 2;\n}", "'a' is already declared in an enclosing block", 2, 3,
