@@ -101,6 +101,8 @@ def _steps(name: str, shape: Shape) -> list[tuple[Any, Shape, str]]:
             raise bad_request(f"Form field {name!r}: {path} is a single value and has no members", path)
         steps.append((step, shape, path))
         if position >= len(name):
+            if shape.kind == LIST and shape.item.kind not in _CONTAINERS:
+                steps.append((None, shape.item, f"{path}[]"))  # `Name=a&Name=b`: append
             return steps
         if name[position] == ".":
             position += 1
