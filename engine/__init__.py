@@ -11,6 +11,7 @@ from .errors import (
 )
 from .eventdata import EventData, FieldProperty, TableRight
 from .script import RunResult, Script, compile_script
+from .chain import Engine  # noqa: E402  (after script: the chain compiles through it)
 
 __all__ = [
     "CRMScriptCheckError",
@@ -20,6 +21,7 @@ __all__ = [
     "CRMScriptRuntimeError",
     "CRMScriptSyntaxError",
     "CRMScriptThrow",
+    "Engine",
     "EventData",
     "FieldProperty",
     "RunResult",
