@@ -256,12 +256,17 @@ def test_parse_xml_errors(bad):
 
 
 class Address:
+    """Stores its fields like the compiler does: field x in attribute v_x."""
     __crm_name__ = "Address"
     __crm_fields__ = (("city", Type("String")), ("zip", Type("Integer")))
-    __slots__ = ("city", "zip")
+    __crm_attrs__ = ("v_city", "v_zip")
+    __slots__ = __crm_attrs__
 
     def __init__(self):
-        self.city, self.zip = "", 0
+        self.v_city, self.v_zip = "", 0
+
+    city = property(lambda self: self.v_city)
+    zip = property(lambda self: self.v_zip)
 
 
 class Person:
@@ -283,10 +288,10 @@ class Person:
 def test_struct_to_json():
     p = Person()
     p.name, p.age, p.score, p.active = "Kari", 33, 1.25, True
-    p.home.city = "Oslo"
+    p.home.v_city = "Oslo"
     p.tags.extend(["a", "b"])
     place = Address()
-    place.zip = 5000
+    place.v_zip = 5000
     p.places.append(place)
     jb = build()
     jx.struct_to_json(p, jb)
@@ -321,3 +326,13 @@ def test_struct_from_xml_node_json_and_xml():
     assert (x.city, x.zip) == ("Tromsø", 9)
     jx.struct_from_xml_node(x, jx.parse_xml("<root><zip>abc</zip></root>"))
     assert x.zip == 0
+
+
+def test_struct_methods_are_registered_for_the_checker():
+    to_json = member("Struct", "toJson", "JSONBuilder")
+    from_node = member("Struct", "fromXMLNode", "XMLNode")
+    x = Address()
+    from_node.impl(x, jx.parse_json('{"city": "Alta"}'))
+    jb = build()
+    to_json.impl(x, jb)
+    assert jb.text() == '{"city": "Alta", "zip": 0}'

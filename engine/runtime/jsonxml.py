@@ -530,6 +530,17 @@ def _is_struct(value: Any) -> bool:
     return hasattr(type(value), "__crm_fields__")
 
 
+def _struct_members(obj: Any) -> Iterator[tuple[str, Any, str]]:
+    """(field name, Type, Python attribute) of each member. The compiler
+    stores field `x` in attribute `__crm_attrs__[i]` (e.g. "v_x"); without
+    that tuple the attribute is the field name."""
+    cls = type(obj)
+    fields = cls.__crm_fields__
+    attrs = getattr(cls, "__crm_attrs__", None) or tuple(name for name, _ in fields)
+    for (name, field_type), attr in zip(fields, attrs):
+        yield name, field_type, attr
+
+
 def _write_member(builder: JSONBuilder, key: str, type_name: str, dims: int, value: Any) -> None:
     if dims:
         builder.push(key, is_object=False)
@@ -552,9 +563,10 @@ def _write_member(builder: JSONBuilder, key: str, type_name: str, dims: int, val
 def struct_to_json(obj: Any, builder: JSONBuilder, key: str = "") -> None:
     """`s.toJson(jb)`: the struct as one JSON object, written into `jb`."""
     builder.push(key, is_object=True)
-    for name, field_type in type(obj).__crm_fields__:
-        if field_type.dims or _supported(field_type.name) or _is_struct(getattr(obj, name)):
-            _write_member(builder, name, field_type.name, field_type.dims, getattr(obj, name))
+    for name, field_type, attr in _struct_members(obj):
+        value = getattr(obj, attr)
+        if field_type.dims or _supported(field_type.name) or _is_struct(value):
+            _write_member(builder, name, field_type.name, field_type.dims, value)
     builder.pop()
 
 
@@ -619,11 +631,22 @@ def struct_from_xml_node(obj: Any, node: XMLNode) -> None:
     the same name (converted to the member's type); members without a child
     node keep their value."""
     try:
-        for name, field_type in type(obj).__crm_fields__:
+        for name, field_type, attr in _struct_members(obj):
             child = node.child(name)
             if child is None:
                 continue
-            value = _read_member(field_type.name, field_type.dims, child, getattr(obj, name))
-            setattr(obj, name, value)
+            value = _read_member(field_type.name, field_type.dims, child, getattr(obj, attr))
+            setattr(obj, attr, value)
     except RecursionError:
         raise _too_deep("fromXMLNode") from None
+
+
+# The checker finds the methods every struct has under the owner "Struct".
+@builtin("Void Struct.toJson(JSONBuilder builder)")
+def struct_to_json_method(self: Any, builder: JSONBuilder) -> None:
+    struct_to_json(self, builder)
+
+
+@builtin("Void Struct.fromXMLNode(XMLNode node)")
+def struct_from_xml_node_method(self: Any, node: XMLNode) -> None:
+    struct_from_xml_node(self, node)
