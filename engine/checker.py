@@ -298,7 +298,8 @@ class Checker:
         self.struct: Optional[nodes.StructDecl] = None  # whose method is being checked
         self.loop_depth = 0
         self.declared_later: dict[str, str] = {}
-        self.nested_variables: dict[str, list[tuple[str, int, int]]] = {}
+        self.program: Optional[nodes.Program] = None
+        self.nested_variables: Optional[dict[str, list[tuple[str, int, int]]]] = None
         self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
         self.including: list[str] = []
@@ -319,6 +320,8 @@ class Checker:
         return [e for _, e in sorted(self.errors, key=lambda pair: pair[0])]
 
     def declared_further_down(self, use: nodes.Name) -> bool:
+        if self.nested_variables is None:  # built on the first unknown name only: most scripts have none
+            self.nested_variables = nested_variable_positions(self.program)
         return any(file == use.file and (line, column) > (use.line, use.column)
                    for file, line, column in self.nested_variables.get(use.name, ()))
 
@@ -326,8 +329,8 @@ class Checker:
 
     def check(self, program: nodes.Program) -> None:
         self.main_file = program.file
+        self.program = program
         self.declared_later = later_declarations(program)
-        self.nested_variables = nested_variable_positions(program)
         self.check_body(program.body)
 
     @contextmanager
