@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import CRMScriptError
 
@@ -48,8 +48,8 @@ _TextLoader.yaml_implicit_resolvers = {
 }
 
 
-def _load_yaml(text: str, file: str) -> tuple[Any, dict[int, int]]:
-    """Parse `text`; return the data and {case index: line} for the `cases` list."""
+def _load_yaml(text: str, file: str) -> tuple[Any, dict[int, yaml.Node]]:
+    """Parse `text`; return the data and {case index: YAML node} for the `cases` list."""
     loader = _TextLoader(text)
     try:
         node = loader.get_single_node()
@@ -61,13 +61,31 @@ def _load_yaml(text: str, file: str) -> tuple[Any, dict[int, int]]:
         raise CaseFileError(f"not valid YAML: {problem}", file, line, column) from None
     finally:
         loader.dispose()
-    case_lines: dict[int, int] = {}
+    case_nodes: dict[int, yaml.Node] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == "cases" and isinstance(value, yaml.SequenceNode):
-                for index, item in enumerate(value.value):
-                    case_lines[index] = item.start_mark.line + 1
-    return data, case_lines
+                case_nodes = dict(enumerate(value.value))
+    return data, case_nodes
+
+
+def _line_of(node: Optional[yaml.Node], loc: tuple = ()) -> int:
+    """The line of the value at `loc` (a pydantic error location) below `node`:
+    as deep as the path can be followed, so an error points at its field."""
+    if node is None:
+        return 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if key.value == str(part)), None)
+            if child is None:  # an unknown key: point at the key itself
+                child = next((key for key, value in node.value if key.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
 
 
 # ----------------------------------------------------------------- model
@@ -164,7 +182,8 @@ class Case(_Strict):
     block: bool = False
     handlers: Optional[str] = None
     expect: Expect = Field(default_factory=Expect)
-    params: Optional[Union[list[dict[str, Any]], "ParamTable"]] = None
+    # parameter rows: a list of mappings, or {columns: [a, b], rows: [[1, 2], ...]}
+    params: Optional[list[dict[str, Any]]] = None
     skip: Optional[str] = None  # a reason: the case is reported as skipped
 
     @field_validator("input", "state", "output", mode="before")
@@ -172,25 +191,22 @@ class Case(_Strict):
     def _maps(cls, value: Any) -> Any:
         return _text_map(value)
 
-
-class ParamTable(_Strict):
-    """`params: {columns: [a, b], rows: [[1, 2], [3, 4]]}`: a compact parameter table."""
-
-    columns: list[str]
-    rows: list[list[Any]]
-
-    @model_validator(mode="after")
-    def _widths(self) -> "ParamTable":
-        for number, row in enumerate(self.rows, 1):
-            if len(row) != len(self.columns):
-                raise ValueError(f"row {number} has {len(row)} values for {len(self.columns)} columns")
-        return self
-
-    def as_rows(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
+    @field_validator("params", mode="before")
+    @classmethod
+    def _rows(cls, value: Any) -> Any:
+        """The table form becomes a list of mappings, one per row."""
+        if not isinstance(value, dict):
+            return value
+        columns, rows = value.get("columns"), value.get("rows")
+        if set(value) != {"columns", "rows"} or not isinstance(columns, list) or not isinstance(rows, list):
+            raise ValueError("a parameter table is {columns: [a, b], rows: [[1, 2], ...]} (or write a list of mappings)")
+        for number, row in enumerate(rows, 1):
+            if not isinstance(row, list) or len(row) != len(columns):
+                width = len(row) if isinstance(row, list) else 1
+                raise ValueError(f"row {number} has {width} values for {len(columns)} columns")
+        return [dict(zip((str(c) for c in columns), row)) for row in rows]
 
 
-Case.model_rebuild()
 
 
 class CaseFileModel(_Strict):
@@ -198,7 +214,7 @@ class CaseFileModel(_Strict):
 
     event: Optional[str] = Field(None, alias="type")
     handlers: Optional[str] = None
-    cases: list[dict[str, Any]]  # validated one by one so errors can name the case
+    cases: list[Any]  # validated one by one so errors can name the case
 
 
 # ------------------------------------------------------- the loaded form
@@ -284,8 +300,9 @@ def _field_path(error: dict) -> str:
     return ".".join(parts) or "case"
 
 
-def _schema_error(file: str, line: int, case_label: str, error: ValidationError) -> CaseFileError:
+def _schema_error(file: str, node: Optional[yaml.Node], case_label: str, error: ValidationError) -> CaseFileError:
     first = error.errors()[0]
+    line = _line_of(node, tuple(first.get("loc", ())))
     message = first.get("msg", "invalid").removeprefix("Value error, ")
     where = f"{case_label}: " if case_label else ""
     more = len(error.errors()) - 1
@@ -301,13 +318,13 @@ def load_case_file(path: Path | str) -> list[TestCase]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise CaseFileError(f"cannot read the case file: {e}", file, 0, 0) from None
-    data, case_lines = _load_yaml(text, file)
+    data, case_nodes = _load_yaml(text, file)
     if not isinstance(data, dict):
         raise CaseFileError("a case file is a mapping with a `cases:` list", file, 1, 1)
     try:
         header = CaseFileModel.model_validate(data)
     except ValidationError as e:
-        raise _schema_error(file, 1, "", e) from None
+        raise _schema_error(file, None, "", e) from None
 
     base = path.resolve().parent
     file_tree = (base / header.handlers) if header.handlers else default_handler_tree(path)
@@ -316,15 +333,19 @@ def load_case_file(path: Path | str) -> list[TestCase]:
     cases: list[TestCase] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(header.cases):
-        line = case_lines.get(index, 1)
+        node = case_nodes.get(index)
+        line = _line_of(node)
         label = f"case {raw.get('name')!r}" if isinstance(raw, dict) and raw.get("name") else f"case #{index + 1}"
         if not isinstance(raw, dict):
             raise CaseFileError(f"{label}: a case is a mapping (name, input, expect, ...)", file, line, 1)
         try:
-            case = Case.model_validate(raw)
+            # A parametrised case is only checked once its rows are substituted
+            # (`block: ${blocked}` is not a boolean before): here its name and rows.
+            shape = {"name": raw.get("name"), "params": raw["params"]} if "params" in raw else raw
+            case = Case.model_validate(shape)
         except ValidationError as e:
-            raise _schema_error(file, line, label, e) from None
-        rows = case.params.as_rows() if isinstance(case.params, ParamTable) else case.params
+            raise _schema_error(file, node, label, e) from None
+        rows = case.params
         if rows is None:
             variants = [(case.name, case)]
         else:
@@ -341,7 +362,7 @@ def load_case_file(path: Path | str) -> list[TestCase]:
                 except _UnknownParam as e:
                     raise CaseFileError(str(e), file, line, 1) from None
                 except ValidationError as e:
-                    raise _schema_error(file, line, where, e) from None
+                    raise _schema_error(file, node, where, e) from None
                 name = concrete.name if concrete.name != case.name else f"{case.name}[{row_label}]"
                 variants.append((name, concrete))
         for name, concrete in variants:
