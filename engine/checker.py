@@ -302,8 +302,8 @@ class Checker:
         self.nested_variables: Optional[dict[str, list[tuple[str, int, int]]]] = None
         self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
-        self.including: list[str] = []
-        self.included: set[str] = set()  # files of every include checked so far  # files of the includes being checked (cycles)
+        self.including: list[str] = []  # files of the includes being checked (cycles)
+        self.included: set[str] = set()  # files of every include checked so far (include once)
 
     # ------------------------------------------------------------ reporting
 
@@ -356,7 +356,7 @@ class Checker:
         for size in ref.sizes:
             if size is not None:
                 size_type = self.check_expr(size)
-                if not assignable(size_type, INTEGER) or size_type == FLOAT:
+                if not assignable(size_type, INTEGER):
                     self.error(size, f"an array size must be an Integer, not {article(size_type)}")
         if not self.is_known_type(ref.name):
             if ("type " + ref.name) in self.declared_later:
@@ -594,8 +594,10 @@ class Checker:
                     self.error(stmt, "the script itself cannot return a value; use 'return;'")
             return
         returns = decl.return_type.type
+        if not self.is_known_type(returns.name):
+            returns = ERROR  # already reported at the declaration
         if stmt.value is None:
-            if returns != VOID:
+            if returns != VOID and not is_error(returns):
                 self.error(stmt, f"'{decl.name}' must return {article(returns)}")
             return
         if returns == VOID:

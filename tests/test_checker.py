@@ -485,3 +485,8 @@ def test_a_file_included_twice_is_checked_once():
     repeated_a = program.body[1].program.body[0].program
     assert first_a.body and repeated_a.body == []
     assert program.body[2].init.right.symbol is first_a.body[1].symbol
+
+
+def test_an_unknown_return_type_is_reported_once():
+    errors = errors_of("Shape make() { return 1; }\nShape other() { return; }")
+    assert [e.message for e in errors] == ["unknown type 'Shape'", "unknown type 'Shape'"]
