@@ -1,0 +1,449 @@
+"""The local WebAPI against a real uvicorn server and the real engine.
+
+One server per module serves a small handler tree written here; requests go
+over loopback with httpx, as a WebAPI client's would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import subprocess
+import sys
+import zoneinfo
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+
+from engine.api import create_app
+from engine.api.server import serve_in_thread
+from engine.chain import Engine
+from engine.eventdata import EventData, response_json
+
+EXECUTE = "/api/v1/Agents/CustomerService/ExecuteEventHandlers"
+EXISTS = "/api/v1/Agents/CustomerService/EventHandlerExists"
+ALL_EXIST = "/api/v1/Agents/CustomerService/EventHandlersExists"
+SCRIPT = "/api/v1/Agents/CRMScript/ExecuteScriptAsEvent"
+MAX_BODY = 64 * 1024
+
+HANDLERS = {
+    "SalesBeforeSaveSale/10-echo.crm": """
+        EventData ed = getEventData();
+        ed.setOutputValue("echo", ed.getInputValue("value"));
+        ed.setOutputValue("lang", getUserLang());
+        ed.setStateValue("seen", "10");
+        ed.setMessage("checked " + ed.getInputValue("value"));
+    """,
+    "SalesBeforeSaveSale/20-second.crm": """
+        EventData ed = getEventData();
+        ed.setOutputValue("second", ed.getStateValue("seen") + "+20");
+    """,
+    "SalesAfterSaveSale/10-fails.crm": """
+        getEventData().setMessage("before the failure");
+        Integer zero = 0;
+        Integer broken = 1 / zero;
+        getEventData().setMessage("never");
+    """,
+    "SalesBeforeSaveContact/10-clock.crm": """
+        getEventData().setOutputValue("now", getCurrentDateTime().toString());
+    """,
+    "TicketSave/10-busy.crm": """
+        EventData ed = getEventData();
+        Integer i;
+        Integer sum = 0;
+        for (i = 0; i < 3000; i++) { sum = sum + i; }
+        ed.setOutputValue("echo", ed.getInputValue("value"));
+        ed.setOutputValue("lang", getUserLang());
+    """,
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    return root
+
+
+class CountingEngine:
+    """The real engine, counting chain runs (to prove a refused request ran nothing)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.runs = 0
+
+    def run_chain(self, *args, **kwargs):
+        self.runs += 1
+        return self.engine.run_chain(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    return write_tree(tmp_path_factory.mktemp("handlers"), HANDLERS)
+
+
+@pytest.fixture(scope="module")
+def engine(tree) -> CountingEngine:
+    return CountingEngine(Engine(tree, on_warning=lambda message: None))
+
+
+@pytest.fixture(scope="module")
+def base_url(engine):
+    with serve_in_thread(create_app(engine, max_body=MAX_BODY)) as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url):
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+def post_json(client, path, body, **headers):
+    return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json", **headers})
+
+
+def sale(**values) -> dict:
+    return {"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": values}}
+
+
+def assert_error(response, status, *, source=None, words=""):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["Status"] == status and body["ErrorType"]
+    if source is not None:
+        assert body["ErrorSource"] == source
+    assert words in body["Error"]
+    assert "Traceback" not in response.text
+    return body
+
+
+# ------------------------------------------------------ ExecuteEventHandlers
+
+
+def test_chain_runs_and_answer_is_the_documented_carrier(client):
+    response = post_json(client, EXECUTE, sale(value="v1"))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert list(body) == ["Type", "InputValues", "BlockExecution", "NavigateTo", "Message", "OutputValues",
+                          "StateValues", "Exception", "TableRight", "FieldProperties"]
+    assert body["OutputValues"] == {"echo": "v1", "lang": "en", "second": "10+20"}
+    assert body["StateValues"] == {"seen": "10"} and body["Message"] == "checked v1"
+    assert body["Exception"] == ""
+
+
+def test_answer_bytes_equal_crmscript_fire(client, tree, tmp_path):
+    request = sale(value="ø and ✓")
+    request["EventData"]["FieldProperties"] = {"amount": {"FieldRight": {"Mask": "FULL"}, "FieldLength": 9}}
+    response = post_json(client, EXECUTE, request)
+    request_file = tmp_path / "request.json"
+    request_file.write_text(json.dumps(request))
+    fired = subprocess.run([sys.executable, "-c", "from engine.cli import main; main()",
+                            "fire", "--handlers", str(tree), str(request_file)], capture_output=True)
+    assert fired.returncode == 0, fired.stderr
+    assert response.content == fired.stdout
+
+
+def test_seed_sample_request_without_handlers_comes_back_unchanged(client):
+    sample = {"EventData": {"Type": "ChatAfterSaveNewMessage", "InputValues": {"InputValues1": "aspernatur"},
+                            "BlockExecution": True, "NavigateTo": "laborum", "Message": "et",
+                            "OutputValues": {"OutputValues1": "mollitia"}, "StateValues": {"StateValues1": "r"},
+                            "Exception": "repellat"}}
+    response = post_json(client, EXECUTE, sample, Accept="application/json; charset=utf-8")
+    assert response.status_code == 200
+    assert response.content.decode() == response_json(EventData.model_validate(sample["EventData"]))
+
+
+def test_failing_handler_sets_exception_and_keeps_what_was_set(client):
+    response = post_json(client, EXECUTE, {"EventData": {"Type": "SalesAfterSaveSale"}})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["Message"] == "before the failure"
+    assert "SalesAfterSaveSale/10-fails.crm:4:" in body["Exception"]
+
+
+def test_text_json_both_ways(client):
+    response = client.post(EXECUTE, content=json.dumps(sale(value="t")),
+                           headers={"Content-Type": "text/json", "Accept": "text/json"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/json")
+    assert response.json()["OutputValues"]["echo"] == "t"
+
+
+def xml_answer(response) -> ElementTree.Element:
+    assert response.status_code == 200, response.text
+    return ElementTree.fromstring(response.content)
+
+
+@pytest.mark.parametrize("media_type", ["application/xml", "text/xml"])
+def test_xml_both_ways(client, media_type):
+    body = """<?xml version="1.0" encoding="utf-8"?>
+    <request><EventData>
+      <Type>SalesBeforeSaveSale</Type>
+      <InputValues><value>x&lt;1</value><Entry Key="odd key">2</Entry></InputValues>
+      <BlockExecution>true</BlockExecution>
+    </EventData></request>"""
+    response = client.post(EXECUTE, content=body, headers={"Content-Type": media_type, "Accept": media_type})
+    assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
+    root = xml_answer(response)
+    assert root.tag == "EventData"
+    assert root.findtext("OutputValues/echo") == "x<1"
+    assert root.findtext("BlockExecution") == "true"
+    entry = root.find("InputValues/Entry")
+    assert entry.get("Key") == "odd key" and entry.text == "2"
+    assert root.findtext("TableRight/Mask") == ""
+
+
+def test_form_body(client):
+    response = client.post(EXECUTE, content="EventData.Type=SalesBeforeSaveSale&EventData.InputValues.value=f%20v"
+                                             "&EventData.BlockExecution=true",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200
+    assert response.json()["OutputValues"]["echo"] == "f v" and response.json()["BlockExecution"] is True
+
+
+def test_json_patch_body(client):
+    patch = [{"op": "replace", "path": "/EventData/Type", "value": "SalesBeforeSaveSale"},
+             {"op": "add", "path": "/EventData/InputValues/value", "value": "p"}]
+    response = client.post(EXECUTE, content=json.dumps(patch), headers={"Content-Type": "application/json-patch+json"})
+    assert response.status_code == 200 and response.json()["OutputValues"]["echo"] == "p"
+
+
+def test_merge_patch_body(client):
+    response = client.post(EXECUTE, content=json.dumps(sale(value="m")),
+                           headers={"Content-Type": "application/merge-patch+json",
+                                    "Accept": "application/merge-patch+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/merge-patch+json")
+    assert response.json()["OutputValues"]["echo"] == "m"
+
+
+def test_every_body_type_gives_the_same_answer(client):
+    answers = {
+        "application/json": json.dumps(sale(value="same")),
+        "application/xml": "<r><EventData><Type>SalesBeforeSaveSale</Type>"
+                           "<InputValues><value>same</value></InputValues></EventData></r>",
+        "application/x-www-form-urlencoded": "EventData.Type=SalesBeforeSaveSale&EventData.InputValues[value]=same",
+        "application/merge-patch+json": json.dumps(sale(value="same")),
+        "application/json-patch+json": json.dumps([{"op": "add", "path": "/EventData", "value": sale(value="same")["EventData"]}]),
+    }
+    bodies = {client.post(EXECUTE, content=body, headers={"Content-Type": kind}).content
+              for kind, body in answers.items()}
+    assert len(bodies) == 1
+
+
+# ----------------------------------------------------------------- $select
+
+
+def test_select_keeps_named_members_and_nulls_the_rest(client):
+    response = client.post(EXECUTE, params={"$select": "type, MESSAGE,outputvalues,NoSuchThing"},
+                           content=json.dumps(sale(value="s")), headers={"Content-Type": "application/json"})
+    body = response.json()
+    assert body["Type"] == "SalesBeforeSaveSale" and body["Message"] == "checked s"
+    assert body["OutputValues"]["echo"] == "s"
+    assert all(body[name] is None for name in ("InputValues", "BlockExecution", "NavigateTo", "StateValues",
+                                               "Exception", "TableRight", "FieldProperties"))
+
+
+def test_select_in_xml_is_nil(client):
+    response = client.post(EXECUTE, params={"$select": "Message"}, content=json.dumps(sale(value="s")),
+                           headers={"Content-Type": "application/json", "Accept": "application/xml"})
+    root = xml_answer(response)
+    nil = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+    assert root.findtext("Message") == "checked s"
+    assert root.find("Type").get(nil) == "true" and root.find("OutputValues").get(nil) == "true"
+
+
+# ----------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize("headers, language", [
+    ({"SO-Language": "de"}, "de"),
+    ({"Accept-Language": "nb-NO, en;q=0.5"}, "nb"),
+    ({"Accept-Language": "fr", "SO-Language": "sv"}, "sv"),
+    ({}, "en"),
+])
+def test_language_headers_reach_the_script(client, headers, language):
+    response = post_json(client, EXECUTE, sale(value="l"), **headers)
+    assert response.json()["OutputValues"]["lang"] == language
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Adak", "UTC"])
+def test_time_zone_header_sets_the_script_clock(client, zone):
+    before = dt.datetime.now(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+    response = post_json(client, EXECUTE, {"EventData": {"Type": "SalesBeforeSaveContact"}}, **{"SO-TimeZone": zone})
+    after = dt.datetime.now(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+    script_now = dt.datetime.fromisoformat(response.json()["OutputValues"]["now"])
+    assert before <= script_now <= after
+
+
+@pytest.mark.parametrize("header, value", [("SO-TimeZone", "Mars/Olympus_Mons"), ("SO-Language", "1234"),
+                                           ("Accept-Language", "en;q=x")])
+def test_bad_header_is_400_naming_it_and_runs_nothing(client, engine, header, value):
+    runs = engine.runs
+    assert_error(post_json(client, EXECUTE, sale(value="h"), **{header: value}), 400, source=header, words=header)
+    assert engine.runs == runs
+
+
+def test_app_token_is_accepted(client):
+    assert post_json(client, EXECUTE, sale(value="a"), **{"SO-AppToken": "anything"}).status_code == 200
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_accept_that_cannot_be_met_is_406(client, engine):
+    runs = engine.runs
+    assert_error(post_json(client, EXECUTE, sale(), Accept="image/png"), 406, source="Accept")
+    assert engine.runs == runs
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/yaml", None])
+def test_unsupported_body_type_is_415(client, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post(EXECUTE, content=b'{"EventData": {}}', headers=headers)
+    assert_error(response, 415, source="Content-Type")
+
+
+def test_oversized_body_is_413(client, engine):
+    runs = engine.runs
+    big = sale(value="x" * (MAX_BODY + 1))
+    assert_error(post_json(client, EXECUTE, big), 413)
+
+    def chunks():  # no Content-Length: the limit is enforced while reading
+        for _ in range(MAX_BODY // 1024 + 2):
+            yield b" " * 1024
+
+    response = client.post(EXECUTE, content=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(response, 413)
+    assert engine.runs == runs
+
+
+@pytest.mark.parametrize("content_type, body, source, words", [
+    ("application/json", '{"EventData": {"Type": "X",}}', None, "line 1, column 28"),
+    ("application/json", '{"EventData": {"InputValues": {"amount": 12}}}', "EventData.InputValues.amount",
+     "valid string"),
+    ("application/json", '{"EventData": {"BlockExecution": "yes"}}', "EventData.BlockExecution", "valid boolean"),
+    ("application/json", '[{"EventData": {}}]', None, "not an array"),
+    ("application/json", '{"Event": {}}', "EventData", "EventData"),
+    ("application/json", '{"EventData": {"Type": NaN}}', None, "NaN"),
+    ("application/json", "", None, "empty"),
+    ("application/json", b"\xff\xfe{", None, "utf-8"),
+    ("application/xml", "<r><EventData><Type>X</Type></r>", None, "Malformed XML"),
+    ("application/xml", "<r><EventData><BlockExecution>maybe</BlockExecution></EventData></r>",
+     "EventData.BlockExecution", "true or false"),
+    ("application/x-www-form-urlencoded", "EventData.FieldProperties.f.FieldLength=long",
+     "EventData.FieldProperties.f.FieldLength", "integer"),
+    ("application/json-patch+json", '[{"op": "add", "path": "/EventData/Nope/x", "value": "1"}]', None,
+     "operation 0"),
+    ("application/merge-patch+json", '{"EventData": {"OutputValues": {"a": true}}}', "EventData.OutputValues.a",
+     "valid string"),
+])
+def test_bad_bodies_are_400_naming_the_problem(client, engine, content_type, body, source, words):
+    runs = engine.runs
+    response = client.post(EXECUTE, content=body, headers={"Content-Type": content_type})
+    assert_error(response, 400, source=source, words=words)
+    assert engine.runs == runs
+
+
+def test_deeply_nested_json_is_400(client):
+    response = client.post(EXECUTE, content="[" * 50000, headers={"Content-Type": "application/json"})
+    assert_error(response, 400)
+
+
+def test_error_body_follows_accept(client):
+    response = client.post(EXECUTE, content="{", headers={"Content-Type": "application/json", "Accept": "text/xml"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/xml")
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "ErrorBody" and root.findtext("Status") == "400" and "Malformed JSON" in root.findtext("Error")
+
+
+def test_unknown_path_is_404_and_wrong_method_405(client):
+    assert_error(client.get("/api/v1/Agents/CustomerService/Nope"), 404, words="/docs")
+    response = client.get("/nope", headers={"Accept": "application/xml"})
+    assert response.status_code == 404 and b"<ErrorBody" in response.content
+    assert_error(client.get(EXECUTE), 405, words="GET")
+
+
+# ------------------------------------------------------- neighbour methods
+
+
+def test_event_handler_exists(client):
+    assert post_json(client, EXISTS, {"EventHandlerType": "SalesBeforeSaveSale"}).json() is True
+    assert post_json(client, EXISTS, {"EventHandlerType": "TicketClosed"}).json() is False
+    response = post_json(client, EXISTS, {"EventHandlerType": "SalesAfterSaveSale"}, Accept="application/xml")
+    assert xml_answer(response).tag == "boolean" and xml_answer(response).text == "true"
+    assert_error(post_json(client, EXISTS, {"EventHandlerType": 3}), 400, source="EventHandlerType")
+
+
+def test_event_handlers_exists(client):
+    types = ["TicketClosed", "SalesBeforeSaveSale", "NoSuchType", "TicketSave"]
+    assert post_json(client, ALL_EXIST, {"EventHandlerTypes": types}).json() == [False, True, False, True]
+    response = post_json(client, ALL_EXIST, {"EventHandlerTypes": types[:2]}, Accept="text/xml")
+    assert [item.text for item in xml_answer(response)] == ["false", "true"]
+    form = client.post(ALL_EXIST, content="EventHandlerTypes=TicketSave&EventHandlerTypes=TicketClosed",
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.json() == [True, False]
+
+
+def test_execute_script_as_event_runs_one_handler(client, engine):
+    second = next(h for h in engine.handlers_for("SalesBeforeSaveSale") if h.file_name == "20-second.crm")
+    response = post_json(client, SCRIPT, {"CRMScriptId": second.id,
+                                          "EventData": {"Type": "SalesBeforeSaveSale", "StateValues": {"seen": "s"}}})
+    assert response.status_code == 200
+    assert response.json()["OutputValues"] == {"second": "s+20"}
+    selected = client.post(SCRIPT, params={"$select": "outputvalues"}, content=json.dumps(
+        {"CRMScriptId": second.id, "EventData": {"Type": "SalesBeforeSaveSale"}}),
+        headers={"Content-Type": "application/json"})
+    assert selected.json()["Type"] is None and selected.json()["OutputValues"] == {"second": "+20"}
+
+
+def test_execute_script_with_unknown_id_is_404(client):
+    assert_error(post_json(client, SCRIPT, {"CRMScriptId": 99999, "EventData": {}}), 404, source="CRMScriptId")
+    assert_error(post_json(client, SCRIPT, {"CRMScriptId": "1", "EventData": {}}), 400, source="CRMScriptId")
+
+
+# ------------------------------------------------------------- concurrency
+
+
+def test_concurrent_requests_each_get_their_own_answer(base_url):
+    async def one(client, index):
+        event_type = "TicketSave" if index % 2 else "SalesBeforeSaveSale"
+        response = await client.post(
+            EXECUTE, content=json.dumps({"EventData": {"Type": event_type,
+                                                       "InputValues": {"value": f"request-{index}"},
+                                                       "StateValues": {f"mine-{index}": "1"}}}),
+            headers={"Content-Type": "application/json", "SO-Language": ["de", "nb", "sv"][index % 3]})
+        return index, response.json()
+
+    async def many():
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+            return await asyncio.gather(*(one(client, index) for index in range(48)))
+
+    for index, body in asyncio.run(many()):
+        assert body["OutputValues"]["echo"] == f"request-{index}"
+        assert body["OutputValues"]["lang"] == ["de", "nb", "sv"][index % 3]
+        assert [key for key in body["StateValues"] if key.startswith("mine-")] == [f"mine-{index}"]
+
+
+# -------------------------------------------------------------- the schema
+
+
+def test_openapi_documents_every_method_with_the_seed_sample(client):
+    schema = client.get("/openapi.json").json()
+    for path in (EXECUTE, EXISTS, ALL_EXIST, SCRIPT):
+        content = schema["paths"][path]["post"]["requestBody"]["content"]
+        assert set(content) >= {"application/json", "text/json", "application/xml", "text/xml",
+                                "application/x-www-form-urlencoded", "application/json-patch+json",
+                                "application/merge-patch+json"}
+    example = schema["paths"][EXECUTE]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert example["EventData"]["Type"] == "ChatAfterSaveNewMessage"
+    assert "EventData" in schema["components"]["schemas"]
+    assert client.get("/docs").status_code == 200
