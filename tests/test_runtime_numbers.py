@@ -114,6 +114,11 @@ def test_float_to_string_rounds_half_away_from_zero(value, decimals, text):
     assert impl("Float", "toString", "Integer")(value, decimals) == text
 
 
+def test_null_values_print_as_zero():
+    assert impl("Integer", "toString")(LIBRARY.classes["Integer"].default()) == "0"
+    assert impl("Float", "toString", "Integer")(LIBRARY.classes["Float"].default(), 1) == "0.0"
+
+
 def test_float_to_string_of_non_finite_values():
     to_string = impl("Float", "toString", "Integer")
     assert to_string(math.inf, 2) == "inf"
@@ -182,4 +187,14 @@ def test_every_documented_member_is_registered(name, count):
 @pytest.mark.parametrize("name, default", [("Integer", 0), ("Float", 0.0), ("Bool", False), ("Byte", 0)])
 def test_declared_without_value_defaults(name, default):
     value = LIBRARY.classes[name].default()
-    assert value == default and type(value) is type(default)
+    assert value == default and isinstance(value, type(default))
+
+
+@pytest.mark.parametrize("name, python_type", [("Integer", int), ("Float", float)])
+def test_only_a_never_assigned_declaration_is_null(name, python_type):
+    is_null = impl(name, "isNull")
+    null = LIBRARY.classes[name].default()
+    assert is_null(null) is True
+    assert is_null(python_type(0)) is False
+    assert is_null(null + 1) is False  # any computation gives a plain value
+    assert is_null(null) is True and null == 0

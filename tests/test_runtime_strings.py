@@ -217,6 +217,10 @@ def test_character_classes(text, alpha, digit, alnum):
 
 
 def test_null_and_empty():
+    null = LIBRARY.classes["String"].default()
+    assert null == "" and s("isNull")(null) is True and s("isEmpty")(null) is True
+    assert s("isNull")(null + "") is False  # concatenation gives a plain, non-null String
+    assert s("append", "String")(null, "x") == ("x", None) and s("isNull")(s("append", "String")(null, "")[0]) is False
     assert s("isNull")("") is False
     assert s("isEmpty")("") is True
     assert s("isEmpty")(" ") is False
@@ -374,4 +378,4 @@ def test_string_members_registered():
     # 71 documented, minus the two NSStream constructors (NetServer, tier 3)
     assert members == 69
     assert all(sig.impl is not None for v in info.methods.values() for sig in v)
-    assert info.default() == ""
+    assert info.default() == "" and isinstance(info.default(), str)

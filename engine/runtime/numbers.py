@@ -144,6 +144,28 @@ def round_half_away(value: float) -> float:
 
 
 # --------------------------------------------------------------------------
+# Null: the value of a declaration without an initial value
+# --------------------------------------------------------------------------
+
+class NullInteger(int):
+    """`Integer x;` before any assignment: 0 in every computation (CRMScript
+    "interprets null as zero"), but isNull() is true. Any arithmetic or
+    assignment produces a plain int, which is not null."""
+
+    __slots__ = ()
+
+
+class NullFloat(float):
+    """`Float x;` before any assignment: 0.0 that isNull()."""
+
+    __slots__ = ()
+
+
+NULL_INTEGER = NullInteger(0)
+NULL_FLOAT = NullFloat(0.0)
+
+
+# --------------------------------------------------------------------------
 # Integer
 # --------------------------------------------------------------------------
 
@@ -196,8 +218,8 @@ def integer_to_hex_of(self: int, value: int) -> str:
 
 @builtin("Bool Integer.isNull()")
 def integer_is_null(self: int) -> bool:
-    """Always false here: `Integer x;` holds 0 (see docs/library.md)."""
-    return False
+    """True only for a variable declared without a value and never assigned."""
+    return isinstance(self, NullInteger)
 
 
 # --------------------------------------------------------------------------
@@ -252,8 +274,8 @@ def float_round(self: float) -> int:
 
 @builtin("Bool Float.isNull()")
 def float_is_null(self: float) -> bool:
-    """Always false here: `Float x;` holds 0.0 (see docs/library.md)."""
-    return False
+    """True only for a variable declared without a value and never assigned."""
+    return isinstance(self, NullFloat)
 
 
 # --------------------------------------------------------------------------
@@ -325,7 +347,7 @@ def byte_to_bool(self: int) -> bool:
     return self != 0
 
 
-LIBRARY.register_class("Integer", int, default=lambda: 0)
-LIBRARY.register_class("Float", float, default=lambda: 0.0)
+LIBRARY.register_class("Integer", int, default=lambda: NULL_INTEGER)
+LIBRARY.register_class("Float", float, default=lambda: NULL_FLOAT)
 LIBRARY.register_class("Bool", bool, default=lambda: False)
 LIBRARY.register_class("Byte", int, default=lambda: 0)

@@ -80,6 +80,17 @@ def _compare(a: str, b: str) -> int:
     return (a > b) - (a < b)
 
 
+class NullString(str):
+    """`String s;` before any assignment: "" in every use (CRMScript
+    "interprets null as empty"), but isNull() is true. Concatenation and
+    assignment produce a plain str, which is not null."""
+
+    __slots__ = ()
+
+
+NULL_STRING = NullString("")
+
+
 # --------------------------------------------------------------------------
 # Constructors
 # --------------------------------------------------------------------------
@@ -376,8 +387,8 @@ def string_is_alphanumeric(self: str) -> bool:
 
 @builtin("Bool String.isNull()")
 def string_is_null(self: str) -> bool:
-    """Always false here: `String s;` holds "" (see docs/library.md)."""
-    return False
+    """True only for a variable declared without a value and never assigned."""
+    return isinstance(self, NullString)
 
 
 @builtin("Bool String.isEmpty()")
@@ -618,4 +629,4 @@ def string_regexp(self: str, pattern: str) -> object:
     return new_string_array([match.group(0)] + [g if g is not None else "" for g in match.groups()])
 
 
-LIBRARY.register_class("String", str, default=lambda: "")
+LIBRARY.register_class("String", str, default=lambda: NULL_STRING)
