@@ -222,15 +222,18 @@ def later_declarations(program: nodes.Program) -> dict[str, str]:
     return found
 
 
-def nested_variable_positions(program: nodes.Program) -> dict[str, list[tuple[str, int, int]]]:
-    """Where each variable name is declared inside any block: name -> [(file, line, column)].
+def nested_variable_positions(root: nodes.Node) -> dict[str, list[tuple[str, int, int]]]:
+    """Where each variable name is declared in `root` (a function body, or the
+    top-level code without its functions): name -> [(file, line, column)].
 
-    Lets "x = 1; ... Integer x;" inside a function say "used before its
-    declaration" rather than "unknown variable".
+    Lets "x = 1; ... Integer x;" say "used before its declaration" rather
+    than "unknown variable".
     """
     found: dict[str, list[tuple[str, int, int]]] = {}
 
     def walk(value: object) -> None:
+        if value is not root and isinstance(value, (nodes.FunctionDecl, nodes.StructDecl)):
+            return  # another function's variables are not this code's
         if isinstance(value, (nodes.VarDecl, nodes.Foreach)):
             name = value.name if isinstance(value, nodes.VarDecl) else value.var_name
             found.setdefault(name, []).append((value.file, value.line, value.column))
@@ -242,7 +245,7 @@ def nested_variable_positions(program: nodes.Program) -> dict[str, list[tuple[st
             for item in value:
                 walk(item)
 
-    walk(program)
+    walk(root)
     return found
 
 
@@ -299,7 +302,7 @@ class Checker:
         self.loop_depth = 0
         self.declared_later: dict[str, str] = {}
         self.program: Optional[nodes.Program] = None
-        self.nested_variables: Optional[dict[str, list[tuple[str, int, int]]]] = None
+        self.nested_variables: dict[int, dict[str, list[tuple[str, int, int]]]] = {}  # by id(root)
         self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
         self.including: list[str] = []  # files of the includes being checked (cycles)
@@ -320,10 +323,14 @@ class Checker:
         return [e for _, e in sorted(self.errors, key=lambda pair: pair[0])]
 
     def declared_further_down(self, use: nodes.Name) -> bool:
-        if self.nested_variables is None:  # built on the first unknown name only: most scripts have none
-            self.nested_variables = nested_variable_positions(self.program)
+        """Is `use` a name the same function (or top-level code) declares after it?"""
+        root = self.function if self.function is not None else self.program
+        # Built on the first unknown name of each function only: most scripts have none.
+        positions = self.nested_variables.get(id(root))
+        if positions is None:
+            positions = self.nested_variables[id(root)] = nested_variable_positions(root)
         return any(file == use.file and (line, column) > (use.line, use.column)
-                   for file, line, column in self.nested_variables.get(use.name, ()))
+                   for file, line, column in positions.get(use.name, ()))
 
     # ------------------------------------------------------------ entry
 

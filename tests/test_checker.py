@@ -490,3 +490,8 @@ def test_a_file_included_twice_is_checked_once():
 def test_an_unknown_return_type_is_reported_once():
     errors = errors_of("Shape make() { return 1; }\nShape other() { return; }")
     assert [e.message for e in errors] == ["unknown type 'Shape'", "unknown type 'Shape'"]
+
+
+def test_a_variable_of_another_function_is_unknown_not_later():
+    errors = errors_of("Void f() { printLine(s); }\nVoid g() { String s; }")
+    assert [e.message for e in errors] == ["unknown variable 's'"]
