@@ -96,6 +96,9 @@ class _IncludeState:
     """Shared by one parse_program call and every include it parses."""
 
     resolver: Optional[IncludeResolver]
+    # False: an include the resolver cannot find is left unresolved (None)
+    # instead of being an error (`crmscript check --syntax-only`).
+    require_found: bool = True
     # name -> (program, struct names it declares, directly or by its includes)
     cache: dict[str, tuple[nodes.Program, frozenset[str]]] = field(default_factory=dict)
     # names being parsed right now, outermost first (to report cycles)
@@ -246,6 +249,8 @@ def _resolve_include(ctx: _FileContext, include_token: Token, name_token: Token)
                 include_token.line,
                 include_token.column,
             ) from None
+        if found is None and not state.require_found:
+            return
         if found is None:
             raise CRMScriptCheckError(
                 f"#include \"{name}\": no such script in the include path",
@@ -546,15 +551,22 @@ _PARSER = Lark(
 
 
 def parse_program(
-    source: str, file: str = "<script>", *, includes: Optional[IncludeResolver] = None
+    source: str,
+    file: str = "<script>",
+    *,
+    includes: Optional[IncludeResolver] = None,
+    require_includes: bool = True,
 ) -> nodes.Program:
     """Parse CRMScript source into a Program.
 
     `includes` resolves `#include "name";` to (source, file name) or None;
-    without it Include.program stays None. Raises CRMScriptSyntaxError (or
-    CRMScriptCheckError for an include that cannot be found or includes itself).
+    each included script is parsed (once per call) into Include.program, and
+    its struct names are type names after the include. Without a resolver
+    Include.program stays None. Raises CRMScriptSyntaxError, or
+    CRMScriptCheckError for an include that includes itself or that cannot be
+    found (unless `require_includes` is False: then it stays None).
     """
-    program, _structs = _parse_file(source, file, _IncludeState(includes))
+    program, _structs = _parse_file(source, file, _IncludeState(includes, require_found=require_includes))
     return program
 
 

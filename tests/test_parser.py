@@ -380,6 +380,8 @@ def test_include_cycles_and_missing_includes_are_reported():
     with pytest.raises(CRMScriptCheckError) as info:
         parse_program('\n  #include "missing";', "main.crm", includes=scripts.get)
     assert (info.value.line, info.value.column) == (2, 3) and "missing" in info.value.message
+    program = parse_program('#include "missing";', "main.crm", includes=scripts.get, require_includes=False)
+    assert program.body[0].program is None
 
 
 def test_include_path_resolver(tmp_path):

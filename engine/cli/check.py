@@ -55,7 +55,9 @@ def check_file(path: Path, *, syntax_only: bool, checker: Optional[Callable]) ->
     except OSError as exc:
         return [CRMScriptError(f"cannot read the file: {exc.strerror or exc}", name, 1, 1)], None
     try:
-        program = parse_program(source, name, includes=resolver_for(path))
+        # --syntax-only judges the file's own text: an include that is not
+        # found is the static check's business, not a syntax error.
+        program = parse_program(source, name, includes=resolver_for(path), require_includes=not syntax_only)
         if not syntax_only and checker is not None:
             checker(program)
     except CRMScriptError as error:
