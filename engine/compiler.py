@@ -83,10 +83,11 @@ def _byte(value: int) -> int:
 class CompiledProgram:
     """The result of compiling one program (with its includes)."""
 
-    code: Any  # the module code object
+    code: Any  # the module code object: defines the functions and MAIN_FUNCTION
     namespace: dict[str, Any]  # the names the code needs, copied per run
     files: list[str]  # file_index -> file name
     code_objects: frozenset  # every code object of this script (module, functions)
+    global_names: tuple = ()  # Python module globals holding script variables
     python_source: str = ""  # ast.unparse of the generated module (debugging aid)
 
     def position_of(self, lineno: Optional[int], col_offset: Optional[int]) -> tuple[str, int, int]:
@@ -169,6 +170,8 @@ class Compiler:
             _len=len,
             _float=float,
             _str=str,
+            _range=range,
+            _parse_integer=_numbers.parse_integer,
         )
 
     def runtime_name(self, obj: Any, hint: str) -> str:
@@ -262,8 +265,6 @@ class Compiler:
                                decorator_list=[], returns=None)
         self.locate(main, program)
         self._module_body.append(main)
-        call = ast.Expr(ast.Call(ast.Name(MAIN_FUNCTION, ast.Load()), [], []))
-        self._module_body.append(self.locate(call, program))
         module = ast.Module(body=self._module_body, type_ignores=[])
         ast.fix_missing_locations(module)
         try:
@@ -271,7 +272,7 @@ class Compiler:
         except (SyntaxError, ValueError, TypeError, RecursionError) as problem:  # a compiler bug, or absurd nesting
             raise CRMScriptCheckError(f"cannot compile this script: {problem}", self.files[0], 1, 1) from None
         return CompiledProgram(code, dict(self.namespace), list(self.files), frozenset(_all_code_objects(code)),
-                               _unparse(module))
+                               tuple(self._global_names.values()), _unparse(module))
 
     def _split_program(self, body: list[N.Stmt]) -> tuple[list[N.Stmt], list[N.Stmt]]:
         """Declarations (functions, structs - also those of includes) and the
@@ -435,7 +436,8 @@ class Compiler:
         if isinstance(expr, N.IncDec):
             return self.incdec_statement(expr)
         out: list[ast.stmt] = [ast.Expr(self.expr(expr))]
-        if isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature):
+        if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
+                and not expr.target.context):  # members given the context check the limit themselves
             out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
         return out
 
@@ -452,6 +454,9 @@ class Compiler:
         return [ast.While(ast.Constant(True), head + body, [])]
 
     def stmt_For(self, stmt: N.For) -> list[ast.stmt]:
+        counted = self.counted_loop(stmt)
+        if counted is not None:
+            return counted
         out: list[ast.stmt] = []
         if stmt.init is not None:
             out.extend(self.statement(stmt.init))
@@ -474,6 +479,47 @@ class Compiler:
             head.append(self.locate(ast.If(_not(self.condition(stmt.cond)), [ast.Break()], []), stmt.cond))
         out.append(ast.While(ast.Constant(True), head + body + update, []))
         return out
+
+    def counted_loop(self, stmt: N.For) -> Optional[list[ast.stmt]]:
+        """`for (Integer i = a; i < b; i++) body` as `for v_i in range(a, b)`
+        when that means the same: i is declared by the loop (so invisible
+        after it), the body never assigns i, and b is a constant or a local
+        the body never assigns. `<=` only with a constant bound below the
+        Integer maximum (else i++ would overflow where range() would not)."""
+        init, cond, update = stmt.init, stmt.cond, stmt.update
+        if not (isinstance(init, N.VarDecl) and init.init is not None and _is_integer(init.type_ref.type)
+                and not init.type_ref.sizes and init.symbol is not None):
+            return None
+        symbol = init.symbol
+        if not (isinstance(cond, N.Binary) and cond.op in ("<", "<=") and isinstance(cond.left, N.Name)
+                and cond.left.symbol is symbol and _is_integer(cond.right.ctype)):
+            return None
+        if not (isinstance(update, N.IncDec) and update.op == "++" and isinstance(update.target, N.Name)
+                and update.target.symbol is symbol):
+            return None
+        bound = cond.right
+        assigned = _assigned_symbols(stmt.body)
+        if isinstance(bound, N.IntLit):
+            if cond.op == "<=" and bound.value >= INT_MAX:
+                return None
+        elif isinstance(bound, N.Name) and cond.op == "<":
+            if bound.symbol is None or bound.symbol.kind == GLOBAL or bound.symbol in assigned:
+                return None
+        else:
+            return None
+        if symbol in assigned:
+            return None
+        name = self.var_name(symbol, init.name)
+        start = self.converted(init.init, init.type_ref.type)
+        stop = self.expr(bound)
+        if cond.op == "<=":
+            stop = ast.Constant(bound.value + 1)
+        self.loops.append(_Loop())
+        body = self.body_of(stmt.body)
+        self.loops.pop()
+        loop = ast.For(ast.Name(name, ast.Store()), self.call_name("_range", [start, stop]),
+                       [self.locate(_tick_stmt(), stmt)] + body, [])
+        return [loop]
 
     def stmt_Foreach(self, stmt: N.Foreach) -> list[ast.stmt]:
         name = self.var_name(stmt.symbol, stmt.var_name)
@@ -651,11 +697,11 @@ class Compiler:
     def _string_guard(self, value: ast.expr) -> ast.stmt:
         """`if len(s) > max: raise limit` (after a string got longer)."""
         check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.STRING, ast.Load())])
-        return ast.If(check, [ast.Expr(self.call_name("_string_limit", []))], [])
+        return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name("_ctx", ast.Load())]))], [])
 
     def _collection_guard(self, value: ast.expr, node: N.Expr) -> ast.stmt:
         check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.COLLECTION, ast.Load())])
-        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", []))], []), node)
+        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name("_ctx", ast.Load())]))], []), node)
 
     # ----------------------------------------------------------- expressions
 
@@ -725,6 +771,8 @@ class Compiler:
                 value = self.call_name("_int_div", [left, right])
             elif op == "%":
                 value = self.call_name("_int_mod", [left, right])
+            elif _is_integer(result) and op in ("+", "-") and _small_constant_operand(left, right):
+                value = self.int_checked_constant(op, left, right.value)
             else:
                 value = ast.BinOp(left, _ARITH[op](), right)
                 if _is_integer(result):
@@ -747,6 +795,19 @@ class Compiler:
         test = ast.Compare(ast.Constant(INT_MIN), [ast.LtE(), ast.LtE()],
                            [ast.NamedExpr(ast.Name(tmp, ast.Store()), value), ast.Constant(INT_MAX)])
         return ast.IfExp(test, ast.Name(tmp, ast.Load()), self.call_name("_overflow", [ast.Name(tmp, ast.Load())]))
+
+    def int_checked_constant(self, op: str, name: ast.Name, constant: int) -> ast.expr:
+        """`x + c` with a constant c: one comparison of x, no temporary
+        (`x + 1 if x <= MAX - 1 else _overflow(x + 1)`)."""
+        step = constant if op == "+" else -constant
+        value = ast.BinOp(name, _ARITH[op](), ast.Constant(constant))
+        if step >= 0:
+            test = ast.Compare(name, [ast.LtE()], [ast.Constant(INT_MAX - step)])
+        else:
+            test = ast.Compare(name, [ast.GtE()], [ast.Constant(INT_MIN - step)])
+        overflow = self.call_name("_overflow", [ast.BinOp(ast.Name(name.id, ast.Load()), _ARITH[op](),
+                                                          ast.Constant(constant))])
+        return ast.IfExp(test, value, overflow)
 
     def expr_Assign(self, node: N.Assign) -> ast.expr:
         return self.assign_expr(node)
@@ -803,7 +864,6 @@ class Compiler:
         if sig.impl is None:
             raise CRMScriptCheckError(f"{sig.qualified_name} is documented but not available in the simulator",
                                       node.file, node.line, node.column)
-        fn = ast.Name(self.runtime_name(sig.impl, sig.qualified_name), ast.Load())
         py_args: list[ast.expr] = []
         if sig.context:
             py_args.append(ast.Name("_ctx", ast.Load()))
@@ -817,6 +877,10 @@ class Compiler:
             if ptype.name == "T" and element is not None:
                 ptype = Type(element.name, element.dims + ptype.dims)
             py_args.append(self.converted(arg, ptype))
+        inline = INTRINSICS.get(sig.impl)
+        if inline is not None:
+            return inline(*py_args)
+        fn = ast.Name(self.runtime_name(sig.impl, sig.qualified_name), ast.Load())
         return ast.Call(fn, py_args, [])
 
     def mutating_call(self, sig: Signature, node: N.MethodCall) -> ast.expr:
@@ -968,6 +1032,50 @@ def _needs_copy_from(node: N.Expr) -> bool:
     return True
 
 
+# ------------------------------------------------------------- intrinsics
+# The few library members whose implementation is one Python expression and
+# that triggers call all the time are emitted inline instead of as a call.
+# Each entry must do exactly what the registered implementation does
+# (tests/test_compiler.py checks every one against it).
+
+
+def _call(name: str, *args: ast.expr) -> ast.expr:
+    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+
+def _attr(obj: ast.expr, *path: str) -> ast.expr:
+    for part in path:
+        obj = ast.Attribute(obj, part, ast.Load())
+    return obj
+
+
+def _intrinsics() -> dict[Callable, Callable[..., ast.expr]]:
+    from .runtime import eventdata as ed
+    from .runtime import globals as g
+    from .runtime import strings
+
+    return {
+        _numbers.integer_to_string: lambda x: _call("_str", x),
+        strings.string_get_length: lambda s: _call("_len", s),
+        strings.string_to_integer: lambda s: _call("_parse_integer", s),
+        ed.eventdata_get_input_value: lambda e, k: ast.Call(
+            _attr(e, "event", "InputValues", "get"), [k, ast.Constant("")], []),
+        ed.eventdata_set_output_value: lambda e, k, v: ast.Call(
+            _attr(e, "event", "OutputValues", "__setitem__"), [k, v], []),
+        g.print_: lambda ctx, text: ast.Call(_attr(ctx, "write"), [text], []),
+        g.print_line: lambda ctx, text: ast.Call(_attr(ctx, "write"), [
+            ast.BinOp(text, ast.Add(), ast.Constant("\n"))], []),
+    }
+
+
+INTRINSICS = _intrinsics()
+
+
+def _small_constant_operand(left: ast.expr, right: ast.expr) -> bool:
+    return (isinstance(left, ast.Name) and isinstance(right, ast.Constant) and type(right.value) is int
+            and 0 <= right.value <= INT_MAX)
+
+
 def _not(value: ast.expr) -> ast.expr:
     return ast.UnaryOp(ast.Not(), value)
 
@@ -994,7 +1102,7 @@ def _deeper() -> ast.expr:
 def _depth_check() -> ast.stmt:
     """`if _depth > _max_depth: _recursion_limit()`."""
     test = ast.Compare(_depth_name(), [ast.Gt()], [ast.Name("_max_depth", ast.Load())])
-    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [], []))], [])
+    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [ast.Name("_ctx", ast.Load())], []))], [])
 
 
 def _depth_args() -> ast.arguments:
@@ -1027,6 +1135,24 @@ def _walk(node: Any):
                 stack.extend(v for v in value if isinstance(v, N.Node))
         if isinstance(current, N.Include) and current.program is not None:
             stack.append(current.program)
+
+
+def _assigned_symbols(stmt: N.Stmt) -> list:
+    """Symbols that `stmt` may change: assignment and ++/-- targets, receivers
+    of mutating members (String.append), whatever is passed to a script
+    function is not a concern: Integers are passed by value."""
+    out = []
+    for node in _walk(stmt):
+        target = None
+        if isinstance(node, (N.Assign, N.IncDec)):
+            target = node.target
+        elif isinstance(node, N.MethodCall) and getattr(node.target, "mutates", False):
+            target = node.obj
+        elif isinstance(node, N.VarDecl):
+            out.append(node.symbol)
+        if isinstance(target, N.Name):
+            out.append(target.symbol)
+    return out
 
 
 def _has_own_continue(stmt: N.Stmt) -> bool:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
+import threading
 from typing import Any, Callable
 
 from .errors import CRMScriptLimitError
@@ -75,27 +77,30 @@ def python_recursion_limit(limits: Limits) -> int:
     return limits.recursion * PYTHON_FRAMES_PER_CALL + PYTHON_STACK_SLACK
 
 
-def limit_functions(limits: Limits) -> dict[str, Any]:
-    """The per-run names the generated code uses for its limit checks."""
+def _limit_helper(make_error):
+    def fail(ctx) -> None:
+        raise make_error(ctx.limits)
+    return fail
 
-    def string_limit() -> None:
-        raise string_limit_error(limits)
 
-    def collection_limit() -> None:
-        raise collection_limit_error(limits)
+# Names the generated code calls when a limit check fails (with `_ctx`).
+LIMIT_HELPERS = {
+    "_string_limit": _limit_helper(string_limit_error),
+    "_collection_limit": _limit_helper(collection_limit_error),
+    "_recursion_limit": _limit_helper(recursion_limit_error),
+}
 
-    def recursion_limit() -> None:
-        raise recursion_limit_error(limits)
 
-    return {
-        "_tick": step_budget(limits),
-        "_max_string": limits.string_length,
-        "_max_collection": limits.collection_size,
-        "_max_depth": limits.recursion,
-        "_string_limit": string_limit,
-        "_collection_limit": collection_limit,
-        "_recursion_limit": recursion_limit,
-    }
+def raise_python_recursion_limit(limits: Limits) -> None:
+    """Make room on Python's stack for the CRMScript recursion limit (never
+    lowered: other threads may be deeper)."""
+    needed = python_recursion_limit(limits)
+    with _recursion_lock:
+        if sys.getrecursionlimit() < needed:
+            sys.setrecursionlimit(needed)
+
+
+_recursion_lock = threading.Lock()
 
 
 def check_array_size(sizes: list, limits_size: int) -> None:

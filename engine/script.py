@@ -15,18 +15,27 @@ traceback's frames of the script's own code objects).
 from __future__ import annotations
 
 import hashlib
+import random
 import sys
 import threading
+from itertools import repeat
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Mapping, Optional
 
-from .compiler import CompiledProgram, compile_program
+from .compiler import MAIN_FUNCTION, CompiledProgram, compile_program
 from .errors import CRMScriptError, CRMScriptLimitError, CRMScriptRuntimeError
 from .eventdata import EventData
 from .runtime.context import RunContext
+from .runtime.datetimes import _ACTIVE_CONTEXT
 from .runtime.table import LIBRARY, Library
 from . import sandbox
+
+# A run without a caller's context shares one generator for rand() and
+# makePassword(): seeding a fresh random.Random costs more than a whole
+# small trigger run. Pass a RunContext with its own seeded `rng` for
+# repeatable runs.
+_SHARED_RANDOM = random.Random()
 
 
 @dataclass
@@ -48,7 +57,14 @@ class Script:
         namespace["__builtins__"] = {}
         namespace["_error_location"] = self.error_location
         namespace["_generic_arith"] = _generic_arith
+        namespace.update(sandbox.LIMIT_HELPERS)
         self._namespace = namespace
+        self._pool: list[dict] = []
+
+    def _new_namespace(self) -> dict:
+        namespace = self._namespace.copy()
+        exec(self._code, namespace)  # defines the functions, runs nothing
+        return namespace
 
     @property
     def python_source(self) -> str:
@@ -62,27 +78,45 @@ class Script:
         CRMScriptRuntimeError / CRMScriptLimitError with file, line and
         column; the context keeps what was printed before it."""
         if context is None:
-            context = RunContext(event=event if event is not None else EventData())
+            context = RunContext(event=event if event is not None else EventData(), rng=_SHARED_RANDOM)
         elif event is not None:
             context.event = event
-        namespace = self._namespace.copy()
+        limits = context.limits
+        # A namespace holds the script's functions (made once per namespace)
+        # and the per-run names. A run takes one from the pool, so runs in
+        # parallel threads or nested runs never share one.
+        try:
+            namespace = self._pool.pop()
+        except IndexError:
+            namespace = self._new_namespace()
         namespace["_ctx"] = context
-        namespace.update(sandbox.limit_functions(context.limits))
-        with _python_stack_for(context.limits):
-            try:
-                exec(self._code, namespace)
-            except CRMScriptError as error:
-                self._locate(error, error.__traceback__)
-                raise
-            except StopIteration as stop:
-                raise self._located(sandbox.step_limit_error(context.limits), stop.__traceback__) from None
-            except RecursionError as deep:
-                raise self._located(sandbox.recursion_limit_error(context.limits), deep.__traceback__) from None
-            except MemoryError as full:
-                raise self._located(sandbox.memory_limit_error(), full.__traceback__) from None
-            except Exception as bug:  # a runtime library bug: still a located CRMScript error
-                error = CRMScriptRuntimeError(f"internal error: {type(bug).__name__}: {bug}")
-                raise self._located(error, bug.__traceback__) from bug
+        namespace["_tick"] = repeat(None, limits.steps).__next__
+        namespace["_max_string"] = limits.string_length
+        namespace["_max_collection"] = limits.collection_size
+        namespace["_max_depth"] = limits.recursion
+        if sys.getrecursionlimit() < limits.recursion + sandbox.PYTHON_STACK_SLACK:
+            sandbox.raise_python_recursion_limit(limits)
+        token = _ACTIVE_CONTEXT.set(context)  # `DateTime d;` reads the run's clock
+        try:
+            namespace[MAIN_FUNCTION]()
+        except CRMScriptError as error:
+            self._locate(error, error.__traceback__)
+            raise
+        except StopIteration as stop:
+            raise self._located(sandbox.step_limit_error(limits), stop.__traceback__) from None
+        except RecursionError as deep:
+            raise self._located(sandbox.recursion_limit_error(limits), deep.__traceback__) from None
+        except MemoryError as full:
+            raise self._located(sandbox.memory_limit_error(), full.__traceback__) from None
+        except Exception as bug:  # a runtime library bug: still a located CRMScript error
+            error = CRMScriptRuntimeError(f"internal error: {type(bug).__name__}: {bug}")
+            raise self._located(error, bug.__traceback__) from bug
+        finally:
+            _ACTIVE_CONTEXT.reset(token)
+            namespace["_ctx"] = None  # keep nothing of this run alive
+            for name in self._compiled.global_names:
+                namespace[name] = None
+            self._pool.append(namespace)
         return RunResult(context.printed(), context.event, context)
 
     # ------------------------------------------------------------ locations
@@ -123,25 +157,6 @@ class Script:
                     lineno, col = position[0], position[2]
                 break
         return self._compiled.position_of(lineno, col)
-
-
-class _python_stack_for:
-    """Make sure Python's own recursion limit leaves room for the CRMScript one
-    (raised only, never lowered: other threads may rely on it)."""
-
-    _lock = threading.Lock()
-
-    def __init__(self, limits) -> None:
-        self.needed = sandbox.python_recursion_limit(limits)
-
-    def __enter__(self) -> None:
-        if sys.getrecursionlimit() < self.needed:
-            with self._lock:
-                if sys.getrecursionlimit() < self.needed:
-                    sys.setrecursionlimit(self.needed)
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
 
 
 def _generic_arith(op: str, left: Any, right: Any) -> Any:
