@@ -118,16 +118,26 @@ def statement_lines(program: N.Program) -> set[int]:
     return lines
 
 
-def statement_lines_of(path: Path) -> Optional[set[int]]:
-    """Statement lines of a CRMScript file (None when it cannot be read or parsed)."""
+def parse_file(path: Path) -> Optional[N.Program]:
+    """The AST of a CRMScript file (None when it cannot be read or parsed)."""
     from ..errors import CRMScriptError
     from ..parser import parse_program
 
     try:
-        source = path.read_text(encoding="utf-8-sig")
-        return statement_lines(parse_program(source, str(path)))
+        return parse_program(path.read_text(encoding="utf-8-sig"), str(path))
     except (OSError, UnicodeDecodeError, CRMScriptError):
         return None
+
+
+def statement_lines_of(path: Path) -> Optional[set[int]]:
+    """Statement lines of a CRMScript file (None when it cannot be read or parsed)."""
+    program = parse_file(path)
+    return statement_lines(program) if program is not None else None
+
+
+def top_level_lines(program: N.Program) -> set[int]:
+    """Lines of the statements that run at the script's top level (not declarations)."""
+    return {stmt.line for stmt in program.body if not isinstance(stmt, (N.FunctionDecl, N.StructDecl, N.Include))}
 
 
 @dataclass

@@ -33,6 +33,8 @@ from typing import Any, ContextManager, Optional
 
 from rich.text import Text
 
+from ..compiler import MAIN_FUNCTION
+from .coverage import parse_file, statement_lines, top_level_lines
 from .linetrace import tracing, handler_scripts, is_crmscript_code, resolve_file, split_line
 
 MAX_VALUE_CHARS = 80  # a longer value is cut with "..."
@@ -147,37 +149,43 @@ def _snapshot(frame: FrameType) -> dict[str, str]:
 # --------------------------------------------------------------- tracer
 
 
+def _call_depth(frame: FrameType) -> int:
+    """How many CRMScript function calls enclose `frame`: 0 for the script's
+    top level (`_crm_main`, called by the module code), 1 in a function it calls."""
+    depth = 0
+    caller = frame.f_back
+    while caller is not None:
+        if is_crmscript_code(caller.f_code) and caller.f_code.co_name != "<module>":
+            depth += 1
+        caller = caller.f_back
+    return depth
+
+
 class LineTracer:
     """Records the executed CRMScript lines and the variables after each one."""
 
     def __init__(self) -> None:
         self.raw: list[_RawStep] = []
         self._pending: dict[int, _RawStep] = {}  # id(frame) -> its step still running
-        self._depth = 0
 
     def clear(self) -> None:
         self.raw = []
         self._pending = {}
-        self._depth = 0
 
     def on_call(self, frame, event, arg):
         if not is_crmscript_code(frame.f_code):
             return None
-        depth = self._depth
-        self._depth += 1
-        # `_crm_main` (the top level) and the module code are depth 0.
-        step_depth = max(depth - 1, 0)
+        depth = _call_depth(frame)
 
         def on_event(frame, event, arg):
             key = id(frame)
             if event == "line":
                 self._finish(key, frame)
-                step = _RawStep(frame.f_code, frame.f_lineno, step_depth)
+                step = _RawStep(frame.f_code, frame.f_lineno, depth)
                 self.raw.append(step)
                 self._pending[key] = step
             elif event == "return":
                 self._finish(key, frame)
-                self._depth -= 1
             return on_event
 
         return on_event
@@ -199,7 +207,9 @@ class LineTracer:
                 program_of[code] = program
         roots = [Path(engine.handlers_dir)]
         sources: dict[str, list[str]] = {}
-        steps = []
+        statements: dict[str, Optional[set[int]]] = {}
+        top_level: dict[str, set[int]] = {}
+        steps: list[TraceStep] = []
         for raw in self.raw:
             if raw.code.co_name == "<module>":
                 continue  # the module only defines the functions and calls the top level
@@ -216,9 +226,23 @@ class LineTracer:
                     sources[file] = path.read_text(encoding="utf-8-sig").splitlines() if path else []
                 except (OSError, UnicodeDecodeError):
                     sources[file] = []
+                program = parse_file(path) if path else None
+                statements[file] = statement_lines(program) if program is not None else None
+                top_level[file] = top_level_lines(program) if program is not None else set()
+            if statements[file] is not None and line not in statements[file]:
+                continue  # the compiler's bookkeeping placed on a comment or brace line
+            if (raw.code.co_name == MAIN_FUNCTION and raw.lineno == raw.code.co_firstlineno
+                    and statements[file] is not None and line not in top_level[file]):
+                continue  # the top level's set-up, placed on the script's first line
+            function = _function_name(raw.code)
+            previous = steps[-1] if steps else None
+            if previous and (previous.file, previous.line, previous.depth, previous.function) == (
+                    file, line, raw.depth, function):
+                previous.variables = raw.variables  # a loop header tested twice: one step
+                continue
             lines = sources[file]
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-            steps.append(TraceStep(file, line, raw.depth, _function_name(raw.code), raw.variables, text))
+            steps.append(TraceStep(file, line, raw.depth, function, raw.variables, text))
         return steps
 
 
