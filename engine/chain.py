@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
@@ -97,6 +98,9 @@ class Engine:
             if has_hook_impls(self.plugin_manager, name)
         }
         self._type_id = self.catalog.type_id
+        # One random generator per engine: seeding a new one per handler from
+        # the OS costs ~20 us (rand/makePassword need no more than this).
+        self.rng = random.Random()
         for warning in self.registry.warnings:
             self._warn(warning, None)
         for event_type in self.registry.event_types():
@@ -169,22 +173,25 @@ class Engine:
         if hooks and not self._call_hook(result, None, "crmscript_before_event",
                                          event=shared, settings=settings):
             handlers = ()
+        # getGlobalVariable/setGlobalVariable: "communication between different
+        # scripts", so one set of global variables for the whole chain.
+        global_variables: dict[str, str] = {}
         for handler in handlers:
-            if not self._run_one(handler, shared, settings, result, on_print):
+            if not self._run_one(handler, shared, settings, result, on_print, global_variables):
                 break
         if hooks:
             self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
         return result
 
     def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
-                 result: ChainResult, on_print) -> bool:
+                 result: ChainResult, on_print, global_variables: dict[str, str]) -> bool:
         """Run one handler on the shared event; False when the chain must stop."""
         hooks = self._run_hooks
         if hooks and not self._call_hook(result, handler, "crmscript_before_handler",
                                          handler=handler, event=shared):
             return False
         context = RunContext(event=shared, settings=settings, event_type_id=self._type_id,
-                             on_print=on_print)
+                             on_print=on_print, global_variables=global_variables, rng=self.rng)
         started = time.perf_counter()
         try:
             script = handler.script if handler.script is not None else self.registry.script_for(handler)

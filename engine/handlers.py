@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .errors import CRMScriptError
 from .hookspecs import HandlerSource
+from .includes import INCLUDE_SUFFIXES, IncludePath
 
 HANDLER_SUFFIXES = (".crm", ".crmscript")
 LIB_DIR = "lib"
@@ -96,47 +97,42 @@ class Handler:
             raise CRMScriptError(f"cannot read handler file: {error.strerror}", self.name) from None
 
 
-class IncludeSearch:
-    """Finds the script of `#include "name";`: the first of DIR/name,
-    DIR/name.crm, DIR/name.crmscript over the search folders in order
-    (the tree's lib/, then the plugins' folders).
+class IncludeSearch(IncludePath):
+    """Finds the script of `#include "name";` with the team's resolver
+    (engine/includes.py: DIR/name, DIR/name.crm, DIR/name.crmscript over
+    the folders in order: the tree's lib/, then the plugins' folders).
 
-    `resolver(stamps)` gives the compiler a resolver in the parser's form
-    (name -> (source, file name) or None) that also records the stat of
-    every file it looked at, so a handler is recompiled when an included
-    file changes or a missing one appears.
+    `resolver(stamps)` gives the compiler a resolver that also records the
+    stat of every file it looked at, so a handler is recompiled when an
+    included file changes or a missing one appears.
+
+    Included files are named by their path relative to the working folder
+    when they are below it (`handlers/lib/validation.crm`, as `crmscript
+    check` names them), else by their full path. The compiler's cache stats
+    that name to notice changed includes, so it must be a real path.
     """
-
-    def __init__(self, folders: Sequence[Path], root: Path):
-        self.folders = list(folders)
-        self.root = root
-
-    def find(self, name: str) -> Optional[Path]:
-        for path in self._candidates(name):
-            if path.is_file():
-                return path
-        return None
 
     def _candidates(self, name: str) -> Iterable[Path]:
         for folder in self.folders:
-            for candidate in (name, name + ".crm", name + ".crmscript"):
-                yield folder / candidate
+            for suffix in INCLUDE_SUFFIXES:
+                yield folder / (name + suffix)
 
-    def display_name(self, path: Path) -> str:
-        """`lib/util.crm` for a file of the tree, the full path otherwise."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+    @staticmethod
+    def display_name(path: Path) -> str:
+        absolute = os.path.abspath(path)
+        relative = os.path.relpath(absolute)
+        return absolute if relative.startswith("..") else relative
 
     def resolver(self, stamps: list[tuple[str, int, int]]) -> Callable[[str], Optional[tuple[str, str]]]:
         def resolve(name: str) -> Optional[tuple[str, str]]:
             found = self.find(name)
             if found is None:
-                stamps.extend(_stat_key(str(p)) for p in self._candidates(name))
+                if name and ".." not in name:
+                    stamps.extend(_stat_key(str(p)) for p in self._candidates(name))
                 return None
             stamps.append(_stat_key(str(found)))
-            return found.read_text(encoding="utf-8-sig"), self.display_name(found)
+            result = self(name)
+            return (result[0], self.display_name(found)) if result is not None else None
 
         return resolve
 
@@ -152,7 +148,7 @@ class HandlerRegistry:
                  check_interval: float = 0.0):
         self.root = Path(root)
         self.include_paths: list[Path] = [self.root / LIB_DIR, *(Path(p) for p in include_paths)]
-        self.includes = IncludeSearch(self.include_paths, self.root)
+        self.includes = IncludeSearch(self.include_paths)
         self.library = library
         self.check_interval = check_interval
         self._compile = compile
