@@ -171,8 +171,6 @@ def can_complete_normally(stmt: Optional[nodes.Stmt]) -> bool:
         return not (endless and not contains_break(stmt.body))
     if isinstance(stmt, nodes.Try):
         return can_complete_normally(stmt.body) or can_complete_normally(stmt.handler)
-    if isinstance(stmt, nodes.Include) and stmt.program is not None:
-        return all(can_complete_normally(s) for s in stmt.program.body)
     return True
 
 
@@ -194,8 +192,6 @@ def contains_break(stmt: Optional[nodes.Stmt]) -> bool:
         return contains_break(stmt.then) or contains_break(stmt.else_)
     if isinstance(stmt, nodes.Try):
         return contains_break(stmt.body) or contains_break(stmt.handler)
-    if isinstance(stmt, nodes.Include) and stmt.program is not None:
-        return any(contains_break(s) for s in stmt.program.body)
     return False
 
 
@@ -206,6 +202,7 @@ def later_declarations(program: nodes.Program) -> dict[str, str]:
     "unknown function 'f'" when the declaration exists further down.
     """
     found: dict[str, str] = {}
+    seen: set[int] = set()  # included programs already walked (an include cycle is reported elsewhere)
 
     def walk(body: Iterable[nodes.Stmt]) -> None:
         for stmt in body:
@@ -215,7 +212,8 @@ def later_declarations(program: nodes.Program) -> dict[str, str]:
                 found.setdefault("type " + stmt.name, stmt.name)
             elif isinstance(stmt, nodes.VarDecl):
                 found.setdefault("variable " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.Include) and stmt.program is not None:
+            elif isinstance(stmt, nodes.Include) and stmt.program is not None and id(stmt.program) not in seen:
+                seen.add(id(stmt.program))
                 walk(stmt.program.body)
 
     walk(program.body)
@@ -230,8 +228,13 @@ def nested_variable_positions(root: nodes.Node) -> dict[str, list[tuple[str, int
     than "unknown variable".
     """
     found: dict[str, list[tuple[str, int, int]]] = {}
+    seen: set[int] = set()
 
     def walk(value: object) -> None:
+        if isinstance(value, nodes.Program):
+            if id(value) in seen:
+                return  # an include cycle
+            seen.add(id(value))
         if value is not root and isinstance(value, (nodes.FunctionDecl, nodes.StructDecl)):
             return  # another function's variables are not this code's
         if isinstance(value, (nodes.VarDecl, nodes.Foreach)):

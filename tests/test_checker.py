@@ -133,6 +133,12 @@ CASES = [
      "String s;\ns += \"1\";"),
     ("Integer n;\nn += 0.5;", "a Float cannot be used with '+=' on an Integer (use toInteger() to convert the Float)", 2, 6,
      "Float n;\nn += 0.5;"),
+    ("Integer n = 2 - \"1\";", "'-' cannot be used on an Integer and a String", 1, 13,
+     "Integer n = 2 - 1;"),
+    ("Integer n = -\"1\";", "'-' needs a number, not a String", 1, 13,
+     "Integer n = -1;"),
+    ("Integer[\"3\"] a;", "an array size must be an Integer, not a String", 1, 9,
+     "Integer[3] a;"),
     ("Float f = 5.0 % 2;", "'%' needs Integer values, not Float", 1, 11,
      "Integer f = 5 % 2;"),
     # conditions
@@ -215,6 +221,14 @@ CASES = [
      "Integer f(Integer n) { if (n > 0) return 1; else return 0; }"),
     ("Integer f() { while (true) { break; } }", "missing return at the end of 'Integer f()'", 1, 1,
      "Integer f() { while (true) { return 1; } }"),
+    ("Integer f() { for (;;) { break; } }", "missing return at the end of 'Integer f()'", 1, 1,
+     "Integer f() { for (;;) { } }"),
+    ("Integer f() { while (true) { if (f() > 1) break; } }", "missing return at the end of 'Integer f()'", 1, 1,
+     "Integer f() { while (true) { for (;;) { break; } } }"),
+    ("Integer f() { try { return 1; } catch { printLine(error); } }", "missing return at the end of 'Integer f()'", 1, 1,
+     "Integer f() { try { return 1; } catch { throw error; } }"),
+    ("Integer f(Bool b) { if (b) { return 1; } }", "missing return at the end of 'Integer f(Bool b)'", 1, 1,
+     "Integer f(Bool b) { if (b) { return 1; } else { while (true) { } } }"),
     ("String f() { return 1; }", "an Integer cannot be assigned to the String result of 'f' (use toString() to convert the Integer)", 1, 21,
      "String f() { return \"1\"; }"),
     ("return 1;", "the script itself cannot return a value; use 'return;'", 1, 1,
@@ -495,3 +509,19 @@ def test_an_unknown_return_type_is_reported_once():
 def test_a_variable_of_another_function_is_unknown_not_later():
     errors = errors_of("Void f() { printLine(s); }\nVoid g() { String s; }")
     assert [e.message for e in errors] == ["unknown variable 's'"]
+
+
+def test_generic_operands_are_checked_at_run_time():
+    program = check("Generic g = getGenericValue(\"x\");\nGeneric sum = g + 1;\nBool b = g && true;\n"
+                    "Integer n = g;\nn = -g;\ng++;\nif (g == 3) { }")
+    assert program.body[1].init.ctype == Type("Generic")
+
+
+def test_an_include_cycle_is_reported_once():
+    cyclic = nodes.Program([], file="a.crm")
+    include = nodes.Include("a", cyclic, file="a.crm", line=1, column=1)
+    cyclic.body.append(include)
+    main = nodes.Program([nodes.Include("a", cyclic, file="main.crm", line=1, column=1)], file="main.crm")
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(main, LIBRARY)
+    assert [(e.file, e.message) for e in info.value.errors] == [("a.crm", "the include 'a' includes itself")]
