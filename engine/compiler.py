@@ -1119,6 +1119,10 @@ def _struct_repr(self) -> str:
     return f"{self.__crm_name__}({fields})"
 
 
+# Node fields set by the checker or loader that are not children.
+_ANNOTATIONS = frozenset({"symbol", "error_symbol", "location_symbol", "struct", "ctype", "program"})
+
+
 def _walk(node: Any):
     """Every CRMScript node under `node` (dataclass fields, lists)."""
     stack = [node]
@@ -1126,8 +1130,8 @@ def _walk(node: Any):
         current = stack.pop()
         yield current
         for name in getattr(current, "__dataclass_fields__", ()):
-            if name in ("symbol", "target", "error_symbol", "location_symbol", "struct", "ctype", "program"):
-                continue
+            if name in _ANNOTATIONS or (name == "target" and not isinstance(current, (N.Assign, N.IncDec))):
+                continue  # annotations point elsewhere in the tree (or to the library)
             value = getattr(current, name)
             if isinstance(value, N.Node):
                 stack.append(value)
