@@ -26,6 +26,7 @@ DIR/lib. Decisions (docs/handlers.md):
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +153,7 @@ class HandlerRegistry:
         self.library = library
         self.check_interval = check_interval
         self._compile = compile
+        self._lock = threading.RLock()  # listing and compiling (the API serves from threads)
         self._by_id: dict[int, Handler] = {}
         self._tree: dict[str, list[Handler]] = {}  # event type -> tree handlers
         self._plugin: dict[str, list[Handler]] = {}  # event type -> plugin handlers
@@ -227,13 +229,15 @@ class HandlerRegistry:
         if stamp is None:
             # No folder known for this type: has one appeared?
             if _stat_key(str(self.root)) != self._root_stamp:
-                self._scan_root()
+                with self._lock:
+                    self._scan_root()
             return
         if _stat_key(stamp[0]) != stamp:
-            if stamp[1] >= 0 and _stat_key(stamp[0])[1] < 0:
-                self._scan_root()  # the folder went away
-            else:
-                self._scan_type(event_type)
+            with self._lock:
+                if stamp[1] >= 0 and _stat_key(stamp[0])[1] < 0:
+                    self._scan_root()  # the folder went away
+                else:
+                    self._scan_type(event_type)
 
     def refresh(self) -> None:
         """Forget the time of the last check: the next event checks the files."""
@@ -300,19 +304,22 @@ class HandlerRegistry:
         does not compile (remembered until its files change)."""
         if handler.script is not None:
             return handler.script
-        if handler.compile_error is not None:
-            raise handler.compile_error
-        # Stat before reading, so an edit during compilation is seen next time.
-        stamps = [_stat_key(str(handler.path))] if handler.path is not None else []
-        try:
-            source = handler.read_source()
-            handler.script = self._compile_source(source, handler.name, self.includes.resolver(stamps))
-            return handler.script
-        except CRMScriptError as error:
-            handler.compile_error = error
-            raise
-        finally:
-            handler.stamp = tuple(stamps)
+        with self._lock:  # one compile per handler, also when threads race for it
+            if handler.script is not None:
+                return handler.script
+            if handler.compile_error is not None:
+                raise handler.compile_error
+            # Stat before reading, so an edit during compilation is seen next time.
+            stamps = [_stat_key(str(handler.path))] if handler.path is not None else []
+            try:
+                source = handler.read_source()
+                handler.script = self._compile_source(source, handler.name, self.includes.resolver(stamps))
+                return handler.script
+            except CRMScriptError as error:
+                handler.compile_error = error
+                raise
+            finally:
+                handler.stamp = tuple(stamps)
 
     def _compile_source(self, source: str, name: str, resolver: Callable) -> Any:
         compile_fn = self._compile
