@@ -57,7 +57,7 @@ ERROR = Type("<error>")
 # Types whose values can be ordered with < <= > >= (besides the numbers).
 ORDERED_NAMES = frozenset({"String", "Date", "DateTime", "Time", "TimeSpan"})
 
-Callable_ = Union[nodes.FunctionDecl, Signature]
+CallTarget = Union[nodes.FunctionDecl, Signature]
 
 
 def check_program(program: nodes.Program, library: Optional[Library] = None) -> None:
@@ -111,14 +111,14 @@ def substitute_element(t: Type, element: Type) -> Type:
     return Type(element.name, element.dims + t.dims)
 
 
-def param_types(target: Callable_, element: Optional[Type] = None) -> list[Type]:
+def param_types(target: CallTarget, element: Optional[Type] = None) -> list[Type]:
     if isinstance(target, nodes.FunctionDecl):
         return [p.type_ref.type for p in target.params]
     types = [p.type for p in target.params]
     return [substitute_element(t, element) for t in types] if element is not None else types
 
 
-def return_type(target: Callable_, element: Optional[Type] = None) -> Type:
+def return_type(target: CallTarget, element: Optional[Type] = None) -> Type:
     if isinstance(target, nodes.FunctionDecl):
         return target.return_type.type
     if element is not None:
@@ -152,6 +152,15 @@ def conversion_cost(value: Type, to: Type) -> int:
     if to == GENERIC or to.name == GENERIC.name:
         return 2
     return 1
+
+
+def constant_integer(expr: nodes.Expr) -> Optional[int]:
+    """The value of an Integer literal, also a negated one; None for anything else."""
+    if isinstance(expr, nodes.IntLit):
+        return expr.value
+    if isinstance(expr, nodes.Unary) and expr.op == "-" and isinstance(expr.operand, nodes.IntLit):
+        return -expr.operand.value
+    return None
 
 
 def can_complete_normally(stmt: Optional[nodes.Stmt]) -> bool:
@@ -412,6 +421,10 @@ class Checker:
         value_type = self.check_expr(value)
         if not assignable(value_type, to):
             self.error(value, self.mismatch_message(value_type, to, f"cannot be assigned to {what}"))
+        elif to == BYTE:
+            number = constant_integer(value)
+            if number is not None and not 0 <= number <= 255:
+                self.error(value, f"the number {number} does not fit in a Byte (0 to 255)")
         return value_type
 
     @staticmethod
@@ -572,7 +585,7 @@ class Checker:
     def stmt_Foreach(self, stmt: nodes.Foreach) -> None:
         var_type = self.resolve_type(stmt.var_type)
         collection = self.check_expr(stmt.collection)
-        if not is_error(collection):
+        if not is_error(collection) and collection != GENERIC:  # a Generic is checked at run time
             if collection.dims == 0:
                 self.error(stmt.collection, f"foreach needs an array to go through, not {article(collection)}")
             elif not self.foreach_variable_fits(collection.element(), var_type):
@@ -819,9 +832,9 @@ class Checker:
     def check_args(self, args: list[nodes.Expr]) -> list[Type]:
         return [self.check_expr(arg) for arg in args]
 
-    def resolve_overload(self, node: nodes.Node, what: str, candidates: list[Callable_],
+    def resolve_overload(self, node: nodes.Node, what: str, candidates: list[CallTarget],
                          args: list[nodes.Expr], arg_types: list[Type],
-                         element: Optional[Type] = None) -> Optional[Callable_]:
+                         element: Optional[Type] = None) -> Optional[CallTarget]:
         """Pick the overload for these arguments: by number first, then by types.
 
         `what` names the callee in messages ("'subString'"). Reports and
@@ -834,7 +847,7 @@ class Checker:
             noun = "argument" if counts == [1] else "arguments"
             self.error(node, f"{what} takes {wanted} {noun}, {len(args)} given")
             return None
-        fitting: list[tuple[int, int, Callable_]] = []
+        fitting: list[tuple[int, int, CallTarget]] = []
         for position, candidate in enumerate(by_arity):
             wanted_types = param_types(candidate, element)
             if all(assignable(a, p) for a, p in zip(arg_types, wanted_types)):
@@ -858,7 +871,7 @@ class Checker:
         arg_types = self.check_args(expr.args)
         # The script's functions overload the library's of the same name; on a
         # tie (same parameter types) the script's own function wins.
-        candidates: list[Callable_] = list(self.functions.get(expr.name, []))
+        candidates: list[CallTarget] = list(self.functions.get(expr.name, []))
         candidates += self.library.functions.get(expr.name, [])
         if not candidates:
             if ("function " + expr.name) in self.declared_later:
@@ -887,7 +900,7 @@ class Checker:
             return ERROR
         what = f"'{expr.method}'"
         element: Optional[Type] = None
-        candidates: list[Callable_]
+        candidates: list[CallTarget]
         if receiver.dims > 0:
             element = receiver.element()
             candidates = list(self.library.classes.get(ARRAY_OWNER, _NO_CLASS).methods.get(expr.method, []))
@@ -923,7 +936,7 @@ class Checker:
                 return ERROR
             expr.target = self.structs[name]
             return made
-        constructors: list[Callable_] = list(self.library.classes.get(name, _NO_CLASS).constructors)
+        constructors: list[CallTarget] = list(self.library.classes.get(name, _NO_CLASS).constructors)
         if not expr.args and not any(not param_types(c) for c in constructors):
             # `DateTime()`, `Map()`: the value a plain declaration would have.
             # target stays None; the compiler builds the default value.

@@ -112,6 +112,10 @@ CASES = [
      "Integer[] a;\nInteger b = a[0];"),
     ("Integer n = 2147483648;", "the number 2147483648 does not fit in an Integer (-2147483648 to 2147483647)", 1, 13,
      "Integer n = 2147483647;"),
+    ("Byte b = 256;", "the number 256 does not fit in a Byte (0 to 255)", 1, 10,
+     "Byte b = 255;"),
+    ("Byte b;\nb = -1;", "the number -1 does not fit in a Byte (0 to 255)", 2, 5,
+     "Byte b;\nb = 0;"),
     ("Void v;", "'Void' is not a type for values; only a function can be Void", 1, 1,
      "Void v() {}"),
     # operators
