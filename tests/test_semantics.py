@@ -1,0 +1,207 @@
+"""Run-time semantics: value vs reference, runtime errors, try/catch, throw,
+and where an error is reported (file, line, column), also inside functions
+and included files."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine
+from engine.runtime.context import RunContext
+
+
+def run(source: str, name: str = "s.crm", **kwargs) -> str:
+    return engine.compile_script(source, name, **kwargs).run().output
+
+
+def failure(source: str, name: str = "s.crm", **kwargs) -> engine.CRMScriptError:
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, name, **kwargs).run()
+    return caught.value
+
+
+# ------------------------------------------------------- value / reference
+
+
+def test_primitives_copy_on_assignment():
+    assert run('Integer a = 1; Integer b = a; b++; String s = "x"; String t = s; t += "y";'
+               ' print(a.toString() + s + t);') == "1xxy"
+
+
+def test_primitives_are_passed_by_value():
+    source = """
+    Void change(Integer n, String s) { n = 99; s += "!"; }
+    Integer n = 1; String s = "a";
+    change(n, s);
+    print(n.toString() + s);
+    """
+    assert run(source) == "1a"
+
+
+def test_arrays_share_on_assignment_and_when_passed():
+    source = """
+    Void add(Integer[] values) { values.pushBack(3); }
+    Integer[] a; a.pushBack(1);
+    Integer[] b = a;
+    b.pushBack(2);
+    add(a);
+    print(a.length().toString() + b.length().toString());
+    """
+    assert run(source) == "33"
+
+
+def test_maps_and_structs_share():
+    source = """
+    struct Box { Integer n; };
+    Void fill(Box b, Map m) { b.n = 7; m.insert("k", "v"); }
+    Box box; Map m;
+    Box alias = box;
+    fill(alias, m);
+    print(box.n.toString() + m.get("k"));
+    """
+    assert run(source) == "7v"
+
+
+def test_dates_are_values_copied_on_assignment_and_when_passed():
+    source = """
+    Void later(DateTime d) { d.addDay(3); }
+    DateTime a = String("2024-01-10 12:00:00").toDateTime();
+    DateTime b = a;
+    b.addDay(1);
+    later(a);
+    print(a.toString() + "|" + b.toString());
+    """
+    out = run(source)
+    first, second = out.split("|")
+    assert first != second
+    assert "10" in first and "11" in second
+
+
+def test_foreach_gives_copies_of_primitives_and_the_structs_themselves():
+    source = """
+    struct Item { Integer n; };
+    Integer[] numbers; numbers.pushBack(1); numbers.pushBack(2);
+    foreach (Integer x in numbers) { x = x * 10; }
+    Item[] items; Item one; items.pushBack(one);
+    foreach (Item it in items) { it.n = 5; }
+    print(numbers[0].toString() + numbers[1].toString() + items[0].n.toString());
+    """
+    assert run(source) == "125"
+
+
+# -------------------------------------------------------- runtime errors
+
+
+@pytest.mark.parametrize("statement, message", [
+    ("Integer z = 0; Integer r = 1 / z;", "Division by zero"),
+    ("Integer z = 0; Integer r = 1 % z;", "Division by zero"),
+    ("Float z = 0; Float r = 1.5 / z;", "Division by zero"),
+    ("Integer[2] a; Integer r = a[2];", "out of range"),
+    ("Integer[2] a; Integer i = -1; Integer r = a[i];", "out of range"),
+    ("Integer[2] a; a[5] = 1;", "out of range"),
+    ("Integer big = 2147483647; big = big + 1;", "overflow"),
+    ("Integer big = 2147483647; big++;", "overflow"),
+    ("Integer small = -2147483647; small = small - 2;", "overflow"),
+    ("Integer m = 65536; m = m * m;", "overflow"),
+    ('throw "custom";', "GeneralException: custom"),
+])
+def test_each_runtime_error_kind_is_caught_by_catch(statement, message):
+    source = f'try {{ {statement} print("not reached"); }} catch {{ print("caught: " + error); }}'
+    out = run(source)
+    assert out.startswith("caught: ") and message in out
+
+
+def test_uncaught_runtime_error_has_file_line_and_column():
+    error = failure('Integer a = 1;\nInteger z = 0;\nprintLine("x");\nInteger r = a / z;\n')
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert (error.file, error.line) == ("s.crm", 4)
+    assert error.column >= 1
+    assert "Division by zero" in error.message
+
+
+def test_output_before_an_uncaught_error_is_kept_in_the_context():
+    script = engine.compile_script('print("before"); Integer z; Integer r = 3 / z; print("after");', "k.crm")
+    context = RunContext()
+    with pytest.raises(engine.CRMScriptRuntimeError):
+        script.run(context=context)
+    assert context.printed() == "before"
+
+
+def test_error_inside_a_function_points_into_the_function():
+    source = "Integer div(Integer a, Integer b) {\n  return a / b;\n}\nprint(div(4, 2).toString());\nprint(div(1, 0).toString());\n"
+    error = failure(source)
+    assert error.line == 2
+
+
+def test_error_column_points_at_the_failing_expression_not_the_statement():
+    prefix = "Integer z; Integer[1] a; Integer r = "  # 37 characters
+    assert failure(prefix + "2 + a[3];").column == 42
+    assert failure(prefix + "a[0] + a[0] + a[5];").column == 52
+
+
+def test_throw_outside_try_ends_the_run_with_general_exception():
+    error = failure('print("a");\nthrow "stop here";')
+    assert isinstance(error, engine.CRMScriptThrow)
+    assert error.message == "GeneralException: stop here"
+    assert error.line == 2
+
+
+def test_error_and_error_location_inside_catch():
+    source = 'try {\n  Integer z;\n  Integer r = 5 / z;\n} catch {\n  print(error + " at " + errorLocation);\n}'
+    assert run(source, "loc.crm") == "Division by zero at loc.crm:3"
+
+
+def test_catch_in_caller_catches_error_from_callee_with_callee_location():
+    source = "Void bad() {\n  throw \"inner\";\n}\ntry { bad(); } catch { print(errorLocation + \" \" + error); }"
+    assert run(source, "c.crm") == "c.crm:2 GeneralException: inner"
+
+
+def test_rethrow_from_catch_and_nested_try():
+    source = """
+    try {
+      try { throw "one"; } catch { throw error + "+two"; }
+    } catch { print(error); }
+    """
+    assert run(source) == "GeneralException: GeneralException: one+two"
+
+
+def test_code_after_catch_runs_and_variables_keep_their_values():
+    source = 'Integer n = 1; try { n = 2; throw "x"; n = 3; } catch { n += 10; } print(n.toString());'
+    assert run(source) == "12"
+
+
+def test_error_inside_an_included_file_keeps_its_own_name_and_line(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "helpers.crm").write_text("Integer half(Integer n) {\n  Integer z = 0;\n  return n / z;\n}\n")
+    main = tmp_path / "main.crm"
+    main.write_text('#include "helpers";\nprint("go");\nprint(half(4).toString());\n')
+    from engine.includes import resolver_for
+
+    with pytest.raises(engine.CRMScriptRuntimeError) as caught:
+        engine.compile_script(main.read_text(), str(main), includes=resolver_for(main)).run()
+    assert caught.value.file.endswith("helpers.crm")
+    assert caught.value.line == 3
+
+
+def test_included_top_level_code_runs_at_the_include(tmp_path):
+    (tmp_path / "greet.crm").write_text('String greeting = "hi";\nprint("[inc]");\n')
+    main = tmp_path / "main.crm"
+    main.write_text('print("a");\n#include "greet";\nprint(greeting);\n')
+    from engine.includes import resolver_for
+
+    out = engine.compile_script(main.read_text(), str(main), includes=resolver_for(main)).run().output
+    assert out == "a[inc]hi"
+
+
+def test_changed_include_file_is_recompiled(tmp_path):
+    from engine.includes import resolver_for
+
+    inc = tmp_path / "part.crm"
+    inc.write_text('print("one");\n')
+    main = tmp_path / "main.crm"
+    main.write_text('#include "part";\n')
+    first = engine.compile_script(main.read_text(), str(main), includes=resolver_for(main)).run().output
+    inc.write_text('print("two!");\n')
+    second = engine.compile_script(main.read_text(), str(main), includes=resolver_for(main)).run().output
+    assert (first, second) == ("one", "two!")
