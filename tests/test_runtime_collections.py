@@ -261,3 +261,71 @@ def test_vector_conversions(ctx):
     assert list(v) == []
     call(ctx, "Vector", "parseString", ("String", "String"), v, "a,b", "")
     assert list(v) == ["a,b"]
+
+
+# -- robustness: no Python exception escapes any member of these families -------------
+
+import random  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from engine.errors import CRMScriptError  # noqa: E402
+from engine.runtime import datetimes as _dates, jsonxml as _jsonxml  # noqa: E402
+
+MY_MODULES = {"engine.runtime.collections", "engine.runtime.datetimes", "engine.runtime.jsonxml"}
+INT32 = st.integers(min_value=-(2**31), max_value=2**31 - 1)
+TEXT = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["2020-02-29 10:00:00", "2021-13-01", "12:30", "0", "{\"a\": [1, {\"b\": null}]}",
+     "<a x=\"1\"><b>t</b></a>", "a=1\nb=2", "a.0.b", "HH12:MI2 AMPM WDAY MONTH ISOWY4"]))
+
+
+def _json_builder():
+    jb = _jsonxml.JSONBuilder()
+    jb.push("", is_object=True)
+    return jb
+
+
+STRATEGIES = {
+    "Integer": INT32,
+    "Float": st.floats(allow_nan=True, allow_infinity=True),
+    "Bool": st.booleans(),
+    "String": TEXT,
+    "T": INT32,
+    "Array": st.lists(INT32, max_size=5).map(lambda items: col.Array(int, items)),
+    "Integer[]": st.lists(INT32, max_size=5).map(lambda items: col.Array(int, items)),
+    "Map": st.dictionaries(TEXT, TEXT, max_size=4).map(lambda d: col.Map.from_pairs(d.items())),
+    "Vector": st.lists(TEXT, max_size=4).map(col.Vector),
+    "Date": st.one_of(st.just(_dates.Date()), st.dates().map(_dates.Date)),
+    "DateTime": st.one_of(st.just(_dates.DateTime()), st.datetimes().map(_dates.DateTime)),
+    "Time": st.integers(0, 86399).map(_dates.Time),
+    "TimeSpan": st.integers(-(2**40), 2**40).map(_dates.TimeSpan),
+    "JSONBuilder": st.builds(_json_builder),
+    "XMLNode": st.sampled_from(["{\"a\": [1, 2, {\"b\": \"x\"}]}", "[]", "\"s\""]).map(_jsonxml.parse_json),
+    "XMLNode[]": st.builds(lambda: col.Array(_jsonxml.XMLNode, [_jsonxml.XMLNode("x")])),
+}
+
+
+def _my_signatures():
+    sigs = [s for overloads in LIBRARY.functions.values() for s in overloads]
+    for info in LIBRARY.classes.values():
+        sigs += info.constructors + [s for overloads in info.methods.values() for s in overloads]
+    return sorted((s for s in sigs if s.impl is not None and s.impl.__module__ in MY_MODULES
+                   and s.owner != "Struct"), key=str)
+
+
+@pytest.mark.parametrize("sig", _my_signatures(), ids=str)
+def test_no_python_exception_escapes(sig):
+    receiver = [] if sig.owner == "" or sig.is_constructor else [sig.owner]
+    types = receiver + [str(p.type) for p in sig.params]
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.tuples(*(STRATEGIES[t] for t in types)))
+    def run(args):
+        prefix = [RunContext(limits=Limits(collection_size=1000), rng=random.Random(0))] \
+            if sig.context else []
+        try:
+            sig.impl(*prefix, *args)
+        except CRMScriptError:
+            pass
+
+    run()

@@ -77,7 +77,7 @@ def _settings_zone(ctx: Any) -> Optional[ZoneInfo]:
 def _now_naive(ctx: Any) -> _dt.datetime:
     """The wall clock 'now' of the run (time zone and simulated sleep applied)."""
     offset = getattr(ctx, "clock_offset", 0.0) if ctx is not None else 0.0
-    instant = _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds=offset)
+    instant = _add_delta(_dt.datetime.now(_dt.timezone.utc), seconds=offset)
     zone = _settings_zone(ctx)
     if zone is not None:
         instant = instant.astimezone(zone)
@@ -129,10 +129,7 @@ def _shift_months(year: int, month: int, day: int, months: int) -> _dt.date:
     new_year, new_month = divmod(index, 12)
     _check_year(new_year)
     first = _dt.date(new_year, new_month + 1, 1)
-    try:
-        return first + _dt.timedelta(days=day - 1)
-    except OverflowError:
-        raise CRMScriptRuntimeError("the date is out of the supported range") from None
+    return _add_delta(first, days=day - 1)
 
 
 def _check_year(year: int) -> None:
@@ -140,11 +137,21 @@ def _check_year(year: int) -> None:
         raise CRMScriptRuntimeError(f"year {year} is out of the supported range 1-9999")
 
 
-def _add_delta(moment, delta: _dt.timedelta):
+def _add_delta(moment, **amounts: int):
+    """moment + timedelta(**amounts); leaving years 1-9999 is a runtime error."""
     try:
-        return moment + delta
+        return moment + _dt.timedelta(**amounts)
     except OverflowError:
         raise CRMScriptRuntimeError("the date is out of the supported range") from None
+
+
+def _ymd(moment, separator: str = "-") -> str:
+    """YYYY-MM-DD with a four-digit year also before 1000 (strftime does not pad)."""
+    return f"{moment.year:04d}{separator}{moment.month:02d}{separator}{moment.day:02d}"
+
+
+def _hms(moment, separator: str = ":") -> str:
+    return f"{moment.hour:02d}{separator}{moment.minute:02d}{separator}{moment.second:02d}"
 
 
 # ---------------------------------------------------------------------------
@@ -247,7 +254,7 @@ class DateTime(TemporalValue):
         return "DateTime(null)" if self.null else f"DateTime({self.value.isoformat(' ')})"
 
     def __str__(self) -> str:
-        return "" if self.null else self.value.strftime("%Y-%m-%d %H:%M:%S")
+        return "" if self.null else f"{_ymd(self.value)} {_hms(self.value)}"
 
 
 class Time(TemporalValue):
@@ -493,8 +500,8 @@ def _text_date(moment: _dt.datetime, language: int) -> str:
 def format_mode(moment: _dt.datetime, mode: int, language: int, hour24: bool,
                 utc_offset: _dt.timedelta = _dt.timedelta(0)) -> str:
     """toString(Integer mode, Integer language, Bool 24HourMode), modes 0-16."""
-    ymd = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-    compact = moment.strftime("%Y%m%d%H%M%S")
+    ymd = _ymd(moment)
+    compact = _ymd(moment, "") + _hms(moment, "")
     if mode == 0:
         return ymd
     if mode == 1:
@@ -522,16 +529,16 @@ def format_mode(moment: _dt.datetime, mode: int, language: int, hour24: bool,
     if mode == 12:  # HTTP-date as documented (two-digit year), always English
         return (f"{_RFC_WEEKDAYS[moment.weekday()]}, {moment.day:02d} "
                 f"{_RFC_MONTHS[moment.month - 1]} {moment.year % 100:02d} "
-                f"{moment.strftime('%H:%M:%S')} GMT")
+                f"{_hms(moment)} GMT")
     if mode == 13:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{_ymd(moment)}T{_hms(moment)}"
     if mode == 14:
         total = int(utc_offset.total_seconds()) // 60
         sign = "+" if total >= 0 else "-"
         hours, minutes = divmod(abs(total), 60)
         return (f"{_RFC_WEEKDAYS[moment.weekday()]}, {moment.day:02d} "
                 f"{_RFC_MONTHS[moment.month - 1]} {moment.year:04d} "
-                f"{moment.strftime('%H:%M:%S')} {sign}{hours:02d}{minutes:02d}")
+                f"{_hms(moment)} {sign}{hours:02d}{minutes:02d}")
     if mode == 15:
         return (f"{moment.day:02d}.{moment.month:02d}.{moment.year:04d} "
                 f"{_clock(moment, False, hour24)}")
@@ -578,7 +585,7 @@ def _date_set(self: Date, value: _dt.date) -> Date:
 
 @builtin("Date Date.addDay(Integer num)")
 def date_add_day(self: Date, num: int) -> Date:
-    return _date_set(self, _add_delta(self.value, _dt.timedelta(days=num)))
+    return _date_set(self, _add_delta(self.value, days=num))
 
 
 @builtin("Date Date.addMonth(Integer num)")
@@ -650,8 +657,8 @@ def datetime_from_parts(year: int, month: int, day: int, hour: int, minute: int,
                         second: int) -> DateTime:
     # Out-of-range parts roll over like C's mktime (month 13 is January next year).
     start = _shift_months(year, month, 1, 0)
-    delta = _dt.timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second)
-    moment = _add_delta(_dt.datetime(start.year, start.month, start.day), delta)
+    moment = _add_delta(_dt.datetime(start.year, start.month, start.day),
+                        days=day - 1, hours=hour, minutes=minute, seconds=second)
     _check_year(moment.year)
     return DateTime(moment)
 
@@ -693,7 +700,7 @@ def datetime_to_string_mode(ctx, self: DateTime, mode: int, language: int, hour2
 
 @builtin("DateTime DateTime.addDay(Integer num)")
 def datetime_add_day(self: DateTime, num: int) -> DateTime:
-    return self.set(_add_delta(self.value, _dt.timedelta(days=num)))
+    return self.set(_add_delta(self.value, days=num))
 
 
 @builtin("DateTime DateTime.addMonth(Integer num)")
@@ -712,17 +719,17 @@ def datetime_add_year(self: DateTime, num: int) -> DateTime:
 
 @builtin("DateTime DateTime.addHour(Integer num)")
 def datetime_add_hour(self: DateTime, num: int) -> DateTime:
-    return self.set(_add_delta(self.value, _dt.timedelta(hours=num)))
+    return self.set(_add_delta(self.value, hours=num))
 
 
 @builtin("DateTime DateTime.addMin(Integer num)")
 def datetime_add_min(self: DateTime, num: int) -> DateTime:
-    return self.set(_add_delta(self.value, _dt.timedelta(minutes=num)))
+    return self.set(_add_delta(self.value, minutes=num))
 
 
 @builtin("DateTime DateTime.addSec(Integer num)")
 def datetime_add_sec(self: DateTime, num: int) -> DateTime:
-    return self.set(_add_delta(self.value, _dt.timedelta(seconds=num)))
+    return self.set(_add_delta(self.value, seconds=num))
 
 
 @builtin("Void DateTime.setTime(Time theTime)")
@@ -820,9 +827,7 @@ def datetime_move_to_quarter_start(self: DateTime) -> DateTime:
 
 @builtin("DateTime DateTime.moveToWeekStart()")
 def datetime_move_to_week_start(self: DateTime) -> DateTime:
-    monday = self.value.date() - _dt.timedelta(days=self.value.weekday())
-    if monday.year < 1:  # pragma: no cover - only in the first days of year 1
-        raise CRMScriptRuntimeError("the date is out of the supported range")
+    monday = _add_delta(self.value.date(), days=-self.value.weekday())
     return self.set(_day_start(monday))
 
 
@@ -856,7 +861,7 @@ def datetime_move_to_quarter_end(self: DateTime) -> DateTime:
 
 @builtin("DateTime DateTime.moveToWeekEnd()")
 def datetime_move_to_week_end(self: DateTime) -> DateTime:
-    sunday = _add_delta(self.value.date(), _dt.timedelta(days=6 - self.value.weekday()))
+    sunday = _add_delta(self.value.date(), days=6 - self.value.weekday())
     return self.set(_day_end(sunday))
 
 
