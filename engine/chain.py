@@ -36,7 +36,7 @@ from .plugins import (
     plugin_handlers,
     plugin_include_paths,
 )
-from .runtime.context import RunContext, Settings
+from .runtime.context import Limits, RunContext, Settings
 
 log = logging.getLogger("crmscript.chain")
 
@@ -76,11 +76,13 @@ class Engine:
                  catalog: Optional[Catalog] = None,
                  check_interval: float = 0.0,
                  compile: Optional[Callable[..., Any]] = None,
-                 on_warning: Optional[Callable[[str], None]] = None):
+                 on_warning: Optional[Callable[[str], None]] = None,
+                 limits: Optional[Limits] = None):
         self.catalog = catalog or default_catalog()
         self.plugin_manager = make_plugin_manager(plugins, load_entry_points=load_entry_points)
         self.library = self._plugin_library()
         self.on_warning = on_warning
+        self.limits = limits or Limits()  # sandbox limits of each handler run
         self.registry = HandlerRegistry(
             handlers_dir,
             plugin_handlers=plugin_handlers(self.plugin_manager),
@@ -191,7 +193,8 @@ class Engine:
                                          handler=handler, event=shared):
             return False
         context = RunContext(event=shared, settings=settings, event_type_id=self._type_id,
-                             on_print=on_print, global_variables=global_variables, rng=self.rng)
+                             on_print=on_print, global_variables=global_variables, rng=self.rng,
+                             limits=self.limits)
         started = time.perf_counter()
         try:
             script = handler.script if handler.script is not None else self.registry.script_for(handler)

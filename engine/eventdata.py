@@ -192,6 +192,8 @@ def event_from_request(body: Union[str, bytes], source: str = "<request>") -> Ev
         data = json.loads(body)
     except json.JSONDecodeError as error:
         raise EventDataError(f"malformed JSON: {error.msg}", source, error.lineno, error.colno) from None
+    except RecursionError:
+        raise EventDataError("malformed request: JSON nested too deeply", source) from None
     if not isinstance(data, dict):
         raise EventDataError(f"request body must be a JSON object, not {_json_kind(data)}", source)
     if "EventData" not in data:

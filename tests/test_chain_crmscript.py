@@ -119,3 +119,16 @@ def test_example_plugin_handler_runs_with_its_function_and_include(tmp_path):
     assert out.OutputValues == {"alertLevel": "warning", "alertText": "DBI task 17 failed (3 in a row)"}
     first = engine.execute(EventData(Type="DbiTaskFailed", InputValues={"entryId": "5"}))
     assert first.OutputValues["alertLevel"] == "info"
+
+
+def test_runtime_limit_stops_the_chain(tmp_path):
+    from engine.runtime.context import Limits
+
+    make_tree(tmp_path, {
+        "TicketSave/10.crm": 'getEventData().setMessage("started");\nwhile (true) { }\n',
+        "TicketSave/20.crm": 'getEventData().setOutputValue("second", "ran");\n',
+    })
+    out = engine_for(tmp_path, limits=Limits(steps=10_000)).execute(EventData(Type="TicketSave"))
+    assert out.Message == "started" and out.OutputValues == {}
+    assert out.Exception.startswith("TicketSave/10.crm:2:")
+    assert "limit exceeded" in out.Exception

@@ -112,3 +112,8 @@ def test_seed_sample_response_round_trips():
     sample = sample[sample.index("{"):sample.rindex("}") + 1]
     event = EventData.model_validate(json.loads(sample))
     assert json.loads(response_json(event)) == json.loads(sample)
+
+
+def test_deeply_nested_json_is_a_bad_request():
+    with pytest.raises(EventDataError, match="nested too deeply"):
+        event_from_request('{"EventData": ' + "[" * 100_000 + "]" * 100_000 + "}")
