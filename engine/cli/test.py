@@ -23,6 +23,7 @@ from .common import DEFAULT_HANDLERS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, report
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
+PIPED_WIDTH = 160
 
 
 @app.command("test")
@@ -50,7 +51,8 @@ def test_command(
     from ..testing.trace import LineTracer, render_trace
     from ..testing.report import print_results, summary, write_junit
 
-    console = Console(highlight=False)
+    # Piped output (CI logs, files) has no width: do not crop the tables at 80.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
     errors = Console(stderr=True, highlight=False)
     if handlers is not None and not handlers.is_dir():
         errors.print(f"crmscript test: --handlers: no such folder: {handlers}")

@@ -202,11 +202,11 @@ def line_ranges(lines: list[int]) -> str:
 
 def print_coverage(report: CoverageReport, console: Console) -> None:
     table = Table(title="CRMScript line coverage", title_justify="left")
-    table.add_column("handler file")
+    table.add_column("handler file", no_wrap=True, min_width=max((len(f.name) for f in report.files), default=10))
     table.add_column("lines", justify="right")
     table.add_column("ran", justify="right")
     table.add_column("cover", justify="right")
-    table.add_column("missing lines")
+    table.add_column("missing lines", overflow="fold", min_width=13)
     for f in report.files:
         style = "green" if f.percent == 100 else "yellow" if f.percent >= 80 else "red"
         table.add_row(f.name, str(len(f.executable)), str(f.covered), f"[{style}]{f.percent:.1f}%[/{style}]",

@@ -181,6 +181,9 @@ class Case(_Strict):
     navigate_to: str = ""
     block: bool = False
     handlers: Optional[str] = None
+    # run only these handlers of the event type (file names, in chain order),
+    # as ExecuteScriptAsEvent does: a handler tested on its own
+    only: Optional[list[str]] = None
     expect: Expect = Field(default_factory=Expect)
     # parameter rows: a list of mappings, or {columns: [a, b], rows: [[1, 2], ...]}
     params: Optional[list[dict[str, Any]]] = None
@@ -190,6 +193,11 @@ class Case(_Strict):
     @classmethod
     def _maps(cls, value: Any) -> Any:
         return _text_map(value)
+
+    @field_validator("only", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("params", mode="before")
     @classmethod
@@ -239,6 +247,7 @@ class TestCase:
     block: bool
     expect: Expect
     skip: Optional[str] = None
+    only: Optional[list[str]] = None
 
     @property
     def node_id(self) -> str:
@@ -381,7 +390,7 @@ def load_case_file(path: Path | str) -> list[TestCase]:
                     file=path, line=line, name=name, event=event, handlers=tree.resolve(),
                     input=concrete.input, state=concrete.state, output=concrete.output,
                     message=concrete.message, navigate_to=concrete.navigate_to, block=concrete.block,
-                    expect=concrete.expect, skip=concrete.skip,
+                    expect=concrete.expect, skip=concrete.skip, only=concrete.only,
                 )
             )
     return cases

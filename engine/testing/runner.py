@@ -125,8 +125,9 @@ class CaseRunner:
         started = time.perf_counter()
         try:
             engine = self.engine_for(case.handlers)
+            options = {"handlers": _chosen_handlers(engine, case)} if case.only is not None else {}
             with self._around_event(case):
-                chain = engine.run_chain(request_event(case))
+                chain = engine.run_chain(request_event(case), **options)
         except _TreeError as e:
             return CaseResult(case, ERROR, error=str(e), seconds=time.perf_counter() - started)
         except CRMScriptError as e:
@@ -139,6 +140,17 @@ class CaseRunner:
 
     def run_all(self, cases: Iterable[TestCase]) -> list[CaseResult]:
         return [self.run(case) for case in cases]
+
+
+def _chosen_handlers(engine: CaseEngine, case: TestCase) -> list:
+    """The handlers a case's `only:` names, in chain order."""
+    available = engine.handlers_for(case.event)
+    names = {handler.file_name for handler in available}
+    unknown = [name for name in case.only if name not in names]
+    if unknown:
+        raise _TreeError(f"only: no handler {', '.join(map(repr, unknown))} for {case.event} in {case.handlers} "
+                         f"(there are: {', '.join(sorted(names)) or 'none'})")
+    return [handler for handler in available if handler.file_name in case.only]
 
 
 class _TreeError(Exception):
