@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any, Mapping, Optional
 
 from .compiler import MAIN_FUNCTION, CompiledProgram, compile_program
-from .errors import CRMScriptError, CRMScriptLimitError, CRMScriptRuntimeError
+from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError
 from .eventdata import EventData
 from .runtime.context import RunContext
 from .runtime.datetimes import _ACTIVE_CONTEXT
@@ -251,12 +251,13 @@ def _build(source: str, name: str, includes: Any, library: Optional[Library]) ->
     from .checker import check_program
     from .parser import parse_program
 
-    program = parse_program(source, name, includes=includes)
-    check_program(program, library=library)
     try:
+        program = parse_program(source, name, includes=includes)
+        check_program(program, library=library)
         compiled = compile_program(program, library=library or LIBRARY, script_name=name)
-    except RecursionError:
-        raise CRMScriptLimitError("the script is nested too deeply to compile", name, 1, 1) from None
+    except RecursionError:  # every stage walks the tree recursively
+        raise CRMScriptCheckError("the script nests too deeply (expressions or blocks) to be compiled",
+                                  name, 1, 1) from None
     script = Script(name, source, compiled)
     script._program = program
     script._include_stamp = _include_stamp(program, includes)
