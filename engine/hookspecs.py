@@ -12,6 +12,7 @@ names are the hooks below. It reaches the engine either
 Example (see examples/plugin/ for an installable one):
 
     from engine.hookspecs import hookimpl, HandlerSource
+    from engine.runtime.table import builtin
 
     @hookimpl
     def crmscript_handlers():
