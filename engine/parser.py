@@ -316,6 +316,14 @@ class _ForPart:
 
 _ASSIGNABLE = (nodes.Name, nodes.Member, nodes.Index)
 _OPERATOR_SPELLING = {"and": "&&", "or": "||"}
+# Binary operators from loosest to tightest binding (LANGUAGE.md).
+_PRECEDENCE = {
+    op: level
+    for level, ops in enumerate(
+        [("||", "or"), ("&&", "and"), ("==", "!="), ("<", "<=", ">", ">="), ("+", "-"), ("*", "/", "%")], 1
+    )
+    for op in ops
+}
 
 
 class _NodeBuilder(Transformer):
@@ -451,9 +459,27 @@ class _NodeBuilder(Transformer):
             )
         return nodes.Assign(op.value, target, value, **self._at(target))
 
-    def binary(self, items):
-        left, op, right = items
-        return nodes.Binary(_OPERATOR_SPELLING.get(op.value, op.value), left, right, **self._at(left))
+    def operator_chain(self, items):
+        """`a op b op c ...` (operands and operator tokens alternating) as
+        Binary nodes by precedence, each level left to right (shunting-yard)."""
+        operands = [items[0]]
+        operators: list[Token] = []
+        for i in range(1, len(items), 2):
+            op, right = items[i], items[i + 1]
+            level = _PRECEDENCE[op.value]
+            while operators and _PRECEDENCE[operators[-1].value] >= level:
+                self._combine(operands, operators.pop())
+            operators.append(op)
+            operands.append(right)
+        while operators:
+            self._combine(operands, operators.pop())
+        return operands[0]
+
+    def _combine(self, operands: list, op: Token) -> None:
+        right = operands.pop()
+        left = operands.pop()
+        operator = _OPERATOR_SPELLING.get(op.value, op.value)
+        operands.append(nodes.Binary(operator, left, right, **self._at(left)))
 
     def prefix(self, items):
         op, operand = items
@@ -906,6 +932,11 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
         keyword = _statement_keyword(stack)
         if opener is not None and opener[1].type == "LPAR" and _is_for_header(stack, opener[0]):
             return error(f"expected ';' in the 'for' header, found {found}", where)
+        if declared is not None and token.type == "COMMA":
+            return error(
+                f"one declaration declares one variable: end the declaration of '{declared}' with ';' "
+                "and declare the next variable with its own type"
+            )
         if declared is not None:
             return error(f"expected ';' after the declaration of '{declared}', found {found}", where)
         if keyword is not None:

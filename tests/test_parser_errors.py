@@ -13,6 +13,7 @@ from engine.parser import parse_program
 CASES = [
     ("Integer x", "expected ';' after the declaration of 'x', found the end of the script", 1, 10),
     ("Integer x = 5\nx = 2;", "expected ';' after the declaration of 'x', found the name 'x'", 1, 14),
+    ("Integer a, b;", "one declaration declares one variable: end the declaration of 'a' with ';' and declare the next variable with its own type", 1, 10),
     ("x = 1\ny = 2;", "expected ';' at the end of the statement, found the name 'y'", 1, 6),
     ("f()\ng();", "expected ';' at the end of the statement, found the name 'g'", 1, 4),
     ("return 5 x;", "expected ';' after the 'return' statement, found the name 'x'", 1, 9),
