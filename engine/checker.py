@@ -429,7 +429,8 @@ class Checker:
 
     @staticmethod
     def mismatch_message(value: Type, to: Type, tail: str) -> str:
-        message = f"{article(value)} {tail}"
+        subject = "a Void call (it gives no value)" if value == VOID else article(value)
+        message = f"{subject} {tail}"
         if to == STRING and value.dims == 0 and value.name in VALUE_TYPE_NAMES:
             message += f" (use toString() to convert the {value})"
         elif value == FLOAT and to in (INTEGER, BYTE):
@@ -787,6 +788,9 @@ class Checker:
         left = self.check_expr(expr.left)
         right = self.check_expr(expr.right)
         op = expr.op
+        if VOID in (left, right):
+            self.error(expr, f"a Void call (it gives no value) cannot be used with '{op}'")
+            return ERROR
         if op in ("&&", "||", "and", "or"):
             for side, side_type in ((expr.left, left), (expr.right, right)):
                 if not is_error(side_type) and side_type not in (BOOL, GENERIC):

@@ -116,6 +116,10 @@ CASES = [
      "Byte b = 255;"),
     ("Byte b;\nb = -1;", "the number -1 does not fit in a Byte (0 to 255)", 2, 5,
      "Byte b;\nb = 0;"),
+    ("Integer n = printLine(\"x\");", "a Void call (it gives no value) cannot be assigned to the Integer variable 'n'", 1, 13,
+     "printLine(\"x\");"),
+    ("String s = \"a\" + printLine(\"x\");", "a Void call (it gives no value) cannot be used with '+'", 1, 12,
+     "String s = \"a\" + \"x\";"),
     ("Void v;", "'Void' is not a type for values; only a function can be Void", 1, 1,
      "Void v() {}"),
     # operators
