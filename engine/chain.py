@@ -101,7 +101,7 @@ class Engine:
         }
         self._type_id = self.catalog.type_id
         # One random generator per engine: seeding a new one per handler from
-        # the OS costs ~20 us (rand/makePassword need no more than this).
+        # the OS costs ~20 us, and rand/makePassword need no fresh seed per script.
         self.rng = random.Random()
         for warning in self.registry.warnings:
             self._warn(warning, None)
@@ -114,8 +114,7 @@ class Engine:
         no plugin extends it (scripts then use the shared table)."""
         if not has_hook_impls(self.plugin_manager, "crmscript_library"):
             return None
-        from .runtime import table  # importing engine.runtime fills the table
-        import engine.runtime  # noqa: F401
+        from .runtime import table  # importing the runtime package fills the table
 
         library = table.LIBRARY.copy()
         call_setup_hook(self.plugin_manager, "crmscript_library", library=library)
