@@ -20,11 +20,16 @@ Public entry point: `parse_program(source, file, includes=resolver)`.
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import os
 import re
+import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Union
+
+import lark
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -563,13 +568,30 @@ def _grammar_text() -> str:
     raise RuntimeError("crmscript.lark not found in " + ", ".join(map(str, candidates)))
 
 
+def _grammar_cache_path(grammar: str) -> Union[str, bool]:
+    """Where lark keeps the analysed grammar between runs (start-up drops from
+    ~0.2 s to ~0.01 s): a per-user cache folder, never a shared temp folder
+    (the cache is a pickle). False (no cache) when that folder is not writable."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crmscript-sim"
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(base, os.W_OK):
+        return False
+    return str(base / f"grammar-{digest}-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.cache")
+
+
+_GRAMMAR = _grammar_text()
 _PARSER = Lark(
-    _grammar_text(),
+    _GRAMMAR,
     parser="lalr",
     lexer="basic",
     postlex=TypeNamePostLex(),
     transformer=_NodeBuilder(),
     maybe_placeholders=False,
+    cache=_grammar_cache_path(_GRAMMAR),
 )
 
 
