@@ -27,7 +27,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterator, Mapping, Optional, Union
 
 import lark
 
@@ -296,7 +296,8 @@ def _decode_escapes(text: str) -> str:
         if escape[0] == "x" and len(escape) > 1:
             return chr(int(escape[1:], 16))
         if escape[0] == "u" and len(escape) == 5:
-            return chr(int(escape[1:], 16))
+            code = int(escape[1:], 16)
+            return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate is no character
         if escape[0] in "01234567":
             return chr(int(escape, 8) & 0xFF)
         return escape
@@ -607,15 +608,39 @@ def parse_program(
 ) -> nodes.Program:
     """Parse CRMScript source into a Program.
 
-    `includes` resolves `#include "name";` to (source, file name) or None;
+    `includes` resolves `#include "name";` to (source, file name) or None
+    (a mapping name -> source or a list of folders is accepted too);
     each included script is parsed (once per call) into Include.program, and
     its struct names are type names after the include. Without a resolver
     Include.program stays None. Raises CRMScriptSyntaxError, or
     CRMScriptCheckError for an include that includes itself or that cannot be
     found (unless `require_includes` is False: then it stays None).
     """
-    program, _structs = _parse_file(source, file, _IncludeState(includes, require_found=require_includes))
+    resolver = _as_resolver(includes)
+    program, _structs = _parse_file(source, file, _IncludeState(resolver, require_found=require_includes))
     return program
+
+
+def _as_resolver(includes) -> Optional[IncludeResolver]:
+    """Accept the usual ways to say where includes come from: a resolver
+    callable, a mapping name -> source text (or -> (source, file name)), or a
+    list of folders (engine.includes.IncludePath)."""
+    if includes is None or callable(includes):
+        return includes
+    if isinstance(includes, Mapping):
+        def from_mapping(name: str) -> Optional[tuple[str, str]]:
+            found = includes.get(name)
+            if found is None or isinstance(found, tuple):
+                return found
+            return str(found), name
+
+        return from_mapping
+    if isinstance(includes, (list, tuple, str, os.PathLike)):
+        from .includes import IncludePath
+
+        folders = [includes] if isinstance(includes, (str, os.PathLike)) else list(includes)
+        return IncludePath(folders)
+    raise TypeError(f"includes must be a resolver, a mapping or a list of folders, not {type(includes).__name__}")
 
 
 def _parse_file(source: str, file: str, includes: _IncludeState) -> tuple[nodes.Program, frozenset[str]]:

@@ -77,6 +77,7 @@ def at(node: nodes.Node) -> tuple[int, int]:
         (r'"a\nb\tc\\d\"e\'f"', "a\nb\tc\\d\"e'f"),
         (r"'it\'s'", "it's"),
         (r'"\x41\101\q"', "AAq"),
+        (r'"\u00e9\ud800"', "\u00e9\ufffd"),
         ('""', ""),
     ],
 )
@@ -401,3 +402,11 @@ def test_include_path_resolver(tmp_path):
     assert resolver("nope") is None and resolver("../lib/util") is None
     program = parse_program(handler.read_text(), str(handler), includes=resolver)
     assert program.body[0].program.body[0].name == "Util"
+
+
+def test_includes_given_as_a_mapping_or_a_folder_list(tmp_path):
+    program = parse_program('#include "util";\nUtil u;', "m.crm", includes={"util": "struct Util { Integer n; };"})
+    assert program.body[0].program.file == "util" and isinstance(program.body[1], nodes.VarDecl)
+    (tmp_path / "util.crm").write_text("Integer fromDisk;", encoding="utf-8")
+    program = parse_program('#include "util";', "m.crm", includes=[tmp_path])
+    assert program.body[0].program.body[0].name == "fromDisk"

@@ -105,3 +105,10 @@ def test_without_syntax_only_the_checker_runs(runner, tmp_path):
     assert run(runner, "--syntax-only", script)[0] == 0
     code, _out, err = run(runner, script)
     assert code == 1 and err.startswith(f"{script}:1:")
+
+
+def test_very_deep_nesting_is_reported_not_a_traceback(runner, tmp_path):
+    pytest.importorskip("engine.checker")
+    deep = write(tmp_path / "deep.crm", "Integer x = 1" + " + 1" * 5000 + ";\n")
+    code, _out, err = run(runner, deep)
+    assert code == 1 and LINE.match(err.splitlines()[0]) and "Traceback" not in err

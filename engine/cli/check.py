@@ -62,6 +62,8 @@ def check_file(path: Path, *, syntax_only: bool, checker: Optional[Callable]) ->
             checker(program)
     except CRMScriptError as error:
         return each_error(error), source
+    except RecursionError:  # the checker walks the tree recursively (as compile_script says too)
+        return [CRMScriptError("the script nests too deeply (expressions or blocks) to be checked", name, 1, 1)], source
     except Exception as exc:  # a bug in the engine: say so, never a traceback
         return [CRMScriptError(f"internal error of the checker ({type(exc).__name__}: {exc})", name, 1, 1)], source
     return [], source
