@@ -22,7 +22,6 @@ from typing import Iterable, Iterator, Optional, Union
 from . import nodes
 from . import symbols as sym
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics
-from .runtime.table import GLOBAL as GLOBAL_OWNER
 from .runtime.table import Library, Signature
 from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, MAP, NUMERIC_NAMES, STRING,
                     VALUE_TYPE_NAMES, VOID, Type)
@@ -31,9 +30,9 @@ from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, MAP, NUMERIC_N
 # everything else is a struct of the script or a class of the library.
 LANGUAGE_TYPE_NAMES = VALUE_TYPE_NAMES | {"Generic", "Void"}
 
-# Owner name under which the library may register the methods every struct
-# has (fromXMLNode, toJson, ...): the checker looks there after the struct's
-# own methods.
+# Owner name under which the library registers the methods every struct has
+# (fromXMLNode, toJson, ...); they overload the struct's own methods. Arrays'
+# methods are registered under "Array", with `T` for the element type.
 STRUCT_OWNER = "Struct"
 ARRAY_OWNER = "Array"
 
@@ -80,10 +79,6 @@ def article(type_: Type | str) -> str:
     """'an Integer', 'a String': messages read as English."""
     text = str(type_)
     return ("an " if text[:1] in "AEIOU" else "a ") + text
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def describe_function(decl: nodes.FunctionDecl) -> str:
