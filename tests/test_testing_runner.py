@@ -120,3 +120,26 @@ def test_multiline_printed_output_is_shown_as_a_unified_diff():
     mismatches = compare(Expect(printed=TextMatch("one\ntwo\nthree\n")), EventData(), "one\n2\nthree\n")
     text = render(mismatches).plain
     assert "-two" in text and "+2" in text and "--- expected" in text
+
+
+def test_junit_survives_control_characters_in_printed_output(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from engine.testing.report import write_junit
+
+    class Noisy(FakeEngine):
+        def run_chain(self, event):
+            chain = super().run_chain(event)
+            chain.runs[0].output = "bell\x07 and nul\x00\n"
+            return chain
+
+    results = CaseRunner(Noisy).run_all(cases_from(tmp_path, """
+        cases:
+          - name: noisy
+            expect: {printed: "quiet"}
+    """))
+    target = tmp_path / "r.xml"
+    write_junit(results, target, 0.1)
+    case = ET.parse(target).getroot().find("testsuite/testcase")
+    assert case.find("system-out").text == "bell\\x07 and nul\\x00\n"
+    assert case.find("failure") is not None

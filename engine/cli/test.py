@@ -102,12 +102,16 @@ def test_command(
     if line_coverage is not None:
         coverage_report = line_coverage.report(runner.engines())
         print_coverage(coverage_report, console)
-        if coverage_lcov is not None:
-            write_lcov(coverage_report, coverage_lcov)
-            console.print(f"LCOV written to {coverage_lcov}", style="dim")
-        if coverage_html is not None:
-            write_html(coverage_report, coverage_html)
-            console.print(f"HTML coverage written to {coverage_html}/index.html", style="dim")
+        try:
+            if coverage_lcov is not None:
+                write_lcov(coverage_report, coverage_lcov)
+                console.print(f"LCOV written to {coverage_lcov}", style="dim")
+            if coverage_html is not None:
+                write_html(coverage_report, coverage_html)
+                console.print(f"HTML coverage written to {coverage_html}/index.html", style="dim")
+        except OSError as error:
+            errors.print(f"crmscript test: cannot write coverage: {error}")
+            raise typer.Exit(EXIT_USAGE)
     if junit_xml is not None:
         try:
             write_junit(results, junit_xml, seconds)

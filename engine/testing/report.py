@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from rich.console import Console
 from rich.text import Text
@@ -92,6 +93,14 @@ def summary(results: list[CaseResult], seconds: float) -> Text:
     return text
 
 
+# Characters XML 1.0 cannot carry at all (a handler may print anything).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: Optional[str]) -> Optional[str]:
+    return None if text is None else _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def write_junit(results: Iterable[CaseResult], path: Path, seconds: float) -> None:
     """JUnit XML: one <testsuite> per case file, one <testcase> per case."""
     results = list(results)
@@ -108,19 +117,19 @@ def write_junit(results: Iterable[CaseResult], path: Path, seconds: float) -> No
         )
         for result in file_results:
             case = ET.SubElement(
-                suite, "testcase", classname=display_path(file).replace(os.sep, "."), name=result.case.name,
+                suite, "testcase", classname=display_path(file).replace(os.sep, "."), name=_xml_text(result.case.name),
                 file=display_path(file), line=str(result.case.line), time=f"{result.seconds:.3f}",
             )
             if result.status == FAILED:
-                failure = ET.SubElement(case, "failure", message=one_line(result), type="mismatch")
-                failure.text = failure_text(result).plain
+                failure = ET.SubElement(case, "failure", message=_xml_text(one_line(result)), type="mismatch")
+                failure.text = _xml_text(failure_text(result).plain)
             elif result.status == ERROR:
-                error = ET.SubElement(case, "error", message=result.error or "", type="error")
-                error.text = result.error
+                error = ET.SubElement(case, "error", message=_xml_text(result.error or ""), type="error")
+                error.text = _xml_text(result.error)
             elif result.status == SKIPPED:
-                ET.SubElement(case, "skipped", message=result.error or "")
+                ET.SubElement(case, "skipped", message=_xml_text(result.error or ""))
             if result.outcome and result.outcome.printed:
-                ET.SubElement(case, "system-out").text = result.outcome.printed
+                ET.SubElement(case, "system-out").text = _xml_text(result.outcome.printed)
     root.set("tests", str(len(results)))
     root.set("time", f"{seconds:.3f}")
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
