@@ -210,14 +210,39 @@ class TypeNamePostLex:
             return token
         if ctx.is_type_name(token.value):
             return Token.new_borrow_pos("TYPE_NAME", token.value, token)
-        if _declaration_may_start(previous_type, paren_owners):
-            following = peek(1)
-            if following is not None and (
-                following.type == "NAME"
-                or (following.type == "LSQB" and (after := peek(2)) is not None and after.type == "RSQB")
-            ):
-                return Token.new_borrow_pos("TYPE_NAME", token.value, token)
+        if _declaration_may_start(previous_type, paren_owners) and _declares_after(peek):
+            return Token.new_borrow_pos("TYPE_NAME", token.value, token)
         return token
+
+
+# How far the post-lexer looks past `Name[` for the `] other` of a declaration.
+_DIMENSION_LOOKAHEAD = 64
+
+
+def _declares_after(peek) -> bool:
+    """Whether the tokens after a name make it the type of a declaration: a
+    name follows directly (`Widget w`) or after bracket pairs (`Widget[] w`,
+    `Widget[3][n] w`). An expression never has a name right after `]`."""
+    position = 1
+    depth = 0
+    while position <= _DIMENSION_LOOKAHEAD:
+        following = peek(position)
+        if following is None:
+            return False
+        if depth == 0:
+            if following.type == "NAME":
+                return True
+            if following.type != "LSQB":
+                return False
+            depth = 1
+        elif following.type == "LSQB":
+            depth += 1
+        elif following.type == "RSQB":
+            depth -= 1
+        elif following.type in ("SEMI", "LBRACE", "RBRACE"):
+            return False
+        position += 1
+    return False
 
 
 # ------------------------------------------------------------------ includes

@@ -175,6 +175,10 @@ def test_size_expressions_and_declarations_of_unknown_types():
     assert isinstance(decl, nodes.VarDecl) and decl.type_ref.name == "Widget"
     decl = only("Widget[] ws;")
     assert isinstance(decl, nodes.VarDecl) and decl.type_ref.sizes == [None]
+    decl = only("Widget[3][n + 1] grid;")
+    assert isinstance(decl, nodes.VarDecl) and [sexp(s) for s in decl.type_ref.sizes] == [3, ("+", "n", 1)]
+    stmt = only("widget[i][j] = w;")
+    assert sexp(stmt.expr) == ("=", ("index", ("index", "widget", "i"), "j"), "w")
     # ... while `name[...] = ...` stays an assignment.
     stmt = only("widget[2] = w;")
     assert sexp(stmt.expr) == ("=", ("index", "widget", 2), "w")
