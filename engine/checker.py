@@ -16,6 +16,7 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
+import difflib
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Optional, Union
 
@@ -79,6 +80,20 @@ def article(type_: Type | str) -> str:
     """'an Integer', 'a String': messages read as English."""
     text = str(type_)
     return ("an " if text[:1] in "AEIOU" else "a ") + text
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean 'getLength'?)' for a near miss among `known`, else ''.
+
+    CRMScript is case-sensitive, so a difference in case alone is the most
+    likely slip; otherwise the closest spelling, if it is close enough.
+    """
+    known = sorted(set(known))
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered and lowered[name.lower()] != name:
+        return f" (did you mean '{lowered[name.lower()]}'?)"
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.65)
+    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
 
 
 def describe_function(decl: nodes.FunctionDecl) -> str:
@@ -376,7 +391,8 @@ class Checker:
             if ("type " + ref.name) in self.declared_later:
                 self.error(ref, f"the struct '{ref.name}' is used before its declaration")
             else:
-                self.error(ref, f"unknown type '{ref.name}'")
+                known = list(LANGUAGE_TYPE_NAMES) + list(self.structs) + list(self.library.classes)
+                self.error(ref, f"unknown type '{ref.name}'" + did_you_mean(ref.name, known))
             return ERROR
         if ref.name == VOID.name and not (allow_void and not ref.sizes):
             self.error(ref, "'Void' is not a type for values; only a function can be Void")
@@ -708,10 +724,19 @@ class Checker:
             if ("variable " + expr.name) in self.declared_later or self.declared_further_down(expr):
                 self.error(expr, f"'{expr.name}' is used before its declaration")
             else:
-                self.error(expr, f"unknown variable '{expr.name}'")
+                self.error(expr, f"unknown variable '{expr.name}'"
+                                 + did_you_mean(expr.name, self.visible_variable_names()))
             return ERROR
         expr.symbol = symbol
         return symbol.type
+
+    def visible_variable_names(self) -> list[str]:
+        names: list[str] = []
+        scope: Optional[Scope] = self.scope
+        while scope is not None:
+            names.extend(scope.symbols)
+            scope = scope.parent
+        return names
 
     def expr_This(self, expr: nodes.This) -> Type:
         if self.struct is None:
@@ -878,7 +903,8 @@ class Checker:
             elif self.struct is not None and self.struct_methods(self.struct.name, expr.name):
                 self.error(expr, f"call the method '{expr.name}' through 'this': this.{expr.name}(...)")
             else:
-                self.error(expr, f"unknown function '{expr.name}'")
+                known = list(self.functions) + list(self.library.functions)
+                self.error(expr, f"unknown function '{expr.name}'" + did_you_mean(expr.name, known))
             return ERROR
         target = self.resolve_overload(expr, f"'{expr.name}'", candidates, expr.args, arg_types)
         if target is None:
@@ -912,13 +938,24 @@ class Checker:
             candidates = list(self.library.classes.get(receiver.name, _NO_CLASS).methods.get(expr.method, []))
         if not candidates:
             owner = "an array" if receiver.dims > 0 else receiver.name
-            self.error(expr, f"{owner} has no method '{expr.method}'")
+            self.error(expr, f"{owner} has no method '{expr.method}'"
+                             + did_you_mean(expr.method, self.method_names(receiver)))
             return ERROR
         target = self.resolve_overload(expr, what, candidates, expr.args, arg_types, element)
         if target is None:
             return ERROR
         expr.target = target
         return return_type(target, element)
+
+    def method_names(self, receiver: Type) -> list[str]:
+        """Every method a value of this type has (for suggestions)."""
+        if receiver.dims > 0:
+            return list(self.library.classes.get(ARRAY_OWNER, _NO_CLASS).methods)
+        names = list(self.library.classes.get(receiver.name, _NO_CLASS).methods)
+        if receiver.name in self.structs:
+            names += [m.name for m in self.structs[receiver.name].methods]
+            names += list(self.library.classes.get(STRUCT_OWNER, _NO_CLASS).methods)
+        return names
 
     def expr_Construct(self, expr: nodes.Construct) -> Type:
         arg_types = self.check_args(expr.args)
@@ -961,7 +998,8 @@ class Checker:
             if field.name == expr.name:
                 expr.target = field
                 return field.type_ref.type if self.is_known_type(field.type_ref.name) else ERROR
-        self.error(expr, f"the struct '{decl.name}' has no field '{expr.name}'")
+        self.error(expr, f"the struct '{decl.name}' has no field '{expr.name}'"
+                         + did_you_mean(expr.name, [f.name for f in decl.fields]))
         return ERROR
 
     def expr_Index(self, expr: nodes.Index) -> Type:
