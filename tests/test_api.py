@@ -50,6 +50,12 @@ HANDLERS = {
     "SalesBeforeSaveContact/10-clock.crm": """
         getEventData().setOutputValue("now", getCurrentDateTime().toString());
     """,
+    "TicketReopened/10-slow.crm": """
+        Integer i;
+        Integer sum = 0;
+        for (i = 0; i < 2000000; i++) { sum = (sum + i) % 1000; }
+        getEventData().setOutputValue("sum", sum.toString());
+    """,
     "TicketSave/10-busy.crm": """
         EventData ed = getEventData();
         Integer i;
@@ -431,6 +437,24 @@ def test_concurrent_requests_each_get_their_own_answer(base_url):
         assert body["OutputValues"]["echo"] == f"request-{index}"
         assert body["OutputValues"]["lang"] == ["de", "nb", "sv"][index % 3]
         assert [key for key in body["StateValues"] if key.startswith("mine-")] == [f"mine-{index}"]
+
+
+def test_a_slow_handler_does_not_stop_the_server_answering(base_url):
+    """Slow handlers run off the event loop: other requests are answered meanwhile."""
+    async def scenario():
+        async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+            for _ in range(2):  # the first run (compiles) and a run known to be slow
+                slow = asyncio.create_task(client.post(
+                    EXECUTE, content=json.dumps({"EventData": {"Type": "TicketReopened"}}),
+                    headers={"Content-Type": "application/json"}))
+                await asyncio.sleep(0.1)
+                schema = await client.get("/openapi.json")
+                refused = await client.post(EXECUTE, content=b"{}", headers={"Content-Type": "text/plain"})
+                assert not slow.done()
+                assert schema.status_code == 200 and refused.status_code == 415
+                assert (await slow).json()["OutputValues"] == {"sum": "0"}
+
+    asyncio.run(scenario())
 
 
 # -------------------------------------------------------------- the schema

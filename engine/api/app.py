@@ -11,12 +11,11 @@ Every request goes through the same steps, each with its own error:
     run              on the handler thread (below)
     answer           JSON (the bytes of eventdata.response_json) or XML
 
-Handlers run serialized on one worker thread, off the event loop: the
-engine's registry and compile cache are not thread-safe, and Python's GIL
-would gain nothing from running CPU-bound scripts in parallel. Each request
-still gets its own EventData copy and RunContext (the engine makes them), so
-nothing leaks between requests; the event loop stays free to answer (and
-reject) other requests while a handler runs.
+Engine calls are serialized (HandlerRunner): quick ones run inline on the
+event loop, slow or first-time ones on a worker thread so the loop stays
+free to answer (and refuse) other requests meanwhile. Each request still
+gets its own EventData copy and RunContext (the engine makes them), so
+nothing leaks between requests.
 """
 
 from __future__ import annotations
@@ -109,22 +108,51 @@ class Call:
         self.request.state.log_facts = facts
 
 
-class HandlerThread:
-    """Runs engine calls one at a time on a single worker thread."""
+class HandlerRunner:
+    """Runs engine calls one at a time: inline on the event loop when the
+    same kind of call was quick last time, else on a worker thread.
+
+    Serialized because the engine's registry and compile cache are not
+    thread-safe (and the GIL would not run CPU-bound scripts in parallel
+    anyway); an asyncio.Lock does it, so waiting requests never block the
+    loop. Handing a call to a thread and back costs more than a trivial
+    handler takes, so quick calls run inline; a first call (which may
+    compile) or one that was slow last time runs on the thread, and the
+    server keeps answering other requests (401s, 400s, /docs) meanwhile.
+    """
+
+    QUICK_SECONDS = 0.005
+    MAX_REMEMBERED = 1024  # kinds of call remembered (event types come from clients)
 
     def __init__(self) -> None:
+        self._lock = asyncio.Lock()
         self._pool: Optional[ThreadPoolExecutor] = None
+        self._quick: dict[Any, bool] = {}
 
-    async def run(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmscript-handlers")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, functools.partial(function, *args, **kwargs))
+    async def run(self, kind: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        call = functools.partial(_timed, function, *args, **kwargs)
+        async with self._lock:
+            if self._quick.get(kind):
+                result, seconds = call()
+            else:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmscript-handlers")
+                result, seconds = await asyncio.get_running_loop().run_in_executor(self._pool, call)
+            if len(self._quick) >= self.MAX_REMEMBERED:
+                self._quick.clear()
+            self._quick[kind] = seconds < self.QUICK_SECONDS
+        return result
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _timed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - started
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -200,12 +228,12 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
     `max_body`: the largest request body accepted, in bytes (413 above).
     """
     authenticator = make_authenticator(auth)
-    handler_thread = HandlerThread()
+    handler_runner = HandlerRunner()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
-        handler_thread.close()
+        handler_runner.close()
 
     app = FastAPI(
         title="crmscript-sim local WebAPI",
@@ -253,7 +281,7 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
     async def execute_event_handlers(request: Request) -> Response:
         call = await begin(request, ExecuteEventHandlersRequest)
         event = call.body.EventData
-        result = await handler_thread.run(engine.run_chain, event, settings=call.settings)
+        result = await handler_runner.run(event.Type, engine.run_chain, event, settings=call.settings)
         _note_chain(call, event.Type, result)
         return call.answer_event(result.event)
 
@@ -273,7 +301,7 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
                 return None
             return engine.run_chain(event, settings=call.settings, handlers=[handler])
 
-        result = await handler_thread.run(run_one)
+        result = await handler_runner.run(("script", script_id), run_one)
         if result is None:
             raise ApiError(404, f"No CRMScript has the id {script_id} (list them with "
                                 "`crmscript events --scripts`)", source="CRMScriptId")
@@ -287,7 +315,7 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
     async def event_handler_exists(request: Request) -> Response:
         call = await begin(request, EventHandlerExistsRequest)
         event_type = call.body.EventHandlerType
-        exists = await handler_thread.run(engine.has_handlers, event_type)
+        exists = await handler_runner.run("exists", engine.has_handlers, event_type)
         call.note(type=event_type, outcome=f"exists={str(exists).lower()}")
         return call.answer(exists, "boolean")
 
@@ -298,7 +326,7 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
     async def event_handlers_exists(request: Request) -> Response:
         call = await begin(request, EventHandlersExistsRequest)
         types = call.body.EventHandlerTypes
-        answers = await handler_thread.run(lambda: [bool(engine.has_handlers(t)) for t in types])
+        answers = await handler_runner.run("exists", lambda: [bool(engine.has_handlers(t)) for t in types])
         call.note(outcome=f"{sum(answers)} of {len(answers)} exist")
         return call.answer(answers, "ArrayOfBoolean")
 

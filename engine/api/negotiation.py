@@ -8,6 +8,7 @@ type, as the WebAPI's JSON formatter does; the XML types answer with XML.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -88,6 +89,7 @@ def parse_accept(header: str) -> list[MediaRange]:
     return ranges
 
 
+@functools.lru_cache(maxsize=256)  # clients repeat the same few Accept headers
 def choose_response_type(accept: Optional[str]) -> str:
     """The media type of the answer, or ApiError 406 if Accept excludes all we make.
 
