@@ -970,7 +970,13 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
         return error("unterminated comment: '/*' without a closing '*/'")
 
     if token.type == "ELSE":
+        if isinstance(top, Token) and top.type == "RPAR" and len(stack) >= 4 and isinstance(stack[-4], Token) \
+                and stack[-4].type in ("IF", "IF_CAPITAL"):
+            return error("expected a statement after the condition of 'if', found 'else'")
         return error("'else' without a matching 'if'")
+    if "TYPE_NAME" in expected and isinstance(top, Token) and top.type == "LPAR" and len(stack) >= 2 \
+            and isinstance(stack[-2], Token) and stack[-2].type == "FOREACH":
+        return error(f"expected the type of the loop variable, as in 'foreach (String s in list)', found {found}")
     if token.type == "RBRACE" and _innermost_open(stack, "LBRACE") is None:
         return error("'}' without a matching '{'")
     if token.type == "CATCH":

@@ -30,6 +30,8 @@ CASES = [
     ("x = a];", "']' without a matching '['", 1, 6),
     ("}", "'}' without a matching '{'", 1, 1),
     ("else x;", "'else' without a matching 'if'", 1, 1),
+    ("if (a) else b;", "expected a statement after the condition of 'if', found 'else'", 1, 8),
+    ("foreach (s in list) {}", "expected the type of the loop variable, as in 'foreach (String s in list)', found the name 's'", 1, 10),
     ("catch { }", "'catch' without a matching 'try'", 1, 1),
     ("try { x(); }", "expected 'catch', found the end of the script", 1, 13),
     ("{ x = 1;\n", "expected '}' to close the block opened at line 1, found the end of the script", 1, 9),
