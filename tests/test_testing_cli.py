@@ -175,3 +175,17 @@ def test_the_repository_handlers_pass_and_cover_every_handler_line():
     # reached from any handler: the only caller passes the positive approval limit.
     library = [f for f in report.files if f not in handler_files]
     assert all(set(f.missing) <= {50} for f in library)
+
+
+def test_bracketed_case_names_print_as_written(tmp_path):
+    write(tmp_path / "h" / "TicketSave" / "10-a.crm", 'print("[bold]x[/bold]");\n')
+    cases = write(tmp_path / "h" / "TicketSave" / "x.cases.yaml", """\
+        cases:
+          - name: row
+            params: [{n: "1"}, {n: "2"}]
+            expect: {printed: "[bold]x[/bold]"}
+    """)
+    result = crmscript(str(cases), "-v", "--trace", "--coverage")
+    assert result.exit_code == 0, result.output
+    assert "✓ row[1]" in result.output and "trace of row[2]" in result.output
+    assert "TicketSave/10-a.crm" in result.output and "100.0%" in result.output

@@ -16,10 +16,12 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from ..errors import CRMScriptError
 from . import app
-from .common import DEFAULT_HANDLERS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, report
+from ..handlers import resolve_handlers_dir
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, report
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
@@ -52,21 +54,26 @@ def test_command(
     from ..testing.report import print_results, summary, write_junit
 
     # Piped output (CI logs, files) has no width: do not crop the tables at 80.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
-    errors = Console(stderr=True, highlight=False)
+    # markup=False: case names and paths may hold "[...]" (parametrised cases).
+    console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+    errors = Console(stderr=True, highlight=False, markup=False)
     if handlers is not None and not handlers.is_dir():
         errors.print(f"crmscript test: --handlers: no such folder: {handlers}")
         raise typer.Exit(EXIT_USAGE)
+    search = paths or [resolve_handlers_dir(None)]
     try:
-        collection = collect(paths or [DEFAULT_HANDLERS], keyword, handlers)
+        collection = collect(search, keyword, handlers)
     except CRMScriptError as error:
         report(error)
         raise typer.Exit(EXIT_USAGE)
     if not collection.files:
-        errors.print(f"crmscript test: no case files (*.cases.yaml) under {', '.join(map(str, paths or [DEFAULT_HANDLERS]))}")
+        errors.print(f"crmscript test: no case files (*.cases.yaml) under {', '.join(map(str, search))}")
         raise typer.Exit(EXIT_USAGE)
     if not collection.cases:
-        errors.print(f"crmscript test: -k {keyword!r} selects none of {collection.deselected} cases")
+        if collection.deselected:
+            errors.print(f"crmscript test: -k {keyword!r} selects none of {collection.deselected} cases")
+        else:
+            errors.print(f"crmscript test: the case files under {', '.join(map(str, search))} hold no cases")
         raise typer.Exit(EXIT_USAGE)
 
     line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
@@ -91,7 +98,7 @@ def test_command(
             result = runner.run(case)
             results.append(result)
             if tracer is not None and result.status != "error":
-                console.print(f"[bold]trace of {case.name}[/bold] ({case.event})")
+                console.print(Text.assemble(("trace of ", "bold"), (case.name, "bold"), f" ({case.event})"))
                 console.print(render_trace(tracer.resolve(runner.engine_for(case.handlers))), end="", soft_wrap=True)
             progress.advance(task)
     seconds = time.perf_counter() - started

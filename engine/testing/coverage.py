@@ -24,6 +24,7 @@ from typing import Any, ContextManager, Iterable, Optional
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .. import nodes as N
 from .linetrace import tracing, handler_scripts, is_crmscript_code, resolve_file, split_line
@@ -209,9 +210,10 @@ def print_coverage(report: CoverageReport, console: Console) -> None:
     table.add_column("missing lines", overflow="fold", min_width=13)
     for f in report.files:
         style = "green" if f.percent == 100 else "yellow" if f.percent >= 80 else "red"
-        table.add_row(f.name, str(len(f.executable)), str(f.covered), f"[{style}]{f.percent:.1f}%[/{style}]",
+        table.add_row(Text(f.name), str(len(f.executable)), str(f.covered), Text(f"{f.percent:.1f}%", style=style),
                       line_ranges(f.missing))
-    table.add_row("[bold]total[/bold]", str(report.executable), str(report.covered), f"[bold]{report.percent:.1f}%[/bold]", "")
+    table.add_row(Text("total", style="bold"), str(report.executable), str(report.covered),
+                  Text(f"{report.percent:.1f}%", style="bold"), "")
     console.print(table)
 
 
