@@ -437,8 +437,12 @@ class Compiler:
             return self.incdec_statement(expr)
         out: list[ast.stmt] = [ast.Expr(self.expr(expr))]
         if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
-                and not expr.target.context):  # members given the context check the limit themselves
-            out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
+                and not expr.target.context  # members given the context check the limit themselves
+                and isinstance(expr.obj, N.Name)):  # evaluating the receiver again must be harmless
+            if _is_string(expr.obj.ctype):
+                out.append(self.locate(self._string_guard(self.expr(expr.obj)), expr))
+            else:
+                out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
         return out
 
     def stmt_If(self, stmt: N.If) -> list[ast.stmt]:

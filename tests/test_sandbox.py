@@ -190,3 +190,23 @@ def test_a_limit_error_leaves_the_next_run_unaffected():
     with pytest.raises(engine.CRMScriptLimitError):
         script.run(context=RunContext(limits=Limits(steps=10)))
     assert script.run().output == "100"
+
+
+def test_string_append_member_in_a_loop_hits_the_string_limit():
+    source = 'String s;\nwhile (true) {\n  s.append("0123456789");\n}'
+    error = limit_error(source, string_length=20_000)
+    assert "string length" in error.message and error.line == 3
+
+
+def test_mutating_string_members_store_back_into_every_kind_of_place():
+    source = """
+    struct S { String t; };
+    S s; s.t = "a";
+    String[] arr; arr.pushBack("x");
+    Map m; m["k"] = "1";
+    String v = "q";
+    v.append("1"); s.t.append("2"); arr[0].append("3"); m["k"].append("4");
+    print(v + s.t + arr[0] + m["k"]);
+    """
+    output, error = attempt(source)
+    assert error is None and output == "q1a2x314"
