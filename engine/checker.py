@@ -16,7 +16,6 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
-import difflib
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Optional, Union
 
@@ -83,17 +82,38 @@ def article(type_: Type | str) -> str:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """' (did you mean 'getLength'?)' for a near miss among `known`, else ''.
+    """' (did you mean 'length'?)' for a near miss among `known`, else ''.
 
     CRMScript is case-sensitive, so a difference in case alone is the most
-    likely slip; otherwise the closest spelling, if it is close enough.
+    likely slip; otherwise a typo: one edit (two for long names, none for
+    names under 4 letters) away, counting a swap of neighbours as one edit.
     """
-    known = sorted(set(known))
-    lowered = {k.lower(): k for k in known}
-    if name.lower() in lowered and lowered[name.lower()] != name:
-        return f" (did you mean '{lowered[name.lower()]}'?)"
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.65)
-    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+    best: Optional[tuple[int, str]] = None
+    allowed = 0 if len(name) < 4 else 1 if len(name) < 8 else 2  # short names: only case slips
+    for candidate in set(known):
+        if candidate == name:
+            continue
+        distance = 0 if candidate.lower() == name.lower() else typo_distance(name.lower(), candidate.lower())
+        if distance <= allowed and (best is None or (distance, candidate) < best):
+            best = (distance, candidate)
+    return f" (did you mean '{best[1]}'?)" if best is not None else ""
+
+
+def typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap of neighbours) from a to b."""
+    if abs(len(a) - len(b)) > 2:
+        return 3  # more than any suggestion allows; skip the table
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 def describe_function(decl: nodes.FunctionDecl) -> str:
