@@ -86,3 +86,16 @@ def test_cli_usage_errors(tree, tmp_path):
     assert runner.invoke(app, ["replay", str(events), "--workers", "0"]).exit_code == 2
     ok = runner.invoke(app, ["replay", str(events), "--handlers", str(tree)])
     assert ok.exit_code == 0 and '"double": "2"' in ok.output
+
+
+def test_lone_surrogates_and_non_ascii_survive_a_utf8_output_file(tree, tmp_path):
+    lines = ['{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"amount": "1", "note": "\\ud800"}}}',
+             json.dumps({"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"amount": "2", "note": "blåbær"}}},
+                        ensure_ascii=False)]
+    target = tmp_path / "out.jsonl"
+    with target.open("w", encoding="utf-8") as out:
+        summary = replay(lines, out, tree)
+    assert summary.count == 2 and not summary.bad_lines
+    first, second = target.read_text(encoding="utf-8").splitlines()
+    assert json.loads(first)["InputValues"]["note"] == "\ud800"
+    assert "blåbær" in second

@@ -75,13 +75,28 @@ def _run_lines(engine: Any, chunk: list[tuple[int, str]]) -> list[tuple[int, int
     for number, text in chunk:
         try:
             event = event_from_request(text, source=f"line {number}")
+            result = engine.execute(event)
+            response = _one_line_json(response_dict(result))
         except CRMScriptError as error:
             out.append((number, BAD, error.message))
             continue
-        result = engine.execute(event)
+        except Exception as error:  # an engine bug must not end a replay of 100,000 lines
+            out.append((number, BAD, f"internal error: {type(error).__name__}: {error}"))
+            continue
         flags = (BLOCKED_FLAG if result.BlockExecution else 0) | (EXCEPTION_FLAG if result.Exception else 0)
-        out.append((number, flags, json.dumps(response_dict(result), ensure_ascii=False)))
+        out.append((number, flags, response))
     return out
+
+
+def _one_line_json(body: dict) -> str:
+    """Compact JSON, non-ASCII kept as is; \\u escapes only when the text holds
+    lone surrogates (valid JSON escapes, but not encodable as UTF-8)."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(body)
+    return text
 
 
 def _run_chunk_in_worker(chunk: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
