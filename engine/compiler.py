@@ -540,6 +540,8 @@ class Compiler:
         # not change which elements the loop visits (as C++ iterators over a
         # copied vector would).
         collection = self.expr(stmt.collection)
+        if stmt.collection.ctype is not None and stmt.collection.ctype.dims > 0:
+            collection = ast.Subscript(collection, ast.Slice(None, None, None), ast.Load())
         return [ast.For(ast.Name(name, ast.Store()), collection, head + body, [])]
 
     def stmt_Break(self, stmt: N.Break) -> list[ast.stmt]:

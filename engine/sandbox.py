@@ -39,7 +39,7 @@ PYTHON_STACK_SLACK = 200
 # Roughly how many steps this machine runs per second (measured with
 # benchmarks/bench_steps.py: an empty CRMScript while loop); used only to
 # explain the step limit in its error message.
-STEPS_PER_SECOND = 15_000_000
+STEPS_PER_SECOND = 12_000_000
 
 
 def step_budget(limits: Limits) -> Callable[[], None]:

@@ -205,3 +205,13 @@ def test_changed_include_file_is_recompiled(tmp_path):
     inc.write_text('print("two!");\n')
     second = engine.compile_script(main.read_text(), str(main), includes=resolver_for(main)).run().output
     assert (first, second) == ("one", "two!")
+
+
+def test_foreach_visits_the_elements_the_array_had_when_the_loop_started():
+    source = """
+    Integer[] a; a.pushBack(1); a.pushBack(2);
+    String seen;
+    foreach (Integer x in a) { seen += x.toString(); a.pushBack(x * 10); }
+    print(seen + " " + a.length().toString());
+    """
+    assert run(source) == "12 4"
