@@ -188,6 +188,38 @@ def test_map_remove_keeps_the_cursor_on_its_element(ctx):
     assert call(ctx, "Map", "size", (), m) == 0 and call(ctx, "Map", "eof", (), m)
 
 
+def test_map_cursor_stays_on_its_element_when_keys_are_added(ctx):
+    m = col.map_from_text("b=2\nd=4")
+    call(ctx, "Map", "next", (), m)  # on "d"
+    m.set("a", "1")  # map["a"] = "1" does not reset the cursor (insert() would)
+    m.set("c", "3")
+    assert call(ctx, "Map", "getKey", (), m) == "d"
+    m.set("e", "5")
+    m.delete("d")  # removed while the sorted view is stale: the cursor moves on
+    assert call(ctx, "Map", "getKey", (), m) == "e"
+    call(ctx, "Map", "next", (), m)
+    assert call(ctx, "Map", "eof", (), m)
+    m.set("f", "6")  # a cursor past the end stays past the end
+    assert call(ctx, "Map", "eof", (), m)
+    assert [k for k in m] == ["a", "b", "c", "e", "f"]
+    call(ctx, "Map", "increaseValueForKey", ("String", "Integer"), m, "0", 1)
+    assert call(ctx, "Map", "first", (), m) and call(ctx, "Map", "getVal", (), m) == "1"
+
+
+def test_map_many_keys_in_random_order(ctx):
+    import random as _random
+    keys = [f"k{n:05d}" for n in range(3000)]
+    _random.Random(1).shuffle(keys)
+    m = col.Map()
+    for key in keys:
+        call(ctx, "Map", "insert", ("String", "String"), m, key, key[1:])
+    walked = []
+    while not call(ctx, "Map", "eof", (), m):
+        walked.append(call(ctx, "Map", "getKey", (), m))
+        call(ctx, "Map", "next", (), m)
+    assert walked == sorted(keys)
+
+
 def test_map_increase_value_for_key(ctx):
     m = col.map_from_text("height=25\nwidth=10\nlabel=abc")
     call(ctx, "Map", "increaseValueForKey", ("String", "Integer"), m, "height", -5)

@@ -230,28 +230,89 @@ def _parse_number(text: str) -> int | float:
     return number if math.isfinite(number) else 0
 
 
-class Map:
-    """String keys to String values, ordered by key, with an internal cursor."""
+_AT_END = object()  # cursor marker: past the last element (eof)
 
-    __slots__ = ("_values", "_keys", "_pos")
+
+class Map:
+    """String keys to String values, ordered by key, with an internal cursor.
+
+    The sorted key list is built lazily: adding keys only marks it stale, so
+    filling a map costs O(n log n) in total, not a list insertion per key.
+    While the list is stale the cursor is remembered by key (`_cursor_key`:
+    None = the first element, _AT_END = eof, else the key it is on), the way a
+    std::map iterator stays on its element when other keys are added.
+    """
+
+    __slots__ = ("_values", "_keys", "_pos", "_cursor_key")
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
-        self._keys: list[str] = []  # sorted
+        self._keys: Optional[list[str]] = []  # sorted; None when stale
         self._pos = 0  # cursor: index into _keys; == len(_keys) means eof
+        self._cursor_key: Any = None
+
+    # -- the sorted view and the cursor ---------------------------------
+    def sorted_keys(self) -> list[str]:
+        keys = self._keys
+        if keys is None:
+            keys = self._keys = sorted(self._values)
+            where = self._cursor_key
+            if where is None:
+                self._pos = 0
+            elif where is _AT_END:
+                self._pos = len(keys)
+            else:  # the key it was on, or the next one if that was removed
+                self._pos = bisect.bisect_left(keys, where)
+        return keys
+
+    def _mark_stale(self) -> None:
+        if self._keys is not None:
+            if not self._keys:  # an empty map's cursor starts on what is added
+                self._cursor_key = None
+            elif self._pos >= len(self._keys):
+                self._cursor_key = _AT_END
+            else:
+                self._cursor_key = self._keys[self._pos]
+            self._keys = None
+
+    def rewind(self) -> bool:
+        """Cursor to the first element; False when the map is empty."""
+        self._keys = self.sorted_keys()
+        self._pos = 0
+        return bool(self._values)
+
+    def reset_cursor(self) -> None:
+        if self._keys is None:
+            self._cursor_key = None
+        else:
+            self._pos = 0
+
+    def at_end(self) -> bool:
+        keys = self.sorted_keys()  # first: rebuilding may move _pos
+        return self._pos >= len(keys)
+
+    def current_key(self) -> Optional[str]:
+        keys = self.sorted_keys()
+        return keys[self._pos] if self._pos < len(keys) else None
+
+    def advance(self) -> bool:
+        keys = self.sorted_keys()
+        if self._pos < len(keys):
+            self._pos += 1
+        return self._pos < len(keys)
 
     # -- Python-side helpers (used by other runtime modules and tests) --
     def items(self) -> list[tuple[str, str]]:
-        return [(k, self._values[k]) for k in self._keys]
+        return [(k, self._values[k]) for k in self.sorted_keys()]
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._values)
 
     def __contains__(self, key: object) -> bool:
         return key in self._values
 
     def __iter__(self):
-        return iter(list(self._keys))
+        return iter(list(self.sorted_keys()))
 
     def __getitem__(self, key: str) -> str:
         return self._values[key]
@@ -266,24 +327,33 @@ class Map:
             m.set(key, value)
         return m
 
+    def get(self, key: str, default: str = "") -> str:
+        return self._values.get(key, default)
+
     def set(self, key: str, value: str) -> None:
-        """Insert or overwrite without touching the cursor."""
+        """Insert or overwrite without moving the cursor off its element."""
         if key not in self._values:
-            index = bisect.bisect_left(self._keys, key)
-            self._keys.insert(index, key)
-            if index < self._pos:
-                self._pos += 1
+            self._mark_stale()
         self._values[key] = value
 
     def delete(self, key: str) -> None:
-        if key in self._values:
-            del self._values[key]
+        if key not in self._values:
+            return
+        del self._values[key]
+        if self._keys is not None:
             index = bisect.bisect_left(self._keys, key)
             del self._keys[index]
             # Keep the cursor on the same element; removing the current one
             # moves it to the next (like std::map::erase returning the next).
             if index < self._pos:
                 self._pos -= 1
+        # stale: the remembered cursor key finds its place (or the next) later
+
+    def clear_all(self) -> None:
+        self._values.clear()
+        self._keys = []
+        self._pos = 0
+        self._cursor_key = None
 
 
 def map_from_text(text: str) -> Map:
@@ -318,7 +388,7 @@ def map_insert(ctx, self: Map, key: str, value: str) -> Map:
     if key not in self._values:
         check_collection_size(ctx, len(self) + 1, "the map")
     self.set(key, value)
-    self._pos = 0  # documented: insert() resets the iterator
+    self.reset_cursor()  # documented: insert() resets the iterator
     return self
 
 
@@ -329,7 +399,7 @@ def map_exists(self: Map, key: str) -> bool:
 
 @builtin("Integer Map.size()")
 def map_size(self: Map) -> int:
-    return len(self._keys)
+    return len(self._values)
 
 
 @builtin("String Map.get(String key)")
@@ -339,16 +409,14 @@ def map_get(self: Map, key: str) -> str:
 
 @builtin("String Map.getKey()")
 def map_get_key(self: Map) -> str:
-    if self._pos < len(self._keys):
-        return self._keys[self._pos]
-    return ""
+    key = self.current_key()
+    return "" if key is None else key
 
 
 @builtin("String Map.getVal()")
 def map_get_val(self: Map) -> str:
-    if self._pos < len(self._keys):
-        return self._values[self._keys[self._pos]]
-    return ""
+    key = self.current_key()
+    return "" if key is None else self._values[key]
 
 
 @builtin("Void Map.increaseValueForKey(String key, Integer value)", context=True)
@@ -376,27 +444,22 @@ def map_remove(self: Map, key: str) -> None:
 
 @builtin("Void Map.clear()")
 def map_clear(self: Map) -> None:
-    self._values.clear()
-    self._keys.clear()
-    self._pos = 0
+    self.clear_all()
 
 
 @builtin("Bool Map.eof()")
 def map_eof(self: Map) -> bool:
-    return self._pos >= len(self._keys)
+    return self.at_end()
 
 
 @builtin("Bool Map.first()")
 def map_first(self: Map) -> bool:
-    self._pos = 0
-    return bool(self._keys)
+    return self.rewind()
 
 
 @builtin("Bool Map.next()")
 def map_next(self: Map) -> bool:
-    if self._pos < len(self._keys):
-        self._pos += 1
-    return self._pos < len(self._keys)
+    return self.advance()
 
 
 @builtin("String Map.toJson()")
