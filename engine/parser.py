@@ -725,8 +725,7 @@ _TERMINAL_WORDS = {
 # Everything that can start an expression / a statement, to say "an
 # expression" instead of listing twenty tokens.
 _EXPRESSION_STARTERS = frozenset(
-    {"NAME", "TYPE_NAME", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS", "LPAR",
-     "BANG", "MINUS", "PLUS", "__ANON_INC", "__ANON_DEC"}
+    {"NAME", "TYPE_NAME", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS", "LPAR"}
 )  # fmt: skip
 _EXPRESSION_ENDERS = frozenset({"NAME", "RPAR", "RSQB", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS"})
 _STATEMENT_STARTERS = frozenset({"IF", "IF_CAPITAL", "WHILE", "FOR", "FOREACH", "RETURN", "TRY", "THROW", "LBRACE"})
@@ -875,9 +874,7 @@ def _what_parenthesis_closes(stack: list, index: int) -> str:
         if before.type == "NAME":
             if index >= 2 and isinstance(stack[index - 2], nodes.TypeRef):
                 return f"the parameter list of '{before.value}'"
-            if index >= 2 and isinstance(stack[index - 2], Token) and stack[index - 2].type == "DOT":
-                return f"the arguments of '{before.value}'"
-            return f"the arguments of '{before.value}'"
+            return f"the arguments of '{before.value}'"  # a call, method call or constructor
         if before.type == "TYPE_NAME":
             return f"the arguments of '{before.value}'"
     opener = stack[index]
