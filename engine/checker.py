@@ -91,18 +91,19 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     best: Optional[tuple[int, str]] = None
     allowed = 0 if len(name) < 4 else 1 if len(name) < 8 else 2  # short names: only case slips
     for candidate in set(known):
-        if candidate == name:
+        if candidate == name or abs(len(candidate) - len(name)) > allowed:
             continue
-        distance = 0 if candidate.lower() == name.lower() else typo_distance(name.lower(), candidate.lower())
+        distance = 0 if candidate.lower() == name.lower() else typo_distance(name.lower(), candidate.lower(), allowed)
         if distance <= allowed and (best is None or (distance, candidate) < best):
             best = (distance, candidate)
     return f" (did you mean '{best[1]}'?)" if best is not None else ""
 
 
-def typo_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, replace, swap of neighbours) from a to b."""
-    if abs(len(a) - len(b)) > 2:
-        return 3  # more than any suggestion allows; skip the table
+def typo_distance(a: str, b: str, limit: int = 2) -> int:
+    """Edits (insert, delete, replace, swap of neighbours) from a to b; any
+    answer above `limit` is just limit + 1 (the search stops early)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -112,8 +113,10 @@ def typo_distance(a: str, b: str) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
         previous2, previous = previous, current
-    return previous[len(b)]
+    return min(previous[len(b)], limit + 1)
 
 
 def describe_function(decl: nodes.FunctionDecl) -> str:
