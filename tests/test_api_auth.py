@@ -160,3 +160,33 @@ def test_each_request_gets_its_own_settings_and_event(recorded):
     (first_event, first), (second_event, second) = engine.calls[-2:]
     assert first is not second and first.language == "sv" and second.language == "en"
     assert first_event is not second_event
+
+
+def test_one_log_line_per_request_even_with_newlines_in_the_outcome():
+    import logging
+
+    class Failing(RecordingEngine):
+        def run_chain(self, event, *, settings=None, handlers=None):
+            result = super().run_chain(event, settings=settings, handlers=handlers)
+            result.event.Exception = "T/10.crm:1:1: runtime error: first\nsecond"
+            result.runs = ["one handler"]
+            return result
+
+    records: list[str] = []
+    logger = logging.getLogger("test_api_auth.access")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        with serve_in_thread(create_app(Failing(), logger=logger)) as url:
+            httpx.post(url + EXECUTE, content=BODY, headers={"Content-Type": "application/json"})
+            httpx.post(url + EXECUTE, content=b'{"EventData": {"InputValues": {"a\\nb": 1}}}',
+                       headers={"Content-Type": "application/json"})
+    finally:
+        logger.removeHandler(handler)
+    assert len(records) == 2 and all("\n" not in line for line in records)
+    assert "SalesBeforeSaveSale handlers=1" in records[0] and "200 failed: T/10.crm:1:1" in records[0]
+    assert "first\\nsecond" in records[0]
+    assert " 400 EventData.InputValues.a\\nb: " in records[1]

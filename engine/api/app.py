@@ -184,6 +184,9 @@ def validate(model: type[BaseModel], data: Any) -> BaseModel:
         raise bad_request(validation_message(error, prefix=""), source) from None
 
 
+_ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r"})
+
+
 class AccessLog:
     """ASGI middleware: one log line per request (method, path, event type,
     handlers run, milliseconds, status and outcome)."""
@@ -216,7 +219,9 @@ class AccessLog:
                 if "handlers" in facts:
                     parts.append(f"handlers={facts['handlers']}")
                 parts += [f"{milliseconds:.1f}ms", str(status[0]), facts.get("outcome", "")]
-                self.logger.info("%s", " ".join(p for p in parts if p))
+                # One line, whatever the client put in field names or the handler in Exception.
+                line = " ".join(p for p in parts if p).translate(_ONE_LINE)
+                self.logger.info("%s", line)
 
 
 def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,

@@ -138,7 +138,7 @@ def request_codec(content_type: Optional[str]) -> tuple[str, str]:
     if content_type is None or not content_type.strip():
         raise ApiError(
             415,
-            f"The request has a body but no Content-Type; send one of: {', '.join(REQUEST_TYPES)}",
+            f"The request has no Content-Type; send a body of one of: {', '.join(REQUEST_TYPES)}",
             source="Content-Type",
         )
     kind, params = parse_media_type(content_type)
