@@ -414,3 +414,46 @@ def test_includes_given_as_a_mapping_or_a_folder_list(tmp_path):
     (tmp_path / "util.crm").write_text("Integer fromDisk;", encoding="utf-8")
     program = parse_program('#include "util";', "m.crm", includes=[tmp_path])
     assert program.body[0].program.body[0].name == "fromDisk"
+
+
+# ------------------------------------------- precedence, as a property
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+BINARY_LEVELS = [["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]]
+LEVEL_OF = {op: level for level, ops in enumerate(BINARY_LEVELS) for op in ops}
+PREFIX_LEVEL = len(BINARY_LEVELS)  # prefix operators bind tighter than any binary one
+
+leaves = st.sampled_from(["a", "b", "c", 1, 2])
+trees = st.recursive(
+    leaves,
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from([op for ops in BINARY_LEVELS for op in ops]), inner, inner),
+        st.tuples(st.sampled_from(["!", "-"]), inner),
+    ),
+    max_leaves=12,
+)
+
+
+def render(tree, parent_level: int = -1, right_side: bool = False) -> str:
+    """Source text with only the parentheses precedence and left-to-right
+    association need (what a person would write)."""
+    if not isinstance(tree, tuple):
+        return str(tree)
+    if len(tree) == 2:
+        op, operand = tree
+        text = op + " " + render(operand, PREFIX_LEVEL)
+        level = PREFIX_LEVEL
+    else:
+        op, left, right = tree
+        level = LEVEL_OF[op]
+        text = f"{render(left, level)} {op} {render(right, level, right_side=True)}"
+    needs_parens = level < parent_level or (level == parent_level and right_side)
+    return f"({text})" if needs_parens else text
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_minimal_parentheses_parse_back_to_the_same_tree(tree):
+    assert sexp(expr("x = " + render(tree)).value) == tree
