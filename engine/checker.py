@@ -559,12 +559,15 @@ class Checker:
         self.check_var_decl(stmt)
 
     def stmt_FunctionDecl(self, stmt: nodes.FunctionDecl) -> None:
-        if self.function is not None:
-            self.error(stmt, f"the function '{stmt.name}' must be declared at the top level, "
-                             "not inside another function")
+        # The grammar only allows them there, but an #include inside a block
+        # could still bring one in.
+        if self.scope is not self.globals:
+            self.error(stmt, f"the function '{stmt.name}' must be declared at the top level of the script")
         self.check_function_decl(stmt)
 
     def stmt_StructDecl(self, stmt: nodes.StructDecl) -> None:
+        if self.scope is not self.globals:
+            self.error(stmt, f"the struct '{stmt.name}' must be declared at the top level of the script")
         self.check_struct_decl(stmt)
 
     def stmt_Block(self, stmt: nodes.Block) -> None:

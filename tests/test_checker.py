@@ -541,3 +541,16 @@ def test_an_include_cycle_is_reported_once():
     with pytest.raises(CRMScriptDiagnostics) as info:
         check_program(main, LIBRARY)
     assert [(e.file, e.message) for e in info.value.errors] == [("a.crm", "the include 'a' includes itself")]
+
+
+def test_declarations_from_an_include_inside_a_block_are_rejected():
+    # The grammar has no #include inside a block; a hand-built tree still must not slip through.
+    included = parser.parse_program("Integer one() { return 1; }\nstruct S { Integer a; };", "lib.crm")
+    include = nodes.Include("lib", included, file="main.crm", line=2, column=3)
+    block = nodes.If(nodes.BoolLit(True), nodes.Block([include]), file="main.crm", line=1, column=1)
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(nodes.Program([block], file="main.crm"), LIBRARY)
+    assert [(e.file, e.line, e.message) for e in info.value.errors] == [
+        ("lib.crm", 1, "the function 'one' must be declared at the top level of the script"),
+        ("lib.crm", 2, "the struct 'S' must be declared at the top level of the script"),
+    ]
