@@ -112,3 +112,15 @@ def test_very_deep_nesting_is_reported_not_a_traceback(runner, tmp_path):
     deep = write(tmp_path / "deep.crm", "Integer x = 1" + " + 1" * 5000 + ";\n")
     code, _out, err = run(runner, deep)
     assert code == 1 and LINE.match(err.splitlines()[0]) and "Traceback" not in err
+
+
+def test_plugin_include_folders_are_searched_after_the_scripts_own(tmp_path):
+    from engine.cli.check import check_file
+
+    plugin_lib = tmp_path / "plugin-lib"
+    write(plugin_lib / "extra.crm", "struct Extra { Integer n; };")
+    script = write(tmp_path / "Type" / "h.crm", '#include "extra";\nExtra e;\n')
+    errors, _source = check_file(script, syntax_only=False, checker=None)
+    assert errors and "extra" in errors[0].message
+    errors, _source = check_file(script, syntax_only=False, checker=None, extra_include_folders=[plugin_lib])
+    assert errors == []

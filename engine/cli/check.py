@@ -4,19 +4,20 @@ Files named on the command line are checked whatever their suffix; folders
 are searched recursively for *.crm and *.crmscript. Every problem is printed
 as `path:line:col: error: message` on stderr. Exit 0 when all is well, 1 when
 any script has an error, 2 for a usage error (no path, a path that does not
-exist).
+exist, an installed plugin that does not load). Installed plugins' include
+folders and built-in classes count, as they do for `serve` and `fire`.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Sequence
 
 import typer
 
 from ..errors import CRMScriptError
-from ..includes import resolver_for
+from ..includes import IncludePath, include_folders_for
 from ..parser import parse_program
 from . import app
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
@@ -45,7 +46,32 @@ def _load_checker() -> Optional[Callable]:
     return check_program
 
 
-def check_file(path: Path, *, syntax_only: bool, checker: Optional[Callable]) -> tuple[list[CRMScriptError], Optional[str]]:
+def _plugin_setup(with_library: bool) -> tuple[Any, list[Path]]:
+    """What installed plugins add, so `check` agrees with `serve` and `fire`:
+    their built-in functions and classes (a library copy, or None when no
+    plugin extends it) and their include folders."""
+    try:
+        from ..plugins import call_setup_hook, has_hook_impls, make_plugin_manager, plugin_include_paths
+    except ImportError:
+        return None, []
+    manager = make_plugin_manager()
+    library = None
+    if with_library and has_hook_impls(manager, "crmscript_library"):
+        from ..runtime import table  # importing the runtime package fills the table
+
+        library = table.LIBRARY.copy()
+        call_setup_hook(manager, "crmscript_library", library=library)
+    return library, plugin_include_paths(manager)
+
+
+def check_file(
+    path: Path,
+    *,
+    syntax_only: bool,
+    checker: Optional[Callable],
+    library: Any = None,
+    extra_include_folders: Sequence[Path] = (),
+) -> tuple[list[CRMScriptError], Optional[str]]:
     """Problems in one script (empty when it is fine) and its source text."""
     name = str(path)
     try:
@@ -57,9 +83,10 @@ def check_file(path: Path, *, syntax_only: bool, checker: Optional[Callable]) ->
     try:
         # --syntax-only judges the file's own text: an include that is not
         # found is the static check's business, not a syntax error.
-        program = parse_program(source, name, includes=resolver_for(path), require_includes=not syntax_only)
+        resolver = IncludePath([*include_folders_for(path), *extra_include_folders])
+        program = parse_program(source, name, includes=resolver, require_includes=not syntax_only)
         if not syntax_only and checker is not None:
-            checker(program)
+            checker(program, library)
     except CRMScriptError as error:
         return each_error(error), source
     except RecursionError:  # the checker walks the tree recursively (as compile_script says too)
@@ -82,10 +109,17 @@ def check_command(
         raise typer.Exit(EXIT_USAGE)
 
     checker = None if syntax_only else _load_checker()
+    try:
+        library, plugin_folders = _plugin_setup(with_library=checker is not None)
+    except CRMScriptError as error:  # a plugin that does not load
+        print(f"crmscript check: plugin error: {error.message}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
     files = failed = 0
     for path in script_files(paths):
         files += 1
-        errors, source = check_file(path, syntax_only=syntax_only, checker=checker)
+        errors, source = check_file(
+            path, syntax_only=syntax_only, checker=checker, library=library, extra_include_folders=plugin_folders
+        )
         if errors:
             failed += 1
             for error in errors:
