@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from . import nodes as N
-from .errors import CRMScriptCheckError, CRMScriptLimitError, CRMScriptRuntimeError, CRMScriptThrow
+from .errors import CRMScriptCheckError, CRMScriptRuntimeError, CRMScriptThrow
 from .runtime import numbers as _numbers
 from .runtime.table import LIBRARY, Library, Signature
 
@@ -100,7 +100,7 @@ class CompiledProgram:
 
 
 class _Limits:
-    """Placeholder names for limits that are read from the RunContext per run."""
+    """Namespace names of the limits, set from RunContext.limits per run (Script.run)."""
 
     STRING = "_max_string"
     COLLECTION = "_max_collection"
@@ -120,13 +120,6 @@ class _FunctionScope:
     function: Optional[N.FunctionDecl] = None
 
 
-@dataclass
-class _Loop:
-    """An enclosing loop while generating its body: how `continue` works there."""
-
-    continue_flag: Optional[str] = None  # for-loops with continue: skip-update flag
-
-
 class Compiler:
     def __init__(self, program: N.Program, *, library: Optional[Library] = None,
                  script_name: str = "<script>") -> None:
@@ -143,7 +136,6 @@ class Compiler:
         self._structs_by_name: dict[str, N.StructDecl] = {}
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
-        self.loops: list[_Loop] = []
         self._install_helpers()
 
     # ---------------------------------------------------------- namespace
@@ -153,7 +145,6 @@ class Compiler:
         ns.update(
             _RuntimeError=CRMScriptRuntimeError,
             _Throw=CRMScriptThrow,
-            _LimitError=CRMScriptLimitError,
             _int_div=_numbers.int_div,
             _int_mod=_numbers.int_mod,
             _float_div=_numbers.float_div,
@@ -450,9 +441,7 @@ class Compiler:
         return [ast.If(self.condition(stmt.cond), self.body_of(stmt.then), orelse)]
 
     def stmt_While(self, stmt: N.While) -> list[ast.stmt]:
-        self.loops.append(_Loop())
         body = self.body_of(stmt.body)
-        self.loops.pop()
         head = [self.locate(_tick_stmt(), stmt)]
         head.append(self.locate(ast.If(_not(self.condition(stmt.cond)), [ast.Break()], []), stmt.cond))
         return [ast.While(ast.Constant(True), head + body, [])]
@@ -466,9 +455,7 @@ class Compiler:
             out.extend(self.statement(stmt.init))
         has_continue = _has_own_continue(stmt.body)
         flag = self.temp() if (has_continue and stmt.update is not None) else None
-        self.loops.append(_Loop(continue_flag=flag))
         body = self.body_of(stmt.body)
-        self.loops.pop()
         update = self.effect(stmt.update) if stmt.update is not None else []
         head: list[ast.stmt] = []
         if flag is not None:
@@ -518,18 +505,14 @@ class Compiler:
         stop = self.expr(bound)
         if cond.op == "<=":
             stop = ast.Constant(bound.value + 1)
-        self.loops.append(_Loop())
         body = self.body_of(stmt.body)
-        self.loops.pop()
         loop = ast.For(ast.Name(name, ast.Store()), self.call_name("_range", [start, stop]),
                        [self.locate(_tick_stmt(), stmt)] + body, [])
         return [loop]
 
     def stmt_Foreach(self, stmt: N.Foreach) -> list[ast.stmt]:
         name = self.var_name(stmt.symbol, stmt.var_name)
-        self.loops.append(_Loop())
         body = self.body_of(stmt.body)
-        self.loops.pop()
         head: list[ast.stmt] = [self.locate(_tick_stmt(), stmt)]
         var_type = stmt.var_type.type
         if var_type.dims == 0 and var_type.name in MUTABLE_VALUE_TYPE_NAMES:
