@@ -35,12 +35,3 @@ def impl(owner: str, name: str, *param_types: str) -> Callable:
 def glob(name: str, *param_types: str) -> Callable:
     return impl(GLOBAL, name, *param_types)
 
-
-def family_loaded(module: str) -> bool:
-    """Whether engine.runtime.<module> imports (families are written in parallel)."""
-    import importlib
-    try:
-        importlib.import_module(f"engine.runtime.{module}")
-    except ModuleNotFoundError:
-        return False
-    return True

@@ -6,10 +6,7 @@ from engine.eventdata import EventData
 from engine.runtime.context import RunContext
 from engine.runtime.eventdata import EventDataObject
 from engine.runtime.table import LIBRARY
-from runtime_helpers import family_loaded, glob, impl
-
-needs_collections = pytest.mark.skipif(
-    not family_loaded("collections"), reason="engine/runtime/collections.py (Map) is not importable yet")
+from runtime_helpers import glob, impl
 
 
 def ed(name, *param_types):
@@ -52,7 +49,6 @@ def test_input_values(ctx):
     assert ed("getInputValue", "String")(view, "SaleEntity.Missing") == ""
 
 
-@needs_collections
 def test_input_and_state_value_maps_are_copies(ctx):
     view = glob("getEventData")(ctx)
     inputs = ed("getInputValues")(view)
@@ -106,7 +102,6 @@ def test_declared_default_outside_a_run_is_detached():
     assert ed("getInputValue", "String")(value, "x") == ""
 
 
-@pytest.mark.skipif(not family_loaded("datetimes"), reason="datetimes.bind_context not importable yet")
 def test_declared_default_during_a_run_views_the_run_event(ctx):
     from engine.runtime.datetimes import bind_context
     with bind_context(ctx):

@@ -13,12 +13,7 @@ from engine.errors import CRMScriptRuntimeError
 from engine.eventdata import EventData
 from engine.runtime.context import RunContext, Settings
 from engine.runtime.table import LIBRARY
-from runtime_helpers import family_loaded, glob
-
-needs_collections = pytest.mark.skipif(
-    not family_loaded("collections"), reason="engine/runtime/collections.py (Array, Map) is not importable yet")
-needs_datetimes = pytest.mark.skipif(
-    not family_loaded("datetimes"), reason="engine/runtime/datetimes.py is not importable yet")
+from runtime_helpers import glob
 
 
 @pytest.fixture
@@ -101,7 +96,6 @@ def test_make_password_respects_the_string_limit(ctx):
 
 # ---- base64 and hashes ------------------------------------------------------------------
 
-@needs_collections
 def test_base64_round_trip_with_and_without_line_wrapping():
     data = list(range(256)) * 2
     wrapped = glob("encodeBase64", "Byte[]")(data)
@@ -114,7 +108,6 @@ def test_base64_round_trip_with_and_without_line_wrapping():
     assert list(glob("decodeBase64", "String")(flat)) == data
 
 
-@needs_collections
 def test_decode_base64_is_forgiving_about_padding_and_whitespace():
     decode = glob("decodeBase64", "String")
     assert bytes(decode("SGk")) == b"Hi"
@@ -146,7 +139,6 @@ def test_hmac_variants():
     assert glob("encodeHMACSHA1", "String", "String")("k", "v") == hmac.new(b"k", b"v", hashlib.sha1).hexdigest()
 
 
-@needs_collections
 def test_hmac_byte_variants_return_raw_digests():
     sha256 = glob("encodeHMACSHA256", "String", "String")("k", "v")
     sha512 = glob("encodeHMACSHA512", "String", "String")("k", "v")
@@ -173,7 +165,6 @@ def test_sleep_advances_the_simulated_clock_only(ctx):
     assert ctx.clock_offset == 2.5
 
 
-@needs_datetimes
 def test_current_date_time_follows_the_simulated_clock(ctx):
     now = glob("getCurrentDateTime")(ctx)
     glob("sleep", "Float")(ctx, 3 * 86400.0)
@@ -184,7 +175,6 @@ def test_current_date_time_follows_the_simulated_clock(ctx):
         assert type(glob(name)(ctx)) is LIBRARY.classes[type_name].python_class
 
 
-@needs_datetimes
 def test_current_date_is_today_in_the_settings_time_zone():
     context = RunContext(settings=Settings(timezone="Pacific/Kiritimati"))  # UTC+14
     text = LIBRARY.classes["Date"].methods["toString"][0].impl(glob("getCurrentDate")(context))
@@ -211,7 +201,6 @@ def test_global_variables_are_separate_from_variables(ctx):
     assert glob("getVariable", "String")(ctx, "x") == ""
 
 
-@needs_collections
 def test_map_value():
     result = glob("mapValue", "String")("42")
     assert result.items() == [("value", "42")]

@@ -13,7 +13,6 @@ from engine.eventdata import EventData
 from engine.runtime.context import Limits, RunContext
 from engine.runtime.eventdata import EventDataObject
 from engine.runtime.table import LIBRARY
-from runtime_helpers import family_loaded
 
 MY_FAMILIES = {"engine.runtime.numbers", "engine.runtime.strings", "engine.runtime.globals",
                "engine.runtime.eventdata"}
@@ -53,7 +52,6 @@ def _strategy(type_text):
     return STRATEGIES[type_text]
 
 
-@pytest.mark.skipif(not family_loaded("collections"), reason="collections.py (Array, Map) not importable yet")
 @pytest.mark.parametrize("sig", _signatures(), ids=str)
 def test_no_python_exception_escapes(sig):
     receiver = [] if sig.owner == "" or sig.is_constructor else [str(sig.owner)]

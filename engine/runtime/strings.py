@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import html
+import io
 import re
 import textwrap
 import urllib.parse
@@ -123,10 +124,16 @@ def string_from_bytes_code_page(byte_array: list, code_page: str) -> str:
     key = code_page.strip().lower()
     codec = _CODE_PAGES.get(key) or (f"cp{key}" if key.isdigit() else key)
     try:
-        codecs.lookup(codec)
-    except LookupError:
-        raise CRMScriptRuntimeError(f"Unknown code page '{code_page}'") from None
-    return bytes(b & 0xFF for b in byte_array).decode(codec, errors="replace")
+        # Only text encodings: Python also has bytes-to-bytes codecs (zlib, base64).
+        known = codecs.lookup(codec)._is_text_encoding
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        known = False
+    if not known:
+        raise CRMScriptRuntimeError(f"Unknown code page '{code_page}'")
+    try:
+        return bytes(b & 0xFF for b in byte_array).decode(codec, errors="replace")
+    except UnicodeError as problem:  # codecs that refuse errors="replace" (idna)
+        raise CRMScriptRuntimeError(f"Cannot decode with code page '{code_page}': {problem}") from None
 
 
 # --------------------------------------------------------------------------
@@ -563,12 +570,27 @@ def string_is_valid_email(self: str) -> bool:
     return _EMAIL.match(self) is not None
 
 
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    """Split at `separator` except inside "double quotes" (a display name may hold a comma)."""
+    parts, current, quoted = [], [], False
+    for c in text:
+        if c == '"':
+            quoted = not quoted
+        if c == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+    parts.append("".join(current))
+    return parts
+
+
 @builtin("Vector String.getEmails()")
 def string_get_emails(self: str) -> object:
     """A comma-separated list of `"name" <address>` (or bare addresses) as a
     Vector of name, address, name, address, ...; empty if any address is malformed."""
     found: list[str] = []
-    for part in (p for p in next(csv.reader([self], skipinitialspace=True), []) if p.strip()):
+    for part in (p for p in _split_outside_quotes(self, ",") if p.strip()):
         match = _ADDRESS_WITH_NAME.match(part)
         if match:
             name, email = (match["quoted"] if match["quoted"] is not None else match["plain"]), match["email"]
@@ -593,7 +615,8 @@ def string_parse_csv(self: str, delimiter: str) -> object:
     if not line:
         return new_string_array([])
     try:
-        fields = next(csv.reader([line], delimiter=delimiter, strict=False))
+        # The first record: a quoted field may hold line breaks.
+        fields = next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter, strict=False), [])
     except csv.Error as problem:
         raise CRMScriptRuntimeError(f"parseCSV: {problem}") from None
     return new_string_array(fields)
