@@ -215,3 +215,44 @@ def test_foreach_visits_the_elements_the_array_had_when_the_loop_started():
     print(seen + " " + a.length().toString());
     """
     assert run(source) == "12 4"
+
+
+def test_error_inside_a_struct_method_points_into_the_method():
+    source = "struct Acc {\n  Integer total;\n  Integer per(Integer n) {\n    return this.total / n;\n  }\n};\nAcc a;\nprint(a.per(0).toString());\n"
+    error = failure(source)
+    assert error.line == 4
+
+
+def test_throw_in_an_include_caught_in_the_main_script(tmp_path):
+    from engine.includes import resolver_for
+
+    (tmp_path / "checks.crm").write_text('Void mustBePositive(Integer n) {\n  if (n < 0) {\n    throw "negative";\n  }\n}\n')
+    main = tmp_path / "main.crm"
+    main.write_text('#include "checks";\ntry {\n  mustBePositive(-1);\n} catch {\n  print(error + " @ " + errorLocation);\n}\n')
+    out = engine.compile_script(main.read_text(), str(main), includes=resolver_for(main)).run().output
+    assert out.startswith("GeneralException: negative @ ") and out.endswith("checks.crm:3")
+
+
+def test_loop_up_to_the_integer_maximum_overflows_like_the_script_says():
+    source = "Integer n;\nfor (Integer i = 2147483645; i <= 2147483647; i++) {\n  n++;\n}\n"
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError) and "overflow" in error.message.lower()
+
+
+def test_runs_in_parallel_threads_do_not_share_variables():
+    import threading
+
+    script = engine.compile_script(
+        "Integer total; for (Integer i = 0; i < 2000; i++) { total += 1; } print(total.toString());", "par.crm")
+    outputs: list[str] = []
+
+    def worker():
+        for _ in range(20):
+            outputs.append(script.run().output)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outputs == ["2000"] * 80
