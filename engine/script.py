@@ -199,7 +199,10 @@ def _includes_key(includes: Any) -> Any:
         return tuple(sorted((str(k), _digest(str(v))) for k, v in includes.items()))
     if isinstance(includes, (list, tuple)):
         return tuple(str(p) for p in includes)
-    return id(includes)
+    folders = getattr(includes, "folders", None)  # engine.includes.IncludePath
+    if folders is not None:
+        return ("folders",) + tuple(str(f) for f in folders)
+    return includes  # any other resolver: the object itself (kept alive by the key)
 
 
 def _digest(text: str) -> str:
@@ -214,7 +217,7 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
     compiling the same script again is a dictionary look-up."""
     if not isinstance(source, str):
         raise CRMScriptError("the script source must be text", name, 0, 0)
-    key = (_digest(source), name, _includes_key(includes), id(library) if library is not None else None)
+    key = (_digest(source), name, _includes_key(includes), library)
     cached = _CACHE.get(key)
     if cached is not None and cached._include_stamp == _include_stamp(cached._program, includes):
         return cached
