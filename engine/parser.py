@@ -27,7 +27,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Optional, Union
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Union
 
 import lark
 
@@ -104,6 +104,8 @@ class _IncludeState:
     # False: an include the resolver cannot find is left unresolved (None)
     # instead of being an error (`crmscript check --syntax-only`).
     require_found: bool = True
+    # Class names the caller adds (e.g. classes of plugins), type names in every file.
+    extra_type_names: frozenset[str] = frozenset()
     # name -> (program, struct names it declares, directly or by its includes)
     cache: dict[str, tuple[nodes.Program, frozenset[str]]] = field(default_factory=dict)
     # names being parsed right now, outermost first (to report cycles)
@@ -125,7 +127,11 @@ class _FileContext:
     recent: deque = field(default_factory=lambda: deque(maxlen=2))
 
     def is_type_name(self, name: str) -> bool:
-        return name in self.struct_names or is_known_type_name(name)
+        return (
+            name in self.struct_names
+            or is_known_type_name(name)
+            or name in self.includes.extra_type_names
+        )
 
 
 _CONTEXT: contextvars.ContextVar[_FileContext] = contextvars.ContextVar("crmscript_parse_context")
@@ -630,6 +636,7 @@ def parse_program(
     *,
     includes: Optional[IncludeResolver] = None,
     require_includes: bool = True,
+    type_names: Iterable[str] = (),
 ) -> nodes.Program:
     """Parse CRMScript source into a Program.
 
@@ -640,9 +647,12 @@ def parse_program(
     Include.program stays None. Raises CRMScriptSyntaxError, or
     CRMScriptCheckError for an include that includes itself or that cannot be
     found (unless `require_includes` is False: then it stays None).
+    `type_names` adds class names beyond the built-in and documented ones
+    (e.g. classes a plugin registers), so `Thing("x")` is a constructor.
     """
     resolver = _as_resolver(includes)
-    program, _structs = _parse_file(source, file, _IncludeState(resolver, require_found=require_includes))
+    state = _IncludeState(resolver, require_found=require_includes, extra_type_names=frozenset(type_names))
+    program, _structs = _parse_file(source, file, state)
     return program
 
 

@@ -457,3 +457,9 @@ def render(tree, parent_level: int = -1, right_side: bool = False) -> str:
 @given(trees)
 def test_minimal_parentheses_parse_back_to_the_same_tree(tree):
     assert sexp(expr("x = " + render(tree)).value) == tree
+
+
+def test_extra_type_names_make_constructors():
+    assert sexp(expr('Gadget("x")')) == ("call", "Gadget", "x")
+    program = parse_program('Gadget g = Gadget("x");', "t.crm", type_names=["Gadget"])
+    assert sexp(program.body[0].init) == ("new", "Gadget", "x")

@@ -84,7 +84,11 @@ def check_file(
         # --syntax-only judges the file's own text: an include that is not
         # found is the static check's business, not a syntax error.
         resolver = IncludePath([*include_folders_for(path), *extra_include_folders])
-        program = parse_program(source, name, includes=resolver, require_includes=not syntax_only)
+        # Classes a plugin adds are type names too (`Thing("x")` constructs).
+        plugin_classes = list(getattr(library, "classes", None) or ()) if library is not None else ()
+        program = parse_program(
+            source, name, includes=resolver, require_includes=not syntax_only, type_names=plugin_classes
+        )
         if not syntax_only and checker is not None:
             checker(program, library)
     except CRMScriptError as error:
