@@ -99,7 +99,11 @@ def run_command(
     before = carrier.model_copy(deep=True)
 
     def echo(text: str) -> None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a terminal that cannot show every character
+            encoding = sys.stdout.encoding or "ascii"
+            sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
 
     context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=echo)
     status = EXIT_OK
