@@ -343,6 +343,8 @@ def test_oversized_body_is_413(client, engine):
     ("application/json", "", None, "empty"),
     ("application/json", b"\xff\xfe{", None, "utf-8"),
     ("application/xml", "<r><EventData><Type>X</Type></r>", None, "Malformed XML"),
+    ("application/xml", "<?xml version='1.0' encoding='bogus'?><r/>", None, "unknown encoding"),
+    ("application/json", "1" * 5000, None, "too many digits"),
     ("application/xml", "<r><EventData><BlockExecution>maybe</BlockExecution></EventData></r>",
      "EventData.BlockExecution", "true or false"),
     ("application/x-www-form-urlencoded", "EventData.FieldProperties.f.FieldLength=long",

@@ -321,3 +321,31 @@ def test_authenticator_checks_the_credential(spec, good, bad):
                     {"authorization": bad, "x-xsrf-token": authenticator.secret}):
         error = api_error(authenticator.check, headers)
         assert error.status == 401 and error.headers["WWW-Authenticate"].lower().startswith(authenticator.scheme)
+
+
+# ------------------------------------------- nothing but ApiError escapes
+
+
+from engine.api.app import validate  # noqa: E402
+from engine.api.codecs import decode_body  # noqa: E402
+from engine.api.models import ExecuteScriptAsEventRequest  # noqa: E402
+
+FRAGMENTS = ["<", ">", "</", "/>", "r", "EventData", "InputValues", "Entry", " Key=\"k\"", "Type", "FieldProperties",
+             "FieldLength", "BlockExecution", "true", "1", "-", "&amp;", "&x;", "<?xml version='1.0' encoding='bogus'?>",
+             "<?xml version='1.0' encoding='utf-16'?>", "<?xml version='1.0'?>", "<!DOCTYPE r>", " xsi:nil=\"true\"", "KeyValueOfx", "Key", "Value", "=", "&",
+             ".", "[", "]", "%", "ff", "%5B", "EventHandlerTypes", "CRMScriptId", "{", "}", '"', ":", ",", "null",
+             "op", "path", "add", "/", "~1", "value", "\x00", "\udc80", "é"]
+CONTENT_TYPES = ["application/json", "text/xml", "application/x-www-form-urlencoded", "application/json-patch+json",
+                 "application/merge-patch+json", "application/json; charset=latin-1", "text/xml; charset=utf-16",
+                 "application/x-www-form-urlencoded; charset=bogus"]
+MODELS = [ExecuteEventHandlersRequest, EventHandlersExistsRequest, ExecuteScriptAsEventRequest]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40), st.sampled_from(CONTENT_TYPES), st.sampled_from(MODELS))
+def test_any_body_gives_a_request_or_an_api_error(fragments, content_type, model):
+    body = "".join(fragments).encode("utf-8", "surrogatepass")
+    try:
+        validate(model, decode_body(body, content_type, model, model.empty_request))
+    except ApiError as error:
+        assert 400 <= error.status < 500 and error.message

@@ -38,6 +38,8 @@ def parse_json(body: bytes, charset: str) -> Any:
     except RecursionError:
         raise bad_request("Malformed JSON: nested too deeply") from None
     except ValueError as error:  # NaN/Infinity, integers with thousands of digits
+        if "digits" in str(error):
+            raise bad_request("Malformed JSON: a number has too many digits") from None
         raise bad_request(f"Malformed JSON: {error}") from None
 
 

@@ -74,7 +74,7 @@ def decode(body: bytes, charset: str, shape: Shape) -> Any:
         raise bad_request(f"Malformed XML at line {line}, column {column + 1}: {reason}") from None
     except defusedxml.DefusedXmlException as error:
         raise bad_request(f"XML with DTDs or entity declarations is not accepted ({error.__class__.__name__})") from None
-    except ValueError as error:  # e.g. an unknown encoding in the XML declaration
+    except (ValueError, LookupError) as error:  # e.g. an unknown encoding in the XML declaration
         raise bad_request(f"Unreadable XML: {error}") from None
     return _element_to_data(root, shape, "")
 
