@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .datetimes import TemporalValue
+from .numbers import parse_integer
 from .table import LIBRARY, builtin
 
 ElementFactory = Callable[[], Any]
@@ -590,17 +591,10 @@ def vector_size(self: Vector) -> int:
     return len(self)
 
 
-def _to_integer(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        return 0
-
-
 @builtin("Integer[] Vector.toIntegerArray()")
 def vector_to_integer_array(self: Vector) -> Array:
     # "Invalid values will be represented as null": an Integer's null is 0 here.
-    return Array(int, (_to_integer(v) for v in self))
+    return Array(int, (parse_integer(v) for v in self))
 
 
 @builtin("String[] Vector.toStringArray()")

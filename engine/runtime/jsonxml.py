@@ -29,6 +29,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from ..errors import CRMScriptRuntimeError
 from .collections import Array
+from .numbers import parse_float, parse_integer
 from .table import LIBRARY, builtin
 
 # ---------------------------------------------------------------------------
@@ -574,36 +575,16 @@ def _supported(type_name: str) -> bool:
     return type_name in ("Bool", "Integer", "Byte", "Float", "String")
 
 
-def _to_integer(text: str) -> int:
-    text = text.strip()
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            number = float(text)
-        except ValueError:
-            return 0
-        return int(number) if math.isfinite(number) else 0
-
-
-def _to_float(text: str) -> float:
-    try:
-        number = float(text.strip())
-    except ValueError:
-        return 0.0
-    return number if math.isfinite(number) else 0.0
-
-
 def _scalar_from_node(type_name: str, node: XMLNode, current: Any) -> Any:
     text = node.text
     if type_name == "Bool":
         return text.strip().lower() in ("true", "1")
     if type_name == "Integer":
-        return _to_integer(text)
+        return parse_integer(text)
     if type_name == "Byte":
-        return _to_integer(text) & 0xFF
+        return parse_integer(text) & 0xFF
     if type_name == "Float":
-        return _to_float(text)
+        return parse_float(text)
     if type_name == "String":
         return text
     return current
