@@ -110,18 +110,29 @@ def test_unknown_time_zone_is_reported():
         d.now_datetime(RunContext(settings=Settings(timezone="Mars/Base")))
 
 
-def test_declaration_default_is_now_in_the_bound_context():
-    make = LIBRARY.classes["DateTime"].default
-    ahead = RunContext(clock_offset=10 * 86400)
-    with d.bind_context(ahead):
-        bound = make()
-        bound_date = LIBRARY.classes["Date"].default()
-    plain = make()
-    assert not bound.null and not plain.null
-    assert (bound.value - plain.value).days in (9, 10)
-    assert (bound_date.value - plain.value.date()).days == 10
-    assert not LIBRARY.classes["Time"].default().null
+def test_declarations_are_null_and_constructors_are_now(ctx):
+    for owner in ("Date", "DateTime", "Time"):
+        declared = LIBRARY.classes[owner].default()
+        assert call(ctx, owner, "isNull", (), declared) is True
+        assert call(ctx, owner, "toString", (), declared) == ""
+        constructed = call(ctx, owner, owner, ())
+        assert call(ctx, owner, "isNull", (), constructed) is False
     assert LIBRARY.classes["TimeSpan"].default().seconds == 0
+
+
+def test_explicit_constructor_reads_the_run_clock():
+    ahead = RunContext(clock_offset=10 * 86400)
+    later = call(ahead, "DateTime", "DateTime", ())
+    now = call(RunContext(), "DateTime", "DateTime", ())
+    assert (later.value - now.value).days in (9, 10)
+
+
+def test_bound_context_is_visible_and_restored():
+    marker = RunContext()
+    assert d.active_context() is None
+    with d.bind_context(marker):
+        assert d.active_context() is marker
+    assert d.active_context() is None
 
 
 # -- Date ----------------------------------------------------------------------------

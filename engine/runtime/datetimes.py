@@ -5,10 +5,12 @@ Each is a small mutable class (the compiler copies it on assignment with
 wall-clock value in the user's time zone (ctx.settings.timezone, "" = UTC);
 "now" is the real clock plus ctx.clock_offset (the simulated sleep()).
 
-A declaration `DateTime d;` is "now" (the docs: "The default value is now"),
-but a declaration's default factory takes no arguments, so it reads the run's
-context from a ContextVar: whoever runs a script wraps the run in
-`with bind_context(ctx): ...`. Without one, "now" is UTC with no offset.
+A declaration `DateTime d;` (also Date, Time) is null, as the project spec
+(LANGUAGE.md) fixes; the reference says "now" there, which the explicit
+constructors `DateTime()`, `Date()`, `Time()` give.
+
+Declaration defaults take no arguments; those that need the run (EventData)
+read it from a ContextVar set by the runner: `with bind_context(ctx): ...`.
 
 Decisions the reference leaves open are in docs/library-dates.md.
 """
@@ -554,7 +556,8 @@ def format_mode(moment: _dt.datetime, mode: int, language: int, hour24: bool,
 
 
 def _date_default() -> Date:
-    return now_date(active_context())
+    """`Date d;` is null (spec LANGUAGE.md; see docs/library-dates.md)."""
+    return Date()
 
 
 @builtin("Date Date()", context=True)
@@ -639,7 +642,8 @@ LIBRARY.register_class("Date", Date, default=_date_default)
 
 
 def _datetime_default() -> DateTime:
-    return now_datetime(active_context())
+    """`DateTime d;` is null (spec LANGUAGE.md; see docs/library-dates.md)."""
+    return DateTime()
 
 
 @builtin("DateTime DateTime()", context=True)
@@ -879,7 +883,8 @@ LIBRARY.register_class("DateTime", DateTime, default=_datetime_default)
 
 
 def _time_default() -> Time:
-    return now_time(active_context())
+    """`Time t;` is null (spec LANGUAGE.md; see docs/library-dates.md)."""
+    return Time()
 
 
 @builtin("Time Time()", context=True)
