@@ -134,6 +134,7 @@ class Compiler:
         self._struct_names: dict[int, str] = {}  # id(StructDecl) -> class name
         self._struct_ctor_names: dict[int, str] = {}
         self._structs_by_name: dict[str, N.StructDecl] = {}
+        self._recursive: set[int] = set()  # ids of functions in a call cycle
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
         self._install_helpers()
@@ -240,6 +241,7 @@ class Compiler:
             for method in struct.methods:
                 self._function_names[id(method)] = f"m_{struct.name}_{method.name}"
 
+        self._recursive = _recursive_functions(decls)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             self._module_body.append(self._struct_constructor(struct))
             for method in struct.methods:
@@ -346,7 +348,11 @@ class Compiler:
         if struct is not None:
             args.append(ast.arg("this_"))
             self.scope.used.add("this_")
-        prologue: list[ast.stmt] = [self.locate(_tick_stmt(), fn), self.locate(_depth_check(), fn)]
+        prologue: list[ast.stmt] = []
+        if id(fn) in self._recursive:
+            # Only a function that can call itself (directly or not) can nest
+            # or repeat without a loop ticking: it alone pays for the checks.
+            prologue += [self.locate(_tick_stmt(), fn), self.locate(_depth_check(), fn)]
         for param in fn.params:
             name = self.var_name(param.symbol, param.name)
             args.append(ast.arg(name))
@@ -1146,6 +1152,38 @@ def _assigned_symbols(stmt: N.Stmt) -> list:
         if isinstance(target, N.Name):
             out.append(target.symbol)
     return out
+
+
+def _called_functions(node: N.Node) -> set[int]:
+    return {id(n.target) for n in _walk(node)
+            if isinstance(n, (N.Call, N.MethodCall)) and isinstance(n.target, N.FunctionDecl)}
+
+
+def _recursive_functions(decls: list[N.Stmt]) -> set[int]:
+    """ids of the script functions and methods that can reach themselves
+    through calls. If a struct field's initial value calls a script function,
+    constructing a struct can call functions too: then every function counts
+    as recursive (rare, and always safe)."""
+    functions = [d for d in decls if isinstance(d, N.FunctionDecl)]
+    structs = [d for d in decls if isinstance(d, N.StructDecl)]
+    for struct in structs:
+        functions.extend(struct.methods)
+        if any(f.init is not None and _called_functions(f.init) for f in struct.fields):
+            return {id(f) for f in functions}
+    calls = {id(f): _called_functions(f.body) for f in functions}
+    recursive: set[int] = set()
+    for f in functions:
+        seen: set[int] = set()
+        stack = list(calls[id(f)])
+        while stack:
+            current = stack.pop()
+            if current == id(f):
+                recursive.add(id(f))
+                break
+            if current not in seen:
+                seen.add(current)
+                stack.extend(calls.get(current, ()))
+    return recursive
 
 
 def _has_own_continue(stmt: N.Stmt) -> bool:

@@ -210,3 +210,22 @@ def test_mutating_string_members_store_back_into_every_kind_of_place():
     """
     output, error = attempt(source)
     assert error is None and output == "q1a2x314"
+
+
+def test_only_recursive_functions_pay_for_the_recursion_and_step_checks():
+    source = ("Integer helper(Integer n) { return n + 1; }\n"
+              "Integer down(Integer n) { if (n == 0) return 0; return down(helper(n) - 2); }\n"
+              "print(down(5).toString());")
+    script = engine.compile_script(source, "rec.crm")
+    assert script.run().output == "0"
+    generated = script.python_source
+    helper = generated[generated.index("def f_helper"):generated.index("def f_down")]
+    down = generated[generated.index("def f_down"):generated.index("def _crm_main")]
+    assert "_tick()" not in helper and "_max_depth" not in helper
+    assert "_tick()" in down and "_max_depth" in down
+
+
+def test_recursive_struct_method_hits_the_recursion_limit():
+    source = "struct Node {\n  Integer depth;\n  Integer dive(Integer n) {\n    return this.dive(n + 1);\n  }\n};\nNode x;\nx.dive(0);\n"
+    error = limit_error(source, recursion=40)
+    assert "recursion limit" in error.message
