@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import zoneinfo
@@ -472,4 +473,9 @@ def test_openapi_documents_every_method_with_the_seed_sample(client):
     example = schema["paths"][EXECUTE]["post"]["requestBody"]["content"]["application/json"]["example"]
     assert example["EventData"]["Type"] == "ChatAfterSaveNewMessage"
     assert "EventData" in schema["components"]["schemas"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+    # The page's assets are served locally: /docs works without internet.
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        url = re.search(rf"""["'](/[^"']*{re.escape(asset)})["']""", docs.text).group(1)
+        assert client.get(url).status_code == 200

@@ -32,6 +32,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -240,7 +241,9 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
         yield
         handler_runner.close()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from
+    # the package, not a CDN, so the pages work on a machine without internet.
+    app = FastAPIOffline(
         title="crmscript-sim local WebAPI",
         version="1.0",
         description=(
