@@ -48,6 +48,9 @@ def test_new_array_rejects_negative_and_oversized():
         col.new_array(int, 1, (-1,))
     with pytest.raises(CRMScriptLimitError):
         col.new_array(int, 1, (11,), limit=10)
+    with pytest.raises(CRMScriptLimitError, match="would hold 12 elements"):
+        col.new_array(int, 2, (3, 4), limit=10)  # every level fits, the whole does not
+    assert len(col.new_array(int, 2, (2, 5), limit=10)) == 2
 
 
 def test_push_without_argument_adds_the_default_element(ctx):

@@ -92,12 +92,14 @@ def new_array(element_default: ElementFactory, dims: int = 1,
         raise ValueError("new_array needs at least one dimension")
     if len(sizes) > dims:
         raise ValueError("more sizes than array dimensions")
+    total = 1  # a nested array counts as one collection: all its elements
     for size in sizes:
         if size < 0:
             raise CRMScriptRuntimeError(f"array size {size} is negative")
-        if limit is not None and size > limit:
+        total *= size
+        if limit is not None and total > limit:
             raise CRMScriptLimitError(
-                f"an array of length {size} is longer than the limit of {limit} elements")
+                f"the array would hold {total} elements; the limit is {limit}")
     return _build_array(element_default, dims, tuple(sizes))
 
 
