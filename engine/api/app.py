@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -127,11 +128,16 @@ class HandlerRunner:
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
+        # Belt and braces: if a request is cancelled while its call runs on
+        # the thread, the asyncio lock is released but the thread cannot be
+        # stopped; this lock keeps the next call from entering the engine
+        # until it is done.
+        self._engine_lock = threading.Lock()
         self._pool: Optional[ThreadPoolExecutor] = None
         self._quick: dict[Any, bool] = {}
 
     async def run(self, kind: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        call = functools.partial(_timed, function, *args, **kwargs)
+        call = functools.partial(_timed, self._engine_lock, function, *args, **kwargs)
         async with self._lock:
             if self._quick.get(kind):
                 result, seconds = call()
@@ -150,10 +156,11 @@ class HandlerRunner:
             self._pool = None
 
 
-def _timed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return result, time.perf_counter() - started
+def _timed(lock: threading.Lock, function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    with lock:
+        started = time.perf_counter()
+        result = function(*args, **kwargs)
+        return result, time.perf_counter() - started
 
 
 async def read_body(request: Request, limit: int) -> bytes:
