@@ -59,7 +59,9 @@ class Script:
         namespace["_generic_arith"] = _generic_arith
         namespace.update(sandbox.LIMIT_HELPERS)
         self._namespace = namespace
-        self._pool: list[dict] = []
+        self._pool: list[dict] = []  # namespaces ready for a run (see run)
+        self._program: Any = None  # the checked AST (set by compile_script)
+        self._include_stamp: Any = ()  # size/mtime of included files when compiled
 
     def _new_namespace(self) -> dict:
         namespace = self._namespace.copy()

@@ -43,6 +43,9 @@ UNKNOWN = re.compile(r"unknown (class|type|function|method|variable)|not availab
                      r"has no (member|method)|no method")
 OUTPUT_SENTENCE = re.compile(r"\b(print|prints|printed|output|outputs|result|returns|shows|display)", re.I)
 SNIPPET = re.compile(r"`([^`\n]+)`|\*\*([^*\n]+)\*\*")
+# "This example will print 7, ..." / "prints "abc"": a bare number or quoted text after the verb
+PLAIN_STATEMENT = re.compile(r"(?:will print|prints|will output|outputs|output will be|will return)\s+"
+                             r"(-?\d+(?:\.\d+)?(?![\w-])|\"[^\"\n]+\")")
 PRINTS_COMMENT = re.compile(r"//\s*(?:prints|output:?|outputs|result:?)\s+(.+)$", re.I | re.M)
 
 LIMITS = Limits(steps=2_000_000, recursion=200, string_length=4_000_000, collection_size=200_000)
@@ -114,6 +117,7 @@ def stated_output(after: Optional[str], code: str) -> tuple[Optional[list[str]],
             keyword = OUTPUT_SENTENCE.search(sentence)
             if not keyword:
                 continue
+            snippets.extend(m.strip('"') for m in PLAIN_STATEMENT.findall(sentence))
             for code_part, bold in SNIPPET.findall(sentence[keyword.end():]):
                 snippet = (code_part or bold).strip().rstrip(":")
                 if bold and not snippet.endswith(":") and (" " in snippet or snippet.isalpha() and snippet.islower()):
