@@ -849,6 +849,10 @@ def _innermost_opener(stack: list) -> Optional[tuple[int, Token]]:
     return openers[0] if openers else None
 
 
+def _semicolons_after(stack: list, index: int) -> int:
+    return sum(1 for item in stack[index + 1 :] if isinstance(item, Token) and item.type == "SEMI")
+
+
 def _is_for_header(stack: list, index: int) -> bool:
     before = stack[index - 1] if index > 0 else None
     return isinstance(before, Token) and before.type == "FOR"
@@ -1004,8 +1008,11 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
     # A missing ';', ')' or ']'. Lark's expected set holds every terminal that
     # may follow, so decide by the innermost bracket still open on the stack.
     opener = _innermost_opener(stack)
+    in_for_header = opener is not None and opener[1].type == "LPAR" and _is_for_header(stack, opener[0])
+    # In `for (init; cond; update)` a ';' is due until both are there, then the ')'.
+    semicolon_due = in_for_header and _semicolons_after(stack, opener[0]) < 2
     if opener is not None and opener[1].type == "LPAR" and "RPAR" in expected and not (
-        "SEMI" in expected and _is_for_header(stack, opener[0])
+        "SEMI" in expected and semicolon_due
     ):
         return error(f"expected ')' to close {_what_parenthesis_closes(stack, opener[0])}, found {found}")
     if opener is not None and opener[1].type == "LSQB" and "RSQB" in expected:
@@ -1015,7 +1022,7 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
         where = _end_of(previous) if previous is not None else (line, column)
         declared = _declared_name(stack)
         keyword = _statement_keyword(stack)
-        if opener is not None and opener[1].type == "LPAR" and _is_for_header(stack, opener[0]):
+        if semicolon_due:
             return error(f"expected ';' in the 'for' header, found {found}", where)
         if declared is not None and token.type == "COMMA":
             return error(

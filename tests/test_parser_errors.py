@@ -19,6 +19,8 @@ CASES = [
     ("return 5 x;", "expected ';' after the 'return' statement, found the name 'x'", 1, 9),
     ("while (x) { y = 1 }", "expected ';' at the end of the statement, found '}'", 1, 18),
     ("for (Integer i = 0 i < 3; i++) {}", "expected ';' in the 'for' header, found the name 'i'", 1, 19),
+    ("for (Integer i = 0; i < 10; i++ {}", "expected ')' to close the header of 'for', found '{'", 1, 33),
+    ("for (i = 0; i < 10 i++) {}", "expected ';' in the 'for' header, found the name 'i'", 1, 19),
     ("if (a { }", "expected ')' to close the condition of 'if', found '{'", 1, 7),
     ("while (a b", "expected ')' to close the condition of 'while', found the name 'b'", 1, 10),
     ("foo(1, 2;", "expected ')' to close the arguments of 'foo', found ';'", 1, 9),
