@@ -161,11 +161,12 @@ class TypeNamePostLex:
     """Turns NAME into TYPE_NAME where the name is a type (see module doc).
 
     A NAME is a type name when it is
-      * a built-in type, a documented class, or an `NS...` NetServer class;
+      * a built-in type, a documented class, an `NS...` NetServer class, or
+        a class the caller added (parse_program's type_names);
       * a struct declared earlier in the file or in an included script;
-      * where a declaration can start, directly followed by another NAME
-        (`Foo x`) or by `[]` (`Foo[] x`): a type we cannot see, e.g. a struct
-        from an include that was not resolved.
+      * where a declaration can start, followed by another NAME directly
+        (`Foo x`) or after bracket pairs (`Foo[] x`, `Foo[3] x`): a type we
+        cannot see, e.g. a struct from an include that was not resolved.
     A NAME right after `.` (member or method) or after `struct` is never a type.
     """
 
