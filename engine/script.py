@@ -15,6 +15,7 @@ traceback's frames of the script's own code objects).
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import sys
 import threading
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Mapping, Optional
 
+from . import nodes as N
 from .compiler import MAIN_FUNCTION, CompiledProgram, compile_program
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError
 from .eventdata import EventData
@@ -221,7 +223,7 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
         raise CRMScriptError("the script source must be text", name, 0, 0)
     key = (_digest(source), name, _includes_key(includes), library)
     cached = _CACHE.get(key)
-    if cached is not None and cached._include_stamp == _include_stamp(cached._program, includes):
+    if cached is not None and cached._include_stamp == _include_stamp(cached._program):
         return cached
     script = _build(source, name, includes, library)
     with _cache_lock:
@@ -231,12 +233,9 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
     return script
 
 
-def _include_stamp(program: Any, includes: Any) -> Any:
+def _include_stamp(program: Any) -> Any:
     """Include files read from disk can change under a cached script: their
     modification stamps are part of the cache check."""
-    from . import nodes as N
-    import os
-
     stamps = []
     stack = list(program.body)
     while stack:
@@ -265,7 +264,7 @@ def _build(source: str, name: str, includes: Any, library: Optional[Library]) ->
                                   name, 1, 1) from None
     script = Script(name, source, compiled)
     script._program = program
-    script._include_stamp = _include_stamp(program, includes)
+    script._include_stamp = _include_stamp(program)
     return script
 
 
