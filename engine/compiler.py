@@ -932,6 +932,11 @@ class Compiler:
             if isinstance(value, ast.Constant):
                 return ast.Constant(float(value.value))
             return self.call_name("_float", [value])
+        if _is_byte(target) and not _is_byte(source) and _is_integer(source):
+            # An Integer stored into a Byte keeps its low 8 bits (C's unsigned char).
+            if isinstance(value, ast.Constant):
+                return ast.Constant(value.value & 0xFF)
+            return self.call_name("_byte", [value])
         if target.dims == 0 and target.name in MUTABLE_VALUE_TYPE_NAMES and _needs_copy_from(node):
             return _method(value, "copy")
         return value

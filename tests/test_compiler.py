@@ -371,3 +371,7 @@ def test_eventdata_and_print_intrinsics_match_the_library():
     result = engine.compile_script(source, "i.crm").run(engine.EventData(InputValues={"a": "1"}))
     assert result.event.OutputValues == {"k": "1"}
     assert result.output == "xy\n"
+
+
+def test_integer_stored_into_a_byte_keeps_the_low_8_bits():
+    assert run("Byte b = 250; b = b + 10; Integer big = 257; Byte c = big; print(b.toString() + \" \" + c.toString());") == "4 1"
