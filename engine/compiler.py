@@ -361,7 +361,7 @@ class Compiler:
                 # its own object, the callee copies (one place for all calls).
                 copy = ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy"))
                 prologue.append(self.locate(copy, param))
-        body = prologue + self.block(fn.body.body)
+        body = prologue + self.block(fn.body.body) or [self.locate(ast.Pass(), fn)]
         if not body or not isinstance(body[-1], ast.Return):
             if fn.return_type.name != "Void" or fn.return_type.sizes:
                 # Falling off the end of a typed function returns the type's default.

@@ -375,3 +375,8 @@ def test_eventdata_and_print_intrinsics_match_the_library():
 
 def test_integer_stored_into_a_byte_keeps_the_low_8_bits():
     assert run("Byte b = 250; b = b + 10; Integer big = 257; Byte c = big; print(b.toString() + \" \" + c.toString());") == "4 1"
+
+
+def test_empty_function_and_method_bodies():
+    source = "Void nothing() { }\nstruct S { Void idle() { } };\nS s; s.idle(); nothing(); print(\"ok\");"
+    assert run(source) == "ok"
