@@ -56,6 +56,9 @@ def serve_command(
     engine = Engine(handlers_dir, check_interval=0.0 if reload else math.inf)
     api = create_app(engine, auth=authenticator, max_body=max_body)
     mode = "open" if authenticator is None else authenticator.scheme
+    if authenticator is None and host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"crmscript serve: warning: {host} is reachable from other machines and --auth is not set: "
+                   "anyone who can connect can run your handlers", err=True)
     typer.echo(f"crmscript serve: handlers {handlers_dir} (reload {'on' if reload else 'off'}), auth {mode}, "
                f"http://{host}:{port}/docs", err=True)
     uvicorn.run(api, host=host, port=port, access_log=False, log_level="info")
