@@ -169,6 +169,14 @@ def test_seed_sample_request_without_handlers_comes_back_unchanged(client):
     assert response.content.decode() == response_json(EventData.model_validate(sample["EventData"]))
 
 
+def test_newer_optional_members_are_accepted_and_returned(client):
+    request = {"EventData": {"Type": "TicketClosed", "ShowDialog": "confirm", "ParserValues": {"p.q": "1"}}}
+    assert {k: v for k, v in post_json(client, EXECUTE, request).json().items()
+            if k in ("ShowDialog", "ParserValues")} == {"ShowDialog": "confirm", "ParserValues": {"p.q": "1"}}
+    root = xml_answer(post_json(client, EXECUTE, request, Accept="application/xml"))
+    assert root.findtext("ShowDialog") == "confirm" and root.findtext("ParserValues/p.q") == "1"
+
+
 def test_failing_handler_sets_exception_and_keeps_what_was_set(client):
     response = post_json(client, EXECUTE, {"EventData": {"Type": "SalesAfterSaveSale"}})
     assert response.status_code == 200
