@@ -19,7 +19,6 @@ import os
 import random
 import sys
 import threading
-from itertools import repeat
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Mapping, Optional
@@ -94,7 +93,7 @@ class Script:
         except IndexError:
             namespace = self._new_namespace()
         namespace["_ctx"] = context
-        namespace["_tick"] = repeat(None, limits.steps).__next__
+        namespace["_tick"] = sandbox.step_budget(limits)
         namespace["_max_string"] = limits.string_length
         namespace["_max_collection"] = limits.collection_size
         namespace["_max_depth"] = limits.recursion
