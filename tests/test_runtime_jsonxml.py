@@ -336,3 +336,34 @@ def test_struct_methods_are_registered_for_the_checker():
     jb = build()
     to_json.impl(x, jb)
     assert jb.text() == '{"city": "Alta", "zip": 0}'
+
+
+# -- output size ---------------------------------------------------------------------
+
+
+def test_huge_indent_hits_the_string_limit_before_allocating():
+    from engine.errors import CRMScriptLimitError
+    root = jx.parse_json('{"a": [1, {"b": 2}]}')
+    for method in ("toString", "toJSON"):
+        with pytest.raises(CRMScriptLimitError, match=f"XMLNode.{method}"):
+            call("XMLNode", method, I, root, 2**31 - 1)
+    jb = build(pretty=2**31 - 1)
+    call("JSONBuilder", "pushObject", S, jb, "")
+    with pytest.raises(CRMScriptLimitError, match="JSONBuilder"):
+        call("JSONBuilder", "addInteger", ("String", "Integer"), jb, "a", 1)
+
+
+def test_output_limit_comes_from_the_running_script():
+    from engine.errors import CRMScriptLimitError
+    from engine.runtime.context import Limits
+    from engine.runtime.datetimes import bind_context
+    with bind_context(RunContext(limits=Limits(string_length=50))):
+        jb = build()
+        call("JSONBuilder", "pushArray", S, jb, "")
+        with pytest.raises(CRMScriptLimitError, match="limit of 50 characters"):
+            for _ in range(20):
+                call("JSONBuilder", "addString", ("String", "String"), jb, "", "abcd")
+        big = jx.parse_json('["' + "x" * 60 + '"]')
+        with pytest.raises(CRMScriptLimitError):
+            call("XMLNode", "toJSON", I, big, 0)
+    assert len(call("XMLNode", "toJSON", I, big, 0)) > 60  # outside the run: default limit

@@ -27,10 +27,54 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
-from ..errors import CRMScriptRuntimeError
+from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .collections import Array
+from .context import Limits
+from .datetimes import active_context
 from .numbers import parse_float, parse_integer
 from .table import LIBRARY, builtin
+
+# ---------------------------------------------------------------------------
+# Output size
+# ---------------------------------------------------------------------------
+
+
+def _max_text_length() -> int:
+    """The run's String length limit (the default limit outside a run)."""
+    ctx = active_context()
+    limits = ctx.limits if ctx is not None else Limits()
+    return limits.string_length
+
+
+class _TextOutput:
+    """Collects output text and stops at the String length limit, before a
+    huge indent or a deep tree could allocate the text."""
+
+    __slots__ = ("parts", "size", "limit", "what")
+
+    def __init__(self, what: str) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = _max_text_length()
+        self.what = what
+
+    def _grow(self, count: int) -> None:
+        self.size += count
+        if self.size > self.limit:
+            raise CRMScriptLimitError(
+                f"{self.what}: the text would be longer than the limit of {self.limit} characters")
+
+    def add(self, text: str) -> None:
+        self._grow(len(text))
+        self.parts.append(text)
+
+    def add_line_break(self, indent_spaces: int) -> None:
+        self._grow(1 + indent_spaces)  # checked before the spaces are made
+        self.parts.append("\n" + " " * indent_spaces)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
 
 # ---------------------------------------------------------------------------
 # XMLNode
@@ -84,28 +128,27 @@ _XML_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': 
 def xml_to_string(node: XMLNode, indent: int) -> str:
     """toString(indent): indent > 0 puts each child on its own line, indented
     by `indent` spaces a level; 0 writes everything on one line."""
-    parts: list[str] = []
-    _write_xml(node, max(indent, 0), 0, parts)
-    return "".join(parts)
+    out = _TextOutput("XMLNode.toString")
+    _write_xml(node, max(indent, 0), 0, out)
+    return out.text()
 
 
-def _write_xml(node: XMLNode, indent: int, level: int, parts: list[str]) -> None:
-    pad = " " * (indent * level) if indent else ""
+def _write_xml(node: XMLNode, indent: int, level: int, out: _TextOutput) -> None:
     attributes = "".join(f' {k}="{v.translate(_XML_ATTR_ESCAPES)}"'
                          for k, v in node.parameters.items())
-    parts.append(f"{pad}<{node.name}{attributes}")
+    out.add(f"<{node.name}{attributes}")
     if not node.text and not node.children:
-        parts.append("/>")
+        out.add("/>")
         return
-    parts.append(">" + node.text.translate(_XML_TEXT_ESCAPES))
+    out.add(">" + node.text.translate(_XML_TEXT_ESCAPES))
     if node.children:
         for child in node.children:
             if indent:
-                parts.append("\n")
-            _write_xml(child, indent, level + 1, parts)
+                out.add_line_break(indent * (level + 1))
+            _write_xml(child, indent, level + 1, out)
         if indent:
-            parts.append("\n" + pad)
-    parts.append(f"</{node.name}>")
+            out.add_line_break(indent * level)
+    out.add(f"</{node.name}>")
 
 
 def _local_name(tag: str) -> str:
@@ -227,28 +270,36 @@ def _scalar_json(node: XMLNode, kind: str) -> str:
 def xml_to_json(node: XMLNode, indent: int) -> str:
     """toJSON(indent): indent 0 gives one line ('{ "a": 1, "b": [ 2 ] }'),
     indent > 0 one member a line, indented by `indent` spaces a level."""
-    parts: list[str] = []
-    _write_json(node, max(indent, 0), 0, parts)
-    return "".join(parts)
+    out = _TextOutput("XMLNode.toJSON")
+    _write_json(node, max(indent, 0), 0, out)
+    return out.text()
 
 
-def _write_json(node: XMLNode, indent: int, level: int, parts: list[str]) -> None:
+def _write_json(node: XMLNode, indent: int, level: int, out: _TextOutput) -> None:
     kind = _node_kind(node)
     if kind not in ("object", "array"):
-        parts.append(_scalar_json(node, kind))
+        out.add(_scalar_json(node, kind))
         return
     opening, closing = ("{", "}") if kind == "object" else ("[", "]")
     if not node.children:
-        parts.append(opening + closing)
+        out.add(opening + closing)
         return
-    parts.append(opening)
-    inner_pad = "\n" + " " * (indent * (level + 1)) if indent else " "
+    out.add(opening)
     for position, child in enumerate(node.children):
-        parts.append(("," if position else "") + inner_pad)
+        if position:
+            out.add(",")
+        if indent:
+            out.add_line_break(indent * (level + 1))
+        else:
+            out.add(" ")
         if kind == "object":
-            parts.append(json.dumps(child.name, ensure_ascii=False) + ": ")
-        _write_json(child, indent, level + 1, parts)
-    parts.append(("\n" + " " * (indent * level) if indent else " ") + closing)
+            out.add(json.dumps(child.name, ensure_ascii=False) + ": ")
+        _write_json(child, indent, level + 1, out)
+    if indent:
+        out.add_line_break(indent * level)
+    else:
+        out.add(" ")
+    out.add(closing)
 
 
 def value_from_path(node: XMLNode, path: str) -> str:
@@ -399,10 +450,10 @@ class JSONBuilder:
     every member goes on its own line, indented n spaces a level.
     """
 
-    __slots__ = ("_parts", "_levels", "_indent", "_has_root")
+    __slots__ = ("_out", "_levels", "_indent", "_has_root")
 
     def __init__(self) -> None:
-        self._parts: list[str] = []
+        self._out = _TextOutput("JSONBuilder")
         self._levels: list[_Level] = []
         self._indent = 0
         self._has_root = False
@@ -421,22 +472,22 @@ class JSONBuilder:
             raise CRMScriptRuntimeError(
                 f"JSONBuilder: {what} inside an array must have an empty key, not '{key}'")
         if level.count:
-            self._parts.append(",")
+            self._out.add(",")
         if self._indent:
-            self._parts.append("\n" + " " * (self._indent * len(self._levels)))
+            self._out.add_line_break(self._indent * len(self._levels))
         elif level.count:
-            self._parts.append(" ")
+            self._out.add(" ")
         if level.is_object:
-            self._parts.append(json.dumps(key, ensure_ascii=False) + ": ")
+            self._out.add(json.dumps(key, ensure_ascii=False) + ": ")
         level.count += 1
 
     def add_raw(self, key: str, text: str, what: str) -> None:
         self._begin_value(key, what)
-        self._parts.append(text)
+        self._out.add(text)
 
     def push(self, key: str, is_object: bool) -> None:
         self._begin_value(key, "an object" if is_object else "an array")
-        self._parts.append("{" if is_object else "[")
+        self._out.add("{" if is_object else "[")
         self._levels.append(_Level(is_object))
 
     def pop(self) -> None:
@@ -444,15 +495,15 @@ class JSONBuilder:
             raise CRMScriptRuntimeError("JSONBuilder: popLevel() with no open object or array")
         level = self._levels.pop()
         if self._indent and level.count:
-            self._parts.append("\n" + " " * (self._indent * len(self._levels)))
-        self._parts.append("}" if level.is_object else "]")
+            self._out.add_line_break(self._indent * len(self._levels))
+        self._out.add("}" if level.is_object else "]")
 
     def finalize(self) -> None:
         while self._levels:
             self.pop()
 
     def text(self) -> str:
-        return "".join(self._parts)
+        return self._out.text()
 
 
 def _float_json(value: float) -> str:
