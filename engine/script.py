@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import threading
+from itertools import repeat as _repeat
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Mapping, Optional
@@ -32,14 +33,9 @@ from .runtime.datetimes import _ACTIVE_CONTEXT
 from .runtime.table import LIBRARY, Library
 from . import sandbox
 
-# A run without a caller's context shares one generator for rand() and
-# makePassword(): seeding a fresh random.Random costs more than a whole
-# small trigger run. Pass a RunContext with its own seeded `rng` for
-# repeatable runs.
-_SHARED_RANDOM = random.Random()
 
 
-@dataclass
+@dataclass(slots=True)
 class RunResult:
     output: str  # everything the script printed
     event: EventData  # the EventData after the run (the context's, changed in place)
@@ -61,6 +57,7 @@ class Script:
         namespace.update(sandbox.LIMIT_HELPERS)
         self._namespace = namespace
         self._pool: list[dict] = []  # namespaces ready for a run (see run)
+        self._global_names = tuple(compiled.global_names)
         self._program: Any = None  # the checked AST (set by compile_script)
         self._include_stamp: Any = ()  # size/mtime of included files when compiled
 
@@ -81,24 +78,25 @@ class Script:
         CRMScriptRuntimeError / CRMScriptLimitError with file, line and
         column; the context keeps what was printed before it."""
         if context is None:
-            context = RunContext(event=event if event is not None else EventData(), rng=_SHARED_RANDOM)
+            context = RunContext(event=event)
         elif event is not None:
             context.event = event
         limits = context.limits
         # A namespace holds the script's functions (made once per namespace)
         # and the per-run names. A run takes one from the pool, so runs in
         # parallel threads or nested runs never share one.
-        try:
-            namespace = self._pool.pop()
-        except IndexError:
-            namespace = self._new_namespace()
+        pool = self._pool
+        namespace = pool.pop() if pool else self._new_namespace()
         namespace["_ctx"] = context
-        namespace["_tick"] = sandbox.step_budget(limits)
-        namespace["_max_string"] = limits.string_length
-        namespace["_max_collection"] = limits.collection_size
-        namespace["_max_depth"] = limits.recursion
-        if sys.getrecursionlimit() < limits.recursion + sandbox.PYTHON_STACK_SLACK:
-            sandbox.raise_python_recursion_limit(limits)
+        # The step budget: a C-level countdown (see sandbox.step_budget).
+        namespace["_tick"] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
+        if namespace.get("_limits") is not limits:  # a pooled namespace keeps its last limits
+            namespace["_limits"] = limits
+            namespace["_max_string"] = limits.string_length
+            namespace["_max_collection"] = limits.collection_size
+            namespace["_max_depth"] = limits.recursion
+            if sys.getrecursionlimit() < limits.recursion + sandbox.PYTHON_STACK_SLACK:
+                sandbox.raise_python_recursion_limit(limits)
         token = _ACTIVE_CONTEXT.set(context)  # `DateTime d;` reads the run's clock
         try:
             namespace[MAIN_FUNCTION]()
@@ -117,9 +115,9 @@ class Script:
         finally:
             _ACTIVE_CONTEXT.reset(token)
             namespace["_ctx"] = None  # keep nothing of this run alive
-            for name in self._compiled.global_names:
+            for name in self._global_names:
                 namespace[name] = None
-            self._pool.append(namespace)
+            pool.append(namespace)
         return RunResult(context.printed(), context.event, context)
 
     # ------------------------------------------------------------ locations
