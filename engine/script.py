@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import sys
 import threading
 from itertools import repeat as _repeat
