@@ -234,6 +234,10 @@ def test_map_increase_value_for_key(ctx):
     assert m["width"] == "13.500000"
     assert m["new"] == "3"
     assert m["label"] == "1"
+    odd = col.map_from_text("u=1_0\nx=7kg\ne=1e2")
+    for key in ("u", "x", "e"):
+        call(ctx, "Map", "increaseValueForKey", ("String", "Integer"), odd, key, 1)
+    assert (odd["u"], odd["x"], odd["e"]) == ("2", "8", "101.000000")
 
 
 def test_map_json_round_trip(ctx):

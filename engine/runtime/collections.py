@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
@@ -219,17 +220,20 @@ def _format_number(value: float) -> str:
     return "%f" % value
 
 
+# The leading number of a Map value, read the way C's strtol/strtod would
+# (ASCII digits only: Python's int() would also take "1_0" and other scripts' digits).
+_LEADING_NUMBER = re.compile(r"\s*([+-]?\d+)(\.\d*)?([eE][+-]?\d+)?", re.ASCII)
+
+
 def _parse_number(text: str) -> int | float:
-    """The numeric value of a Map value for increaseValueForKey (0 when not numeric)."""
-    text = text.strip()
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
+    """The numeric value of a Map value for increaseValueForKey: an Integer
+    when it is written as one, else a Float; 0 when it is not a number."""
+    match = _LEADING_NUMBER.match(text)
+    if match is None:
         return 0
+    if match.group(2) is None and match.group(3) is None:
+        return int(match.group(1))
+    number = float(match.group(0))
     return number if math.isfinite(number) else 0
 
 
