@@ -63,10 +63,11 @@ class LineCoverage:
         plugins contribute are not the tree's to cover."""
         per_file: dict[str, _FileData] = {}
         trees: list[Path] = []
+        broken: list = []  # (handler, error) of handlers that do not compile
         for engine in engines:
             roots = [Path(engine.handlers_dir)]
             trees.append(roots[0].resolve())
-            for _handler, program in handler_scripts(engine):
+            for _handler, program in handler_scripts(engine, broken=broken):
                 for code in program.code_objects:
                     counts = self._counts.get(code, {})
                     for _start, _end, lineno in code.co_lines():
@@ -89,6 +90,14 @@ class LineCoverage:
             executable.discard(0)
             counts = {line: data.counts[line] for line in executable if data.counts.get(line)}
             files.append(FileCoverage(name, data.path, sorted(executable), counts))
+        for handler, error in broken:
+            # Listed at 0%: a handler that does not compile runs no line at all.
+            path = Path(handler.path).resolve() if getattr(handler, "path", None) else None
+            if path is None or handler.name in per_file:
+                continue
+            statements = statement_lines_of(path) or set()
+            files.append(FileCoverage(handler.name, path, sorted(statements), {}, note=f"does not compile: {error.message}"))
+        files.sort(key=lambda f: f.name)
         return CoverageReport(files)
 
 
@@ -104,8 +113,12 @@ def statement_lines(program: N.Program) -> set[int]:
     """Lines on which a statement of `program`'s own file starts (not its includes)."""
     lines: set[int] = set()
     stack: list[Any] = [program]
+    seen: set[int] = set()  # the AST has back-references (a method's `struct`)
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, N.Include):
             lines.add(node.line)
             continue  # the included file's statements belong to that file
@@ -147,6 +160,7 @@ class FileCoverage:
     path: Optional[Path]  # on disk; None for a plugin's handler
     executable: list[int]
     counts: dict[int, int]  # executable line -> times it ran (only lines that ran)
+    note: str = ""  # why nothing ran (a handler that does not compile)
 
     @property
     def covered(self) -> int:
@@ -211,7 +225,7 @@ def print_coverage(report: CoverageReport, console: Console) -> None:
     for f in report.files:
         style = "green" if f.percent == 100 else "yellow" if f.percent >= 80 else "red"
         table.add_row(Text(f.name), str(len(f.executable)), str(f.covered), Text(f"{f.percent:.1f}%", style=style),
-                      line_ranges(f.missing))
+                      f.note or line_ranges(f.missing))
     table.add_row(Text("total", style="bold"), str(report.executable), str(report.covered),
                   Text(f"{report.percent:.1f}%", style="bold"), "")
     console.print(table)

@@ -37,9 +37,10 @@ def compiled_program(script: Any) -> Any:
     return None
 
 
-def handler_scripts(engine: Any) -> Iterator[tuple[Any, Any]]:
+def handler_scripts(engine: Any, *, broken: Optional[list] = None) -> Iterator[tuple[Any, Any]]:
     """(handler, CompiledProgram) for every handler of an Engine, compiling
-    the ones that have not run yet; a handler that does not compile is skipped."""
+    the ones that have not run yet. A handler that does not compile is
+    skipped (and appended to `broken` as (handler, error) when given)."""
     from ..errors import CRMScriptError
 
     for handler in engine.all_handlers():
@@ -47,7 +48,9 @@ def handler_scripts(engine: Any) -> Iterator[tuple[Any, Any]]:
         if script is None:
             try:
                 script = engine.registry.script_for(handler)
-            except CRMScriptError:
+            except CRMScriptError as error:
+                if broken is not None:
+                    broken.append((handler, error))
                 continue
         program = compiled_program(script)
         if program is not None:
