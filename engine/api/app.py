@@ -137,18 +137,27 @@ class HandlerRunner:
         self._quick: dict[Any, bool] = {}
 
     async def run(self, kind: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        call = functools.partial(_timed, self._engine_lock, function, *args, **kwargs)
+        if self._quick.get(kind) and not self._lock.locked():
+            # Fast path: nothing holds the engine, and nothing can interleave
+            # with a call that never awaits.
+            result, seconds = _timed(self._engine_lock, function, *args, **kwargs)
+            self._remember(kind, seconds)
+            return result
         async with self._lock:
             if self._quick.get(kind):
-                result, seconds = call()
+                result, seconds = _timed(self._engine_lock, function, *args, **kwargs)
             else:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmscript-handlers")
+                call = functools.partial(_timed, self._engine_lock, function, *args, **kwargs)
                 result, seconds = await asyncio.get_running_loop().run_in_executor(self._pool, call)
-            if len(self._quick) >= self.MAX_REMEMBERED:
-                self._quick.clear()
-            self._quick[kind] = seconds < self.QUICK_SECONDS
+            self._remember(kind, seconds)
         return result
+
+    def _remember(self, kind: Any, seconds: float) -> None:
+        if len(self._quick) >= self.MAX_REMEMBERED:
+            self._quick.clear()
+        self._quick[kind] = seconds < self.QUICK_SECONDS
 
     def close(self) -> None:
         if self._pool is not None:
