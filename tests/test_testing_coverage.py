@@ -193,3 +193,16 @@ def test_structs_loops_and_a_broken_handler(tmp_path):
     assert struct.missing == [14]
     broken = report.file("TicketSave/20-broken.crm")
     assert broken.covered == 0 and broken.note.startswith("does not compile")
+
+
+def test_trace_of_a_long_loop_is_cut(tmp_path):
+    folder = tmp_path / "h" / "TicketSave"
+    folder.mkdir(parents=True)
+    (folder / "10-loop.crm").write_text("Integer n = 0;\nwhile (n < 5000)\n  n++;\n", encoding="utf-8")
+    engine = Engine(tmp_path / "h", load_entry_points=False, on_warning=lambda m: None)
+    tracer = LineTracer(max_steps=100)
+    with tracer.recording():
+        engine.execute(EventData(Type="TicketSave"))
+    steps = tracer.resolve(engine)
+    assert tracer.truncated and len(steps) <= 101
+    assert "trace stopped after 100 steps" in render_trace(steps).plain

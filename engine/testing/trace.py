@@ -39,6 +39,7 @@ from .linetrace import tracing, handler_scripts, is_crmscript_code, resolve_file
 
 MAX_VALUE_CHARS = 80  # a longer value is cut with "..."
 MAX_ITEMS = 12  # elements of an array / Map shown
+MAX_STEPS = 20_000  # steps kept per recording: a long loop must not eat the memory
 
 
 @dataclass
@@ -164,11 +165,14 @@ def _call_depth(frame: FrameType) -> int:
 class LineTracer:
     """Records the executed CRMScript lines and the variables after each one."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_steps: int = MAX_STEPS) -> None:
+        self.max_steps = max_steps
+        self.truncated = False  # more lines ran than max_steps
         self.raw: list[_RawStep] = []
         self._pending: dict[int, _RawStep] = {}  # id(frame) -> its step still running
 
     def clear(self) -> None:
+        self.truncated = False
         self.raw = []
         self._pending = {}
 
@@ -181,6 +185,9 @@ class LineTracer:
             key = id(frame)
             if event == "line":
                 self._finish(key, frame)
+                if len(self.raw) >= self.max_steps:
+                    self.truncated = True
+                    return on_event
                 step = _RawStep(frame.f_code, frame.f_lineno, depth)
                 self.raw.append(step)
                 self._pending[key] = step
@@ -243,6 +250,8 @@ class LineTracer:
             lines = sources[file]
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
             steps.append(TraceStep(file, line, raw.depth, function, raw.variables, text))
+        if self.truncated:
+            steps.append(TraceStep("", 0, 0, "", {}, f"... trace stopped after {self.max_steps} steps"))
         return steps
 
 
@@ -263,6 +272,9 @@ def render_trace(steps: list[TraceStep]) -> Text:
     last_file = None
     before: dict[tuple[str, int], dict[str, str]] = {}
     for step in steps:
+        if not step.file:  # the note that the trace was cut
+            text.append(f"  {step.source}\n", style="yellow")
+            continue
         if step.file != last_file:
             text.append(f"  {step.file}\n", style="bold")
             last_file = step.file
