@@ -315,7 +315,8 @@ MY_MODULES = {"engine.runtime.collections", "engine.runtime.datetimes", "engine.
 INT32 = st.integers(min_value=-(2**31), max_value=2**31 - 1)
 TEXT = st.one_of(st.text(max_size=30), st.sampled_from(
     ["2020-02-29 10:00:00", "2021-13-01", "12:30", "0", "{\"a\": [1, {\"b\": null}]}",
-     "<a x=\"1\"><b>t</b></a>", "a=1\nb=2", "a.0.b", "HH12:MI2 AMPM WDAY MONTH ISOWY4"]))
+     "<a x=\"1\"><b>t</b></a>", "a=1\nb=2", "a.0.b", "HH12:MI2 AMPM WDAY MONTH ISOWY4",
+     "\u0662\u0660\u0662\u0660-01-01", "a.\u00b2", "1_0"]))
 
 
 def _json_builder():

@@ -76,6 +76,8 @@ def test_empty_text_is_a_null_epoch(ctx, text):
     ("Date", "2021-02-29", "invalid date '2021-02-29'"),
     ("Time", "25:00:00", "invalid time '25:00:00'"),
     ("Time", "noon", "invalid time 'noon'"),
+    ("Date", "\u0662\u0660\u0662\u0660-01-01", "invalid date"),  # only ASCII digits
+    ("Time", "\uff11\uff12:00", "invalid time"),
 ])
 def test_bad_text_is_a_catchable_error(ctx, owner, text, message):
     with pytest.raises(CRMScriptRuntimeError, match=message):

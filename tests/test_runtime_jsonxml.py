@@ -147,6 +147,7 @@ def test_parse_json_tree_and_types():
     ("shop.items.7.name", ""),
     ("shop.nothing", ""),
     ("shop.items.0.name.deeper", ""),
+    ("shop.items.\u00b2", ""),  # a superscript two is not an index
 ])
 def test_get_value_from_path(path, expected):
     root = call("", "parseJSON2", S, DOC)

@@ -327,12 +327,13 @@ class TimeSpan(TemporalValue):
 # Parsing (also used by String.toDate()/toDateTime()/toTime() and friends)
 # ---------------------------------------------------------------------------
 
-_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?\s*$")
+# re.ASCII: \d is 0-9 only (not every script's digits).
+_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", re.ASCII)
+_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?\s*$", re.ASCII)
 _DATETIME_RE = re.compile(
     r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[:.](\d{1,6}))?)?)?\s*$")
-_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\s*$")
+    r"(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[:.](\d{1,6}))?)?)?\s*$", re.ASCII)
+_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\s*$", re.ASCII)
 
 
 def _is_null_text(text: str) -> bool:

@@ -245,7 +245,7 @@ def parse_json(text: str, function: str = "parseJSON") -> XMLNode:
         raise _too_deep(function) from None
 
 
-_JSON_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?\Z")
+_JSON_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?\Z", re.ASCII)
 
 
 def _node_kind(node: XMLNode) -> str:
@@ -309,7 +309,7 @@ def value_from_path(node: XMLNode, path: str) -> str:
     for step in path.split(".") if path else []:
         if current is None:
             break
-        if step.isdigit():
+        if step.isascii() and step.isdigit():
             index = int(step)
             current = current.children[index] if index < len(current.children) else None
         else:
