@@ -403,3 +403,16 @@ def test_copies_are_independent():
         assert clone == value and clone is not value
     null = dt_of("").copy()
     assert null.null
+
+
+def test_integer_results_stay_32_bit(ctx):
+    late = dt_of("2040-01-01 00:00:00")
+    with pytest.raises(CRMScriptRuntimeError, match="Integer overflow"):
+        call(ctx, "DateTime", "getUnix", (), late)  # the 32-bit Unix time ends in 2038
+    with pytest.raises(CRMScriptRuntimeError, match="Integer overflow"):
+        call(ctx, "DateTime", "diff", ("DateTime",), late, dt_of("1900-01-01 00:00:00"))
+    span = d.TimeSpan()
+    call(ctx, "TimeSpan", "addYear", ("Integer",), span, 100)
+    assert call(ctx, "TimeSpan", "toDays", (), span) == 36500
+    with pytest.raises(CRMScriptRuntimeError, match="Integer overflow"):
+        call(ctx, "TimeSpan", "toSeconds", (), span)

@@ -26,6 +26,7 @@ from typing import Any, Iterator, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CRMScriptRuntimeError
+from .numbers import check_int
 from .table import LIBRARY, builtin
 
 _EPOCH = _dt.datetime(1970, 1, 1)
@@ -778,7 +779,7 @@ def datetime_get_time(self: DateTime) -> Time:
 
 @builtin("Integer DateTime.diff(DateTime value)")
 def datetime_diff(self: DateTime, value: DateTime) -> int:
-    return int((self.value - value.value).total_seconds())
+    return check_int(int((self.value - value.value).total_seconds()))
 
 
 @builtin("DateTime DateTime.setUnix(Integer number)", context=True)
@@ -788,7 +789,7 @@ def datetime_set_unix(ctx, self: DateTime, number: int) -> DateTime:
 
 @builtin("Integer DateTime.getUnix()", context=True)
 def datetime_get_unix(ctx, self: DateTime) -> int:
-    return _wall_to_unix(ctx, self.value)
+    return check_int(_wall_to_unix(ctx, self.value))  # 32-bit: overflows after 2038
 
 
 @builtin("Bool DateTime.isNull()")
@@ -995,12 +996,12 @@ def timespan_add_year(self: TimeSpan, num: int) -> None:
 
 @builtin("Integer TimeSpan.getYear()")
 def timespan_get_year(self: TimeSpan) -> int:
-    return self.fields()[0]
+    return check_int(self.fields()[0])
 
 
 @builtin("Integer TimeSpan.getDay()")
 def timespan_get_day(self: TimeSpan) -> int:
-    return self.fields()[1]
+    return self.fields()[1]  # < 365
 
 
 @builtin("Integer TimeSpan.getHour()")
@@ -1043,22 +1044,22 @@ def _truncate(seconds: int, unit: int) -> int:
 
 @builtin("Integer TimeSpan.toDays()")
 def timespan_to_days(self: TimeSpan) -> int:
-    return _truncate(self.seconds, _SECONDS_PER_DAY)
+    return check_int(_truncate(self.seconds, _SECONDS_PER_DAY))
 
 
 @builtin("Integer TimeSpan.toHours()")
 def timespan_to_hours(self: TimeSpan) -> int:
-    return _truncate(self.seconds, 3600)
+    return check_int(_truncate(self.seconds, 3600))
 
 
 @builtin("Integer TimeSpan.toMinutes()")
 def timespan_to_minutes(self: TimeSpan) -> int:
-    return _truncate(self.seconds, 60)
+    return check_int(_truncate(self.seconds, 60))
 
 
 @builtin("Integer TimeSpan.toSeconds()")
 def timespan_to_seconds(self: TimeSpan) -> int:
-    return self.seconds
+    return check_int(self.seconds)
 
 
 # Unit names per language code (0 Norwegian, 1 English, 2 German, 3 Swedish,
