@@ -60,8 +60,11 @@ def test_plain_pytest_collects_case_files_only(tmp_path):
     assert '- expected: "Amount too large"' in out and '+ actual:   "Too big"' in out
     assert "settings.yaml" not in out and "notes.yml" not in out
 
-    only = run_pytest(tmp_path, "-k", "small")
+    lcov = tmp_path / "cov.info"
+    only = run_pytest(tmp_path, "-k", "small", "--crmscript-lcov", str(lcov))
     assert only.returncode == 0 and "1 passed" in only.stdout
+    assert "SalesBeforeSaveSale/10-limit.crm" in only.stdout and "50.0%" in only.stdout  # the `if` ran, its body not
+    assert "DA:1,1" in lcov.read_text() and "DA:2,0" in lcov.read_text()
 
 
 def test_a_broken_case_file_is_a_collection_error_naming_the_field(tmp_path):

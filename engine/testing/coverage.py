@@ -76,10 +76,14 @@ class LineCoverage:
                         name, line = split_line(program, lineno)
                         data = per_file.setdefault(name, _FileData(name, resolve_file(name, roots)))
                         data.compiled.add(line)
+                    # The module code only defines the functions and calls the top
+                    # level: its line events count a line only where no
+                    # function's code ran it (a function header).
+                    target = "module_counts" if code.co_name == "<module>" else "counts"
                     for lineno, count in counts.items():
                         name, line = split_line(program, lineno)
                         data = per_file.setdefault(name, _FileData(name, resolve_file(name, roots)))
-                        data.counts[line] += count
+                        getattr(data, target)[line] += count
         files = []
         for name in sorted(per_file):
             data = per_file[name]
@@ -88,7 +92,8 @@ class LineCoverage:
             statements = statement_lines_of(data.path) if data.path is not None else None
             executable = data.compiled & statements if statements is not None else set(data.compiled)
             executable.discard(0)
-            counts = {line: data.counts[line] for line in executable if data.counts.get(line)}
+            counts = {line: data.counts.get(line) or data.module_counts.get(line) for line in executable
+                      if data.counts.get(line) or data.module_counts.get(line)}
             files.append(FileCoverage(name, data.path, sorted(executable), counts))
         for handler, error in broken:
             # Listed at 0%: a handler that does not compile runs no line at all.
@@ -107,6 +112,7 @@ class _FileData:
     path: Optional[Path]
     compiled: set[int] = field(default_factory=set)
     counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    module_counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def statement_lines(program: N.Program) -> set[int]:

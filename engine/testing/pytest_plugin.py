@@ -17,6 +17,15 @@ from typing import Any
 import pytest
 
 _RUNNER_KEY = pytest.StashKey[Any]()
+_COVERAGE_KEY = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("crmscript", "CRMScript handler cases (*.cases.yaml)")
+    group.addoption("--crmscript-coverage", action="store_true", default=False,
+                    help="report which CRMScript handler lines the cases ran")
+    group.addoption("--crmscript-lcov", metavar="FILE", default=None,
+                    help="write CRMScript line coverage as LCOV (implies --crmscript-coverage)")
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path):  # noqa: ANN001 - pytest hook
@@ -31,7 +40,14 @@ def _runner(config: pytest.Config) -> Any:
     if runner is None:
         from .runner import CaseRunner
 
-        runner = config.stash[_RUNNER_KEY] = CaseRunner()
+        around_event = None
+        if config.getoption("crmscript_coverage") or config.getoption("crmscript_lcov"):
+            from .coverage import LineCoverage
+            from .linetrace import tracing
+
+            coverage = config.stash[_COVERAGE_KEY] = LineCoverage()
+            around_event = lambda case: tracing(coverage)  # noqa: E731
+        runner = config.stash[_RUNNER_KEY] = CaseRunner(around_event=around_event)
     return runner
 
 
@@ -89,3 +105,26 @@ class CaseItem(pytest.Item):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "crmscript: a CRMScript handler case from a *.cases.yaml file")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:  # noqa: ANN001
+    coverage = config.stash.get(_COVERAGE_KEY, None)
+    runner = config.stash.get(_RUNNER_KEY, None)
+    if coverage is None or runner is None:
+        return
+    import io
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from .coverage import print_coverage, write_lcov
+
+    report = coverage.report(runner.engines())
+    buffer = io.StringIO()
+    print_coverage(report, Console(file=buffer, width=160, force_terminal=False, color_system=None))
+    terminalreporter.write_sep("-", "CRMScript line coverage")
+    terminalreporter.write(buffer.getvalue())
+    lcov = config.getoption("crmscript_lcov")
+    if lcov:
+        write_lcov(report, Path(lcov))
+        terminalreporter.write_line(f"LCOV written to {lcov}")
