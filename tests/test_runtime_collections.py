@@ -1,9 +1,15 @@
-"""Arrays, Map and Vector, called through the signature table (no compiler)."""
+"""Arrays, Map and Vector, called through the signature table (no compiler);
+and a property test over every member of the collections, dates and JSON/XML
+families: no input lets a Python exception escape."""
+
+import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine.errors import CRMScriptLimitError, CRMScriptRuntimeError
+from engine.errors import CRMScriptError, CRMScriptLimitError, CRMScriptRuntimeError
 from engine.runtime import collections as col
+from engine.runtime import datetimes as _dates, jsonxml as _jsonxml
 from engine.runtime.context import Limits, RunContext
 from engine.runtime.datetimes import DateTime, parse_datetime
 from engine.runtime.table import LIBRARY
@@ -304,12 +310,6 @@ def test_vector_conversions(ctx):
 
 # -- robustness: no Python exception escapes any member of these families -------------
 
-import random  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
-
-from engine.errors import CRMScriptError  # noqa: E402
-from engine.runtime import datetimes as _dates, jsonxml as _jsonxml  # noqa: E402
 
 MY_MODULES = {"engine.runtime.collections", "engine.runtime.datetimes", "engine.runtime.jsonxml"}
 INT32 = st.integers(min_value=-(2**31), max_value=2**31 - 1)
