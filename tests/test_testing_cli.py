@@ -189,3 +189,17 @@ def test_bracketed_case_names_print_as_written(tmp_path):
     assert result.exit_code == 0, result.output
     assert "✓ row[1]" in result.output and "trace of row[2]" in result.output
     assert "TicketSave/10-a.crm" in result.output and "100.0%" in result.output
+
+
+def test_coverage_keeps_two_trees_with_the_same_file_names_apart(tmp_path):
+    for tree, body in (("one", 'print("1");\n'), ("two", 'if (getEventData().getInputValue("x") == "y")\n  print("2");\n')):
+        write(tmp_path / tree / "TicketSave" / "10-a.crm", body)
+        write(tmp_path / tree / "TicketSave" / "x.cases.yaml", "cases: [{name: " + tree + "}]\n")
+    lcov = tmp_path / "cov.info"
+    result = crmscript(str(tmp_path / "one"), str(tmp_path / "two"), "--coverage-lcov", str(lcov))
+    assert result.exit_code == 0, result.output
+    records = {r.split("\n")[0].strip(): r for r in lcov.read_text().split("end_of_record") if "SF:" in r}
+    assert len(records) == 2
+    one = next(r for r in records.values() if "/one/" in r)
+    two = next(r for r in records.values() if "/two/" in r)
+    assert "LF:1" in one and "LH:1" in one and "LF:2" in two and "LH:1" in two

@@ -16,6 +16,7 @@ function headers (their `def` runs when the script starts).
 from __future__ import annotations
 
 import html
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +62,18 @@ class LineCoverage:
 
         Only files inside the trees are reported; handlers and includes that
         plugins contribute are not the tree's to cover."""
+        # Keyed by the file on disk: two trees may both have `TicketSave/10-a.crm`.
         per_file: dict[str, _FileData] = {}
         trees: list[Path] = []
         broken: list = []  # (handler, error) of handlers that do not compile
+
+        def file_data(name: str, roots: list[Path]) -> _FileData:
+            path = resolve_file(name, roots)
+            key = str(path) if path is not None else name
+            if key not in per_file:
+                per_file[key] = _FileData(name, path)
+            return per_file[key]
+
         for engine in engines:
             roots = [Path(engine.handlers_dir)]
             trees.append(roots[0].resolve())
@@ -74,19 +84,17 @@ class LineCoverage:
                         if lineno is None:
                             continue
                         name, line = split_line(program, lineno)
-                        data = per_file.setdefault(name, _FileData(name, resolve_file(name, roots)))
-                        data.compiled.add(line)
+                        file_data(name, roots).compiled.add(line)
                     # The module code only defines the functions and calls the top
                     # level: its line events count a line only where no
                     # function's code ran it (a function header).
                     target = "module_counts" if code.co_name == "<module>" else "counts"
                     for lineno, count in counts.items():
                         name, line = split_line(program, lineno)
-                        data = per_file.setdefault(name, _FileData(name, resolve_file(name, roots)))
-                        getattr(data, target)[line] += count
+                        getattr(file_data(name, roots), target)[line] += count
         files = []
-        for name in sorted(per_file):
-            data = per_file[name]
+        several_trees = len(set(trees)) > 1
+        for data in per_file.values():
             if data.path is None or not any(data.path.is_relative_to(tree) for tree in trees):
                 continue  # a plugin's handler or include: not a file of the tree under test
             statements = statement_lines_of(data.path) if data.path is not None else None
@@ -94,16 +102,25 @@ class LineCoverage:
             executable.discard(0)
             counts = {line: data.counts.get(line) or data.module_counts.get(line) for line in executable
                       if data.counts.get(line) or data.module_counts.get(line)}
+            name = _display(data.path) if several_trees else data.name
             files.append(FileCoverage(name, data.path, sorted(executable), counts))
         for handler, error in broken:
             # Listed at 0%: a handler that does not compile runs no line at all.
             path = Path(handler.path).resolve() if getattr(handler, "path", None) else None
-            if path is None or handler.name in per_file:
+            if path is None or str(path) in per_file:
                 continue
             statements = statement_lines_of(path) or set()
-            files.append(FileCoverage(handler.name, path, sorted(statements), {}, note=f"does not compile: {error.message}"))
+            name = _display(path) if several_trees else handler.name
+            files.append(FileCoverage(name, path, sorted(statements), {}, note=f"does not compile: {error.message}"))
         files.sort(key=lambda f: f.name)
         return CoverageReport(files)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
 
 
 @dataclass
