@@ -58,10 +58,15 @@ class ReplaySummary:
 _worker_engine: Any = None
 
 
+# A replay runs against the tree as it is when it starts: the engine looks
+# at the handler files once per event type, not before every event.
+FILES_CHECKED_EVERY_SECONDS = float("inf")
+
+
 def _make_engine(handlers_dir: str) -> Any:
     from ..chain import Engine
 
-    return Engine(handlers_dir, on_warning=lambda message: None)
+    return Engine(handlers_dir, on_warning=lambda message: None, check_interval=FILES_CHECKED_EVERY_SECONDS)
 
 
 def _init_worker(handlers_dir: str) -> None:
