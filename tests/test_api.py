@@ -20,7 +20,9 @@ import httpx
 import pytest
 
 from engine.api import create_app
+from engine.api import xmlcodec
 from engine.api.server import serve_in_thread
+from engine.api.shape import Shape
 from engine.chain import Engine
 from engine.eventdata import EventData, response_json
 
@@ -252,6 +254,39 @@ def test_every_body_type_gives_the_same_answer(client):
     bodies = {client.post(EXECUTE, content=body, headers={"Content-Type": kind}).content
               for kind, body in answers.items()}
     assert len(bodies) == 1
+
+
+REQUEST_BODIES = {
+    "application/json": json.dumps(sale(value="m x")),
+    "text/json": json.dumps(sale(value="m x")),
+    "application/xml": "<r><EventData><Type>SalesBeforeSaveSale</Type>"
+                       "<InputValues><value>m x</value></InputValues></EventData></r>",
+    "text/xml": "<r><EventData><Type>SalesBeforeSaveSale</Type>"
+                "<InputValues><Entry Key='value'>m x</Entry></InputValues></EventData></r>",
+    "application/x-www-form-urlencoded": "EventData.Type=SalesBeforeSaveSale&EventData.InputValues.value=m+x",
+    "application/merge-patch+json": json.dumps(sale(value="m x")),
+    "application/json-patch+json": json.dumps([
+        {"op": "replace", "path": "/EventData/Type", "value": "SalesBeforeSaveSale"},
+        {"op": "add", "path": "/EventData/InputValues/value", "value": "m x"}]),
+}
+ANSWER_TYPES = ["application/json", "text/json", "application/xml", "text/xml", "application/json-patch+json",
+                "application/merge-patch+json"]
+
+
+@pytest.mark.parametrize("answer_type", ANSWER_TYPES)
+@pytest.mark.parametrize("body_type", sorted(REQUEST_BODIES))
+def test_every_body_type_with_every_answer_type(client, body_type, answer_type):
+    response = client.post(EXECUTE, content=REQUEST_BODIES[body_type],
+                           headers={"Content-Type": body_type, "Accept": answer_type})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == f"{answer_type}; charset=utf-8"
+    if "xml" in answer_type:
+        answer = xmlcodec.decode(response.content, "utf-8", Shape("model", model=EventData))
+    else:
+        answer = response.json()
+    event = EventData.model_validate(answer)
+    assert event.OutputValues == {"echo": "m x", "lang": "en", "second": "10+20"}
+    assert event.InputValues == {"value": "m x"} and event.Message == "checked m x"
 
 
 # ----------------------------------------------------------------- $select
