@@ -183,3 +183,19 @@ def test_keyword_expressions(expression, matches):
 def test_bad_keyword_expressions(expression):
     with pytest.raises(UsageError, match=re.escape(repr(expression))):
         keyword_matcher(expression)
+
+
+def test_request_extras_and_a_hint_for_expectations_written_at_case_level(tmp_path):
+    file = write(tmp_path / "h" / "T" / "r.cases.yaml", """
+        cases:
+          - name: caller values
+            InputValues: {a: "1"}
+            request: {OutputValues: {pre: x}, Message: hi, block: true}
+    """)
+    [case] = load_case_file(file)
+    assert case.input == {"a": "1"}
+    assert (case.request.output, case.request.message, case.request.block) == ({"pre": "x"}, "hi", True)
+    misplaced = write(tmp_path / "h" / "T" / "m.cases.yaml", "cases:\n  - name: m\n    block: true\n")
+    error = error_of(misplaced)
+    assert "field block: Extra inputs are not permitted (what the handlers must leave goes under `expect:`" in error.message
+    assert error.line == 3

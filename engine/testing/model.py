@@ -169,17 +169,28 @@ class Expect(_Strict):
         return _text_match(value)
 
 
+class Request(_Strict):
+    """The rarer members of the request's EventData: what the caller already set."""
+
+    output: dict[str, str] = Field(default_factory=dict, alias="OutputValues")
+    message: str = Field("", alias="Message")
+    navigate_to: str = Field("", alias="NavigateTo")
+    block: bool = Field(False, alias="BlockExecution")
+
+    @field_validator("output", mode="before")
+    @classmethod
+    def _maps(cls, value: Any) -> Any:
+        return _text_map(value)
+
+
 class Case(_Strict):
     """One test case, as written (parameters not yet substituted)."""
 
     name: str
     event: Optional[str] = Field(None, alias="type")
-    input: dict[str, str] = Field(default_factory=dict)
-    state: dict[str, str] = Field(default_factory=dict)
-    output: dict[str, str] = Field(default_factory=dict)  # OutputValues already set by the caller
-    message: str = ""
-    navigate_to: str = ""
-    block: bool = False
+    input: dict[str, str] = Field(default_factory=dict, alias="InputValues")
+    state: dict[str, str] = Field(default_factory=dict, alias="StateValues")
+    request: Request = Field(default_factory=Request)
     handlers: Optional[str] = None
     # run only these handlers of the event type (file names, in chain order),
     # as ExecuteScriptAsEvent does: a handler tested on its own
@@ -189,7 +200,7 @@ class Case(_Strict):
     params: Optional[list[dict[str, Any]]] = None
     skip: Optional[str] = None  # a reason: the case is reported as skipped
 
-    @field_validator("input", "state", "output", mode="before")
+    @field_validator("input", "state", mode="before")
     @classmethod
     def _maps(cls, value: Any) -> Any:
         return _text_map(value)
@@ -217,6 +228,10 @@ class Case(_Strict):
 
 
 
+_EXPECT_NAMES = frozenset(Expect.model_fields) | frozenset(
+    f.alias for f in Expect.model_fields.values() if f.alias)
+
+
 class CaseFileModel(_Strict):
     """The whole file: defaults for every case, then the cases."""
 
@@ -241,10 +256,7 @@ class TestCase:
     handlers: Path
     input: dict[str, str]
     state: dict[str, str]
-    output: dict[str, str]
-    message: str
-    navigate_to: str
-    block: bool
+    request: Request
     expect: Expect
     skip: Optional[str] = None
     only: Optional[list[str]] = None
@@ -313,6 +325,9 @@ def _schema_error(file: str, node: Optional[yaml.Node], case_label: str, error: 
     first = error.errors()[0]
     line = _line_of(node, tuple(first.get("loc", ())))
     message = first.get("msg", "invalid").removeprefix("Value error, ")
+    loc = first.get("loc", ())
+    if first.get("type") == "extra_forbidden" and len(loc) == 1 and str(loc[0]) in _EXPECT_NAMES:
+        message += f" (what the handlers must leave goes under `expect:`, e.g. expect: {{{loc[0]}: ...}})"
     where = f"{case_label}: " if case_label else ""
     more = len(error.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -388,8 +403,7 @@ def load_case_file(path: Path | str) -> list[TestCase]:
             cases.append(
                 TestCase(
                     file=path, line=line, name=name, event=event, handlers=tree.resolve(),
-                    input=concrete.input, state=concrete.state, output=concrete.output,
-                    message=concrete.message, navigate_to=concrete.navigate_to, block=concrete.block,
+                    input=concrete.input, state=concrete.state, request=concrete.request,
                     expect=concrete.expect, skip=concrete.skip, only=concrete.only,
                 )
             )

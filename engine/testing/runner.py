@@ -75,10 +75,10 @@ def request_event(case: TestCase) -> EventData:
         Type=case.event,
         InputValues=dict(case.input),
         StateValues=dict(case.state),
-        OutputValues=dict(case.output),
-        Message=case.message,
-        NavigateTo=case.navigate_to,
-        BlockExecution=case.block,
+        OutputValues=dict(case.request.output),
+        Message=case.request.message,
+        NavigateTo=case.request.navigate_to,
+        BlockExecution=case.request.block,
     )
 
 
