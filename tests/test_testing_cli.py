@@ -203,3 +203,17 @@ def test_coverage_keeps_two_trees_with_the_same_file_names_apart(tmp_path):
     one = next(r for r in records.values() if "/one/" in r)
     two = next(r for r in records.values() if "/two/" in r)
     assert "LF:1" in one and "LH:1" in one and "LF:2" in two and "LH:1" in two
+
+
+def test_settings_reach_the_script(tmp_path):
+    write(tmp_path / "h" / "TicketSave" / "10-lang.crm", 'print(getUserLang());\n')
+    cases = write(tmp_path / "h" / "TicketSave" / "x.cases.yaml", """\
+        cases:
+          - name: default language
+            expect: {printed: en}
+          - name: norwegian caller
+            settings: {language: nb}
+            expect: {printed: nb}
+    """)
+    result = crmscript(str(cases))
+    assert result.exit_code == 0, result.output

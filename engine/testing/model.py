@@ -183,6 +183,14 @@ class Request(_Strict):
         return _text_map(value)
 
 
+class CaseSettings(_Strict):
+    """The caller's environment (the HTTP headers SO-Language, SO-Culture, SO-TimeZone)."""
+
+    language: Optional[str] = None
+    culture: Optional[str] = None
+    timezone: Optional[str] = None
+
+
 class Case(_Strict):
     """One test case, as written (parameters not yet substituted)."""
 
@@ -191,6 +199,7 @@ class Case(_Strict):
     input: dict[str, str] = Field(default_factory=dict, alias="InputValues")
     state: dict[str, str] = Field(default_factory=dict, alias="StateValues")
     request: Request = Field(default_factory=Request)
+    settings: Optional[CaseSettings] = None
     handlers: Optional[str] = None
     # run only these handlers of the event type (file names, in chain order),
     # as ExecuteScriptAsEvent does: a handler tested on its own
@@ -258,6 +267,7 @@ class TestCase:
     state: dict[str, str]
     request: Request
     expect: Expect
+    settings: Optional[CaseSettings] = None
     skip: Optional[str] = None
     only: Optional[list[str]] = None
 
@@ -404,6 +414,7 @@ def load_case_file(path: Path | str) -> list[TestCase]:
                 TestCase(
                     file=path, line=line, name=name, event=event, handlers=tree.resolve(),
                     input=concrete.input, state=concrete.state, request=concrete.request,
+                    settings=concrete.settings,
                     expect=concrete.expect, skip=concrete.skip, only=concrete.only,
                 )
             )

@@ -125,7 +125,11 @@ class CaseRunner:
         started = time.perf_counter()
         try:
             engine = self.engine_for(case.handlers)
-            options = {"handlers": _chosen_handlers(engine, case)} if case.only is not None else {}
+            options: dict[str, Any] = {}
+            if case.only is not None:
+                options["handlers"] = _chosen_handlers(engine, case)
+            if case.settings is not None:
+                options["settings"] = _settings(case)
             with self._around_event(case):
                 chain = engine.run_chain(request_event(case), **options)
         except _TreeError as e:
@@ -140,6 +144,13 @@ class CaseRunner:
 
     def run_all(self, cases: Iterable[TestCase]) -> list[CaseResult]:
         return [self.run(case) for case in cases]
+
+
+def _settings(case: TestCase) -> Any:
+    from ..runtime.context import Settings
+
+    given = case.settings.model_dump(exclude_none=True)
+    return Settings(**given)
 
 
 def _chosen_handlers(engine: CaseEngine, case: TestCase) -> list:
