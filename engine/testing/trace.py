@@ -233,9 +233,9 @@ class LineTracer:
                     sources[file] = path.read_text(encoding="utf-8-sig").splitlines() if path else []
                 except (OSError, UnicodeDecodeError):
                     sources[file] = []
-                program = parse_file(path) if path else None
-                statements[file] = statement_lines(program) if program is not None else None
-                top_level[file] = top_level_lines(program) if program is not None else set()
+                syntax_tree = parse_file(path) if path else None
+                statements[file] = statement_lines(syntax_tree) if syntax_tree is not None else None
+                top_level[file] = top_level_lines(syntax_tree) if syntax_tree is not None else set()
             if statements[file] is not None and line not in statements[file]:
                 continue  # the compiler's bookkeeping placed on a comment or brace line
             if (raw.code.co_name == MAIN_FUNCTION and raw.lineno == raw.code.co_firstlineno
