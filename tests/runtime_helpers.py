@@ -35,3 +35,14 @@ def impl(owner: str, name: str, *param_types: str) -> Callable:
 def glob(name: str, *param_types: str) -> Callable:
     return impl(GLOBAL, name, *param_types)
 
+
+
+def with_context(owner: str, name: str, *param_types: str, ctx=None) -> Callable:
+    """The implementation, with a RunContext already passed when the member
+    takes one (`context=True`), so it is called like the CRMScript member."""
+    sig = signature(owner, name, *param_types)
+    if not sig.context:
+        return sig.impl
+    from engine.runtime.context import RunContext
+    run_context = ctx if ctx is not None else RunContext()
+    return lambda *args: sig.impl(run_context, *args)

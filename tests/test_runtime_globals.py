@@ -9,11 +9,11 @@ import random
 
 import pytest
 
-from engine.errors import CRMScriptRuntimeError
+from engine.errors import CRMScriptLimitError, CRMScriptRuntimeError
 from engine.eventdata import EventData
-from engine.runtime.context import RunContext, Settings
+from engine.runtime.context import Limits, RunContext, Settings
 from engine.runtime.table import LIBRARY
-from runtime_helpers import glob
+from runtime_helpers import glob, with_context
 
 
 @pytest.fixture
@@ -88,28 +88,39 @@ def test_make_password(ctx):
     assert glob("makePassword", "Integer", "String")(ctx, 5, "") == ""
 
 
-def test_make_password_respects_the_string_limit(ctx):
-    ctx.limits.string_length = 10
-    with pytest.raises(CRMScriptRuntimeError, match="too long"):
+def test_make_password_respects_the_string_limit():
+    ctx = RunContext(limits=Limits(string_length=10), rng=random.Random(1))
+    assert len(glob("makePassword", "Integer")(ctx, 10)) == 10
+    with pytest.raises(CRMScriptLimitError, match="string length limit"):
         glob("makePassword", "Integer")(ctx, 11)
+
+
+def test_base64_respects_the_sandbox_limits():
+    small = RunContext(limits=Limits(string_length=100, collection_size=10))
+    assert len(glob("encodeBase64", "Byte[]", "Bool")(small, [0] * 75, False)) == 100
+    with pytest.raises(CRMScriptLimitError, match="string length limit"):
+        glob("encodeBase64", "Byte[]", "Bool")(small, [0] * 76, False)
+    assert len(glob("decodeBase64", "String")(small, "A" * 12)) == 9
+    with pytest.raises(CRMScriptLimitError):
+        glob("decodeBase64", "String")(small, "A" * 16)
 
 
 # ---- base64 and hashes ------------------------------------------------------------------
 
 def test_base64_round_trip_with_and_without_line_wrapping():
     data = list(range(256)) * 2
-    wrapped = glob("encodeBase64", "Byte[]")(data)
+    wrapped = glob("encodeBase64", "Byte[]")(RunContext(), data)
     lines = wrapped.split("\r\n")
     assert all(len(line) == 76 for line in lines[:-1]) and 0 < len(lines[-1]) <= 76
-    assert glob("encodeBase64", "Byte[]", "Bool")(data, True) == wrapped
-    flat = glob("encodeBase64", "Byte[]", "Bool")(data, False)
+    assert glob("encodeBase64", "Byte[]", "Bool")(RunContext(), data, True) == wrapped
+    flat = glob("encodeBase64", "Byte[]", "Bool")(RunContext(), data, False)
     assert flat == base64.b64encode(bytes(data)).decode()
-    assert list(glob("decodeBase64", "String")(wrapped)) == data
-    assert list(glob("decodeBase64", "String")(flat)) == data
+    assert list(glob("decodeBase64", "String")(RunContext(), wrapped)) == data
+    assert list(glob("decodeBase64", "String")(RunContext(), flat)) == data
 
 
 def test_decode_base64_is_forgiving_about_padding_and_whitespace():
-    decode = glob("decodeBase64", "String")
+    decode = with_context("", "decodeBase64", "String")
     assert bytes(decode("SGk")) == b"Hi"
     assert bytes(decode(" SG\nk= ")) == b"Hi"
     assert list(decode("")) == []
@@ -118,11 +129,11 @@ def test_decode_base64_is_forgiving_about_padding_and_whitespace():
 
 def test_decode_base64_of_garbage_is_an_error():
     with pytest.raises(CRMScriptRuntimeError, match="is not valid base64"):
-        glob("decodeBase64", "String")("not*base64!")
+        glob("decodeBase64", "String")(RunContext(), "not*base64!")
 
 
 def test_encode_base64_of_nothing():
-    assert glob("encodeBase64", "Byte[]")([]) == ""
+    assert glob("encodeBase64", "Byte[]")(RunContext(), []) == ""
 
 
 def test_sha1_is_lower_case_hex():

@@ -2,13 +2,14 @@
 
 import pytest
 
-from engine.errors import CRMScriptRuntimeError
+from engine.errors import CRMScriptLimitError, CRMScriptRuntimeError
+from engine.runtime.context import Limits, RunContext
 from engine.runtime.table import LIBRARY
-from runtime_helpers import impl
+from runtime_helpers import impl, with_context
 
 
 def s(name, *param_types):
-    return impl("String", name, *param_types)
+    return with_context("String", name, *param_types)
 
 
 # ---- constructors ------------------------------------------------------------
@@ -370,3 +371,34 @@ def test_string_members_registered():
     assert members == 69
     assert all(sig.impl is not None for v in info.methods.values() for sig in v)
     assert info.default() == "" and isinstance(info.default(), str)
+
+
+# ---- sandbox limits ------------------------------------------------------------------------
+
+SMALL = RunContext(limits=Limits(string_length=20, collection_size=5))
+
+
+@pytest.mark.parametrize("member, types, receiver, args, fits", [
+    ("substitute", ("String", "String"), "aaaaa", ("a", "bbbbb"), ("aaaa", ("a", "bbbbb"))),
+    ("xmlEncode", (), "<" * 6, (), ("<" * 5, ())),
+    ("htmlEncode", (), "&&&&&", (), ("&&&&", ())),
+    ("urlEncode", (), "€€€", (), ("€€", ())),
+    ("utf8Encode", (), "€" * 7, (), ("€" * 6, ())),
+    ("escape", ("String",), "x" * 11, ("x",), ("x" * 10, ("x",))),
+    ("quote", ("String",), "a\n" * 6, ("> ",), ("a\n" * 5, ("> ",))),
+    ("toUpper", (), "ß" * 11, (), ("ß" * 10, ())),
+])
+def test_growing_members_stop_at_the_string_limit(member, types, receiver, args, fits):
+    call = with_context("String", member, *types, ctx=SMALL)
+    assert len(call(fits[0], *fits[1])) <= 20
+    with pytest.raises(CRMScriptLimitError, match="string length limit exceeded"):
+        call(receiver, *args)
+
+
+def test_array_results_stop_at_the_collection_limit():
+    assert len(with_context("String", "split", "String", ctx=SMALL)("a,b,c,d,e", ",")) == 5
+    with pytest.raises(CRMScriptLimitError):
+        with_context("String", "split", "String", ctx=SMALL)("a,b,c,d,e,f", ",")
+    assert len(with_context("String", "toByteArray", ctx=SMALL)("abcde")) == 5
+    with pytest.raises(CRMScriptLimitError):
+        with_context("String", "toByteArray", ctx=SMALL)("abcdef")

@@ -21,7 +21,7 @@ from ..errors import CRMScriptRuntimeError
 from .eventdata import EventDataObject, event_data_of
 from .languages import language_code, language_id
 from .numbers import format_float_plain, int_mod
-from .strings import new_byte_array, string_to_bytes
+from .strings import check_array_length, check_string_length, limited, new_byte_array, string_to_bytes
 from .table import builtin
 
 # --------------------------------------------------------------------------
@@ -113,8 +113,7 @@ def make_password_from(ctx, length: int, seed: str) -> str:
     """`length` random characters taken from `seed` ("" when seed is empty)."""
     if length <= 0 or not seed:
         return ""
-    if length > ctx.limits.string_length:
-        raise CRMScriptRuntimeError(f"makePassword: length {length} is too long")
+    check_string_length(ctx, length)
     return "".join(ctx.rng.choice(seed) for _ in range(length))
 
 
@@ -126,27 +125,29 @@ BASE64_LINE_LENGTH = 76  # MIME (RFC 2045)
 BASE64_LINE_BREAK = "\r\n"
 
 
-@builtin("String encodeBase64(Byte[] data)")
-def encode_base64(data: list) -> str:
+@builtin("String encodeBase64(Byte[] data)", context=True)
+def encode_base64(ctx, data: list) -> str:
     """Base64 wrapped in lines of 76 characters (MIME), like encodeBase64(data, true)."""
-    return encode_base64_wrapped(data, True)
+    return encode_base64_wrapped(ctx, data, True)
 
 
-@builtin("String encodeBase64(Byte[] data, Bool wrapLines)")
-def encode_base64_wrapped(data: list, wrap_lines: bool) -> str:
+@builtin("String encodeBase64(Byte[] data, Bool wrapLines)", context=True)
+def encode_base64_wrapped(ctx, data: list, wrap_lines: bool) -> str:
+    check_string_length(ctx, (len(data) + 2) // 3 * 4)
     text = base64.b64encode(bytes(b & 0xFF for b in data)).decode("ascii")
     if not wrap_lines:
         return text
     lines = [text[i:i + BASE64_LINE_LENGTH] for i in range(0, len(text), BASE64_LINE_LENGTH)]
-    return BASE64_LINE_BREAK.join(lines)
+    return limited(ctx, BASE64_LINE_BREAK.join(lines))
 
 
-@builtin("Byte[] decodeBase64(String base64)")
-def decode_base64(base64_text: str) -> object:
+@builtin("Byte[] decodeBase64(String base64)", context=True)
+def decode_base64(ctx, base64_text: str) -> object:
     """Line breaks and spaces are ignored and missing '=' padding is
     accepted; other characters outside the base64 alphabet are an error."""
     compact = "".join(base64_text.split())
     compact += "=" * (-len(compact) % 4)
+    check_array_length(ctx, len(compact) // 4 * 3)
     try:
         return new_byte_array(base64.b64decode(compact, validate=True))
     except (binascii.Error, ValueError):

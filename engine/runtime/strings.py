@@ -71,6 +71,27 @@ def construct_from_string(type_name: str, text: str) -> object:
     raise CRMScriptRuntimeError(f"String.to{type_name}() is not available: {type_name} is not loaded")
 
 
+def check_string_length(ctx, length: int) -> None:
+    """The sandbox limit on one String (RunContext.limits.string_length).
+    Members whose result can be many times longer than their input check it
+    (before building the result where the growth is unbounded), so a loop
+    like `s = s.xmlEncode();` ends with the limit error, not out of memory."""
+    if length > ctx.limits.string_length:
+        from ..sandbox import string_limit_error  # lazy: sandbox imports runtime.context
+        raise string_limit_error(ctx.limits)
+
+
+def limited(ctx, text: str) -> str:
+    check_string_length(ctx, len(text))
+    return text
+
+
+def check_array_length(ctx, length: int) -> None:
+    """The sandbox limit on one collection, for members that return arrays."""
+    from .collections import check_collection_size
+    check_collection_size(ctx, length, "an array")
+
+
 def _fold(text: str) -> str:
     """Lower-case without changing the length, so indexes found in the
     folded text are valid in the original (unlike str.lower() on 'İ')."""
@@ -145,14 +166,14 @@ def string_get_length(self: str) -> int:
     return len(self)
 
 
-@builtin("String String.toLower()")
-def string_to_lower(self: str) -> str:
-    return self.lower()
+@builtin("String String.toLower()", context=True)
+def string_to_lower(ctx, self: str) -> str:
+    return limited(ctx, self.lower())  # a few characters lower-case to two
 
 
-@builtin("String String.toUpper()")
-def string_to_upper(self: str) -> str:
-    return self.upper()
+@builtin("String String.toUpper()", context=True)
+def string_to_upper(ctx, self: str) -> str:
+    return limited(ctx, self.upper())  # "ß" upper-cases to "SS"
 
 
 @builtin("Bool String.isLower()")
@@ -222,10 +243,14 @@ def string_append_byte(self: str, character: int) -> tuple[str, None]:
     return self + chr(character & 0xFF), None
 
 
-@builtin("String String.substitute(String src, String dest)")
-def string_substitute(self: str, src: str, dest: str) -> str:
+@builtin("String String.substitute(String src, String dest)", context=True)
+def string_substitute(ctx, self: str, src: str, dest: str) -> str:
     """Replaces every occurrence; an empty `src` matches nothing."""
-    return self.replace(src, dest) if src else self
+    if not src:
+        return self
+    if len(dest) > len(src):
+        check_string_length(ctx, len(self) + self.count(src) * (len(dest) - len(src)))
+    return self.replace(src, dest)
 
 
 @builtin("Integer String.find(String substring)")
@@ -285,12 +310,15 @@ def string_after_last(self: str, pattern: str) -> str:
     return "" if index < 0 else self[index + len(pattern):]
 
 
-@builtin("String[] String.split(String delimiter)")
-def string_split(self: str, delimiter: str) -> object:
+@builtin("String[] String.split(String delimiter)", context=True)
+def string_split(ctx, self: str, delimiter: str) -> object:
     """Pieces between delimiters (empty pieces kept); "" gives no pieces."""
     if delimiter == "":
         raise CRMScriptRuntimeError("split: the delimiter must not be empty")
-    return new_string_array(self.split(delimiter) if self else [])
+    if not self:
+        return new_string_array([])
+    check_array_length(ctx, self.count(delimiter) + 1)
+    return new_string_array(self.split(delimiter))
 
 
 @builtin("String String.keepChars(String charsToKeep)")
@@ -314,11 +342,11 @@ def string_strip_leading_and_trailing(self: str, characters: str) -> str:
     return self.strip(characters) if characters else self
 
 
-@builtin("String String.escape(String chars)")
-def string_escape(self: str, chars: str) -> str:
+@builtin("String String.escape(String chars)", context=True)
+def string_escape(ctx, self: str, chars: str) -> str:
     """A backslash before every character listed in `chars`."""
     special = set(chars)
-    return "".join("\\" + c if c in special else c for c in self)
+    return limited(ctx, "".join("\\" + c if c in special else c for c in self))
 
 
 @builtin("String String.getLine()", mutates=True)
@@ -345,14 +373,18 @@ def string_pretty_chop(self: str, length: int) -> str:
     return self[:max(0, length)] + "..."
 
 
-@builtin("String String.quote(String quoteString)")
-def string_quote(self: str, quote_string: str) -> str:
+@builtin("String String.quote(String quoteString)", context=True)
+def string_quote(ctx, self: str, quote_string: str) -> str:
     """`quoteString` at the start of every line."""
-    return "".join(quote_string + line for line in self.splitlines(keepends=True)) if self else ""
+    if not self:
+        return ""
+    lines = self.splitlines(keepends=True)
+    check_string_length(ctx, len(self) + len(lines) * len(quote_string))
+    return "".join(quote_string + line for line in lines)
 
 
-@builtin("String String.wrap(Integer length, Bool ignoreQuote)")
-def string_wrap(self: str, length: int, ignore_quote: bool) -> str:
+@builtin("String String.wrap(Integer length, Bool ignoreQuote)", context=True)
+def string_wrap(ctx, self: str, length: int, ignore_quote: bool) -> str:
     """Word-wraps every line to at most `length` characters (a longer word
     keeps its own line). With ignoreQuote, lines starting with '>' stay as they are."""
     if length <= 0:
@@ -364,7 +396,7 @@ def string_wrap(self: str, length: int, ignore_quote: bool) -> str:
         else:
             out.append("\n".join(textwrap.wrap(line, length, break_long_words=False,
                                                break_on_hyphens=False)))
-    return "\n".join(out)
+    return limited(ctx, "\n".join(out))
 
 
 # --------------------------------------------------------------------------
@@ -445,9 +477,10 @@ def string_to_time(self: str) -> object:
     return construct_from_string("Time", self)
 
 
-@builtin("Byte[] String.toByteArray()")
-def string_to_byte_array(self: str) -> object:
+@builtin("Byte[] String.toByteArray()", context=True)
+def string_to_byte_array(ctx, self: str) -> object:
     """ISO-8859-1 bytes; a character outside Latin-1 becomes '?' (63)."""
+    check_array_length(ctx, len(self))
     return new_byte_array(self.encode("latin-1", errors="replace"))
 
 
@@ -455,10 +488,10 @@ def string_to_byte_array(self: str) -> object:
 # Encodings: HTML, XML, URL, UTF-8
 # --------------------------------------------------------------------------
 
-@builtin("String String.htmlEncode()")
-def string_html_encode(self: str) -> str:
+@builtin("String String.htmlEncode()", context=True)
+def string_html_encode(ctx, self: str) -> str:
     """& < > " become entities."""
-    return html.escape(self, quote=False).replace('"', "&quot;")
+    return limited(ctx, html.escape(self, quote=False).replace('"', "&quot;"))
 
 
 @builtin("String String.htmlDecode()")
@@ -471,9 +504,9 @@ _XML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&a
 _XML_REFERENCE = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);")
 
 
-@builtin("String String.xmlEncode()")
-def string_xml_encode(self: str) -> str:
-    return "".join(_XML_ENTITIES.get(c, c) for c in self)
+@builtin("String String.xmlEncode()", context=True)
+def string_xml_encode(ctx, self: str) -> str:
+    return limited(ctx, "".join(_XML_ENTITIES.get(c, c) for c in self))
 
 
 def _xml_reference(match: re.Match) -> str:
@@ -490,10 +523,10 @@ def string_xml_decode(self: str) -> str:
     return _XML_REFERENCE.sub(_xml_reference, self)
 
 
-@builtin("String String.urlEncode()")
-def string_url_encode(self: str) -> str:
+@builtin("String String.urlEncode()", context=True)
+def string_url_encode(ctx, self: str) -> str:
     """%XX (UTF-8) for everything but letters, digits and - _ . ~ ."""
-    return urllib.parse.quote(self, safe="-_.~")
+    return limited(ctx, urllib.parse.quote(self, safe="-_.~"))
 
 
 @builtin("String String.urlDecode()")
@@ -506,10 +539,10 @@ def string_url_decode(self: str) -> str:
         return raw.decode("latin-1")
 
 
-@builtin("String String.utf8Encode()")
-def string_utf8_encode(self: str) -> str:
+@builtin("String String.utf8Encode()", context=True)
+def string_utf8_encode(ctx, self: str) -> str:
     """Each character becomes its UTF-8 bytes, one character per byte."""
-    return self.encode("utf-8").decode("latin-1")
+    return limited(ctx, self.encode("utf-8").decode("latin-1"))
 
 
 @builtin("String String.utf8Decode()")
