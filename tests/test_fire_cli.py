@@ -87,6 +87,22 @@ def test_trace_shows_handlers_times_and_output_on_stderr(tmp_path):
     assert json.loads(result.stdout)["Message"] == "m"
 
 
+def test_trace_shows_each_executed_line_with_its_variables(tmp_path):
+    make_tree(tmp_path, {"TicketSave/1-count.crm": (
+        "Integer total = 0;\n"
+        "for (Integer i = 1; i <= 2; i++) {\n"
+        "  total += i;\n"
+        "}\n"
+        "if (total > 100) {\n"
+        "  printLine(\"never\");\n"
+        "}\n")})
+    result = run_fire(["--handlers", str(tmp_path), "--trace"], stdin='{"EventData": {"Type": "TicketSave"}}')
+    assert result.exit_code == 0, result.stderr
+    assert "total = 0" in result.stderr
+    assert "total = 1" in result.stderr and "total = 3" in result.stderr
+    assert "printLine" not in result.stderr  # line 6 never ran, so it is not in the trace
+
+
 def test_failing_handler_exits_1_with_the_body(tmp_path):
     make_tree(tmp_path, {"TicketSave/1.crm": 'throw "bad";\n'})
     result = run_fire(["--handlers", str(tmp_path)], stdin='{"EventData": {"Type": "TicketSave"}}')

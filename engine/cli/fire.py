@@ -55,7 +55,7 @@ def _warn(message: str) -> None:
 def fire_command(
     request: Optional[Path] = typer.Argument(None, help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
-    trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time and what they printed."),
+    trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing
@@ -67,9 +67,16 @@ def fire_command(
     except CRMScriptError as error:
         print(str(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
-    result = engine.run_chain(event)
     if trace:
+        from rich.console import Console
+
+        from ..testing.trace import render_trace, trace_chain
+
+        result, steps = trace_chain(engine, event)
         print_trace(result)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(render_trace(steps))
+    else:
+        result = engine.run_chain(event)
     sys.stdout.write(response_json(result.event))
     sys.stdout.flush()
     if result.failed is not None or result.error is not None:
