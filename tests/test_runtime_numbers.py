@@ -60,6 +60,8 @@ def test_integer_constructors():
 @pytest.mark.parametrize("text, value", [
     ("73", 73), ("  -15", -15), ("+8", 8), ("12nok3", 12), ("nok12", 0), ("", 0),
     ("3.9", 3), ("99999999999", numbers.INT_MAX), ("-99999999999", numbers.INT_MIN),
+    ("9" * 5000, numbers.INT_MAX), ("-" + "9" * 5000, numbers.INT_MIN), ("0" * 20 + "42", 42),
+    ("\u0663", 0), ("-0", 0), ("+-3", 0),
 ])
 def test_integer_from_string_reads_the_leading_number(text, value):
     assert impl("Integer", "Integer", "String")(text) == value
@@ -99,7 +101,7 @@ def test_float_constructors():
 
 @pytest.mark.parametrize("text, value", [
     ("2.25", 2.25), ("150,3", 150.3), (" -0.5kg", -0.5), (".5", 0.5), ("1e3", 1000.0),
-    ("abc", 0.0), ("", 0.0), ("7", 7.0),
+    ("abc", 0.0), ("", 0.0), ("7", 7.0), ("1e999", float("inf")), ("\u0663", 0.0),
 ])
 def test_float_from_string(text, value):
     assert impl("Float", "Float", "String")(text) == pytest.approx(value)

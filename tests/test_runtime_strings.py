@@ -402,3 +402,8 @@ def test_array_results_stop_at_the_collection_limit():
     assert len(with_context("String", "toByteArray", ctx=SMALL)("abcde")) == 5
     with pytest.raises(CRMScriptLimitError):
         with_context("String", "toByteArray", ctx=SMALL)("abcdef")
+
+
+def test_regexp_that_backtracks_forever_hits_the_time_limit():
+    with pytest.raises(CRMScriptLimitError, match="took longer than"):
+        s("regexp", "String")("a" * 5000 + "!", "(a|aa)+$")

@@ -76,8 +76,9 @@ def float_to_integer(value: float) -> int:
 
 # Leading number prefix, as C's strtol/strtod read it: whitespace, a sign,
 # digits. Conversions never fail in CRMScript: "12nok3" is 12, "nok" is 0.
-_INTEGER_PREFIX = re.compile(r"\s*([+-]?\d+)")
-_FLOAT_PREFIX = re.compile(r"\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)")
+# Digits are ASCII 0-9 only (Python's \d would also take other scripts' digits).
+_INTEGER_PREFIX = re.compile(r"\s*([+-]?)([0-9]+)")
+_FLOAT_PREFIX = re.compile(r"\s*([+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 
 def parse_integer(text: str) -> int:
@@ -89,7 +90,11 @@ def parse_integer(text: str) -> int:
     match = _INTEGER_PREFIX.match(text)
     if not match:
         return 0
-    return max(INT_MIN, min(INT_MAX, int(match.group(1))))
+    sign, digits = match.groups()
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 10:  # clamps anyway; and int() refuses thousands of digits
+        return INT_MIN if sign == "-" else INT_MAX
+    return max(INT_MIN, min(INT_MAX, int(sign + digits)))
 
 
 def has_integer_prefix(text: str) -> bool:

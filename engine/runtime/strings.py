@@ -21,7 +21,9 @@ import textwrap
 import urllib.parse
 from typing import Iterable
 
-from ..errors import CRMScriptRuntimeError
+import regex
+
+from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .languages import language_id
 from .numbers import has_integer_prefix, parse_float, parse_integer
 from .table import LIBRARY, builtin
@@ -671,15 +673,28 @@ def string_parse_so_multi_language_string(self: str, language: int) -> str:
     return ""
 
 
+REGEXP_TIME_LIMIT = 1.0  # seconds for one regexp() call
+
+
 @builtin("String[] String.regexp(String pattern)")
 def string_regexp(self: str, pattern: str) -> object:
     """First match, case-insensitive: [whole match, group 1, ...]; [] when
-    nothing matches. A group that took no part is ""."""
+    nothing matches. A group that took no part is "".
+
+    Uses the `regex` module (re-compatible syntax) for its timeout: a pattern
+    that backtracks catastrophically, e.g. "(a+)+$", ends the run with a
+    limit error instead of hanging it (the step budget cannot see inside
+    one call)."""
     try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except re.error as problem:
+        compiled = regex.compile(pattern, regex.IGNORECASE)
+    except (regex.error, ValueError, OverflowError, RecursionError) as problem:
         raise CRMScriptRuntimeError(f"regexp: invalid pattern '{pattern}': {problem}") from None
-    match = compiled.search(self)
+    try:
+        match = compiled.search(self, timeout=REGEXP_TIME_LIMIT)
+    except TimeoutError:
+        raise CRMScriptLimitError(
+            f"regexp: the pattern '{pattern}' took longer than {REGEXP_TIME_LIMIT:g} s "
+            "(it backtracks too much; simplify it)") from None
     if match is None:
         return new_string_array([])
     return new_string_array([match.group(0)] + [g if g is not None else "" for g in match.groups()])
