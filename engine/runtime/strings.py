@@ -596,7 +596,6 @@ def string_is_html_document(self: str) -> bool:
 
 _EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
-_ADDRESS_WITH_NAME = re.compile(r'^\s*(?:"(?P<quoted>[^"]*)"|(?P<plain>[^<"]*?))\s*<(?P<email>[^<>]+)>\s*$')
 
 
 @builtin("Bool String.isValidEmail()")
@@ -625,16 +624,26 @@ def string_get_emails(self: str) -> object:
     """A comma-separated list of `"name" <address>` (or bare addresses) as a
     Vector of name, address, name, address, ...; empty if any address is malformed."""
     found: list[str] = []
-    for part in (p for p in _split_outside_quotes(self, ",") if p.strip()):
-        match = _ADDRESS_WITH_NAME.match(part)
-        if match:
-            name, email = (match["quoted"] if match["quoted"] is not None else match["plain"]), match["email"]
-        else:
-            name, email = "", part.strip()
-        if not _EMAIL.match(email.strip()):
+    for part in (p.strip() for p in _split_outside_quotes(self, ",")):
+        if not part:
+            continue
+        name, email = _name_and_address(part)
+        if not _EMAIL.match(email):
             return new_vector([])
-        found += [name.strip(), email.strip()]
+        found += [name, email]
     return new_vector(found)
+
+
+def _name_and_address(part: str) -> tuple[str, str]:
+    """'"Kari" <kari@example.com>' -> ("Kari", "kari@example.com"); a bare
+    address has the name "". (No regex: it would backtrack on long input.)"""
+    start = part.rfind("<")
+    if start < 0 or not part.endswith(">"):
+        return "", part
+    name = part[:start].strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1]
+    return name, part[start + 1:-1].strip()
 
 
 # --------------------------------------------------------------------------
