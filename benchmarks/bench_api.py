@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import math
 import os
 import socket
@@ -53,7 +52,9 @@ def serve(kind: str, port: int, handlers: str) -> None:
         from engine.api import create_app
         from engine.chain import Engine
 
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr)  # one line per request, as serve
+        from engine.cli.serve import configure_logging
+
+        configure_logging()  # one line per request, as `crmscript serve` has it
         app = create_app(Engine(handlers, check_interval=math.inf))
     else:
         from fastapi import FastAPI

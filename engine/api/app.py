@@ -173,19 +173,26 @@ def _timed(lock: threading.Lock, function: Callable[..., Any], *args: Any, **kwa
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, refusing (413) as soon as it is known to exceed `limit`."""
+    """The whole body, refusing (413) as soon as it is known to exceed `limit`.
+
+    Reads the ASGI messages directly (cheaper than Request.stream())."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise ApiError(413, f"The request body has {int(declared)} bytes; the limit is {limit}",
                        source="Content-Length")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise bad_request("The client went away before the whole body arrived")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise ApiError(413, f"The request body is larger than the limit of {limit} bytes",
                            source="Content-Length")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def validate(model: type[BaseModel], data: Any) -> BaseModel:

@@ -133,6 +133,7 @@ def choose_response_type_or_default(accept: Optional[str]) -> str:
         return DEFAULT_RESPONSE_TYPE
 
 
+@functools.lru_cache(maxsize=64)
 def request_codec(content_type: Optional[str]) -> tuple[str, str]:
     """(codec name, charset) for a request Content-Type, or ApiError 415."""
     if content_type is None or not content_type.strip():
