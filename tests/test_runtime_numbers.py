@@ -1,8 +1,10 @@
 """Integer, Float, Bool, Byte members and the arithmetic helpers."""
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from engine.errors import CRMScriptRuntimeError
 from engine.runtime import numbers
@@ -200,3 +202,16 @@ def test_only_a_never_assigned_declaration_is_null(name, python_type):
     assert is_null(python_type(0)) is False
     assert is_null(null + 1) is False  # any computation gives a plain value
     assert is_null(null) is True and null == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(min_value=-2, max_value=25))
+def test_float_to_string_matches_decimal_rounding_half_away_from_zero(value, decimals):
+    """The digit-arithmetic fast path agrees with plain Decimal rounding of the written value."""
+    expected = Decimal(repr(value))
+    with localcontext() as context:
+        context.prec = 1000
+        expected = expected.quantize(Decimal(1).scaleb(-max(0, decimals)), rounding=ROUND_HALF_UP)
+    if expected == 0:
+        expected = abs(expected)
+    assert impl("Float", "toString", "Integer")(value, decimals) == f"{expected:f}"

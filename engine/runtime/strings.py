@@ -97,6 +97,9 @@ def check_array_length(ctx, length: int) -> None:
 def _fold(text: str) -> str:
     """Lower-case without changing the length, so indexes found in the
     folded text are valid in the original (unlike str.lower() on 'İ')."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # no character grew, so none moved (the usual case)
+        return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
