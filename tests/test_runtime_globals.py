@@ -241,10 +241,11 @@ def test_assert_equals_names_both_values(types, equal, different, shown):
 
 # ---- languages -----------------------------------------------------------------------------------
 
-def test_user_and_system_language_come_from_the_settings():
-    context = RunContext(settings=Settings(language="de"))
-    assert glob("getUserLang")(context) == "de"
-    assert glob("getSystemLang")(context) == "de"
+@pytest.mark.parametrize("setting, code", [("de", "de"), ("en-US", "en"), ("EN", "en"), ("nb-NO", "no"), ("ja", "ja")])
+def test_user_and_system_language_come_from_the_settings(setting, code):
+    context = RunContext(settings=Settings(language=setting))
+    assert glob("getUserLang")(context) == code
+    assert glob("getSystemLang")(context) == code
 
 
 @pytest.mark.parametrize("code, lang_id", [
