@@ -112,3 +112,17 @@ def test_declared_default_during_a_run_views_the_run_event(ctx):
 def test_all_fifteen_members_registered():
     info = LIBRARY.classes["EventData"]
     assert len(info.constructors) + sum(len(v) for v in info.methods.values()) == 15
+
+
+def test_a_script_writes_through_get_event_data():
+    import engine
+    script = engine.compile_script(
+        'EventData ed = getEventData();\n'
+        'if (ed.getInputValue("SaleEntity.Amount").toInteger() < 100) {\n'
+        '  ed.setValidationMessage("Too small: " + ed.getInputValue("SaleEntity.Amount"));\n'
+        '  ed.setOutputValue("SaleEntity.Heading", "checked");\n'
+        '}\n', "ed.crm")
+    result = script.run(event=EventData(Type="SalesBeforeSaveSale", InputValues={"SaleEntity.Amount": "42"}))
+    assert result.event.BlockExecution is True
+    assert result.event.Message == "Too small: 42"
+    assert result.event.OutputValues == {"SaleEntity.Heading": "checked"}

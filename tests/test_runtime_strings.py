@@ -407,3 +407,22 @@ def test_array_results_stop_at_the_collection_limit():
 def test_regexp_that_backtracks_forever_hits_the_time_limit():
     with pytest.raises(CRMScriptLimitError, match="took longer than"):
         s("regexp", "String")("a" * 5000 + "!", "(a|aa)+$")
+
+
+# ---- through the compiler: the calling conventions (mutates, context) -----------------------
+
+def run_script(source):
+    import engine
+    return engine.compile_script(source, "strings.crm").run().output
+
+
+def test_mutating_members_change_the_variable_in_a_script():
+    output = run_script('String text = "one\\ntwo\\n"; String first = text.getLine(); '
+                        'text.append("three"); print(first + "|" + text);')
+    assert output == "one\n|two\nthree"
+
+
+def test_context_members_and_array_results_in_a_script():
+    output = run_script('String[] parts = "b,a".toUpper().split(","); '
+                        'print(parts[1] + parts.length().toString() + "<&>".xmlEncode());')
+    assert output == "A2&lt;&amp;&gt;"
