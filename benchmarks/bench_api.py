@@ -49,13 +49,13 @@ def serve(kind: str, port: int, handlers: str) -> None:
     import uvicorn
 
     if kind == "api":
-        from engine.api import create_app
+        from engine.api.app import LineWriter, create_app
         from engine.chain import Engine
-
         from engine.cli.serve import configure_logging
 
-        configure_logging()  # one line per request, as `crmscript serve` has it
-        app = create_app(Engine(handlers, check_interval=math.inf))
+        # As `crmscript serve` runs it: one access line per request on stderr.
+        configure_logging()
+        app = create_app(Engine(handlers, check_interval=math.inf), access_log=LineWriter(sys.stderr))
     else:
         from fastapi import FastAPI
 
