@@ -321,24 +321,17 @@ def assert_equals_string(string1: str, string2: str) -> None:
 # --------------------------------------------------------------------------
 
 
-def _language_setting(ctx) -> str:
-    """settings.language as a SuperOffice language code: "en-US" and "EN" are
-    "en", "nb-NO" is "no"; a language SuperOffice does not number stays as given."""
-    setting = ctx.settings.language
-    known = language_id(setting)
-    return language_code(known) if known is not None else setting
-
-
 @builtin("String getUserLang()", context=True)
 def get_user_lang(ctx) -> str:
-    """The caller's language (SO-Language / Accept-Language), e.g. "en"."""
-    return _language_setting(ctx)
+    """The caller's language (SO-Language / Accept-Language / a test case's
+    settings), exactly as given, e.g. "en"."""
+    return ctx.settings.language
 
 
 @builtin("String getSystemLang()", context=True)
 def get_system_lang(ctx) -> str:
     """Offline there is one language setting; the system language is the same."""
-    return _language_setting(ctx)
+    return ctx.settings.language
 
 
 @builtin("Integer langToId(String langCode)")
