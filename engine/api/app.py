@@ -431,6 +431,10 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=error)
         return render_error(request, ApiError(500, "Internal server error; the server log has the details"))
 
+    # The API methods first: Starlette tries routes in order, and these are
+    # the ones called per event (the docs pages are registered before them).
+    routes = app.router.routes
+    routes.sort(key=lambda route: getattr(route, "path", None) not in REQUEST_MODELS)
     app.openapi = functools.partial(_openapi, app, authenticator)  # type: ignore[method-assign]
     app.add_middleware(AccessLog, write=access_log or _to_logger(logger or log))
     return app
