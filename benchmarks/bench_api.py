@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import os
@@ -66,6 +67,7 @@ def serve(kind: str, port: int, handlers: str) -> None:
         async def bare() -> dict:
             return constant
 
+    gc.freeze()  # as `crmscript serve` does after start-up; the same for both servers
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, access_log=False, log_level="warning")
 
 

@@ -13,6 +13,7 @@ milliseconds, status and outcome.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import sys
@@ -73,4 +74,7 @@ def serve_command(
                    "anyone who can connect can run your handlers", err=True)
     typer.echo(f"crmscript serve: handlers {handlers_dir} (reload {'on' if reload else 'off'}), auth {mode}, "
                f"http://{host}:{port}/docs", err=True)
+    # Everything built so far lives as long as the server: keep the garbage
+    # collector from rescanning it (about 5 us a request with a trivial handler).
+    gc.freeze()
     uvicorn.run(api, host=host, port=port, access_log=False, log_level="info")
