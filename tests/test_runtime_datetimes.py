@@ -53,6 +53,9 @@ def test_member_counts_match_the_reference():
     ("2021-03-04", "2021-03-04 00:00:00"),
     ("2021-03-04 05:06:07:123", "2021-03-04 05:06:07"),
     ("2021-03-04T05:06:07", "2021-03-04 05:06:07"),
+    ("2021.03.04", "2021-03-04 00:00:00"),  # SuperOffice's user-defined field dates
+    ("2021.3.4 05:06:07", "2021-03-04 05:06:07"),
+    ("2021/03/04 05:06", "2021-03-04 05:06:00"),
 ])
 def test_datetime_string_formats(ctx, text, expected):
     value = call(ctx, "DateTime", "DateTime", ("String",), text)
@@ -69,11 +72,20 @@ def test_empty_text_is_a_null_epoch(ctx, text):
     assert call(ctx, "Date", "isNull", (), call(ctx, "Date", "Date", ("String",), text))
 
 
+@pytest.mark.parametrize("text", ["2019-11-30", "2019.11.30", "2019/11/30", " 2019.11.30 ", "2019.11.30 23:59"])
+def test_date_string_separators(ctx, text):
+    value = call(ctx, "Date", "Date", ("String",), text)
+    assert call(ctx, "Date", "toString", (), value) == "2019-11-30"
+
+
 @pytest.mark.parametrize("owner, text, message", [
     ("DateTime", "2020-13-45 10:00", "invalid date and time '2020-13-45 10:00'"),
     ("DateTime", "yesterday", "invalid date and time 'yesterday'"),
     ("Date", "2020-13-45", "invalid date '2020-13-45'"),
     ("Date", "2021-02-29", "invalid date '2021-02-29'"),
+    ("Date", "2021.02-03", "invalid date '2021.02-03'"),  # one separator throughout
+    ("Date", "2021.02.30", "invalid date '2021.02.30'"),
+    ("DateTime", "2021:02:03", "invalid date and time '2021:02:03'"),
     ("Time", "25:00:00", "invalid time '25:00:00'"),
     ("Time", "noon", "invalid time 'noon'"),
     ("Date", "\u0662\u0660\u0662\u0660-01-01", "invalid date"),  # only ASCII digits

@@ -329,10 +329,15 @@ class TimeSpan(TemporalValue):
 # ---------------------------------------------------------------------------
 
 # re.ASCII: \d is 0-9 only (not every script's digits).
-_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", re.ASCII)
+# The year-first date part: the documented "YYYY-MM-DD", and the same with '.'
+# or '/' between the parts ("YYYY.MM.DD" is how SuperOffice writes dates in
+# user-defined field values, "[D:2020.08.27]", and the docs convert those with
+# toDate()/toDateTime()). The two separators must be the same character.
+_YEAR_FIRST = r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})"
+_DATE_RE = re.compile(r"^\s*" + _YEAR_FIRST + r"\s*$", re.ASCII)
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?\s*$", re.ASCII)
 _DATETIME_RE = re.compile(
-    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"^\s*" + _YEAR_FIRST +
     r"(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[:.](\d{1,6}))?)?)?\s*$", re.ASCII)
 _COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\s*$", re.ASCII)
 
@@ -349,13 +354,13 @@ def _make_date(text: str, year: int, month: int, day: int) -> _dt.date:
 
 
 def parse_date(text: str) -> Date:
-    """'YYYY-MM-DD' (a DateTime text is accepted too; its time is dropped);
-    '' or '0' is a null Date."""
+    """'YYYY-MM-DD' or 'YYYY.MM.DD' / 'YYYY/MM/DD' (a DateTime text is accepted
+    too; its time is dropped); '' or '0' is a null Date."""
     if _is_null_text(text):
         return Date()
     m = _DATE_RE.match(text)
     if m:
-        return Date(_make_date(text, int(m[1]), int(m[2]), int(m[3])))
+        return Date(_make_date(text, int(m[1]), int(m[3]), int(m[4])))
     try:
         moment = parse_datetime(text)
     except CRMScriptRuntimeError:
@@ -380,14 +385,20 @@ def parse_datetime(text: str) -> DateTime:
     """The documented DateTime(String) formats: 'YYYY-MM-DD HH:MM:SS',
     'YYYY-MM-DD HH:MM', 'YYYYMMDDHHMMSS', 'YYYY-MM-DD' (00:00:00),
     'YYYY-MM-DD HH:MM:SS:XXX' (milliseconds dropped); '' or '0' is null.
-    An ISO 'T' between date and time is accepted too."""
+    An ISO 'T' between date and time is accepted too, and '.' or '/' instead
+    of '-' in the date part ('YYYY.MM.DD HH:MM:SS')."""
     if _is_null_text(text):
         return DateTime()
-    m = _DATETIME_RE.match(text) or _COMPACT_RE.match(text)
-    if not m:
-        raise CRMScriptRuntimeError(
-            f"invalid date and time '{text}', expected YYYY-MM-DD HH:MM:SS")
-    parts = [int(g) if g is not None else 0 for g in m.groups()[:6]]
+    m = _DATETIME_RE.match(text)
+    if m:
+        groups = (m[1], m[3], m[4], m[5], m[6], m[7])  # group 2 is the date separator
+    else:
+        m = _COMPACT_RE.match(text)
+        if not m:
+            raise CRMScriptRuntimeError(
+                f"invalid date and time '{text}', expected YYYY-MM-DD HH:MM:SS")
+        groups = m.groups()
+    parts = [int(g) if g is not None else 0 for g in groups]
     try:
         return DateTime(_dt.datetime(*parts))
     except ValueError:
