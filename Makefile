@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/crmscript serve --handlers handlers --host 127.0.0.1 --port 8000
 
+# The front end's fuzz test runs its full 10,000 examples in every test run
+# (about a minute of one core); CRMSCRIPT_FUZZ_EXAMPLES=300 make test is a quick run.
+CRMSCRIPT_FUZZ_EXAMPLES ?= 10000
+export CRMSCRIPT_FUZZ_EXAMPLES
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
