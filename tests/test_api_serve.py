@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -95,6 +96,7 @@ def test_reload_picks_up_edits_new_and_removed_handlers(tree, tmp_path):
         server.stop()
     lines = [line for line in (tmp_path / "serve.log").read_text().splitlines() if EXECUTE in line]
     assert len(lines) == 5  # one line per request
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO POST ", line) for line in lines)
     assert "SalesBeforeSaveSale handlers=1" in lines[0] and "ms 200 ok" in lines[0]
     assert "handlers=2" in lines[2] and "TicketSave handlers=1" in lines[4]
 
