@@ -960,7 +960,7 @@ class Compiler:
                                                  ast.Name("_max_collection", ast.Load())])
         name = type_ref.name
         if name in _PRIMITIVE_DEFAULTS:
-            return ast.Constant(_PRIMITIVE_DEFAULTS[name])
+            return self._primitive_default(name)
         struct = self._struct_by_name(name)
         if struct is not None:
             return ast.Call(ast.Name(self._struct_ctor_names[id(struct)], ast.Load()), [_depth_name()], [])
@@ -975,11 +975,27 @@ class Compiler:
         """A zero-argument callable giving the default of one array element."""
         name = element.name
         if name in _PRIMITIVE_DEFAULTS:
-            return ast.Lambda(_no_args(), ast.Constant(_PRIMITIVE_DEFAULTS[name]))
+            return ast.Lambda(_no_args(), self._primitive_default(name))
         struct = self._struct_by_name(name)
         if struct is not None:
             return ast.Lambda(_no_args(), ast.Call(ast.Name(self._struct_ctor_names[id(struct)], ast.Load()), [_depth_name()], []))
         return ast.Lambda(_no_args(), self.default_value(N.TypeRef(name)))
+
+    def _primitive_default(self, name: str) -> ast.expr:
+        """`Integer x;`: the runtime's registered default, read once here.
+
+        Integer, Float and String register immutable null values (0, 0.0, ""
+        that isNull(), docs/architecture.md "Null values"); the generated code
+        loads that one object by name instead of calling the factory, so a
+        declaration costs what a constant does. Arithmetic and concatenation
+        on it give plain values, so loops run on plain int/float/str."""
+        info = self.library.classes.get(name)
+        if info is None or info.default is None:
+            return ast.Constant(_PRIMITIVE_DEFAULTS[name])
+        value = info.default()
+        if type(value) is type(_PRIMITIVE_DEFAULTS[name]):  # a plain value (Bool, Byte)
+            return ast.Constant(value)
+        return ast.Name(self.runtime_name(value, "null_" + name), ast.Load())
 
     def _struct_by_name(self, name: str) -> Optional[N.StructDecl]:
         return self._structs_by_name.get(name)

@@ -256,3 +256,41 @@ def test_runs_in_parallel_threads_do_not_share_variables():
     for t in threads:
         t.join()
     assert outputs == ["2000"] * 80
+
+
+# ------------------------------------------------------------------ null
+
+
+def test_declared_primitives_are_null_until_assigned():
+    source = """
+    Integer n; Float f; String s;
+    print(n.isNull().toString() + f.isNull().toString() + s.isNull().toString() + "|");
+    n = 0; f = 0.0; s = "";
+    print(n.isNull().toString() + f.isNull().toString() + s.isNull().toString());
+    """
+    assert run(source) == "truetruetrue|falsefalsefalse"
+
+
+def test_null_values_compute_as_zero_and_empty():
+    source = """
+    Integer n; Float f; String s;
+    Integer m = n + 2; Float g = f * 2.0; String t = s + "x";
+    n += 5; s += "y";
+    print(m.toString() + " " + g.toString(1) + " " + t + " " + n.toString() + s + " ");
+    print(m.isNull().toString() + g.isNull().toString() + t.isNull().toString()
+          + n.isNull().toString() + s.isNull().toString());
+    """
+    assert run(source) == "2 0.0 x 5y falsefalsefalsefalsefalse"
+
+
+def test_null_elements_fields_and_copies():
+    source = """
+    struct Box { Integer n; String s; Integer given = 1; };
+    Box b;
+    Integer[2] numbers;
+    Integer k; Integer copy = k;
+    print(b.n.isNull().toString() + b.s.isNull().toString() + b.given.isNull().toString() + " ");
+    print(numbers[1].isNull().toString() + " " + copy.isNull().toString());
+    """
+    # a copy of a null value is null (the value carries its null flag, like a Date)
+    assert run(source) == "truetruefalse true true"
