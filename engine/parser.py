@@ -256,7 +256,9 @@ def _declares_after(peek) -> bool:
 
 
 def _unquote(string_token: str) -> str:
-    return _decode_escapes(string_token[1:-1])
+    # A line break inside the quotes is one "\n" whatever the file's line ends
+    # (a C compiler reading a text file does the same).
+    return _decode_escapes(string_token[1:-1].replace("\r\n", "\n"))
 
 
 def _resolve_include(ctx: _FileContext, include_token: Token, name_token: Token) -> None:
@@ -902,7 +904,7 @@ def _explain(exc: UnexpectedInput, ctx: _FileContext) -> CRMScriptSyntaxError:
     if isinstance(exc, UnexpectedCharacters):
         return _explain_character(exc, file, source)
     if isinstance(exc, UnexpectedToken):
-        return _explain_token(exc, ctx)
+        return _with_string_hint(_explain_token(exc, ctx), ctx)
     if isinstance(exc, UnexpectedEOF):  # not raised by the LALR parser, kept for safety
         line = source.count("\n") + 1
         return CRMScriptSyntaxError("unexpected end of the script", file, line, 1)
@@ -910,11 +912,22 @@ def _explain(exc: UnexpectedInput, ctx: _FileContext) -> CRMScriptSyntaxError:
                                 getattr(exc, "column", 1) or 1)
 
 
+def _with_string_hint(error: CRMScriptSyntaxError, ctx: _FileContext) -> CRMScriptSyntaxError:
+    """A string may span lines, so a forgotten closing quote swallows code up
+    to the next quote and the error shows up far away: name the string."""
+    for token in ctx.recent:
+        if token.type == "STRING" and "\n" in token.value:
+            hint = (f" (the string at line {token.line}, column {token.column} runs over "
+                    f"{token.value.count(chr(10)) + 1} lines: is a closing quote missing?)")
+            return CRMScriptSyntaxError(error.message + hint, error.file, error.line, error.column)
+    return error
+
+
 def _explain_character(exc: UnexpectedCharacters, file: str, source: str) -> CRMScriptSyntaxError:
     char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
     rest = source[exc.pos_in_stream : exc.pos_in_stream + 40]
-    if char in "\"'":
-        message = "unterminated string: a string must end with its quote on the same line"
+    if char in "\"'":  # strings may span lines, so no closing quote up to the end
+        message = f"unterminated string: no closing {char} before the end of the script"
     elif rest.startswith("/*"):
         message = "unterminated comment: '/*' without a closing '*/'"
     elif char == "#":

@@ -88,6 +88,14 @@ def test_literals(source, value):
     assert at(node) == (1, 1)
 
 
+def test_a_string_may_span_lines_and_keeps_its_line_breaks():
+    body = parse('x = "first\n  second\r\nthird";\ny = \'a\nb\';\nz = 1;')
+    assert body[0].expr.value.value == "first\n  second\nthird"  # CRLF inside is one line break
+    assert body[1].expr.value.value == "a\nb"
+    assert at(body[1]) == (4, 1)  # lines inside the string are counted
+    assert at(body[2]) == (6, 1)
+
+
 # -------------------------------------------------------------- precedence
 
 

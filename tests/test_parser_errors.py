@@ -45,8 +45,10 @@ CASES = [
     ("Void f(Integer this) {}", "'this' is a reserved word and cannot be used as a name", 1, 16),
     ("struct in { };", "'in' is a reserved word and cannot be used as a name", 1, 8),
     ("Map XMLNode;", "'XMLNode' is a type name and cannot be used as a name", 1, 5),
-    ('x = "abc', "unterminated string: a string must end with its quote on the same line", 1, 5),
-    ("x = 'abc\n';", "unterminated string: a string must end with its quote on the same line", 1, 5),
+    ('x = "abc', 'unterminated string: no closing " before the end of the script', 1, 5),
+    ("x = 'abc\n;\ny = 1;", "unterminated string: no closing ' before the end of the script", 1, 5),
+    ('print("a);\nprint("b");', "expected ')' to close the arguments of 'print', found the name 'b' "
+     "(the string at line 1, column 7 runs over 2 lines: is a closing quote missing?)", 2, 8),
     ("Integer a; /* never closed", "unterminated comment: '/*' without a closing '*/'", 1, 12),
     ("x = 1 @ 2;", "unexpected character '@'", 1, 7),
     ("x = 1 \x01 2;", "unexpected character U+0001", 1, 7),
