@@ -174,6 +174,11 @@ class Engine:
         if hooks and not self._call_hook(result, None, "crmscript_before_event",
                                          event=shared, settings=settings):
             handlers = ()
+        if handlers:
+            # Exception reports this chain's failure; a value the request
+            # carried must not read as one (with no handler the request
+            # comes back unchanged, Exception included).
+            shared.Exception = ""
         # getGlobalVariable/setGlobalVariable: "communication between different
         # scripts", so one set of global variables for the whole chain.
         global_variables: dict[str, str] = {}

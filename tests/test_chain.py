@@ -159,10 +159,18 @@ def test_no_handler_returns_the_request_unchanged(tmp_path):
     assert out == request and out is not request
 
 
-def test_request_exception_is_kept_when_nothing_fails(tmp_path):
+def test_request_exception_is_cleared_when_handlers_run_and_none_fails(tmp_path):
+    # CONTRACT rule 1 lists the members that start from the request; Exception
+    # is not among them: it reports this chain's failure only.
     make_tree(tmp_path, {"TicketSave/1.crm": "event.Message = 'x'\n"})
     out = engine_for(tmp_path).execute(EventData(Type="TicketSave", Exception="earlier"))
-    assert out.Exception == "earlier" and out.Message == "x"
+    assert out.Exception == "" and out.Message == "x"
+
+
+def test_request_exception_is_kept_when_no_handler_runs(tmp_path):
+    make_tree(tmp_path, {"TicketSave/1.crm": "event.Message = 'x'\n"})
+    out = engine_for(tmp_path).execute(EventData(Type="TicketClosed", Exception="earlier"))
+    assert out.Exception == "earlier"
 
 
 def test_get_type_uses_the_catalog_id(tmp_path):

@@ -442,9 +442,8 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
 
 def _note_chain(call: Call, event_type: str, result: Any) -> None:
     failed = getattr(result, "failed", None)
-    exception = result.event.Exception
-    if failed is not None or exception:
-        outcome = f"failed: {exception}"
+    if failed is not None or getattr(result, "error", None) is not None:
+        outcome = f"failed: {result.event.Exception}"
     else:
         outcome = "ok"
     call.note(type=event_type, handlers=len(getattr(result, "runs", ())), outcome=outcome)
