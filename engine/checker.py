@@ -992,6 +992,14 @@ class Checker:
         if made.dims > 0:
             self.error(expr, f"an array cannot be constructed with {name}[](...); declare it instead")
             return ERROR
+        if name in self.structs and name in self.functions and made.dims == 0:
+            # `Foo()` where the script declares a function named like the struct
+            # (a factory): the script's function is called, not the struct made.
+            target = self.resolve_overload(expr, f"'{name}'", list(self.functions[name]), expr.args, arg_types)
+            if target is None:
+                return ERROR
+            expr.target = target
+            return return_type(target)
         if name in self.structs:
             if expr.args:
                 self.error(expr, f"the struct '{name}' is constructed without arguments: {name}()")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -235,11 +236,20 @@ class Compiler:
         self._find_shared_globals(decls, main_body)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             self._declare_struct(struct)
+        # Overloads share a CRMScript name: the second `f` is `f2_f`, the third
+        # `f3_f` (a prefix no first declaration has, so no two names collide).
+        overloads: Counter[str] = Counter()
         for function in (d for d in decls if isinstance(d, N.FunctionDecl)):
-            self._function_names[id(function)] = "f_" + function.name
+            overloads[function.name] += 1
+            nth = overloads[function.name]
+            self._function_names[id(function)] = "f_" + function.name if nth == 1 else f"f{nth}_{function.name}"
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             for method in struct.methods:
-                self._function_names[id(method)] = f"m_{struct.name}_{method.name}"
+                key = f"{struct.name}.{method.name}"
+                overloads[key] += 1
+                nth = overloads[key]
+                self._function_names[id(method)] = (f"m_{struct.name}_{method.name}" if nth == 1
+                                                    else f"m{nth}_{struct.name}_{method.name}")
 
         self._recursive = _recursive_functions(decls)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
@@ -825,15 +835,20 @@ class Compiler:
     def expr_Call(self, node: N.Call) -> ast.expr:
         target = node.target
         if isinstance(target, N.FunctionDecl):
-            name = self._function_names.get(id(target), "f_" + target.name)
-            args = [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params)]
-            return ast.Call(ast.Name(name, ast.Load()), args + [_deeper()], [])
+            return self.script_call(target, node.args)
         if isinstance(target, Signature):
             return self.library_call(target, None, node.args, node)
         raise CRMScriptCheckError(f"unknown function '{node.name}'", node.file, node.line, node.column)
 
+    def script_call(self, target: N.FunctionDecl, args: list[N.Expr]) -> ast.expr:
+        name = self._function_names.get(id(target), "f_" + target.name)
+        values = [self.converted(a, p.type_ref.type) for a, p in zip(args, target.params)]
+        return ast.Call(ast.Name(name, ast.Load()), values + [_deeper()], [])
+
     def expr_Construct(self, node: N.Construct) -> ast.expr:
         target = node.target
+        if isinstance(target, N.FunctionDecl):  # `Foo()` calling the script's factory named like a struct
+            return self.script_call(target, node.args)
         if isinstance(target, N.StructDecl):
             return ast.Call(ast.Name(self._struct_ctor_names[id(target)], ast.Load()), [_depth_name()], [])
         if isinstance(target, Signature):
@@ -1177,7 +1192,7 @@ def _assigned_symbols(stmt: N.Stmt) -> list:
 
 def _called_functions(node: N.Node) -> set[int]:
     return {id(n.target) for n in _walk(node)
-            if isinstance(n, (N.Call, N.MethodCall)) and isinstance(n.target, N.FunctionDecl)}
+            if isinstance(n, (N.Call, N.MethodCall, N.Construct)) and isinstance(n.target, N.FunctionDecl)}
 
 
 def _recursive_functions(decls: list[N.Stmt]) -> set[int]:

@@ -215,11 +215,21 @@ class TypeNamePostLex:
         if previous_type in ("STRUCT", "STRUCT_CAPITAL"):
             ctx.struct_names.add(token.value)
             return token
+        if previous_type in ("TYPE_NAME", "RSQB") and token.value in ctx.struct_names \
+                and _next_type(peek) == "LPAR":
+            # `Foo Foo() { Foo f; ...; return f; }`: a function may be named like a
+            # struct (a factory, as the public library does); a variable may not.
+            return token
         if ctx.is_type_name(token.value):
             return Token.new_borrow_pos("TYPE_NAME", token.value, token)
         if _declaration_may_start(previous_type, paren_owners) and _declares_after(peek):
             return Token.new_borrow_pos("TYPE_NAME", token.value, token)
         return token
+
+
+def _next_type(peek) -> Optional[str]:
+    following = peek(1)
+    return following.type if following is not None else None
 
 
 # How far the post-lexer looks past `Name[` for the `] other` of a declaration.

@@ -380,3 +380,34 @@ def test_integer_stored_into_a_byte_keeps_the_low_8_bits():
 def test_empty_function_and_method_bodies():
     source = "Void nothing() { }\nstruct S { Void idle() { } };\nS s; s.idle(); nothing(); print(\"ok\");"
     assert run(source) == "ok"
+
+
+def test_a_factory_function_named_like_its_struct():
+    source = """
+    struct Counter { Integer start; Integer step = 2; };
+    Counter early = Counter();             // no function yet: the struct itself
+    Counter Counter() { Counter c; c.start = 10; return c; }
+    Counter Counter(Integer from) { Counter c = Counter(); c.start = from; return c; }
+    Counter late = Counter();              // the script's function
+    printLine(early.start.toString() + " " + late.start.toString() + " " + Counter(7).start.toString()
+              + " " + Counter(7).step.toString());
+    """
+    assert run(source) == "0 10 7 2\n"
+
+
+def test_a_factory_named_like_a_struct_is_checked_like_a_function():
+    with pytest.raises(engine.CRMScriptError, match=r"'Box' takes 1 argument, 2 given|no variant"):
+        engine.compile_script("struct Box { Integer n; };\nBox Box(Integer n) { Box b; return b; }\n"
+                              "Box b = Box(1, 2);", "t.crm")
+
+
+def test_overloaded_functions_and_methods_each_run_their_own_body():
+    source = """
+    String show() { return "none"; }
+    String show(Integer n) { return "int " + n.toString(); }
+    String show(String s) { return "text " + s; }
+    struct Shape { String area() { return "?"; } String area(Integer side) { return (side * side).toString(); } };
+    Shape q;
+    printLine(show() + ", " + show(2) + ", " + show("x") + ", " + q.area() + ", " + q.area(3));
+    """
+    assert run(source) == "none, int 2, text x, ?, 9\n"

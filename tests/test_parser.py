@@ -237,6 +237,21 @@ def test_structs_fields_methods_overloads_and_this(keyword):
     assert sexp(assign.expr) == ("=", ("member", "p", "x"), 1)
 
 
+def test_a_function_may_be_named_like_a_struct_but_a_variable_may_not():
+    struct, factory, listing, made = parse(
+        "struct Box { Integer n; };\n"
+        "Box Box(Integer n) { Box b; b.n = n; return b; }\n"
+        "Box[] Box() { Box[] all; return all; }\n"
+        "Box b = Box(3);")
+    assert isinstance(factory, nodes.FunctionDecl) and (factory.return_type.name, factory.name) == ("Box", "Box")
+    assert isinstance(listing, nodes.FunctionDecl) and listing.name == "Box" and listing.return_type.sizes == [None]
+    assert sexp(made.init) == ("new", "Box", 3)  # the checker decides: function or struct
+    with pytest.raises(CRMScriptError, match="'Box' is a type name and cannot be used as a name"):
+        parse("struct Box { Integer n; };\nBox Box;")
+    with pytest.raises(CRMScriptError, match="'Box' is a type name and cannot be used as a name"):
+        parse("struct Box { Integer n; };\nBox Box = Box();")
+
+
 def test_struct_without_trailing_semicolon_and_struct_name_known_afterwards():
     struct, decl = parse("struct Pair { String a; }\nPair[2] pairs;")
     assert isinstance(struct, nodes.StructDecl)
