@@ -38,7 +38,7 @@ from .runtime.table import LIBRARY, Library, Signature
 
 from .runtime import collections as _collections
 from .symbols import GLOBAL
-from .types import INTEGER, MUTABLE_VALUE_TYPE_NAMES, Type
+from .types import INTEGER, MUTABLE_VALUE_TYPE_NAMES, STRING, Type
 
 # Line numbers of the generated code: file_index * LINE_STRIDE + line.
 LINE_STRIDE = 1_000_000
@@ -442,6 +442,13 @@ class Compiler:
             return self.assign_statement(expr)
         if isinstance(expr, N.IncDec):
             return self.incdec_statement(expr)
+        if _is_string_append_to_variable(expr):
+            # `s.append(x)` is `s += x`: CPython grows the string in place only
+            # when nothing else holds it, which a call (receiver as argument,
+            # result stored back) prevents, making a loop of appends quadratic.
+            name = self.var_name(expr.obj.symbol, expr.obj.name)
+            grow = ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.converted(expr.args[0], STRING))
+            return [grow, self.locate(self._string_guard(ast.Name(name, ast.Load())), expr)]
         out: list[ast.stmt] = [ast.Expr(self.expr(expr))]
         if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
                 and not expr.target.context  # members given the context check the limit themselves
@@ -1022,6 +1029,15 @@ class Compiler:
 _COMPARE = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
 _ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "%": ast.Mod}
 _PRIMITIVE_DEFAULTS = {"Integer": 0, "Float": 0.0, "Bool": False, "String": "", "Byte": 0}
+
+
+def _is_string_append_to_variable(expr: N.Expr) -> bool:
+    """`s.append(text)` on a String variable (not the Byte overload, not a field)."""
+    target = getattr(expr, "target", None)
+    return (isinstance(expr, N.MethodCall) and isinstance(target, Signature)
+            and target.owner == "String" and target.name == "append"
+            and len(target.params) == 1 and target.params[0].type == STRING
+            and isinstance(expr.obj, N.Name) and _is_string(expr.obj.ctype))
 
 
 def _is(t: Optional[Type], name: str) -> bool:

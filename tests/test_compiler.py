@@ -411,3 +411,23 @@ def test_overloaded_functions_and_methods_each_run_their_own_body():
     printLine(show() + ", " + show(2) + ", " + show("x") + ", " + q.area() + ", " + q.area(3));
     """
     assert run(source) == "none, int 2, text x, ?, 9\n"
+
+
+def test_string_append_on_a_variable_grows_in_place_like_plus_equals():
+    source = """
+    String s; String other = "o"; Byte letter = 66;
+    for (Integer i = 0; i < 3; i++) { s.append(i.toString()); }
+    s.append(other); s.append(letter); other.append(other);
+    printLine(s + " " + other + " " + s.isNull().toString());
+    """
+    assert run(source) == "012oB oo false\n"
+    python = engine.compile_script('String s; s.append("ab");', "t.crm").python_source
+    assert "v_s += 'ab'" in python  # no call: CPython can grow the string in place
+
+
+def test_string_append_in_place_keeps_the_string_length_limit():
+    from engine.runtime.context import Limits
+    source = 'String s;\nwhile (true) {\n  s.append("0123456789");\n}'
+    with pytest.raises(engine.CRMScriptLimitError, match="string length") as caught:
+        engine.compile_script(source, "t.crm").run(context=RunContext(limits=Limits(string_length=5_000)))
+    assert caught.value.line == 3
