@@ -262,4 +262,33 @@ def response_json(event: EventData, select: Union[str, Iterable[str], None] = No
     kept as is, ending with a newline. `crmscript fire` prints exactly this
     and the HTTP API sends exactly this.
     """
-    return json.dumps(response_dict(event, select), ensure_ascii=False, indent=2) + "\n"
+    return _indented_json(response_dict(event, select), "\n") + "\n"
+
+
+# json.dumps(indent=2) falls back to the pure-Python encoder (about 28 µs a
+# response); this writes the same bytes for the values a response holds
+# (dicts, strings, bools, ints, None) with the C string encoder.
+_encode_string = json.encoder.encode_basestring  # the C version when available
+
+
+def _indented_json(value: Any, newline: str) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2), `newline` being the
+    line break plus the indentation of the line `value` starts on."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        return "{" + inner + ("," + inner).join(
+            _encode_string(key) + ": " + (_encode_string(item) if type(item) is str else _indented_json(item, inner))
+            for key, item in value.items()) + newline + "}"
+    return json.dumps(value, ensure_ascii=False)  # pragma: no cover - a response holds nothing else
