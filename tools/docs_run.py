@@ -147,7 +147,7 @@ def stated_output(after: Optional[str], code: str) -> tuple[Optional[list[str]],
                     continue  # a variable or method the sentence talks about
                 snippets.append(snippet)
         if snippets:
-            return snippets + comments, False
+            return list(dict.fromkeys(snippets + comments)), False  # each once
     if comments:
         return comments, False
     return None, False
