@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -131,7 +130,8 @@ class Compiler:
         self._impl_names: dict[int, str] = {}  # id(impl) -> namespace name
         self._global_names: dict[int, str] = {}  # id(Symbol) -> python global name
         self._taken_globals: set[str] = set()
-        self._function_names: dict[int, str] = {}  # id(FunctionDecl) -> python name
+        self._function_names: dict[int, str] = {}  # id(FunctionDecl) -> the python name calls use
+        self._code_names: dict[int, str] = {}  # id(FunctionDecl) -> its `def` name (shared by overloads)
         self._struct_names: dict[int, str] = {}  # id(StructDecl) -> class name
         self._struct_ctor_names: dict[int, str] = {}
         self._structs_by_name: dict[str, N.StructDecl] = {}
@@ -236,28 +236,28 @@ class Compiler:
         self._find_shared_globals(decls, main_body)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             self._declare_struct(struct)
-        # Overloads share a CRMScript name: the second `f` is `f2_f`, the third
-        # `f3_f` (a prefix no first declaration has, so no two names collide).
-        overloads: Counter[str] = Counter()
+        # Every function is defined as `f_<name>` (methods `m_<Struct>_<name>`):
+        # that code name is what tracebacks and the tracer show. Overloads
+        # share it, so each overload is also bound to its own name,
+        # `f1_<name>`, `f2_<name>`, ..., and calls use that binding.
+        groups: dict[str, list[N.FunctionDecl]] = {}
         for function in (d for d in decls if isinstance(d, N.FunctionDecl)):
-            overloads[function.name] += 1
-            nth = overloads[function.name]
-            self._function_names[id(function)] = "f_" + function.name if nth == 1 else f"f{nth}_{function.name}"
+            groups.setdefault("f_" + function.name, []).append(function)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             for method in struct.methods:
-                key = f"{struct.name}.{method.name}"
-                overloads[key] += 1
-                nth = overloads[key]
-                self._function_names[id(method)] = (f"m_{struct.name}_{method.name}" if nth == 1
-                                                    else f"m{nth}_{struct.name}_{method.name}")
+                groups.setdefault(f"m_{struct.name}_{method.name}", []).append(method)
+        for code_name, group in groups.items():
+            for nth, function in enumerate(group, 1):
+                self._code_names[id(function)] = code_name
+                self._function_names[id(function)] = code_name if len(group) == 1 else f"{code_name[0]}{nth}{code_name[1:]}"
 
         self._recursive = _recursive_functions(decls)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             self._module_body.append(self._struct_constructor(struct))
             for method in struct.methods:
-                self._module_body.append(self._function(method, struct))
+                self._module_body.extend(self._function_and_binding(method, struct))
         for function in (d for d in decls if isinstance(d, N.FunctionDecl)):
-            self._module_body.append(self._function(function, None))
+            self._module_body.extend(self._function_and_binding(function, None))
 
         # The top-level statements run inside a function: locals are much
         # faster than module globals. Globals used by functions are module
@@ -379,9 +379,17 @@ class Compiler:
         args.append(ast.arg(DEPTH))
         arguments = ast.arguments(posonlyargs=[], args=args, vararg=None, kwonlyargs=[], kw_defaults=[],
                                   kwarg=None, defaults=[])
-        py = ast.FunctionDef(name=self._function_names[id(fn)], args=arguments, body=self._with_globals(body),
+        py = ast.FunctionDef(name=self._code_names[id(fn)], args=arguments, body=self._with_globals(body),
                              decorator_list=[], returns=None)
         return self.locate(py, fn)
+
+    def _function_and_binding(self, fn: N.FunctionDecl, struct: Optional[N.StructDecl]) -> list[ast.stmt]:
+        """`def f_x(...)`, and for an overload `f2_x = f_x` right after it."""
+        out: list[ast.stmt] = [self._function(fn, struct)]
+        code_name, binding = self._code_names[id(fn)], self._function_names[id(fn)]
+        if binding != code_name:
+            out.append(self.locate(ast.Assign([ast.Name(binding, ast.Store())], ast.Name(code_name, ast.Load())), fn))
+        return out
 
     # ------------------------------------------------------------ statements
 

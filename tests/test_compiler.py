@@ -411,6 +411,9 @@ def test_overloaded_functions_and_methods_each_run_their_own_body():
     printLine(show() + ", " + show(2) + ", " + show("x") + ", " + q.area() + ", " + q.area(3));
     """
     assert run(source) == "none, int 2, text x, ?, 9\n"
+    python = engine.compile_script(source, "t.crm").python_source
+    # each overload keeps the code name the tracer reads (f_show) and is called through its own binding
+    assert python.count("def f_show(") == 3 and "f2_show = f_show" in python and "f2_show(2," in python
 
 
 def test_string_append_on_a_variable_grows_in_place_like_plus_equals():
