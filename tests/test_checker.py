@@ -554,3 +554,16 @@ def test_declarations_from_an_include_inside_a_block_are_rejected():
         ("lib.crm", 1, "the function 'one' must be declared at the top level of the script"),
         ("lib.crm", 2, "the struct 'S' must be declared at the top level of the script"),
     ]
+
+
+def test_a_struct_named_call_is_the_factory_function_once_one_is_declared():
+    program = check("struct Box { Integer n; };\n"
+                    "Box before = Box();\n"
+                    "Box Box(Integer n) { Box b; b.n = n; return b; }\n"
+                    "Box after = Box(4);\n")
+    struct, before, factory, after = program.body
+    assert before.init.target is struct
+    assert after.init.target is factory and after.init.ctype == Type("Box")
+    message = single_error("struct Box { Integer n; };\nBox Box(Integer n) { Box b; return b; }\n"
+                           "Box b = Box(\"x\");").message
+    assert "'Box'" in message and "String" in message
