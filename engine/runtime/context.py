@@ -43,15 +43,54 @@ def _no_type_id(name: str) -> int:
     return 0
 
 
+class _MadeOnFirstUse:
+    """A class attribute that gives each instance its own new container the
+    first time it is read. It is a non-data descriptor (no __set__): once the
+    instance has its own value, plain attribute lookup finds that and this
+    is never called again; assigning simply sets the instance's own value.
+    (Unlike a __getattr__ hook, it does not slow down every other attribute.)"""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self.make = make
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: Optional[type] = None) -> object:
+        if instance is None:
+            return self
+        value = self.make()
+        setattr(instance, self.name, value)  # not via __dict__: reading that materialises it (slow on 3.11+)
+        return value
+
+
 class RunContext:
     """The state of one run (or one handler chain).
 
-    A plain class with __slots__ rather than a dataclass: one is made per
-    event, so its construction is on the hot path (about 0.5 µs).
+    One is made per event, so construction is on the hot path. Members a
+    caller does not pass cost nothing: the shared read-only defaults are
+    class attributes, and the per-run containers variables, log and
+    global_variables are made on first use (most trigger runs never log).
+    Reading and writing them looks the same as for any attribute.
+    RunContext(e) costs about 0.18 µs (0.3 µs when __init__ set every member,
+    with __slots__).
     """
 
-    __slots__ = ("event", "settings", "limits", "output", "variables", "clock_offset",
-                 "event_type_id", "on_print", "log", "global_variables", "rng", "script_executor")
+    # Defaults shared by every context that was given nothing else (never
+    # changed in place; assigning to a context sets that context's own).
+    settings: Settings = DEFAULT_SETTINGS
+    limits: Limits = DEFAULT_LIMITS
+    clock_offset: float = 0.0  # seconds added by sleep(): the simulated clock
+    event_type_id: Callable[[str], int] = staticmethod(_no_type_id)  # catalog lookup for getType()
+    on_print: Optional[Callable[[str], None]] = None  # live echo (trace)
+    rng: random.Random = SHARED_RANDOM  # rand, makePassword
+    script_executor: Optional[Callable[[str, object], str]] = None  # executeScript resolver, if any
+
+    # Per-run containers, made when first read:
+    variables: dict[str, str] = _MadeOnFirstUse(dict)  # getVariable / setVariable
+    log: list[tuple[str, str]] = _MadeOnFirstUse(list)  # printDebug / log / logMessage: (level, text)
+    global_variables: dict[str, str] = _MadeOnFirstUse(dict)
 
     def __init__(
         self,
@@ -61,7 +100,7 @@ class RunContext:
         output: Optional[list[str]] = None,
         variables: Optional[dict[str, str]] = None,
         clock_offset: float = 0.0,
-        event_type_id: Callable[[str], int] = _no_type_id,
+        event_type_id: Optional[Callable[[str], int]] = None,
         on_print: Optional[Callable[[str], None]] = None,
         log: Optional[list[tuple[str, str]]] = None,
         global_variables: Optional[dict[str, str]] = None,
@@ -69,17 +108,28 @@ class RunContext:
         script_executor: Optional[Callable[[str, object], str]] = None,
     ) -> None:
         self.event = event if event is not None else EventData()
-        self.settings = settings if settings is not None else DEFAULT_SETTINGS
-        self.limits = limits if limits is not None else DEFAULT_LIMITS
-        self.output = output if output is not None else []  # print() appends here
-        self.variables = variables if variables is not None else {}  # getVariable / setVariable
-        self.clock_offset = clock_offset  # seconds added by sleep(): the simulated clock
-        self.event_type_id = event_type_id  # catalog lookup for getType()
-        self.on_print = on_print  # live echo (trace)
-        self.log = log if log is not None else []  # printDebug / log / logMessage: (level, text)
-        self.global_variables = global_variables if global_variables is not None else {}
-        self.rng = rng if rng is not None else SHARED_RANDOM  # rand, makePassword
-        self.script_executor = script_executor  # executeScript resolver, if any
+        # Only what was given becomes the instance's own (see the class docstring).
+        if settings is not None:
+            self.settings = settings
+        if limits is not None:
+            self.limits = limits
+        self.output = output if output is not None else []  # print() appends here; printed() reads it
+        if variables is not None:
+            self.variables = variables
+        if clock_offset:
+            self.clock_offset = clock_offset
+        if event_type_id is not None:
+            self.event_type_id = event_type_id
+        if on_print is not None:
+            self.on_print = on_print
+        if log is not None:
+            self.log = log
+        if global_variables is not None:
+            self.global_variables = global_variables
+        if rng is not None:
+            self.rng = rng
+        if script_executor is not None:
+            self.script_executor = script_executor
 
     def write(self, text: str) -> None:
         self.output.append(text)
