@@ -1109,15 +1109,12 @@ def _intrinsics() -> dict[Callable, Callable[..., ast.expr]]:
     from .runtime import globals as g
     from .runtime import strings
 
-    def event_data_view(ctx: ast.expr) -> ast.expr:  # runtime.eventdata.event_data_of, one call less
-        return _call("_EventDataObject", _attr(ctx, "event"), _attr(ctx, "event_type_id"))
-
     return {
         _numbers.integer_to_string: lambda x: _call("_str", x),
         strings.string_get_length: lambda s: _call("_len", s),
         strings.string_to_integer: lambda s: _call("_parse_integer", s),
-        g.get_event_data: event_data_view,
-        ed.eventdata_new: event_data_view,
+        g.get_event_data: lambda ctx: _call("_event_data_of", ctx),  # one call instead of two
+        ed.eventdata_new: lambda ctx: _call("_event_data_of", ctx),
         ed.eventdata_get_input_value: lambda e, k: ast.Call(
             _attr(e, "inputs", "get"), [k, ast.Constant("")], []),
         ed.eventdata_set_output_value: lambda e, k, v: _call("_setitem", _attr(e, "outputs"), k, v),
@@ -1136,7 +1133,7 @@ def _intrinsic_helpers() -> dict[str, Callable]:
 
     from .runtime import eventdata as ed
 
-    return {"_setitem": operator.setitem, "_EventDataObject": ed.EventDataObject, "_set_member": ed.set_member}
+    return {"_setitem": operator.setitem, "_event_data_of": ed.event_data_of, "_set_member": ed.set_member}
 
 
 INTRINSICS = _intrinsics()

@@ -27,7 +27,7 @@ from . import nodes as N
 from .compiler import INTRINSIC_HELPERS, MAIN_FUNCTION, CompiledProgram, compile_program
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError
 from .eventdata import EventData
-from .runtime.context import RunContext
+from .runtime.context import RunContext, context_for_event
 from .runtime.table import LIBRARY, Library
 from . import sandbox
 
@@ -40,6 +40,9 @@ class RunResult:
     context: RunContext  # the whole run state (variables, clock, output parts)
 
 
+_new_object = object.__new__
+
+
 class Script:
     """A compiled, reusable CRMScript script."""
 
@@ -50,6 +53,7 @@ class Script:
         self._code = compiled.code
         namespace = dict(compiled.namespace)
         namespace["__builtins__"] = {}
+        namespace["_limits"] = None  # the Limits the namespace's limit names were set from (see run)
         namespace["_error_location"] = self.error_location
         namespace["_generic_arith"] = _generic_arith
         namespace.update(sandbox.LIMIT_HELPERS)
@@ -80,7 +84,7 @@ class Script:
         CRMScriptRuntimeError / CRMScriptLimitError with file, line and
         column; the context keeps what was printed before it."""
         if context is None:
-            context = RunContext(event)
+            context = context_for_event(event)
         elif event is not None:
             context.event = event
         limits = context.limits
@@ -93,7 +97,7 @@ class Script:
         namespace["_ctx"] = context
         if self._counts_steps:  # the step budget: a C-level countdown (see sandbox.step_budget)
             namespace["_tick"] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
-        if namespace.get("_limits") is not limits:  # a pooled namespace keeps its last limits
+        if namespace["_limits"] is not limits:  # a pooled namespace keeps its last limits
             namespace["_limits"] = limits
             namespace["_max_string"] = limits.string_length
             namespace["_max_collection"] = limits.collection_size
@@ -119,7 +123,14 @@ class Script:
             for name in self._global_names:
                 namespace[name] = None
             pool.append(namespace)
-        return RunResult(context.printed(), context.event, context)
+        # RunResult(context.printed(), context.event, context), built without
+        # the call overheads: 0.1 µs of a 1 µs trigger run.
+        result = _new_object(RunResult)
+        output = context.output
+        result.output = "".join(output) if output else ""
+        result.event = context.event
+        result.context = context
+        return result
 
     # ------------------------------------------------------------ locations
 

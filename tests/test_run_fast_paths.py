@@ -197,3 +197,31 @@ def test_get_type_through_the_inline_view_uses_the_run_catalog():
     context = RunContext(EventData(Type="SalesBeforeSaveSale"),
                          event_type_id=lambda name: 1008 if name == "SalesBeforeSaveSale" else 0)
     assert script.run(context=context).output == "1008 1008"
+
+
+# ----------------------------------------- objects built without __init__
+
+
+def test_context_for_event_is_the_same_as_the_constructor():
+    from engine.runtime.context import context_for_event
+
+    carrier = EventData(Type="X")
+    fast, slow = context_for_event(carrier), RunContext(carrier)
+    assert vars(fast) == vars(slow) and type(fast) is RunContext
+    assert context_for_event(None).event == EventData()
+
+
+def test_event_data_of_is_the_same_as_the_constructor():
+    context = RunContext(EventData(InputValues={"a": "1"}), event_type_id=lambda name: 3)
+    fast = runtime_eventdata.event_data_of(context)
+    slow = runtime_eventdata.EventDataObject(context.event, context.event_type_id)
+    assert [getattr(fast, s) for s in fast.__slots__] == [getattr(slow, s) for s in slow.__slots__]
+
+
+def test_run_result_carries_output_event_and_context():
+    carrier = EventData()
+    result = compile_('print("a"); printLine("b");').run(carrier)
+    assert type(result) is engine.RunResult
+    assert (result.output, result.event) == ("ab\n", carrier) and result.context.event is carrier
+    assert result == engine.RunResult("ab\n", carrier, result.context)
+    assert compile_("Integer x = 1;").run().output == ""

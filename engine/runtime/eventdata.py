@@ -46,9 +46,20 @@ class EventDataObject:
         return f"EventDataObject(Type={self.event.Type!r})"
 
 
+_new_object = object.__new__
+
+
 def event_data_of(ctx) -> EventDataObject:
-    """The EventData object of a run: a view on `ctx.event`."""
-    return EventDataObject(ctx.event, ctx.event_type_id)
+    """The EventData object of a run: a view on `ctx.event`, the same as
+    EventDataObject(ctx.event, ctx.event_type_id) (a test compares them).
+    Filled in here rather than through the class call, whose __init__
+    dispatch costs 0.06 µs of a 1 µs trigger run (getEventData() is inline)."""
+    view = _new_object(EventDataObject)
+    event = view.event = ctx.event
+    view.inputs = event.InputValues
+    view.outputs = event.OutputValues
+    view._type_id = ctx.event_type_id
+    return view
 
 
 def set_member(event: EventData, name: str, value: object) -> None:
