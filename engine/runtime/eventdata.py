@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from ..eventdata import EventData
+from .datetimes import active_context
 from .table import LIBRARY, builtin
 
 
@@ -78,11 +79,8 @@ def _new_map(values: dict[str, str]) -> object:
 
 def _declared_default() -> EventDataObject:
     """`EventData ed;`: the running script's event when a run is active
-    (the compiler binds the context), else a detached empty carrier."""
-    try:
-        from .datetimes import active_context
-    except ImportError:  # pragma: no cover - datetimes is part of the library
-        active_context = lambda: None  # noqa: E731
+    (found through the script's frames, see datetimes.active_context), else
+    a detached empty carrier."""
     ctx = active_context()
     if ctx is not None:
         return event_data_of(ctx)
