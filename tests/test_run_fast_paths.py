@@ -115,6 +115,14 @@ def test_only_scripts_that_tick_get_a_step_budget_and_it_still_stops_them():
     assert (raised.value.file, raised.value.line) == ("loop.crm", 2)
 
 
+def test_a_loop_inside_a_struct_method_still_gets_a_step_budget():
+    script = compile_('struct S { Integer n; Void spin() { Integer k = 0; while (true) { k++; } } };\nS s;\ns.spin();', "m.crm")
+    assert script._counts_steps
+    with pytest.raises(CRMScriptLimitError, match="step limit") as raised:
+        script.run(context=RunContext(limits=Limits(steps=500)))
+    assert (raised.value.file, raised.value.line) == ("m.crm", 1)
+
+
 def test_a_recursive_function_still_meets_the_step_and_depth_limits():
     script = compile_('Integer f(Integer n) { return f(n + 1); }\nf(0);', "rec.crm")
     with pytest.raises(CRMScriptLimitError, match="recursion limit"):
