@@ -68,7 +68,7 @@ def active_context() -> Any:
     frame = sys._getframe(1)
     while frame is not None:
         ctx = frame.f_globals.get(RUN_CONTEXT_GLOBAL)
-        if ctx is not None and isinstance(ctx, RunContext):
+        if isinstance(ctx, RunContext):  # (None between runs; another module's `_ctx` is no run)
             return ctx
         frame = frame.f_back
     return _ACTIVE_CONTEXT.get()
