@@ -1,7 +1,6 @@
 """JSONBuilder, XMLNode, parseJSON/parseXML and the struct helpers."""
 
 import json
-
 import sys
 
 import pytest
