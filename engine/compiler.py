@@ -1105,11 +1105,15 @@ def _attr(obj: ast.expr, *path: str) -> ast.expr:
 
 
 def _intrinsics() -> dict[Callable, Callable[..., ast.expr]]:
+    from .runtime import collections as coll
     from .runtime import eventdata as ed
     from .runtime import globals as g
     from .runtime import strings
 
     return {
+        # The receiver is evaluated before the key, as in the library call.
+        coll.map_exists: lambda m, k: ast.Call(_attr(m, "_values", "__contains__"), [k], []),
+        coll.map_get: lambda m, k: ast.Call(_attr(m, "_values", "get"), [k, ast.Constant("")], []),
         _numbers.integer_to_string: lambda x: _call("_str", x),
         strings.string_get_length: lambda s: _call("_len", s),
         strings.string_to_integer: lambda s: _call("_parse_integer", s),

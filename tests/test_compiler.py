@@ -362,6 +362,21 @@ def test_intrinsics_do_what_the_library_does(impl_owner, check):
     assert all(check(impl, lambda v: eval(code, {**namespace, "value": v})))
 
 
+def test_map_intrinsics_match_the_library():
+    source = """
+    Map m;
+    m.insert("b", "2");
+    m.insert("a", "1");
+    printLine(m.get("a") + m.get("b") + "[" + m.get("missing") + "]");
+    printLine(m.exists("a").toString() + m.exists("zz").toString());
+    m.insert("a", "one");
+    m.first();
+    printLine(m.getKey() + "=" + m.getVal() + " " + m.size().toString());
+    """
+    result = engine.compile_script(source, "m.crm").run()
+    assert result.output == "12[]\ntruefalse\na=one 2\n"
+
+
 def test_eventdata_and_print_intrinsics_match_the_library():
     source = """
     EventData ed = getEventData();

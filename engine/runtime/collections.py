@@ -392,10 +392,17 @@ def map_new_from_text(ctx, value: str) -> Map:
 
 @builtin("Map Map.insert(String key, String value)", context=True)
 def map_insert(ctx, self: Map, key: str, value: str) -> Map:
-    if key not in self._values:
-        check_collection_size(ctx, len(self) + 1, "the map")
-    self.set(key, value)
-    self.reset_cursor()  # documented: insert() resets the iterator
+    # Map.set + reset_cursor written out: this is the hot path of filling a map.
+    values = self._values
+    if key in values:
+        values[key] = value
+        self.reset_cursor()  # documented: insert() resets the iterator
+        return self
+    if len(values) >= ctx.limits.collection_size:
+        check_collection_size(ctx, len(values) + 1, "the map")
+    values[key] = value
+    self._keys = None  # a new key: the sorted view is stale...
+    self._cursor_key = None  # ...and the reset cursor starts on the first key
     return self
 
 
