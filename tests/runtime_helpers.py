@@ -46,3 +46,10 @@ def with_context(owner: str, name: str, *param_types: str, ctx=None) -> Callable
     from engine.runtime.context import RunContext
     run_context = ctx if ctx is not None else RunContext()
     return lambda *args: sig.impl(run_context, *args)
+
+
+def call(ctx, owner: str, name: str, types: tuple, *args):
+    """Call `owner.name` (overload by parameter types), passing the run
+    context first when the member takes it."""
+    sig = signature(owner, name, *types)
+    return sig.impl(ctx, *args) if sig.context else sig.impl(*args)

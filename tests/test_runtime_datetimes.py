@@ -8,20 +8,7 @@ from engine.errors import CRMScriptRuntimeError
 from engine.runtime import datetimes as d
 from engine.runtime.context import RunContext, Settings
 from engine.runtime.table import LIBRARY
-
-
-def member(owner, name, *param_types):
-    info = LIBRARY.classes[owner]
-    sigs = info.constructors if name == owner else info.methods[name]
-    for sig in sigs:
-        if tuple(str(p.type) for p in sig.params) == param_types:
-            return sig
-    raise AssertionError(f"{owner}.{name}{param_types} is not registered")
-
-
-def call(ctx, owner, name, types, *args):
-    sig = member(owner, name, *types)
-    return sig.impl(ctx, *args) if sig.context else sig.impl(*args)
+from runtime_helpers import call, signature as member
 
 
 @pytest.fixture

@@ -11,23 +11,11 @@ from engine.runtime.collections import Array, new_array
 from engine.runtime.context import RunContext
 from engine.runtime.table import LIBRARY
 from engine.types import Type
-
-
-def member(owner, name, *param_types):
-    if owner == "":
-        sigs = LIBRARY.functions[name]
-    else:
-        info = LIBRARY.classes[owner]
-        sigs = info.constructors if name == owner else info.methods[name]
-    for sig in sigs:
-        if tuple(str(p.type) for p in sig.params) == param_types:
-            return sig
-    raise AssertionError(f"{owner}.{name}{param_types} is not registered")
+from runtime_helpers import call as call_in, signature as member
 
 
 def call(owner, name, types, *args):
-    sig = member(owner, name, *types)
-    return sig.impl(RunContext(), *args) if sig.context else sig.impl(*args)
+    return call_in(RunContext(), owner, name, types, *args)
 
 
 S, I = ("String",), ("Integer",)
