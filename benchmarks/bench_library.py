@@ -7,14 +7,13 @@ building a long String with append() versus +=.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import engine  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 ITERATIONS = 20_000
 
@@ -39,15 +38,6 @@ printLine(total.toString());
 def building(operation: str, pieces: int) -> str:
     return (f'String s; for (Integer i = 0; i < {pieces}; i++) {{ {operation} }} '
             'printLine(s.getLength().toString());')
-
-
-def median_seconds(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> int:

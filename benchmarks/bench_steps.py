@@ -7,27 +7,17 @@ minimal script run takes (the fixed cost of every trigger run).
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import engine  # noqa: E402
+from timing import median_seconds  # noqa: E402
 from engine.runtime.context import Limits, RunContext  # noqa: E402
 
 LOOP = "Integer n = 0; while (n < 1000000) { n++; }"
 CALLS = "Void f() { } for (Integer i = 0; i < 300000; i++) { f(); }"
-
-
-def median_seconds(fn, repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> int:

@@ -231,15 +231,11 @@ def get_variable(ctx, name: str) -> str:
     return ctx.variables.get(name, "")
 
 
+# The reference spells the setters both ways; both work.
 @builtin("Void setVariable(String name, String value)", context=True)
+@builtin("Void SetVariable(String name, String value)", context=True)
 def set_variable(ctx, name: str, value: str) -> None:
     ctx.variables[name] = value
-
-
-@builtin("Void SetVariable(String name, String value)", context=True)
-def set_variable_capitalised(ctx, name: str, value: str) -> None:
-    """The reference spells it both ways; both work."""
-    set_variable(ctx, name, value)
 
 
 @builtin("String getGlobalVariable(String name)", context=True)
@@ -249,13 +245,9 @@ def get_global_variable(ctx, name: str) -> str:
 
 
 @builtin("Void setGlobalVariable(String name, String value)", context=True)
+@builtin("Void SetGlobalVariable(String name, String value)", context=True)
 def set_global_variable(ctx, name: str, value: str) -> None:
     ctx.global_variables[name] = value
-
-
-@builtin("Void SetGlobalVariable(String name, String value)", context=True)
-def set_global_variable_capitalised(ctx, name: str, value: str) -> None:
-    set_global_variable(ctx, name, value)
 
 
 @builtin("Map mapValue(String value)")
