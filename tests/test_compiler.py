@@ -449,3 +449,10 @@ def test_string_append_in_place_keeps_the_string_length_limit():
     with pytest.raises(engine.CRMScriptLimitError, match="string length") as caught:
         engine.compile_script(source, "t.crm").run(context=RunContext(limits=Limits(string_length=5_000)))
     assert caught.value.line == 3
+
+
+def test_get_type_uses_the_shipped_catalog_without_an_engine():
+    # CONTRACT chain rule 4 holds for the plain Python API too.
+    script = engine.compile_script("printLine(getEventData().getType().toString());", "t.crm")
+    assert script.run(engine.EventData(Type="SalesBeforeSaveSale")).output == "1008\n"
+    assert script.run(engine.EventData(Type="NoSuchTrigger")).output == "0\n"

@@ -39,8 +39,12 @@ DEFAULT_LIMITS = Limits()
 SHARED_RANDOM = random.Random()
 
 
-def _no_type_id(name: str) -> int:
-    return 0
+def catalog_type_id(name: str) -> int:
+    """getType() of a run nobody gave a catalog: the shipped trigger catalog's
+    numeric id (CONTRACT: 1008 for SalesBeforeSaveSale, 0 when not in it)."""
+    from ..catalog import default_catalog  # lazy: the catalog loads its data file once
+
+    return default_catalog().type_id(name)
 
 
 class _MadeOnFirstUse:
@@ -82,7 +86,7 @@ class RunContext:
     settings: Settings = DEFAULT_SETTINGS
     limits: Limits = DEFAULT_LIMITS
     clock_offset: float = 0.0  # seconds added by sleep(): the simulated clock
-    event_type_id: Callable[[str], int] = staticmethod(_no_type_id)  # catalog lookup for getType()
+    event_type_id: Callable[[str], int] = staticmethod(catalog_type_id)  # catalog lookup for getType()
     on_print: Optional[Callable[[str], None]] = None  # live echo (trace)
     rng: random.Random = SHARED_RANDOM  # rand, makePassword
     script_executor: Optional[Callable[[str, object], str]] = None  # executeScript resolver, if any

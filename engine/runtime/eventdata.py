@@ -14,12 +14,9 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from ..eventdata import EventData
+from .context import catalog_type_id
 from .datetimes import active_context
 from .table import LIBRARY, builtin
-
-
-def _no_type_id(name: str) -> int:
-    return 0
 
 
 class EventDataObject:
@@ -38,7 +35,7 @@ class EventDataObject:
         self.event = event  # the run's carrier, shared, never copied
         self.inputs = event.InputValues
         self.outputs = event.OutputValues
-        self._type_id = type_id or _no_type_id
+        self._type_id = type_id or catalog_type_id
 
     def type_id(self) -> int:
         return self._type_id(self.event.Type)
