@@ -89,10 +89,15 @@ class Call:
 
     @property
     def select(self) -> Optional[str]:
-        for name, value in self.request.query_params.multi_items():
-            if name.lower() == "$select":
-                return value
-        return None
+        """The `$select` list, or None for "every member". Given twice, the
+        lists are joined (ASP.NET reads a repeated parameter as the
+        comma-joined values); one without any name is no selection (the
+        seed: "Default = show all fields")."""
+        lists = [value for name, value in self.request.query_params.multi_items() if name.lower() == "$select"]
+        if not lists:
+            return None
+        joined = ",".join(lists)
+        return joined if joined.replace(",", "").strip() else None
 
     def answer(self, data: Any, xml_root: str, json_text: Optional[str] = None) -> Response:
         return Response(codecs.encode(data, self.media_type, xml_root, json_text),
@@ -209,6 +214,31 @@ def validate(model: type[BaseModel], data: Any) -> BaseModel:
 
 
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r"})
+
+
+# ASP.NET routing, which the WebAPI runs on, matches paths ignoring case and
+# a trailing slash; clients written for it spell paths either way.
+_METHOD_PATHS_BY_LOWER = {path.lower(): path for path in REQUEST_MODELS}
+
+
+class AspNetPaths:
+    """ASGI middleware: `/api/v1/agents/customerservice/executeeventhandlers/`
+    reaches the route `/api/v1/Agents/CustomerService/ExecuteEventHandlers`
+    (rather than a 404, or Starlette's 307 redirect for the slash, which
+    most clients do not follow for a POST). Only the API methods' paths are
+    matched this way; the exact spelling costs one dict lookup."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path not in REQUEST_MODELS:
+                canonical = _METHOD_PATHS_BY_LOWER.get(path.rstrip("/").lower())
+                if canonical is not None:
+                    scope = {**scope, "path": canonical, "raw_path": canonical.encode("ascii")}
+        await self.app(scope, receive, send)
 
 
 class AccessLog:
@@ -436,6 +466,7 @@ def create_app(engine: Any, *, auth: Union[None, str, Authenticator] = None,
     routes = app.router.routes
     routes.sort(key=lambda route: getattr(route, "path", None) not in REQUEST_MODELS)
     app.openapi = functools.partial(_openapi, app, authenticator)  # type: ignore[method-assign]
+    app.add_middleware(AspNetPaths)
     app.add_middleware(AccessLog, write=access_log or _to_logger(logger or log))
     return app
 

@@ -1,0 +1,111 @@
+"""QA of the local WebAPI as a client written for the real SuperOffice WebAPI
+meets it: one test per problem found, each failing before its fix.
+
+A real uvicorn server on loopback serves a small handler tree written here;
+requests go over HTTP with httpx, as a WebAPI client's would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from engine.api import create_app
+from engine.api.server import serve_in_thread
+from engine.chain import Engine
+
+EXECUTE = "/api/v1/Agents/CustomerService/ExecuteEventHandlers"
+EXISTS = "/api/v1/Agents/CustomerService/EventHandlerExists"
+SCRIPT = "/api/v1/Agents/CRMScript/ExecuteScriptAsEvent"
+
+HANDLERS = {
+    "SalesBeforeSaveSale/10-note.crm": """
+        EventData ed = getEventData();
+        ed.setOutputValue("seen", ed.getInputValue("value"));
+        ed.setMessage("saw " + ed.getInputValue("value"));
+    """,
+    "SalesBeforeSaveContact/10-clock.crm": """
+        getEventData().setOutputValue("now", getCurrentDateTime().toString());
+    """,
+}
+
+SALE = {"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "7"}}}
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("qa_handlers")
+    for name, source in HANDLERS.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    engine = Engine(Path(root), on_warning=lambda message: None)
+    with serve_in_thread(create_app(engine)) as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url):
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+def post(client, path, body, **headers):
+    return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json", **headers})
+
+
+# ------------------------------------------------------------------ routes
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/agents/customerservice/executeeventhandlers",
+    "/API/V1/AGENTS/CUSTOMERSERVICE/EXECUTEEVENTHANDLERS",
+    "/api/v1/Agents/CustomerService/ExecuteEventHandlers/",
+])
+def test_method_paths_match_as_aspnet_routes_do_ignoring_case_and_a_trailing_slash(client, path):
+    # ASP.NET routing is case-insensitive and ignores a trailing slash; a
+    # client built for the WebAPI may spell the path either way. (Before:
+    # 404, and a 307 redirect for the trailing slash, which httpx and most
+    # WebAPI clients do not follow for a POST.)
+    canonical = post(client, EXECUTE, SALE)
+    response = post(client, path, SALE)
+    assert response.status_code == 200, response.text
+    assert response.content == canonical.content
+    assert response.json()["OutputValues"] == {"seen": "7"}
+
+
+def test_other_methods_match_ignoring_case_too(client):
+    response = post(client, EXISTS.lower(), {"EventHandlerType": "SalesBeforeSaveSale"})
+    assert response.status_code == 200 and response.json() is True
+    response = post(client, SCRIPT.upper() + "/", {"CRMScriptId": 999, "EventData": {}})
+    assert response.status_code == 404 and response.json()["ErrorSource"] == "CRMScriptId"
+
+
+def test_a_wrong_method_on_a_case_variant_path_is_still_405(client):
+    response = client.get(EXECUTE.lower())
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+
+
+# ----------------------------------------------------------------- $select
+
+
+@pytest.mark.parametrize("query", ["$select=", "$select=%20", "$select=,", "$select=%20,%20"])
+def test_an_empty_select_is_no_selection(client, query):
+    # The seed: "Default = show all fields". A client that builds $select
+    # from an empty list must not get every member nulled. (Before: all null.)
+    full = post(client, EXECUTE, SALE)
+    response = post(client, f"{EXECUTE}?{query}", SALE)
+    assert response.status_code == 200
+    assert response.content == full.content
+
+
+def test_select_given_twice_keeps_the_members_of_both(client):
+    # ASP.NET reads a repeated query parameter as the comma-joined list
+    # (StringValues). (Before: only the first $select counted.)
+    response = post(client, f"{EXECUTE}?$select=Type&$select=Message", SALE)
+    body = response.json()
+    assert body["Type"] == "SalesBeforeSaveSale" and body["Message"] == "saw 7"
+    assert body["OutputValues"] is None
