@@ -109,3 +109,26 @@ def test_select_given_twice_keeps_the_members_of_both(client):
     body = response.json()
     assert body["Type"] == "SalesBeforeSaveSale" and body["Message"] == "saw 7"
     assert body["OutputValues"] is None
+
+
+# ------------------------------------------------------------- SO-TimeZone
+
+
+@pytest.mark.parametrize("spelling, zone", [("utc", "UTC"), ("europe/oslo", "Europe/Oslo"),
+                                            ("AMERICA/NEW_YORK", "America/New_York")])
+def test_time_zone_names_are_case_insensitive(client, spelling, zone):
+    # .NET finds time zones by id case-insensitively; zoneinfo on Linux does
+    # not. (Before: 400 "not a known time zone" for `utc`.)
+    contact = {"EventData": {"Type": "SalesBeforeSaveContact"}}
+    response = post(client, EXECUTE, contact, **{"SO-TimeZone": spelling})
+    assert response.status_code == 200, response.text
+    assert response.json()["OutputValues"]["now"]
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules"])
+def test_machine_dependent_zone_files_are_not_time_zones(client, name):
+    # `localtime` is whatever zone the server machine is set to: a test that
+    # sends it would pass on one machine and fail on another. (Before: 200.)
+    response = post(client, EXECUTE, SALE, **{"SO-TimeZone": name})
+    assert response.status_code == 400
+    assert response.json()["ErrorSource"] == "SO-TimeZone"
