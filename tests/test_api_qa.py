@@ -132,3 +132,15 @@ def test_machine_dependent_zone_files_are_not_time_zones(client, name):
     response = post(client, EXECUTE, SALE, **{"SO-TimeZone": name})
     assert response.status_code == 400
     assert response.json()["ErrorSource"] == "SO-TimeZone"
+
+
+# ------------------------------------------------------- .NET integer ranges
+
+
+@pytest.mark.parametrize("script_id", [2**31, -(2**31) - 1, 10**22])
+def test_a_script_id_outside_int32_is_a_400_naming_it(client, script_id):
+    # CRMScriptId is an Int32 in the WebAPI; a larger number is a bad
+    # request, not "no script has this id". (Before: 404.)
+    response = post(client, SCRIPT, {"CRMScriptId": script_id, "EventData": {}})
+    assert response.status_code == 400, response.text
+    assert response.json()["ErrorSource"] == "CRMScriptId"

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, create_
 
 from .. import eventdata as carrier  # the member is named EventData too
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # .NET int, the WebAPI's integer members
+
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -56,7 +58,9 @@ class EventHandlersExistsRequest(_Request):
 class ExecuteScriptAsEventRequest(_Request):
     """Body of POST Agents/CRMScript/ExecuteScriptAsEvent."""
 
-    CRMScriptId: StrictInt = Field(description="Id of a registered handler script (see `crmscript events --scripts`)")
+    # An Int32 in the WebAPI: a larger number is a bad request, not an unknown id.
+    CRMScriptId: StrictInt = Field(ge=INT32_MIN, le=INT32_MAX,
+                                   description="Id of a registered handler script (see `crmscript events --scripts`)")
     EventData: carrier.EventData = Field(description="The event the script runs for")
 
     @classmethod
