@@ -36,6 +36,7 @@ from .runtime import numbers as _numbers
 from .runtime.table import LIBRARY, Library, Signature
 
 from .runtime import collections as _collections
+from .runtime import generic as _generic
 from .symbols import GLOBAL
 from .types import INTEGER, MUTABLE_VALUE_TYPE_NAMES, STRING, Type
 
@@ -165,6 +166,13 @@ class Compiler:
             _str=str,
             _range=range,
             _parse_integer=_numbers.parse_integer,
+            # Generic values meeting a known type (runtime/generic.py)
+            _g_from=_generic.from_generic,
+            _g_array=_generic.array_from_generic,
+            _g_cond=_generic.condition,
+            _g_arith=_generic.arith,
+            _g_neg=_generic.negate,
+            _g_compare=_generic.compare,
         )
 
     def runtime_name(self, obj: Any, hint: str) -> str:
@@ -554,6 +562,12 @@ class Compiler:
         # not change which elements the loop visits (as C++ iterators over a
         # copied vector would).
         collection = self.expr(stmt.collection)
+        if _is_generic(stmt.collection.ctype):
+            collection = self.call_name("_g_array", [collection])
+            if var_type.name != "Generic":  # elements of unknown type: each checked
+                check = self.call_name("_g_array" if var_type.dims else "_g_from",
+                                       [ast.Name(name, ast.Load())] + ([] if var_type.dims else [ast.Constant(var_type.name)]))
+                head.insert(1, ast.Assign([ast.Name(name, ast.Store())], check))
         if stmt.collection.ctype is not None and stmt.collection.ctype.dims > 0:
             collection = ast.Subscript(collection, ast.Slice(None, None, None), ast.Load())
         return [ast.For(ast.Name(name, ast.Store()), collection, head + body, [])]
@@ -574,8 +588,8 @@ class Compiler:
         return [ast.Expr(self.expr(stmt.value)), ast.Return(None)]
 
     def stmt_Throw(self, stmt: N.Throw) -> list[ast.stmt]:
-        value = self.expr(stmt.value)
-        if stmt.value.ctype is not None and stmt.value.ctype != Type("String"):
+        value = self.converted(stmt.value, STRING)
+        if stmt.value.ctype is not None and stmt.value.ctype != STRING and not _is_generic(stmt.value.ctype):
             value = self.call_name("_str", [value])
         message = ast.BinOp(ast.Constant("GeneralException: "), ast.Add(), value)
         return [ast.Raise(self.call_name("_Throw", [message]), None)]
@@ -629,7 +643,7 @@ class Compiler:
             return ast.Assign([ast.Attribute(self.expr(target.obj), "v_" + target.name, ast.Store())], value)
         if isinstance(target, N.Index):
             helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
-            return ast.Expr(self.call_name(helper, [self.expr(target.obj), self.expr(target.index), value]))
+            return ast.Expr(self.call_name(helper, [self.expr(target.obj), self.index_value(target), value]))
         raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
 
     def assign_expr(self, node: N.Assign) -> ast.expr:
@@ -643,7 +657,7 @@ class Compiler:
                 return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant("v_" + target.name), value])
             if isinstance(target, N.Index):
                 helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
-                return self.call_name(helper, [self.expr(target.obj), self.expr(target.index), value])
+                return self.call_name(helper, [self.expr(target.obj), self.index_value(target), value])
         if isinstance(target, N.Name):
             value = self.arith(node.op[0], self.expr(target), self.expr(node.value), target.ctype,
                                target.ctype, node.value.ctype, node)
@@ -664,7 +678,7 @@ class Compiler:
             return ast.Subscript(ast.Tuple([obj, self.call_name("_attr_set", [
                 ast.Name(obj_tmp, ast.Load()), ast.Constant(attr), value])], ast.Load()), ast.Constant(1), ast.Load())
         index_tmp = self.temp()
-        index = ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.expr(target.index))
+        index = ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.index_value(target))
         is_map = _is_map(target.obj.ctype)
         if is_map:
             current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
@@ -732,7 +746,15 @@ class Compiler:
         return self.locate(method(node), node)
 
     def condition(self, node: N.Expr) -> ast.expr:
-        return self.expr(node)
+        return self.bool_operand(node)
+
+    def bool_operand(self, node: N.Expr) -> ast.expr:
+        """A value used as a Bool (condition, `!`, `&&`, `||`): a Generic
+        must hold a Bool at run time."""
+        value = self.expr(node)
+        if _is_generic(node.ctype):
+            return self.call_name("_g_cond", [value])
+        return value
 
     def expr_IntLit(self, node: N.IntLit) -> ast.expr:
         return ast.Constant(node.value)
@@ -753,9 +775,13 @@ class Compiler:
         return ast.Name("this_", ast.Load())
 
     def expr_Unary(self, node: N.Unary) -> ast.expr:
-        operand = self.expr(node.operand)
         if node.op == "!":
-            return _not(operand)
+            return _not(self.bool_operand(node.operand))
+        operand = self.expr(node.operand)
+        if _is_generic(node.operand.ctype):
+            if node.op == "+":
+                return self.call_name("_g_arith", [ast.Constant("+"), ast.Constant(0), operand])
+            return self.call_name("_g_neg", [operand])
         if node.op == "+":
             return operand
         if _is_integer(node.operand.ctype):
@@ -771,15 +797,24 @@ class Compiler:
         op = node.op
         if op in ("&&", "||", "and", "or"):
             kind = ast.And() if op in ("&&", "and") else ast.Or()
-            return ast.BoolOp(kind, [self.expr(node.left), self.expr(node.right)])
+            return ast.BoolOp(kind, [self.bool_operand(node.left), self.bool_operand(node.right)])
         left, right = self.expr(node.left), self.expr(node.right)
         if op in _COMPARE:
+            if _is_generic(node.left.ctype) or _is_generic(node.right.ctype):
+                return self.call_name("_g_compare", [ast.Constant(op), left, right])
             return ast.Compare(left, [_COMPARE[op]()], [right])
         return self.arith(op, left, right, node.ctype, node.left.ctype, node.right.ctype, node)
 
     def arith(self, op: str, left: ast.expr, right: ast.expr, result: Optional[Type],
               left_type: Optional[Type], right_type: Optional[Type], node: N.Node) -> ast.expr:
         """`left op right` for the static types the checker found."""
+        if _is_generic(left_type) or _is_generic(right_type):
+            # Types known only at run time: checked there; a known result type
+            # (`i += g`, `"a" + g`) is checked on the result.
+            value = self.call_name("_g_arith", [ast.Constant(op), left, right])
+            if result is not None and result.dims == 0 and not _is_generic(result):
+                value = self.call_name("_g_from", [value, ast.Constant(result.name)])
+            return value
         if _is_float(result) or _is_float(left_type) or _is_float(right_type):
             if op == "/":
                 return self.call_name("_float_div", [left, right])
@@ -835,9 +870,13 @@ class Compiler:
     def expr_Member(self, node: N.Member) -> ast.expr:
         return ast.Attribute(self.expr(node.obj), "v_" + node.name, ast.Load())
 
+    def index_value(self, node: N.Index) -> ast.expr:
+        """The index of `a[i]` / key of `m[k]` (a Generic index is checked at run time)."""
+        return self.converted(node.index, STRING if _is_map(node.obj.ctype) else INTEGER)
+
     def expr_Index(self, node: N.Index) -> ast.expr:
         obj = self.expr(node.obj)
-        index = self.expr(node.index)
+        index = self.index_value(node)
         if _is_map(node.obj.ctype):
             return self.call_name("_map_get", [obj, index])
         if isinstance(obj, ast.Name) and isinstance(index, (ast.Name, ast.Constant)):
@@ -958,6 +997,10 @@ class Compiler:
         source = node.ctype
         if target is None or source is None:
             return value
+        if _is_generic(source) and target.name != "Generic":
+            if target.dims > 0:
+                return self.call_name("_g_array", [value])
+            return self.call_name("_g_from", [value, ast.Constant(target.name)])
         if target.dims == 0 and target.name == "Float" and (_is_integer(source) or _is_byte(source)):
             if isinstance(value, ast.Constant):
                 return ast.Constant(float(value.value))
@@ -1050,6 +1093,10 @@ def _is_string_append_to_variable(expr: N.Expr) -> bool:
 
 def _is(t: Optional[Type], name: str) -> bool:
     return t is not None and t.dims == 0 and t.name == name
+
+
+def _is_generic(t: Optional[Type]) -> bool:
+    return t is not None and t.dims == 0 and t.name == "Generic"
 
 
 def _is_integer(t: Optional[Type]) -> bool:

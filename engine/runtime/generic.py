@@ -1,0 +1,174 @@
+"""Run-time checks for Generic values.
+
+The checker accepts a Generic wherever a concrete type is expected ("checked
+at run time", docs/checker.md). The compiler routes exactly those places
+through the functions below, so a Generic holding the wrong kind of value
+stops the script with a catchable CRMScript error naming CRMScript types
+("a Generic holding a String cannot be used as an Integer") instead of a
+Python error. Code whose static types are all known never calls them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import CRMScriptRuntimeError
+from . import numbers
+from .collections import Array
+from .table import LIBRARY
+
+INT_MIN, INT_MAX = -2**31, 2**31 - 1
+
+_ARTICLE_AN = ("A", "E", "I", "O", "U")
+
+
+def type_name(value: Any) -> str:
+    """The CRMScript type of a run-time value, as a script author writes it."""
+    if value is None:
+        return "no value"
+    if isinstance(value, bool):
+        return "Bool"
+    if isinstance(value, int):
+        return "Integer"
+    if isinstance(value, float):
+        return "Float"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, Array):
+        return "array"
+    struct_name = getattr(type(value), "__crm_name__", None)
+    if struct_name:
+        return struct_name
+    for name, info in LIBRARY.classes.items():
+        if info.python_class is type(value):
+            return name
+    for name, info in LIBRARY.classes.items():
+        if info.python_class is not None and info.python_class not in (int, float, str, bool) \
+                and isinstance(value, info.python_class):
+            return name
+    return "value"
+
+
+def _a(name: str) -> str:
+    """'an Integer', 'a String', 'no value'."""
+    if name == "no value":
+        return name
+    return ("an " if name.startswith(_ARTICLE_AN) or name.startswith(("a", "e", "i", "o", "u")) else "a ") + name
+
+
+def _mismatch(value: Any, wanted: str) -> CRMScriptRuntimeError:
+    return CRMScriptRuntimeError(f"a Generic holding {_a(type_name(value))} cannot be used as {_a(wanted)}")
+
+
+def from_generic(value: Any, wanted: str) -> Any:
+    """The value of a Generic stored into a place of type `wanted` (no array
+    type: see `array_from_generic`): the value itself when it is of that type
+    (an Integer widened to Float, a Date/Time value copied), else a runtime error."""
+    if wanted == "Generic":
+        return value
+    if wanted == "Integer" or wanted == "Byte":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value & 0xFF if wanted == "Byte" else value
+    elif wanted == "Float":
+        if isinstance(value, float):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+    elif wanted == "Bool":
+        if isinstance(value, bool):
+            return value
+    elif wanted == "String":
+        if isinstance(value, str):
+            return value
+    elif value is not None:
+        if getattr(type(value), "__crm_name__", None) == wanted:
+            return value
+        info = LIBRARY.classes.get(wanted)
+        if info is not None and info.python_class is not None and isinstance(value, info.python_class) \
+                and not isinstance(value, Array):
+            copy = getattr(value, "copy", None) if wanted in ("Date", "DateTime", "Time", "TimeSpan") else None
+            return copy() if copy is not None else value
+    raise _mismatch(value, wanted)
+
+
+def array_from_generic(value: Any) -> Any:
+    """A Generic stored into an array variable must hold an array."""
+    if isinstance(value, Array):
+        return value
+    raise _mismatch(value, "array")
+
+
+def condition(value: Any) -> bool:
+    """A Generic used as a condition (or with `!`, `&&`, `||`) must hold a Bool."""
+    if isinstance(value, bool):
+        return value
+    raise _mismatch(value, "Bool")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def arith(op: str, left: Any, right: Any) -> Any:
+    """`left op right` where at least one operand is statically Generic:
+    the same rules as the checker applies to known types."""
+    if _number(left) and _number(right):
+        if isinstance(left, float) or isinstance(right, float):
+            if op == "/":
+                return numbers.float_div(left, right)
+            if op == "%":
+                return numbers.float_mod(left, right)
+            return left + right if op == "+" else left - right if op == "-" else left * right
+        if op == "/":
+            return numbers.int_div(left, right)
+        if op == "%":
+            return numbers.int_mod(left, right)
+        result = left + right if op == "+" else left - right if op == "-" else left * right
+        if not INT_MIN <= result <= INT_MAX:
+            raise CRMScriptRuntimeError("Integer overflow")
+        return result
+    if op == "+" and isinstance(left, str) and isinstance(right, str):
+        return left + right
+    raise CRMScriptRuntimeError(
+        f"operator {op} does not apply to {_a(type_name(left))} and {_a(type_name(right))}")
+
+
+def negate(value: Any) -> Any:
+    """Unary minus on a Generic."""
+    if _number(value):
+        result = -value
+        if isinstance(result, int) and result > INT_MAX:
+            raise CRMScriptRuntimeError("Integer overflow")
+        return result
+    raise CRMScriptRuntimeError(f"unary - does not apply to {_a(type_name(value))}")
+
+
+_ORDERED_SAME_TYPE = ("String", "Date", "DateTime", "Time", "TimeSpan")
+
+
+def compare(op: str, left: Any, right: Any) -> bool:
+    """A comparison where at least one operand is statically Generic: two
+    numbers, or two values of the same type (ordering only for String and
+    the date and time types), as the checker requires of known types."""
+    left_type, right_type = type_name(left), type_name(right)
+    if _number(left) and _number(right):
+        pass
+    elif left_type != right_type or (op not in ("==", "!=") and left_type not in _ORDERED_SAME_TYPE):
+        raise CRMScriptRuntimeError(
+            f"cannot compare {_a(left_type)} with {_a(right_type)} using {op}")
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == ">":
+        return left > right
+    return left >= right
+
+
+def iterable(value: Any) -> Any:
+    """`foreach (T x in g)` with a Generic g: it must hold an array."""
+    return array_from_generic(value)

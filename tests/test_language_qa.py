@@ -1,0 +1,92 @@
+"""Language QA: behaviour a CRMScript author meets, checked against the public
+docs' fundamentals and data type pages. One test per problem found; each
+failed before its fix. Scripts are our own."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine
+
+
+def run(source: str, name: str = "qa.crm") -> str:
+    return engine.compile_script(source, name).run().output
+
+
+def failure(source: str, name: str = "qa.crm") -> engine.CRMScriptError:
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, name).run()
+    return caught.value
+
+
+PYTHON_WORDS = ("TypeError", "'int'", "'str'", "NoneType", "'list'", "internal error", "object")
+
+
+def assert_speaks_crmscript(message: str) -> None:
+    for word in PYTHON_WORDS:
+        assert word not in message, message
+
+
+# ---------------------------------------------------------------- Generic
+# The checker accepts a Generic wherever a known type is expected ("checked at
+# run time"); these places used to run straight into Python's TypeError.
+
+@pytest.mark.parametrize("source, message", [
+    ('Generic box = 12; String label = box;', "a Generic holding an Integer cannot be used as a String"),
+    ('Generic box = "twelve"; Integer n = box;', "a Generic holding a String cannot be used as an Integer"),
+    ('Generic box = 12; printLine(box);', "a Generic holding an Integer cannot be used as a String"),
+    ('Generic box; String label = box;', "a Generic holding no value cannot be used as a String"),
+    ('Generic box = "x"; Integer n = box + 4;', "operator + does not apply to a String and an Integer"),
+    ('Generic box = "x"; box++;', "operator + does not apply to a String and an Integer"),
+    ('Generic box = "x"; Integer n = -box;', "unary - does not apply to a String"),
+    ('Generic a = 7; Generic b = "7"; Bool same = a == b;', "cannot compare an Integer with a String using =="),
+    ('Generic a = 7; Generic b = "7"; Bool less = a < b;', "cannot compare an Integer with a String using <"),
+    ('Generic flag = 1; if (flag) printLine("yes");', "a Generic holding an Integer cannot be used as a Bool"),
+    ('Generic flag = 1; Bool b = !flag;', "a Generic holding an Integer cannot be used as a Bool"),
+    ('Generic items = 9; foreach (Integer n in items) {}', "a Generic holding an Integer cannot be used as an array"),
+    ('String[] words; words.pushBack("w"); Generic items = words; foreach (Integer n in items) {}',
+     "a Generic holding a String cannot be used as an Integer"),
+    ('Generic pos = "1"; Integer[3] slots; slots[pos] = 5;', "a Generic holding a String cannot be used as an Integer"),
+    ('Generic box = 3; throw box;', "a Generic holding an Integer cannot be used as a String"),
+    ('Generic box = "q"; Integer[] nums; nums.pushBack(box);', "a Generic holding a String cannot be used as an Integer"),
+    ('DateTime when; Generic box = when; Integer n = box;', "a Generic holding a DateTime cannot be used as an Integer"),
+    ('Generic big = 2147483647; Integer n = big + 1;', "Integer overflow"),
+])
+def test_generic_holding_the_wrong_type_is_a_crmscript_runtime_error(source, message):
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert error.message == message
+    assert (error.file, error.line) == ("qa.crm", 1) and error.column >= 1
+    assert_speaks_crmscript(error.message)
+
+
+def test_generic_mismatch_is_catchable():
+    assert run('Generic box = "x"; try { Integer n = box; } catch { print(error); }') == \
+        "a Generic holding a String cannot be used as an Integer"
+
+
+def test_generic_holding_the_right_type_works_everywhere():
+    source = """
+    Generic count = 4;
+    Integer n = count + 1;
+    count++;
+    Float half = count;
+    Generic ratio = 1.5;
+    Float twice = ratio * 2;
+    Generic word = "ab";
+    String joined = word + "c";
+    Generic flag = true;
+    Integer neg = -count;
+    Integer[3] slots;
+    Generic pos = 2;
+    slots[pos] = 7;
+    slots[pos] += 1;
+    Integer[] nums; nums.pushBack(10); nums.pushBack(20);
+    Generic all = nums;
+    Integer sum = 0;
+    foreach (Integer x in all) { sum += x; }
+    Map m; Generic gm = m; Map same = gm; same.insert("k", "v");
+    if (flag && !(count == 4)) printLine(n.toString() + " " + half.toString(1) + " " + twice.toString(1)
+        + " " + joined + " " + slots[2].toString() + " " + sum.toString() + " " + m.get("k") + " " + neg.toString());
+    """
+    assert run(source) == "5 5.0 3.0 abc 8 30 v -5\n"
