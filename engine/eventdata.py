@@ -18,6 +18,7 @@ Rules (see docs/handlers.md, "The EventData wire format"):
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable, Optional, Union
 
 from pydantic import (
@@ -178,6 +179,48 @@ def event_from_data(data: Any, source: str = "<request>") -> EventData:
         raise EventDataError(validation_message(error), source) from None
 
 
+# A JSON escape \uD800-\uDFFF can spell a lone UTF-16 surrogate, which is
+# not a character: no UTF-8 answer can carry it (.NET's JSON reader refuses
+# it too), so it is a bad request rather than a failure when answering.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def lone_surrogate_path(text: str, data: Any) -> Optional[str]:
+    """For JSON `text` decoded to `data`: the path (`EventData.InputValues.x`)
+    of the first string or key holding a lone surrogate, else None. Costs a
+    substring search unless the text has a surrogate escape."""
+    if "\\u" not in text or not _SURROGATE_ESCAPE.search(text):
+        return None
+    return _surrogate_path(data, "")
+
+
+def _surrogate_path(value: Any, path: str) -> Optional[str]:
+    if isinstance(value, str):
+        return path if not _encodable(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        # Written so the message itself stays encodable.
+        name = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+        inner = f"{path}.{name}" if path else name
+        if not _encodable(str(key)):
+            return inner
+        found = _surrogate_path(item, inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+LONE_SURROGATE = "the text holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which is not a character"
+
+
 def event_from_request(body: Union[str, bytes], source: str = "<request>") -> EventData:
     """Parse an ExecuteEventHandlers request body `{"EventData": {...}}`.
 
@@ -194,6 +237,9 @@ def event_from_request(body: Union[str, bytes], source: str = "<request>") -> Ev
         raise EventDataError(f"malformed JSON: {error.msg}", source, error.lineno, error.colno) from None
     except RecursionError:
         raise EventDataError("malformed request: JSON nested too deeply", source) from None
+    surrogate_at = lone_surrogate_path(body, data)
+    if surrogate_at is not None:
+        raise EventDataError(f"{surrogate_at}: {LONE_SURROGATE}", source)
     if not isinstance(data, dict):
         raise EventDataError(f"request body must be a JSON object, not {_json_kind(data)}", source)
     if "EventData" not in data:

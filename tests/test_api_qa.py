@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -144,3 +145,47 @@ def test_a_script_id_outside_int32_is_a_400_naming_it(client, script_id):
     response = post(client, SCRIPT, {"CRMScriptId": script_id, "EventData": {}})
     assert response.status_code == 400, response.text
     assert response.json()["ErrorSource"] == "CRMScriptId"
+
+
+# ------------------------------------------------------- lone surrogates
+
+
+@pytest.mark.parametrize("where, body", [
+    ("EventData.InputValues.value", '{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "\\ud800"}}}'),
+    ("EventData.Message", '{"EventData": {"Message": "a\\uDFFFb"}}'),
+    ("EventData.InputValues.\\udc00", '{"EventData": {"InputValues": {"\\udc00": "x"}}}'),
+])
+@pytest.mark.parametrize("accept", ["application/json", "application/xml"])
+def test_a_lone_surrogate_escape_is_a_400_naming_the_field(client, where, body, accept):
+    # JSON can escape half of a UTF-16 pair; that is not a character and no
+    # answer can carry it. (Before: 500 when the answer was encoded.)
+    response = client.post(EXECUTE, content=body, headers={"Content-Type": "application/json", "Accept": accept})
+    assert response.status_code == 400, response.text
+    if accept == "application/json":
+        source, error = response.json()["ErrorSource"], response.json()["Error"]
+    else:
+        root = ElementTree.fromstring(response.content)
+        source, error = root.findtext("ErrorSource"), root.findtext("Error")
+    assert source == where and "surrogate" in error
+
+
+def test_a_lone_surrogate_in_a_patch_value_is_a_400(client):
+    patch = '[{"op": "add", "path": "/EventData/Message", "value": "\\ud83d"}]'
+    response = client.post(EXECUTE, content=patch, headers={"Content-Type": "application/json-patch+json"})
+    assert response.status_code == 400 and "surrogate" in response.json()["Error"]
+
+
+def test_a_paired_surrogate_escape_is_an_ordinary_character(client):
+    body = '{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "\\ud83d\\ude00"}}}'
+    response = client.post(EXECUTE, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["OutputValues"]["seen"] == "\U0001F600"
+
+
+def test_fire_reads_a_lone_surrogate_as_a_bad_request_too():
+    # `crmscript fire` reads bodies with the same event_from_request: a
+    # CRMScriptError naming the field, not a traceback when printing.
+    from engine.eventdata import EventDataError, event_from_request
+
+    with pytest.raises(EventDataError, match=r"EventData\.InputValues\.value: .*surrogate"):
+        event_from_request('{"EventData": {"InputValues": {"value": "\\ud800"}}}')

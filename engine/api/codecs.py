@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
+from ..eventdata import LONE_SURROGATE, lone_surrogate_path
+
 from . import formcodec, xmlcodec
 from .errors import ApiError, bad_request
 from .negotiation import JSON, request_codec, response_format
@@ -32,7 +34,7 @@ def parse_json(body: bytes, charset: str) -> Any:
     except UnicodeDecodeError as error:
         raise bad_request(f"The body is not valid {charset} text ({error.reason} at byte {error.start})") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise bad_request(f"Malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     except RecursionError:
@@ -41,6 +43,10 @@ def parse_json(body: bytes, charset: str) -> Any:
         if "digits" in str(error):
             raise bad_request("Malformed JSON: a number has too many digits") from None
         raise bad_request(f"Malformed JSON: {error}") from None
+    surrogate_at = lone_surrogate_path(text, data)
+    if surrogate_at is not None:
+        raise bad_request(f"{surrogate_at}: {LONE_SURROGATE}", surrogate_at)
+    return data
 
 
 def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
