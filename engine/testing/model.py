@@ -42,6 +42,26 @@ class _TextLoader(yaml.SafeLoader):
     """SafeLoader whose only implicit scalar types are null (and `<<` merge)."""
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A key written twice in one mapping: YAML keeps the last silently, which
+    hides a copy-paste slip (`{who: a, who: b}`), so it is an error here."""
+
+
+def _construct_mapping_once(loader: _TextLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in seen:
+                first = seen[key_node.value].start_mark.line + 1
+                raise _DuplicateKey(
+                    problem=f"the key {key_node.value!r} is written twice in one mapping (first on line {first})",
+                    problem_mark=key_node.start_mark)
+            seen[key_node.value] = key_node
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_TextLoader.construct_mapping = _construct_mapping_once
+
 _TextLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -331,17 +351,61 @@ def _field_path(error: dict) -> str:
     return ".".join(parts) or "case"
 
 
-def _schema_error(file: str, node: Optional[yaml.Node], case_label: str, error: ValidationError) -> CaseFileError:
-    first = error.errors()[0]
+def _field_names(model: type[BaseModel]) -> set[str]:
+    return set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
+
+
+def _did_you_mean(model: type[BaseModel], loc: tuple) -> str:
+    """` (did you mean input?)` for a misspelt field name, else ''."""
+    import difflib
+
+    for part in loc[:-1]:  # follow the path: expect.mesage is looked up in Expect
+        field = model.model_fields.get(str(part)) or next(
+            (f for f in model.model_fields.values() if f.alias == str(part)), None)
+        inner = getattr(field, "annotation", None) if field else None
+        inner = next((a for a in getattr(inner, "__args__", ()) if isinstance(a, type)), inner)
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return ""
+        model = inner
+    close = difflib.get_close_matches(str(loc[-1]), sorted(_field_names(model)), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _schema_error(file: str, node: Optional[yaml.Node], case_label: str, error: ValidationError,
+                  model: type[BaseModel] = None) -> CaseFileError:
+    problems = error.errors()
+    # A misspelt field is the cause of the other problems it brings
+    # (`case:` for `cases:` also leaves `cases` missing): report it first.
+    first = next((p for p in problems if p.get("type") == "extra_forbidden"), problems[0])
     line = _line_of(node, tuple(first.get("loc", ())))
     message = first.get("msg", "invalid").removeprefix("Value error, ")
     loc = first.get("loc", ())
     if first.get("type") == "extra_forbidden" and len(loc) == 1 and str(loc[0]) in _EXPECT_NAMES:
         message += f" (what the handlers must leave goes under `expect:`, e.g. expect: {{{loc[0]}: ...}})"
+    elif first.get("type") == "extra_forbidden" and loc:
+        message += _did_you_mean(model or Case, tuple(loc))
     where = f"{case_label}: " if case_label else ""
-    more = len(error.errors()) - 1
+    more = len(problems) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return CaseFileError(f"{where}field {_field_path(first)}: {message}{suffix}", file, line, 1)
+
+
+def _check_event_type(event: str, tree: Path, file: str, line: int, label: str) -> None:
+    """A misspelt event type would run no handler and pass every expectation
+    that the request already meets: refuse a type that is neither in the
+    trigger catalog nor a folder of the handler tree."""
+    from ..catalog import default_catalog
+
+    catalog = default_catalog()
+    if event in catalog or (tree / event).is_dir():
+        return
+    import difflib
+
+    hint = catalog.suggest(event) or next(iter(difflib.get_close_matches(event, [known.name for known in catalog], n=1)), None)
+    extra = f" (did you mean {hint}?)" if hint else ""
+    raise CaseFileError(
+        f"{label}: field event: unknown event type {event!r}{extra}: not in the trigger catalog "
+        f"(crmscript events) and no folder of that name in {tree}", file, line, 1)
 
 
 def load_case_file(path: Path | str) -> list[TestCase]:
@@ -349,16 +413,24 @@ def load_case_file(path: Path | str) -> list[TestCase]:
     path = Path(path)
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CaseFileError(f"cannot read the case file: {e}", file, 0, 0) from None
+        raw_bytes = path.read_bytes()
+    except OSError as e:
+        raise CaseFileError(f"cannot read the case file: {e.strerror}", file) from None
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # Name the place like every other error, not Python's byte offset.
+        before = raw_bytes[:e.start]
+        line = before.count(b"\n") + 1
+        column = e.start - (before.rfind(b"\n") + 1) + 1
+        raise CaseFileError("the file is not UTF-8 text (save it as UTF-8)", file, line, column) from None
     data, case_nodes = _load_yaml(text, file)
     if not isinstance(data, dict):
         raise CaseFileError("a case file is a mapping with a `cases:` list", file, 1, 1)
     try:
         header = CaseFileModel.model_validate(data)
     except ValidationError as e:
-        raise _schema_error(file, None, "", e) from None
+        raise _schema_error(file, None, "", e, CaseFileModel) from None
 
     base = path.resolve().parent
     file_tree = (base / header.handlers) if header.handlers else default_handler_tree(path)
@@ -406,10 +478,11 @@ def load_case_file(path: Path | str) -> list[TestCase]:
                     f"{label}: field event: no event type (write `event: <EventType>` in the case or at the top of the file)",
                     file, line, 1,
                 )
+            tree = (base / concrete.handlers) if concrete.handlers else file_tree
+            _check_event_type(event, tree, file, line, label)
             if name in seen:
                 raise CaseFileError(f"{label}: field name: {name!r} is already used in this file (line {seen[name]})", file, line, 1)
             seen[name] = line
-            tree = (base / concrete.handlers) if concrete.handlers else file_tree
             cases.append(
                 TestCase(
                     file=path, line=line, name=name, event=event, handlers=tree.resolve(),
