@@ -13,8 +13,34 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HANDLERS = REPO_ROOT / "handlers"
 
 
+def handler_tree_option(handlers: Path | None, command: str) -> Path:
+    """The tree a command runs on. A `--handlers` the user typed that does not
+    exist is a usage error (exit 2): usually a typo, and running on an empty
+    tree would answer every event unchanged with exit 0. Without the option
+    the default tree is used even when missing (the Engine warns)."""
+    from ..handlers import resolve_handlers_dir
+
+    if handlers is not None and not handlers.is_dir():
+        import typer
+
+        print(f"crmscript {command}: --handlers: no such folder: {handlers}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    return resolve_handlers_dir(handlers)
+
+
 def each_error(error: CRMScriptError) -> list[CRMScriptError]:
     return list(error.errors) if isinstance(error, CRMScriptDiagnostics) else [error]
+
+
+def describe(error: CRMScriptError) -> str:
+    """One line for the user: `path:line:col: kind: message`; an error with no
+    position in a file (a missing path, a bad option) leaves the position out
+    (`nope.json: error: ...`) rather than printing a meaningless `:0:0`."""
+    if error.line:
+        return str(error)
+    if error.file in ("", "<script>"):
+        return f"{error.kind}: {error.message}"
+    return f"{error.file}: {error.kind}: {error.message}"
 
 
 def report(error: CRMScriptError, source: str | None = None, stream=None) -> None:
@@ -24,7 +50,7 @@ def report(error: CRMScriptError, source: str | None = None, stream=None) -> Non
     show_source = source is not None and stream.isatty()
     lines = source.splitlines() if show_source else []
     for e in each_error(error):
-        print(str(e), file=stream)
+        print(describe(e), file=stream)
         if show_source and 1 <= e.line <= len(lines):
             text = lines[e.line - 1].expandtabs(4) if "\t" not in lines[e.line - 1] else lines[e.line - 1]
             print(f"    {text}", file=stream)

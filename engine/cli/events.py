@@ -10,10 +10,9 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import EXIT_USAGE
+from .common import EXIT_USAGE, describe, handler_tree_option
 from ..catalog import default_catalog
 from ..errors import CRMScriptError
-from ..handlers import resolve_handlers_dir
 
 
 def catalog_rows() -> list[dict]:
@@ -52,11 +51,12 @@ def events_command(
 def _list_scripts(handlers: Optional[Path], as_json: bool) -> None:
     from ..chain import Engine
 
+    tree = handler_tree_option(handlers, "events")
     try:
-        engine = Engine(resolve_handlers_dir(handlers),
+        engine = Engine(tree,
                         on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     except CRMScriptError as error:
-        print(str(error), file=sys.stderr)
+        print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     catalog = engine.catalog
     rows = [{"id": h.id, "event_type": h.event_type, "type_id": catalog.type_id(h.event_type),

@@ -17,10 +17,9 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import EXIT_FAILED, EXIT_USAGE
+from .common import EXIT_FAILED, EXIT_USAGE, describe, handler_tree_option
 from ..errors import CRMScriptError
 from ..eventdata import event_from_request, response_json
-from ..handlers import resolve_handlers_dir
 
 
 def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
@@ -60,12 +59,13 @@ def fire_command(
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing
 
+    tree = handler_tree_option(handlers, "fire")
     try:
         body, source = _read_request(request)
         event = event_from_request(body, source)
-        engine = Engine(resolve_handlers_dir(handlers), on_warning=_warn)
+        engine = Engine(tree, on_warning=_warn)
     except CRMScriptError as error:
-        print(str(error), file=sys.stderr)
+        print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     if trace:
         from rich.console import Console

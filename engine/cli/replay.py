@@ -18,7 +18,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, describe, handler_tree_option
 
 BAD_LINES_SHOWN = 20  # more bad lines are only counted
 
@@ -32,17 +32,13 @@ def replay_command(
 ) -> None:
     """Replay recorded ExecuteEventHandlers requests; write the responses and a summary."""
     from ..errors import CRMScriptError
-    from ..handlers import resolve_handlers_dir
     from ..testing.replay import _make_engine, replay
 
-    tree = resolve_handlers_dir(handlers)
-    if handlers is not None and not tree.is_dir():
-        print(f"crmscript replay: --handlers: no such folder: {handlers}", file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
+    tree = handler_tree_option(handlers, "replay")
     try:
         _make_engine(str(tree))  # a broken tree fails here, once, not in every worker
     except CRMScriptError as error:
-        print(str(error), file=sys.stderr)
+        print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     try:
         source = sys.stdin if str(events) == "-" else events.open(encoding="utf-8-sig", newline="")

@@ -1,0 +1,113 @@
+"""Problems a new handler author met with the CLI and the case files (QA pass).
+
+One test per problem found; each failed before its fix. The scripts and case
+files are made up here.
+"""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+
+HANDLER = 'EventData ed = getEventData();\ned.setOutputValue("seen", ed.getInputValue("who"));\n'
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    (root / "SalesBeforeSaveSale").mkdir(parents=True)
+    (root / "SalesBeforeSaveSale" / "10-seen.crm").write_text(HANDLER)
+    return root
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def write_cases(tree: Path, text: str) -> Path:
+    path = tree / "SalesBeforeSaveSale" / "seen.cases.yaml"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def assert_one_clean_line(result, *fragments: str) -> None:
+    """A usage error: exit 2, one line on stderr, no traceback, no `:0:0`."""
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message, message
+    assert ":0:0" not in message, message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+# --- error lines without a position printed a meaningless `:0:0` ----------
+
+
+def test_missing_test_path_has_no_zero_position(tmp_path):
+    assert_one_clean_line(invoke("test", str(tmp_path / "nope")), "no such file or folder", "nope")
+
+
+def test_bad_k_expression_does_not_name_a_script(tree):
+    result = invoke("test", str(tree), "-k", "(")
+    assert_one_clean_line(result, "-k '('")
+    assert "<script>" not in result.stderr
+
+
+def test_fire_unreadable_request_has_no_zero_position(tmp_path):
+    assert_one_clean_line(invoke("fire", str(tmp_path / "missing.json")), "missing.json: ", "cannot read request")
+
+
+# --- a --handlers the user typed that does not exist ----------------------
+
+
+@pytest.mark.parametrize("command", [["fire"], ["events", "--scripts"]])
+def test_missing_handlers_option_is_a_usage_error(tmp_path, command):
+    request = tmp_path / "request.json"
+    request.write_text('{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    args = [*command, "--handlers", str(tmp_path / "typo")] + ([str(request)] if command == ["fire"] else [])
+    assert_one_clean_line(invoke(*args), "--handlers: no such folder", "typo")
+
+
+# --- case files ------------------------------------------------------------
+
+
+def test_duplicate_key_in_a_case_file_is_an_error_at_its_line(tree):
+    path = write_cases(tree, "cases:\n  - name: a\n    input: {who: ann, who: bob}\n")
+    assert_one_clean_line(invoke("test", str(path)), f"{path}:3:", "'who' is written twice")
+
+
+def test_non_utf8_case_file_names_line_and_column(tree):
+    path = write_cases(tree, b"cases:\n  - name: a\n    input: {who: \"\xe6\"}\n")
+    result = invoke("test", str(path))
+    assert_one_clean_line(result, f"{path}:3:19:", "not UTF-8")
+    assert "codec" not in result.stderr
+
+
+@pytest.mark.parametrize("text, line, field, suggestion", [
+    ("cases:\n  - name: a\n    inptu: {who: x}\n", 3, "field inptu", "did you mean input?"),
+    ("cases:\n  - name: a\n    expect:\n      mesage: x\n", 4, "field expect.mesage", "did you mean message?"),
+    ("case:\n  - name: a\n", 1, "field case:", "did you mean cases?"),
+])
+def test_misspelt_field_is_named_with_a_suggestion(tree, text, line, field, suggestion):
+    path = write_cases(tree, text)
+    assert_one_clean_line(invoke("test", str(path)), f"{path}:{line}:", field, suggestion)
+
+
+@pytest.mark.parametrize("header, wanted", [
+    ("event: SalesBeforeSaveSael\n", "did you mean SalesBeforeSaveSale?"),
+    ("event: NoSuchTrigger\n", "unknown event type 'NoSuchTrigger'"),
+])
+def test_unknown_event_type_in_a_case_is_an_error_not_a_silent_pass(tree, header, wanted):
+    path = write_cases(tree, header + "cases:\n  - name: nothing expected\n")
+    assert_one_clean_line(invoke("test", str(path)), str(path), "field event", wanted)
+
+
+def test_event_type_of_a_tree_folder_outside_the_catalog_still_runs(tree):
+    (tree / "MyCustomTrigger").mkdir()
+    (tree / "MyCustomTrigger" / "10-seen.crm").write_text(HANDLER)
+    path = write_cases(tree, "event: MyCustomTrigger\ncases:\n  - name: a\n    input: {who: ann}\n"
+                             "    expect: {OutputValues: {seen: ann}}\n")
+    result = invoke("test", str(path))
+    assert result.exit_code == 0, result.output
