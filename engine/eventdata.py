@@ -66,7 +66,7 @@ class FieldProperty(_Carrier):
 
     FieldRight: TableRight = Field(default_factory=TableRight)
     FieldType: StrictStr = ""
-    FieldLength: StrictInt = Field(default=0, ge=-(2**31), le=2**31 - 1)  # a .NET int in the WebAPI
+    FieldLength: StrictInt = 0
 
 
 # The field `EventData.TableRight` shadows the class name inside the class
