@@ -189,3 +189,26 @@ def test_fire_reads_a_lone_surrogate_as_a_bad_request_too():
 
     with pytest.raises(EventDataError, match=r"EventData\.InputValues\.value: .*surrogate"):
         event_from_request('{"EventData": {"InputValues": {"value": "\\ud800"}}}')
+
+
+@pytest.mark.parametrize("length", [2**31, -(2**31) - 1])
+@pytest.mark.parametrize("content_type, encode", [
+    ("application/json", json.dumps),
+    ("application/xml", lambda body: "<request><EventData><FieldProperties><amount><FieldLength>"
+                                     f"{body['EventData']['FieldProperties']['amount']['FieldLength']}"
+                                     "</FieldLength></amount></FieldProperties></EventData></request>"),
+])
+def test_a_field_length_outside_int32_is_a_400_naming_it(client, length, content_type, encode):
+    # FieldLength is an Int32 in the WebAPI: echoing 2**31 back would break a
+    # .NET client reading the answer. (Before: 200 with the number echoed.)
+    body = {"EventData": {"FieldProperties": {"amount": {"FieldLength": length}}}}
+    response = client.post(EXECUTE, content=encode(body), headers={"Content-Type": content_type})
+    assert response.status_code == 400, response.text
+    assert response.json()["ErrorSource"] == "EventData.FieldProperties.amount.FieldLength"
+
+
+def test_the_int32_limits_themselves_are_fine(client):
+    body = {"EventData": {"FieldProperties": {"a": {"FieldLength": 2**31 - 1}, "b": {"FieldLength": -(2**31)}}}}
+    response = post(client, EXECUTE, body)
+    assert response.status_code == 200
+    assert response.json()["FieldProperties"]["a"]["FieldLength"] == 2**31 - 1

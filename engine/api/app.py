@@ -44,12 +44,15 @@ from .auth import Authenticator, make_authenticator
 from .errors import ApiError, ErrorBody, bad_request
 from .headers import settings_from_headers
 from .models import (
+    INT32_MAX,
+    INT32_MIN,
     SAMPLE_REQUEST,
     EventDataResponse,
     EventHandlerExistsRequest,
     EventHandlersExistsRequest,
     ExecuteEventHandlersRequest,
     ExecuteScriptAsEventRequest,
+    field_length_out_of_range,
 )
 from .negotiation import (
     JSON,
@@ -206,11 +209,17 @@ def validate(model: type[BaseModel], data: Any) -> BaseModel:
         example = ", ".join(f'"{name}": ...' for name in model.model_fields)
         raise bad_request(f"The body must be an object {{{example}}}, not {kind}")
     try:
-        return model.model_validate(data)
+        request = model.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         source = ".".join(str(part) for part in first["loc"]) or None
         raise bad_request(validation_message(error, prefix=""), source) from None
+    event = getattr(request, "EventData", None)
+    if event is not None and event.FieldProperties:
+        too_long = field_length_out_of_range(event)
+        if too_long is not None:
+            raise bad_request(f"{too_long}: must be between {INT32_MIN} and {INT32_MAX} (a .NET int)", too_long)
+    return request
 
 
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r"})

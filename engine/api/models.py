@@ -68,6 +68,18 @@ class ExecuteScriptAsEventRequest(_Request):
         return {"CRMScriptId": 0, "EventData": carrier.EventData().model_dump()}
 
 
+def field_length_out_of_range(event: carrier.EventData) -> Optional[str]:
+    """The path of a FieldLength that is no .NET int, else None.
+
+    The WebAPI's FieldLength is an Int32: echoing a larger number back would
+    break a .NET client reading the answer. (The carrier itself takes any
+    integer; the range is the wire's, checked where requests come in.)"""
+    for name, properties in event.FieldProperties.items():
+        if not INT32_MIN <= properties.FieldLength <= INT32_MAX:
+            return f"EventData.FieldProperties.{name}.FieldLength"
+    return None
+
+
 def _all_nullable(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
     """A copy of `model` whose members may be null: what `$select` answers look like."""
     fields = {member: (Optional[info.annotation], Field(default=None, description=info.description))
