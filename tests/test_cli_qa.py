@@ -111,3 +111,40 @@ def test_event_type_of_a_tree_folder_outside_the_catalog_still_runs(tree):
                              "    expect: {OutputValues: {seen: ann}}\n")
     result = invoke("test", str(path))
     assert result.exit_code == 0, result.output
+
+
+# --- run / check: files that are not scripts --------------------------------
+
+
+def test_run_on_a_folder_says_so(tree):
+    assert_one_clean_line(invoke("run", str(tree)), "is a folder, not a script file")
+
+
+def test_run_non_utf8_script_names_line_and_column_not_the_codec(tmp_path):
+    script = tmp_path / "latin.crm"
+    script.write_bytes(b'printLine("ok");\nprint("\xe6");\n')
+    result = invoke("run", str(script))
+    assert_one_clean_line(result, "latin.crm", "not UTF-8 text (line 2, column 8)")
+    assert "codec" not in result.stderr and "Errno" not in result.stderr
+
+
+def test_check_non_utf8_script_points_at_the_byte(tmp_path):
+    script = tmp_path / "latin.crm"
+    script.write_bytes(b'Integer a = 1;\nString s = "\xe6";\n')
+    result = invoke("check", str(script))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{script}:2:13: error: the file is not UTF-8 text (save it as UTF-8)"
+
+
+def test_check_a_folder_without_scripts_is_a_usage_error_not_a_clean_pass(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a script")
+    assert_one_clean_line(invoke("check", str(tmp_path)), "no CRMScript files")
+
+
+@pytest.mark.parametrize("command, usage", [
+    ("run", "{FILE}"), ("check", "{PATH}..."), ("fire", "[REQUEST.json]"),
+    ("test", "[PATH]..."), ("replay", "{EVENTS.jsonl}"),
+])
+def test_usage_line_names_the_arguments_in_capitals(command, usage):
+    result = invoke(command, "--help")
+    assert usage in result.output, result.output

@@ -20,7 +20,7 @@ from ..errors import CRMScriptError
 from ..includes import IncludePath, include_folders_for
 from ..parser import parse_program
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report, utf8_position
 
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
 
@@ -75,9 +75,11 @@ def check_file(
     """Problems in one script (empty when it is fine) and its source text."""
     name = str(path)
     try:
-        source = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+        source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [CRMScriptError(f"the file is not UTF-8 text (byte {exc.start})", name, 1, 1)], None
+        line, column = utf8_position(data, exc)
+        return [CRMScriptError("the file is not UTF-8 text (save it as UTF-8)", name, line, column)], None
     except OSError as exc:
         return [CRMScriptError(f"cannot read the file: {exc.strerror or exc}", name, 1, 1)], None
     try:
@@ -102,7 +104,7 @@ def check_file(
 
 @app.command("check")
 def check_command(
-    paths: List[Path] = typer.Argument(..., help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
     syntax_only: bool = typer.Option(False, "--syntax-only", help="Only parse; skip the static checks."),
 ) -> None:
     """Parse and statically check CRMScript scripts; print each problem as path:line:col: error: message."""
@@ -110,6 +112,14 @@ def check_command(
     for path in missing:
         print(f"crmscript check: {path}: no such file or folder", file=sys.stderr)
     if missing:
+        raise typer.Exit(EXIT_USAGE)
+
+    # A folder without scripts is usually a wrong path: saying nothing and
+    # exiting 0 would look like a clean check.
+    empty = [p for p in paths if p.is_dir() and next(script_files([p]), None) is None]
+    for path in empty:
+        print(f"crmscript check: {path}: no CRMScript files (*.crm, *.crmscript) in this folder", file=sys.stderr)
+    if empty:
         raise typer.Exit(EXIT_USAGE)
 
     checker = None if syntax_only else _load_checker()

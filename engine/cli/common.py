@@ -28,6 +28,13 @@ def handler_tree_option(handlers: Path | None, command: str) -> Path:
     return resolve_handlers_dir(handlers)
 
 
+def utf8_position(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
+    """Line and column (1-based) of the first byte that is not UTF-8: where a
+    script author can find it in an editor, rather than Python's byte offset."""
+    before = data[:error.start]
+    return before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+
+
 def each_error(error: CRMScriptError) -> list[CRMScriptError]:
     return list(error.errors) if isinstance(error, CRMScriptDiagnostics) else [error]
 

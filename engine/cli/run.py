@@ -26,7 +26,7 @@ from ..includes import resolver_for
 from ..runtime.context import RunContext
 from ..script import compile_script
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report, utf8_position
 
 
 def parse_pairs(values: list[str], option: str) -> dict[str, str]:
@@ -69,9 +69,31 @@ def _print_error(error: CRMScriptError) -> None:
         print(f"{e.location()}: error: {e.message}", file=sys.stderr)
 
 
+def _read_script(file: Path) -> str:
+    """The script's text; a path that is no readable UTF-8 file is bad usage
+    (exit 2) with a one-line reason."""
+    def usage_error(reason: str):
+        print(f"crmscript run: {file}: {reason}", file=sys.stderr)
+        return typer.Exit(EXIT_USAGE)
+
+    if file.is_dir():
+        raise usage_error("is a folder, not a script file (crmscript check takes folders)")
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise usage_error("no such file") from None
+    except OSError as problem:
+        raise usage_error(f"cannot read it: {problem.strerror or problem}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        line, column = utf8_position(data, problem)
+        raise usage_error(f"the file is not UTF-8 text (line {line}, column {column}): save it as UTF-8") from None
+
+
 @app.command("run")
 def run_command(
-    file: Path = typer.Argument(..., help="The CRMScript file to run."),
+    file: Path = typer.Argument(..., metavar="FILE", help="The CRMScript file to run."),
     event: Optional[str] = typer.Option(None, "--event", help="Run as a handler of this event type."),
     inputs: list[str] = typer.Option([], "--input", help="An input value KEY=VALUE (repeatable)."),
     states: list[str] = typer.Option([], "--state", help="A state value KEY=VALUE (repeatable)."),
@@ -79,14 +101,7 @@ def run_command(
     """Run one script; what it prints goes to stdout."""
     input_values = parse_pairs(inputs, "--input")
     state_values = parse_pairs(states, "--state")
-    try:
-        source = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        print(f"crmscript run: {file}: no such file", file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
-    except (OSError, UnicodeDecodeError) as problem:
-        print(f"crmscript run: {file}: cannot read it ({problem})", file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
+    source = _read_script(file)
 
     try:
         script = compile_script(source, str(file), includes=resolver_for(file))
