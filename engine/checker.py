@@ -749,6 +749,11 @@ class Checker:
             self.unknown_names.add(unknown)
             if ("variable " + expr.name) in self.declared_later or self.declared_further_down(expr):
                 self.error(expr, f"'{expr.name}' is used before its declaration")
+            elif self.struct is not None and any(f.name == expr.name for f in self.struct.fields):
+                # C++/Java authors write a bare field name inside a method.
+                self.error(expr, f"reach the field '{expr.name}' through 'this': this.{expr.name}")
+            elif expr.name in self.functions or expr.name in self.library.functions:
+                self.error(expr, f"'{expr.name}' is a function, not a variable: call it with {expr.name}(...)")
             else:
                 self.error(expr, f"unknown variable '{expr.name}'"
                                  + did_you_mean(expr.name, self.visible_variable_names()))

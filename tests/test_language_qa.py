@@ -90,3 +90,25 @@ def test_generic_holding_the_right_type_works_everywhere():
         + " " + joined + " " + slots[2].toString() + " " + sum.toString() + " " + m.get("k") + " " + neg.toString());
     """
     assert run(source) == "5 5.0 3.0 abc 8 30 v -5\n"
+
+
+# ------------------------------------------------------- checker messages
+
+def check_errors(source: str) -> list[tuple[int, int, str]]:
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, "qa.crm")
+    errors = getattr(caught.value, "errors", [caught.value])
+    return [(e.line, e.column, e.message) for e in errors]
+
+
+def test_bare_field_name_in_a_method_says_to_use_this():
+    # A C++/Java author writes `total` for a field inside a method; CRMScript needs `this.total`.
+    source = "struct Till {\n  Integer total;\n  Void add(Integer n) { total += n; }\n};"
+    assert check_errors(source) == [(3, 25, "reach the field 'total' through 'this': this.total")]
+
+
+def test_function_named_without_parentheses_says_to_call_it():
+    source = "Integer seven() { return 7; }\nInteger n = seven;"
+    assert check_errors(source) == [(2, 13, "'seven' is a function, not a variable: call it with seven(...)")]
+    assert check_errors("String s = getCurrentDateTime;")[0][2] == \
+        "'getCurrentDateTime' is a function, not a variable: call it with getCurrentDateTime(...)"
