@@ -28,6 +28,10 @@ HANDLERS = {
         ed.setOutputValue("seen", ed.getInputValue("value"));
         ed.setMessage("saw " + ed.getInputValue("value"));
     """,
+    "TicketSave/10-half-pair.crm": """
+        // A character reference to half a UTF-16 pair makes a lone surrogate.
+        getEventData().setOutputValue("decoded", "a&#55296;b".xmlDecode());
+    """,
     "SalesBeforeSaveContact/10-clock.crm": """
         getEventData().setOutputValue("now", getCurrentDateTime().toString());
     """,
@@ -212,3 +216,20 @@ def test_the_int32_limits_themselves_are_fine(client):
     response = post(client, EXECUTE, body)
     assert response.status_code == 200
     assert response.json()["FieldProperties"]["a"]["FieldLength"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/xml"])
+def test_a_lone_surrogate_a_handler_made_is_answered_as_u_fffd(client, accept):
+    # Not a character, so no UTF-8 exists for it; the answer carries U+FFFD
+    # as XML answers do for what XML cannot carry. (Before: 500.)
+    response = post(client, EXECUTE, {"EventData": {"Type": "TicketSave"}}, Accept=accept)
+    assert response.status_code == 200, response.text
+    assert "a\ufffdb" in response.content.decode("utf-8")
+
+
+def test_the_answer_encoders_never_fail_on_a_lone_surrogate():
+    from engine.api import codecs
+
+    for media_type in ("application/json", "application/xml"):
+        data = {"Message": "x\udc01y"}
+        assert "x\ufffdy" in codecs.encode(data, media_type, "EventData").decode("utf-8")

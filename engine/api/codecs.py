@@ -9,6 +9,7 @@ in the negotiated format.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 from pydantic import BaseModel
@@ -20,6 +21,9 @@ from .errors import ApiError, bad_request
 from .negotiation import JSON, request_codec, response_format
 from .patch import apply_json_patch, apply_merge_patch
 from .shape import Shape
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _reject_constant(name: str) -> Any:
@@ -77,5 +81,11 @@ def encode(data: Any, media_type: str, xml_root: str, json_text: str | None = No
     if response_format(media_type) == JSON:
         if json_text is None:
             json_text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        return json_text.encode("utf-8")
+        try:
+            return json_text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A handler made a lone surrogate (half a UTF-16 pair, e.g. from a
+            # character reference): not a character, so no UTF-8 for it.
+            # Written as U+FFFD, as the XML answers write what XML cannot carry.
+            return _LONE_SURROGATE.sub("\ufffd", json_text).encode("utf-8")
     return xmlcodec.encode(data, xml_root)

@@ -20,7 +20,7 @@ both forms read back to the same map. .NET DataContract pairs
 
 A null (an unselected member with `$select`) is `xsi:nil="true"`; on reading,
 nil means "not sent". Characters XML 1.0 cannot carry at all (U+0000-U+0008,
-U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF) are written as U+FFFD.
+U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF, lone surrogates) are written as U+FFFD.
 Documents with a DTD or entity declarations are refused (defusedxml).
 """
 
@@ -43,7 +43,9 @@ KEY_ATTRIBUTE = "Key"
 
 # A conservative XML name: what every XML tool accepts without escaping.
 _SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Lone surrogates (a handler can make one, e.g. from a character reference)
+# are not characters either.
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # \r is escaped because XML readers turn a literal CR (and CRLF) into LF.
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
