@@ -148,3 +148,20 @@ def test_check_a_folder_without_scripts_is_a_usage_error_not_a_clean_pass(tmp_pa
 def test_usage_line_names_the_arguments_in_capitals(command, usage):
     result = invoke(command, "--help")
     assert usage in result.output, result.output
+
+
+# --- -k and the failure report ------------------------------------------------
+
+
+def test_k_with_two_words_in_a_row_says_how_to_join_them(tree):
+    write_cases(tree, "cases:\n  - name: big sale\n")
+    assert_one_clean_line(invoke("test", str(tree), "-k", "big sale"), "join words with and/or: -k 'big and sale'")
+    assert invoke("test", str(tree), "-k", "big and sale").exit_code == 0
+
+
+def test_unexpected_exception_label_has_no_nested_parentheses(tree):
+    (tree / "SalesBeforeSaveSale" / "20-fails.crm").write_text('throw "no";\n')
+    write_cases(tree, "cases:\n  - name: a\n")
+    result = invoke("test", str(tree))
+    assert result.exit_code == 1
+    assert "(a handler failed; add `exception:` to expect it)" in result.output, result.output

@@ -4,7 +4,7 @@ Files named on the command line are checked whatever their suffix; folders
 are searched recursively for *.crm and *.crmscript. Every problem is printed
 as `path:line:col: error: message` on stderr. Exit 0 when all is well, 1 when
 any script has an error, 2 for a usage error (no path, a path that does not
-exist, an installed plugin that does not load). Installed plugins' include
+exist, a folder without scripts, an installed plugin that does not load). Installed plugins' include
 folders and built-in classes count, as they do for `serve` and `fire`.
 """
 

@@ -59,7 +59,7 @@ def compare(expect: Expect, event: EventData, printed: str) -> list[Mismatch]:
     out: list[Mismatch] = []
     if expect.exception is None:
         if event.Exception:
-            out.append(Mismatch("Exception", "", event.Exception, "a handler failed (add `exception:` to expect it)"))
+            out.append(Mismatch("Exception", "", event.Exception, "a handler failed; add `exception:` to expect it"))
     else:
         _check_text("Exception", expect.exception, event.Exception, out)
     if expect.block is not None and expect.block != event.BlockExecution:

@@ -111,5 +111,9 @@ def keyword_matcher(expression: str) -> Callable[[str], bool]:
 
     predicate = parse_or()
     if position != len(tokens):
-        raise UsageError(f"-k {expression!r}: unexpected {tokens[position]!r}")
+        hint = ""
+        if tokens[position] not in ("(", ")") and tokens[position - 1] != ")":
+            # Two words in a row: a case name with spaces, as pytest would refuse it too.
+            hint = f" (join words with and/or: -k '{tokens[position - 1]} and {tokens[position]}')"
+        raise UsageError(f"-k {expression!r}: unexpected {tokens[position]!r}{hint}")
     return lambda text: predicate(text.lower())
