@@ -112,3 +112,29 @@ def test_function_named_without_parentheses_says_to_call_it():
     assert check_errors(source) == [(2, 13, "'seven' is a function, not a variable: call it with seven(...)")]
     assert check_errors("String s = getCurrentDateTime;")[0][2] == \
         "'getCurrentDateTime' is a function, not a variable: call it with getCurrentDateTime(...)"
+
+
+# ------------------------------------------- Generic's documented functions
+# The Generic data type page tells authors to down-cast with GenericToX and
+# to inspect with getTypeName & co; none of them existed.
+
+def test_generic_functions_of_the_generic_page():
+    source = """
+    struct Parcel { String label; Integer grams; };
+    Parcel box;
+    Float[][] table;
+    Generic held = 17;
+    printLine(getTypeName(box) + "," + getTypeName(table) + "," + getTypeName(held) + ","
+              + getTypeName(getCurrentDate()) + "," + getTypeName(0.5));
+    printLine(getTypeDimensions(table).toString() + getTypeDimensions(held).toString());
+    printLine(typeIsStruct(box).toString() + "," + typeIsStruct(held).toString());
+    printLine((GenericToInteger(held) * 2).toString() + "," + GenericToFloat(held).toString(1));
+    printLine(convertGenericToString(held) + "," + convertGenericToString(false) + ","
+              + convertGenericToString(box));
+    String[] names; names.pushBack("n");
+    Generic many = names;
+    printLine(GenericToArray(many).length().toString());
+    try { Bool b = GenericToBool(held); } catch { printLine(error); }
+    """
+    assert run(source) == ("Parcel,Float[][],Integer,Date,Float\n20\ntrue,false\n34,17.0\n17,false,[complex]\n1\n"
+                           "a Generic holding an Integer cannot be used as a Bool\n")

@@ -1,4 +1,4 @@
 """The built-in library: importing this package registers every family
 module in the one signature table (`runtime.table.LIBRARY`)."""
 
-from . import numbers, strings, globals, eventdata, datetimes, collections, jsonxml  # noqa: F401
+from . import numbers, strings, globals, eventdata, datetimes, collections, jsonxml, generic  # noqa: F401

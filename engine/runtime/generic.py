@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import CRMScriptRuntimeError
 from . import numbers
 from .collections import Array
-from .table import LIBRARY
+from .table import LIBRARY, builtin
 
 INT_MIN, INT_MAX = -2**31, 2**31 - 1
 
@@ -171,4 +171,105 @@ def compare(op: str, left: Any, right: Any) -> bool:
 
 def iterable(value: Any) -> Any:
     """`foreach (T x in g)` with a Generic g: it must hold an array."""
+    return array_from_generic(value)
+
+
+# ------------------------------------------------- the documented functions
+# CRMScript.Native.Generic: the explicit way to look into a Generic
+# (docs/datatypes/generic-type.md). getGenericValue, getStructMembers and
+# setGenericFromString need the running script's variables and struct
+# table and are not simulated.
+
+def _array_type_name(array: Array) -> str:
+    """'Integer[]', 'String[][]': from the factory of the array's elements."""
+    element = array.element_default()
+    if isinstance(element, Array):
+        return _array_type_name(element) + "[]"
+    name = type_name(element)
+    return ("Generic" if name == "no value" else name) + "[]"
+
+
+@builtin("String getTypeName(Generic generic)")
+def get_type_name(value: Any) -> str:
+    if isinstance(value, Array):
+        return _array_type_name(value)
+    name = type_name(value)
+    return "Generic" if name == "no value" else name
+
+
+@builtin("Integer getTypeDimensions(Generic value)")
+def get_type_dimensions(value: Any) -> int:
+    dims = 0
+    while isinstance(value, Array):
+        dims += 1
+        value = value.element_default()
+    return dims
+
+
+@builtin("Bool typeIsStruct(Generic generic)")
+def type_is_struct(value: Any) -> bool:
+    return getattr(type(value), "__crm_name__", None) is not None
+
+
+@builtin("String convertGenericToString(Generic variable)")
+def convert_generic_to_string(value: Any) -> str:
+    """Basic types as text; "[complex]" for the others (as the docs say)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as the same Float
+    if type_name(value) in ("Date", "DateTime", "Time"):
+        return str(value)  # their toString(): YYYY-MM-DD[ HH:MI:SS], "" when null
+    return "[complex]"
+
+
+@builtin("Bool GenericToBool(Generic value)")
+def generic_to_bool(value: Any) -> bool:
+    return from_generic(value, "Bool")
+
+
+@builtin("Integer GenericToInteger(Generic value)")
+def generic_to_integer(value: Any) -> int:
+    return from_generic(value, "Integer")
+
+
+@builtin("Float GenericToFloat(Generic value)")
+def generic_to_float(value: Any) -> float:
+    return from_generic(value, "Float")
+
+
+@builtin("String GenericToString(Generic value)")
+def generic_to_string(value: Any) -> str:
+    return from_generic(value, "String")
+
+
+@builtin("Byte GenericToByte(Generic value)")
+def generic_to_byte(value: Any) -> int:
+    return from_generic(value, "Byte")
+
+
+@builtin("Date GenericToDate(Generic value)")
+def generic_to_date(value: Any) -> Any:
+    return from_generic(value, "Date")
+
+
+@builtin("DateTime GenericToDateTime(Generic value)")
+def generic_to_datetime(value: Any) -> Any:
+    return from_generic(value, "DateTime")
+
+
+@builtin("Time GenericToTime(Generic value)")
+def generic_to_time(value: Any) -> Any:
+    return from_generic(value, "Time")
+
+
+@builtin("TimeSpan GenericToTimeSpan(Generic value)")
+def generic_to_timespan(value: Any) -> Any:
+    return from_generic(value, "TimeSpan")
+
+
+@builtin("Generic[] GenericToArray(Generic value)")
+def generic_to_array(value: Any) -> Any:
     return array_from_generic(value)
