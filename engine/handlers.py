@@ -332,11 +332,17 @@ class HandlerRegistry:
 
 
 def resolve_handlers_dir(option: Optional[os.PathLike | str]) -> Path:
-    """`--handlers` for the CLI: the given folder, else the repository's
-    handlers/ (engine/cli/common.DEFAULT_HANDLERS) when it exists (a source
-    checkout), else ./handlers (an installed package has no tree of its own)."""
+    """`--handlers` for the CLI: the given folder; else ./handlers when the
+    current folder has one (a handler author's own project: running the
+    repository's example tree instead would test the wrong handlers); else
+    the repository's handlers/ (engine/cli/common.DEFAULT_HANDLERS) when it
+    exists (a source checkout); else ./handlers (an installed package has no
+    tree of its own; the Engine warns that it is missing)."""
     if option is not None:
         return Path(option)
     from .cli.common import DEFAULT_HANDLERS
 
-    return DEFAULT_HANDLERS if DEFAULT_HANDLERS.is_dir() else Path("handlers")
+    here = Path("handlers")
+    if here.is_dir():
+        return DEFAULT_HANDLERS if here.resolve() == DEFAULT_HANDLERS.resolve() else here
+    return DEFAULT_HANDLERS if DEFAULT_HANDLERS.is_dir() else here

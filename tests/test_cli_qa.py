@@ -165,3 +165,20 @@ def test_unexpected_exception_label_has_no_nested_parentheses(tree):
     result = invoke("test", str(tree))
     assert result.exit_code == 1
     assert "(a handler failed; add `exception:` to expect it)" in result.output, result.output
+
+
+# --- the default tree -----------------------------------------------------------
+
+
+def test_default_tree_is_the_handlers_folder_of_the_current_project(tree, monkeypatch):
+    project = tree.parent
+    tree.rename(project / "handlers")
+    write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"
+                                      "    expect: {OutputValues: {seen: me}}\n")
+    monkeypatch.chdir(project)
+    result = invoke("test")
+    assert result.exit_code == 0, result.output
+    assert "1 passed" in result.output  # only this project's case, not the repository's examples
+    fired = CliRunner().invoke(app, ["fire"], input='{"EventData": {"Type": "SalesBeforeSaveSale", '
+                                                  '"InputValues": {"who": "me"}}}')
+    assert '"seen": "me"' in fired.stdout
