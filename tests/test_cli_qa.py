@@ -182,3 +182,18 @@ def test_default_tree_is_the_handlers_folder_of_the_current_project(tree, monkey
     fired = CliRunner().invoke(app, ["fire"], input='{"EventData": {"Type": "SalesBeforeSaveSale", '
                                                   '"InputValues": {"who": "me"}}}')
     assert '"seen": "me"' in fired.stdout
+
+
+# --- replay ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_replay_non_utf8_line_is_one_bad_line_not_the_end_of_the_run(tree, tmp_path, workers):
+    events = tmp_path / "events.jsonl"
+    good = b'{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"who": "ann"}}}\n'
+    events.write_bytes(good + b'{"EventData": {"Type": "\xff"}}\n' + good)
+    result = invoke("replay", str(events), "--handlers", str(tree), "--workers", workers)
+    assert result.exit_code == 1
+    responses = result.stdout.splitlines()
+    assert len(responses) == 3 and '"Line": 2' in responses[1] and '"seen": "ann"' in responses[2]
+    assert f"{events}:2: bad request: request body is not UTF-8 text" in result.stderr

@@ -41,7 +41,10 @@ def replay_command(
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     try:
-        source = sys.stdin if str(events) == "-" else events.open(encoding="utf-8-sig", newline="")
+        # Lines are read as bytes and decoded one by one (event_from_request):
+        # a line that is not UTF-8 is one bad line, answered in place, not
+        # the end of the whole replay.
+        source = sys.stdin.buffer if str(events) == "-" else events.open("rb")
     except OSError as error:
         print(f"crmscript replay: cannot read {events}: {error.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
@@ -52,11 +55,8 @@ def replay_command(
         raise typer.Exit(EXIT_USAGE)
     try:
         summary = replay(source, target, tree, workers=workers)
-    except UnicodeDecodeError as error:
-        print(f"crmscript replay: {events} is not UTF-8 text ({error.reason})", file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
     finally:
-        if source is not sys.stdin:
+        if source is not sys.stdin.buffer:
             source.close()
         if target is not sys.stdout:
             target.close()
