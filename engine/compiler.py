@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -60,6 +61,11 @@ MAIN_FUNCTION = "_crm_main"
 
 def _integer_overflow(value: int) -> int:
     raise CRMScriptRuntimeError("Integer overflow")
+
+
+def _float_overflow(value: float) -> float:
+    # Like Integer overflow and Float division by zero: a trigger should never store 'inf'.
+    raise CRMScriptRuntimeError("Float overflow")
 
 
 def _index_fail(index: int, array: list) -> Any:
@@ -153,6 +159,7 @@ class Compiler:
             _float_div=_numbers.float_div,
             _float_mod=_numbers.float_mod,
             _overflow=_integer_overflow,
+            _float_overflow=_float_overflow,
             _index_fail=_index_fail,
             _index_get=_collections.array_get,
             _index_set=_collections.array_set,
@@ -820,7 +827,7 @@ class Compiler:
                 return self.call_name("_float_div", [left, right])
             if op == "%":
                 return self.call_name("_float_mod", [left, right])
-            return ast.BinOp(left, _ARITH[op](), right)
+            return self.float_checked(ast.BinOp(left, _ARITH[op](), right))
         if _is_integer(result) or _is_byte(result):
             if op == "/":
                 value = self.call_name("_int_div", [left, right])
@@ -850,6 +857,14 @@ class Compiler:
         test = ast.Compare(ast.Constant(INT_MIN), [ast.LtE(), ast.LtE()],
                            [ast.NamedExpr(ast.Name(tmp, ast.Store()), value), ast.Constant(INT_MAX)])
         return ast.IfExp(test, ast.Name(tmp, ast.Load()), self.call_name("_overflow", [ast.Name(tmp, ast.Load())]))
+
+    def float_checked(self, value: ast.expr) -> ast.expr:
+        """`(t if -MAX <= (t := value) <= MAX else _float_overflow(t))`: a Float
+        result beyond the largest Float (inf) is an error, not a stored 'inf'."""
+        tmp = self.temp()
+        test = ast.Compare(ast.Constant(-sys.float_info.max), [ast.LtE(), ast.LtE()],
+                           [ast.NamedExpr(ast.Name(tmp, ast.Store()), value), ast.Constant(sys.float_info.max)])
+        return ast.IfExp(test, ast.Name(tmp, ast.Load()), self.call_name("_float_overflow", [ast.Name(tmp, ast.Load())]))
 
     def int_checked_constant(self, op: str, name: ast.Name, constant: int) -> ast.expr:
         """`x + c` with a constant c: one comparison of x, no temporary

@@ -138,3 +138,28 @@ def test_generic_functions_of_the_generic_page():
     """
     assert run(source) == ("Parcel,Float[][],Integer,Date,Float\n20\ntrue,false\n34,17.0\n17,false,[complex]\n1\n"
                            "a Generic holding an Integer cannot be used as a Bool\n")
+
+
+# ---------------------------------------------------------- Float overflow
+# A Float result past the largest Float used to be stored as 'inf' (printed
+# "inf", and "'inf' cannot be converted to Integer" later), unlike Integer
+# overflow and Float division by zero, which stop the script.
+
+@pytest.mark.parametrize("source", [
+    "Float big = 1e308; Float more = big * 10;",
+    "Float big = 1e308; big += big;",
+    "Float big = -1e308; Float more = big - 1e308;",
+    "Float big = 1e308; Float more = big / 0.5;",
+    "Generic big = 1e308; Float more = big * 3.0;",
+])
+def test_float_overflow_is_a_runtime_error(source):
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert error.message == "Float overflow" and error.line == 1
+
+
+def test_float_overflow_is_catchable_and_ordinary_floats_are_untouched():
+    source = ('Float f = 2.5; f = f * 4 - 1 + 0.5; Float tiny = 1e-300 * 1e-300;'
+              ' try { f = 1e300 * 1e300; } catch { print(error + " "); }'
+              ' print(f.toString(1) + " " + tiny.toString(1));')
+    assert run(source) == "Float overflow 9.5 0.0"

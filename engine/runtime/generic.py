@@ -10,6 +10,7 @@ Python error. Code whose static types are all known never calls them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
@@ -118,7 +119,10 @@ def arith(op: str, left: Any, right: Any) -> Any:
                 return numbers.float_div(left, right)
             if op == "%":
                 return numbers.float_mod(left, right)
-            return left + right if op == "+" else left - right if op == "-" else left * right
+            result = left + right if op == "+" else left - right if op == "-" else left * right
+            if math.isinf(result) and not (math.isinf(left) or math.isinf(right)):
+                raise CRMScriptRuntimeError("Float overflow")
+            return result
         if op == "/":
             return numbers.int_div(left, right)
         if op == "%":

@@ -57,7 +57,10 @@ def float_div(a: float, b: float) -> float:
     than C's silent infinity: a trigger should never save 'inf'."""
     if b == 0:
         raise CRMScriptRuntimeError("Division by zero")
-    return a / b
+    quotient = a / b
+    if math.isinf(quotient) and not (math.isinf(a) or math.isinf(b)):
+        raise CRMScriptRuntimeError("Float overflow")
+    return quotient
 
 
 def float_mod(a: float, b: float) -> float:
