@@ -450,15 +450,21 @@ class Checker:
             self.check_assignment_value(decl.init, declared, f"the {declared} variable '{decl.name}'")
         decl.symbol = self.declare(decl, decl.name, declared, self.variable_kind())
 
+    def check_byte_literal(self, value: nodes.Expr, to: Type) -> None:
+        """A constant outside 0..255 stored into a Byte is a mistake the author
+        can see (a computed value wraps at run time, as in C)."""
+        if to == BYTE:
+            number = constant_integer(value)
+            if number is not None and not 0 <= number <= 255:
+                self.error(value, f"the number {number} does not fit in a Byte (0 to 255)")
+
     def check_assignment_value(self, value: nodes.Expr, to: Type, what: str) -> Type:
         """Check `value` and that it may be stored into `what` (of type `to`)."""
         value_type = self.check_expr(value)
         if not assignable(value_type, to):
             self.error(value, self.mismatch_message(value_type, to, f"cannot be assigned to {what}"))
-        elif to == BYTE:
-            number = constant_integer(value)
-            if number is not None and not 0 <= number <= 255:
-                self.error(value, f"the number {number} does not fit in a Byte (0 to 255)")
+        else:
+            self.check_byte_literal(value, to)
         return value_type
 
     @staticmethod
@@ -909,7 +915,10 @@ class Checker:
                 cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types))
                 fitting.append((cost, position, candidate))
         if fitting:
-            return min(fitting, key=lambda entry: entry[:2])[2]
+            chosen = min(fitting, key=lambda entry: entry[:2])[2]
+            for arg, wanted in zip(args, param_types(chosen, element)):
+                self.check_byte_literal(arg, wanted)  # also for arguments, as for assignments
+            return chosen
         if len(by_arity) == 1:
             wanted_types = param_types(by_arity[0], element)
             for number, (arg, a, p) in enumerate(zip(args, arg_types, wanted_types), start=1):

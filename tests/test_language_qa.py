@@ -163,3 +163,17 @@ def test_float_overflow_is_catchable_and_ordinary_floats_are_untouched():
               ' try { f = 1e300 * 1e300; } catch { print(error + " "); }'
               ' print(f.toString(1) + " " + tiny.toString(1));')
     assert run(source) == "Float overflow 9.5 0.0"
+
+
+# ------------------------------------------------ Byte literals as arguments
+
+@pytest.mark.parametrize("source, line_col", [
+    ("Byte[] raw;\nraw.pushBack(300);", (2, 14)),
+    ("Void put(Byte b) { }\nput(-1);", (2, 5)),
+])
+def test_byte_literal_out_of_range_as_argument_is_a_checker_error(source, line_col):
+    # `Byte b = 300;` was refused but `raw.pushBack(300)` silently stored 44.
+    number = "300" if "300" in source else "-1"
+    assert check_errors(source) == [(*line_col, f"the number {number} does not fit in a Byte (0 to 255)")]
+    assert run("Byte[] raw; raw.pushBack(255); raw.pushBack(0); print(raw[0].toString() + raw[1].toString());") \
+        == "2550"
