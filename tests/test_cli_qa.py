@@ -197,3 +197,16 @@ def test_replay_non_utf8_line_is_one_bad_line_not_the_end_of_the_run(tree, tmp_p
     responses = result.stdout.splitlines()
     assert len(responses) == 3 and '"Line": 2' in responses[1] and '"seen": "ann"' in responses[2]
     assert f"{events}:2: bad request: request body is not UTF-8 text" in result.stderr
+
+
+def test_output_and_state_values_take_patterns_like_message(tree):
+    path = write_cases(tree, "cases:\n  - name: pattern matches\n    input: {who: ann-42}\n"
+                             "    expect: {OutputValues: {seen: '/^ann-\\d+$/'}}\n"
+                             "  - name: pattern differs\n    input: {who: bob}\n"
+                             "    expect: {OutputValues: {seen: '/^ann/'}}\n")
+    result = invoke("test", str(path))
+    assert result.exit_code == 1
+    assert "1 passed, 1 failed" in result.output, result.output
+    assert "- expected: /^ann/" in result.output
+    bad = write_cases(tree, "cases:\n  - name: a\n    expect: {StateValues: {s: '/(/'}}\n")
+    assert_one_clean_line(invoke("test", str(bad)), "field expect.StateValues: bad regular expression /(/")

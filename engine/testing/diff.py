@@ -42,8 +42,8 @@ def _check_map(member: str, expected: Optional[dict], actual: dict, exact: bool,
         if want is None:  # `key: ~` in the case: the key must not be there
             if have is not ABSENT:
                 out.append(Mismatch(f'{member}["{key}"]', ABSENT, have))
-        elif have is ABSENT or have != want:
-            out.append(Mismatch(f'{member}["{key}"]', want, have))
+        elif have is ABSENT or not TextMatch(want).matches(have):
+            out.append(Mismatch(f'{member}["{key}"]', TextMatch(want), have))
     if exact:
         for key in actual:
             if key not in expected:

@@ -181,7 +181,14 @@ class Expect(_Strict):
     @field_validator("output", "state", mode="before")
     @classmethod
     def _maps(cls, value: Any) -> Any:
-        return _text_map(value, allow_null=True)  # `key: ~` = the key must be absent
+        value = _text_map(value, allow_null=True)  # `key: ~` = the key must be absent
+        # A value may be a `/regex/` as Message can: the text is kept (the
+        # diff compares through TextMatch); a bad pattern is refused here.
+        if isinstance(value, dict):
+            for item in value.values():
+                if isinstance(item, str):
+                    _text_match(item)
+        return value
 
     @field_validator("message", "navigate_to", "exception", "printed", mode="before")
     @classmethod
