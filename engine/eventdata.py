@@ -17,6 +17,7 @@ Rules (see docs/handlers.md, "The EventData wire format"):
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Iterable, Optional, Union
@@ -37,13 +38,41 @@ from .errors import CRMScriptError
 StringMap = dict[StrictStr, StrictStr]
 
 
+def members_ignoring_case(data: dict, members: frozenset[str]) -> dict:
+    """`data` with each key that names one of `members` in another case
+    (`blockExecution`, `eventdata`) renamed to the member, as the WebAPI's
+    JSON reader matches names ignoring case; an exact spelling wins over
+    another case, unknown keys stay (and are ignored)."""
+    by_lower = _members_by_lower(members)
+    renamed = dict(data)
+    for key, value in data.items():
+        if key in members or not isinstance(key, str):
+            continue
+        member = by_lower.get(key.lower())
+        if member is not None and member not in data:
+            del renamed[key]
+            renamed[member] = value
+    return renamed
+
+
+_MEMBER_NAMES: dict[type, frozenset[str]] = {}
+
+
+@functools.cache
+def _members_by_lower(members: frozenset[str]) -> dict[str, str]:
+    return {name.lower(): name for name in members}
+
+
 class _Carrier(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     @model_validator(mode="before")
     @classmethod
     def _null_means_empty(cls, data: Any) -> Any:
-        """A member sent as JSON null takes its empty value, like a missing one."""
+        """A member sent as JSON null takes its empty value, like a missing one;
+        a member named in another case is that member (members_ignoring_case)."""
+        if isinstance(data, dict) and not cls._member_names() >= data.keys():
+            data = members_ignoring_case(data, cls._member_names())
         if isinstance(data, dict) and any(v is None for v in data.values()):
             keep_null = cls._nullable_members()
             data = {k: v for k, v in data.items() if v is not None or k in keep_null}
@@ -52,6 +81,13 @@ class _Carrier(BaseModel):
     @classmethod
     def _nullable_members(cls) -> frozenset[str]:
         return frozenset()
+
+    @classmethod
+    def _member_names(cls) -> frozenset[str]:
+        names = _MEMBER_NAMES.get(cls)
+        if names is None:
+            names = _MEMBER_NAMES[cls] = frozenset(cls.model_fields)
+        return names
 
 
 class TableRight(_Carrier):
@@ -242,6 +278,8 @@ def event_from_request(body: Union[str, bytes], source: str = "<request>") -> Ev
         raise EventDataError(f"{surrogate_at}: {LONE_SURROGATE}", source)
     if not isinstance(data, dict):
         raise EventDataError(f"request body must be a JSON object, not {_json_kind(data)}", source)
+    if "EventData" not in data:
+        data = members_ignoring_case(data, frozenset({"EventData"}))
     if "EventData" not in data:
         raise EventDataError('request body must have an "EventData" member: {"EventData": {...}}', source)
     return event_from_data(data["EventData"], source)

@@ -233,3 +233,43 @@ def test_the_answer_encoders_never_fail_on_a_lone_surrogate():
     for media_type in ("application/json", "application/xml"):
         data = {"Message": "x\udc01y"}
         assert "x\ufffdy" in codecs.encode(data, media_type, "EventData").decode("utf-8")
+
+
+# ------------------------------------------------------- JSON member names
+
+
+CAMEL_SALE = {"eventData": {"type": "SalesBeforeSaveSale", "inputValues": {"value": "7"}, "blockExecution": True,
+                            "tableRight": {"mask": "Delete"}, "fieldProperties": {"f": {"fieldLength": 3}}}}
+PASCAL_SALE = {"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "7"}, "BlockExecution": True,
+                             "TableRight": {"Mask": "Delete"}, "FieldProperties": {"f": {"FieldLength": 3}}}}
+
+
+def test_json_member_names_are_read_ignoring_case(client):
+    # The WebAPI's JSON reader matches member names ignoring case, so a
+    # camelCase client works there. (Before: 400 "EventData: Field required"
+    # for eventData, and blockExecution etc. silently ignored.) Map keys
+    # (InputValues' `value`) keep their case.
+    camel = post(client, EXECUTE, CAMEL_SALE)
+    assert camel.status_code == 200, camel.text
+    assert camel.content == post(client, EXECUTE, PASCAL_SALE).content
+    body = camel.json()
+    assert body["BlockExecution"] is True and body["TableRight"]["Mask"] == "Delete"
+    assert body["FieldProperties"]["f"]["FieldLength"] == 3 and body["OutputValues"] == {"seen": "7"}
+
+
+def test_the_other_methods_read_member_names_ignoring_case(client):
+    assert post(client, EXISTS, {"eventHandlerType": "SalesBeforeSaveSale"}).json() is True
+    response = post(client, SCRIPT, {"crmScriptId": 999, "eventData": {}})
+    assert response.status_code == 404 and response.json()["ErrorSource"] == "CRMScriptId"
+
+
+def test_an_exact_member_name_wins_over_another_case(client):
+    body = {"EventData": {"Type": "SalesBeforeSaveSale", "type": "Other", "InputValues": {"value": "1"}}}
+    assert post(client, EXECUTE, body).json()["Type"] == "SalesBeforeSaveSale"
+
+
+def test_fire_reads_member_names_ignoring_case_too():
+    from engine.eventdata import event_from_request, response_json
+
+    camel, pascal = event_from_request(json.dumps(CAMEL_SALE)), event_from_request(json.dumps(PASCAL_SALE))
+    assert response_json(camel) == response_json(pascal)

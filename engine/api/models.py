@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, create_model, model_validator
 
 from .. import eventdata as carrier  # the member is named EventData too
 
@@ -19,6 +19,17 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # .NET int, the WebAPI's integer mem
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _members_ignoring_case(cls, data: Any) -> Any:
+        """`{"eventData": ...}` is `{"EventData": ...}`, as the WebAPI reads JSON
+        (the carrier inside does the same for its own members)."""
+        if isinstance(data, dict):
+            members = frozenset(cls.model_fields)
+            if not members >= data.keys():
+                return carrier.members_ignoring_case(data, members)
+        return data
 
     @classmethod
     def empty_request(cls) -> dict[str, Any]:
