@@ -5,7 +5,8 @@ This pydantic model is the single source of the wire format: the HTTP API,
 and write responses with `response_json`, so both produce the same bytes.
 
 Rules (see docs/handlers.md, "The EventData wire format"):
-- JSON names are exactly the documented PascalCase ones.
+- JSON names are written exactly as the documented PascalCase ones; read
+  ignoring case (`blockExecution`), as the WebAPI's JSON reader does.
 - A missing member, or one sent as JSON null, takes its empty value (empty
   map, empty string, false, an empty TableRight); ShowDialog and
   ParserValues stay null unless sent.
