@@ -1004,10 +1004,30 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
     if token.type == "SLASH" and ctx.source.startswith("/*", token.start_pos):
         return error("unterminated comment: '/*' without a closing '*/'")
 
+    # C / Java statements CRMScript does not have: say so instead of "expected ';'".
+    if token.type == "LBRACE":
+        # `do {` leaves the name `do` on the stack; `switch (x) {` leaves `switch ( args )`.
+        word = top if isinstance(top, Token) and top.type == "NAME" else (
+            stack[-4] if len(stack) >= 4 and isinstance(top, Token) and top.type == "RPAR" else None)
+        if isinstance(word, Token) and word.type == "NAME" and word.value in _NOT_IN_CRMSCRIPT:
+            return error(_NOT_IN_CRMSCRIPT[word.value], (word.line, word.column))
+    # Functions and structs are declared only at the top level (structs' methods aside).
+    inside_block = _innermost_open(stack, "LBRACE") is not None
+    if inside_block and token.type in ("STRUCT", "STRUCT_CAPITAL"):
+        return error("a struct can only be declared at the top level of the script, not inside a block or function")
+    if inside_block and token.type == "LPAR" and _declared_name(stack) is not None:
+        return error(f"'{_declared_name(stack)}' looks like a function declaration: functions can only be "
+                     "declared at the top level of the script (or as methods of a struct), "
+                     "not inside a block or function")
     if token.type == "ELSE":
         if isinstance(top, Token) and top.type == "RPAR" and len(stack) >= 4 and isinstance(stack[-4], Token) \
                 and stack[-4].type in ("IF", "IF_CAPITAL"):
             return error("expected a statement after the condition of 'if', found 'else'")
+        if "SEMI" in expected and (isinstance(top, nodes.Expr) or (
+                isinstance(top, Token) and (top.type in _EXPRESSION_ENDERS or _spelling(top.type) in ("++", "--")))):
+            # `if (c) f() else g();`: the statement before 'else' is not finished.
+            where = _end_of(previous) if previous is not None else (line, column)
+            return error("expected ';' at the end of the statement before 'else'", where)
         return error("'else' without a matching 'if'")
     if "TYPE_NAME" in expected and isinstance(top, Token) and top.type == "LPAR" and len(stack) >= 2 \
             and isinstance(stack[-2], Token) and stack[-2].type == "FOREACH":
@@ -1064,6 +1084,12 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
             return error(f"expected ';' at the end of the statement, found {found}", where)
 
     return error(f"expected {_expected_list(expected)}, found {found}")
+
+
+_NOT_IN_CRMSCRIPT = {
+    "switch": "CRMScript has no 'switch': use if / else if / else",
+    "do": "CRMScript has no 'do ... while': use while (...) { ... }",
+}
 
 
 def _bracket_text(source: str, start: int) -> str:

@@ -177,3 +177,24 @@ def test_byte_literal_out_of_range_as_argument_is_a_checker_error(source, line_c
     assert check_errors(source) == [(*line_col, f"the number {number} does not fit in a Byte (0 to 255)")]
     assert run("Byte[] raw; raw.pushBack(255); raw.pushBack(0); print(raw[0].toString() + raw[1].toString());") \
         == "2550"
+
+
+# ------------------------------------------ syntax errors a C/Java author makes
+
+@pytest.mark.parametrize("source, line, column, message", [
+    # was "expected ';' after the declaration of 'helper', found '('"
+    ("Void run() {\n  Integer helper(Integer n) { return n; }\n}", 2, 17,
+     "'helper' looks like a function declaration: functions can only be declared at the top level of the "
+     "script (or as methods of a struct), not inside a block or function"),
+    # was "expected ';' after the declaration of 'run', found 'struct'" at the '{' of run
+    ("Void run() {\n  struct Pair { Integer a; };\n}", 2, 3,
+     "a struct can only be declared at the top level of the script, not inside a block or function"),
+    # was "'else' without a matching 'if'"
+    ('Integer n = 2;\nif (n > 1) n = 0 else n = 1;', 2, 17, "expected ';' at the end of the statement before 'else'"),
+    ('Integer n = 2;\nif (n > 1) n++ else n--;', 2, 15, "expected ';' at the end of the statement before 'else'"),
+    # were "expected ';' at the end of the statement, found '{'"
+    ("Integer n = 2;\nswitch (n) {\n}", 2, 1, "CRMScript has no 'switch': use if / else if / else"),
+    ("Integer n = 2;\ndo { n--; } while (n > 0);", 2, 1, "CRMScript has no 'do ... while': use while (...) { ... }"),
+])
+def test_syntax_errors_name_the_real_mistake(source, line, column, message):
+    assert check_errors(source) == [(line, column, message)]
