@@ -210,3 +210,11 @@ def test_output_and_state_values_take_patterns_like_message(tree):
     assert "- expected: /^ann/" in result.output
     bad = write_cases(tree, "cases:\n  - name: a\n    expect: {StateValues: {s: '/(/'}}\n")
     assert_one_clean_line(invoke("test", str(bad)), "field expect.StateValues: bad regular expression /(/")
+
+
+def test_unknown_time_zone_in_case_settings_is_a_case_file_error(tree):
+    path = write_cases(tree, "cases:\n  - name: a\n    settings: {timezone: Europe/Olso}\n")
+    assert_one_clean_line(invoke("test", str(path)), f"{path}:3:", "field settings.timezone",
+                          "'Europe/Olso' is not a known time zone")
+    write_cases(tree, "cases:\n  - name: a\n    settings: {timezone: Europe/Oslo}\n")
+    assert invoke("test", str(path)).exit_code == 0

@@ -217,6 +217,21 @@ class CaseSettings(_Strict):
     culture: Optional[str] = None
     timezone: Optional[str] = None
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: Optional[str]) -> Optional[str]:
+        """A misspelt zone is refused here, as the HTTP API refuses SO-TimeZone,
+        instead of failing only when a handler first reads the date."""
+        if not value or value.upper() == "UTC":
+            return value
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (an IANA name such as Europe/Oslo, or UTC)") from None
+        return value
+
 
 class Case(_Strict):
     """One test case, as written (parameters not yet substituted)."""
