@@ -273,3 +273,12 @@ def test_fire_reads_member_names_ignoring_case_too():
 
     camel, pascal = event_from_request(json.dumps(CAMEL_SALE)), event_from_request(json.dumps(PASCAL_SALE))
     assert response_json(camel) == response_json(pascal)
+
+
+def test_merge_patch_member_names_are_read_ignoring_case_too(client):
+    # A merge patch is merged into the empty request by name: `eventData`
+    # sat beside `EventData` and was silently lost. (Before: Type "".)
+    response = client.post(EXECUTE, content=json.dumps(CAMEL_SALE),
+                           headers={"Content-Type": "application/merge-patch+json"})
+    assert response.status_code == 200, response.text
+    assert response.content == post(client, EXECUTE, PASCAL_SALE).content

@@ -20,7 +20,7 @@ from . import formcodec, xmlcodec
 from .errors import ApiError, bad_request
 from .negotiation import JSON, request_codec, response_format
 from .patch import apply_json_patch, apply_merge_patch
-from .shape import Shape
+from .shape import Shape, members_in_declared_case
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -70,7 +70,7 @@ def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
     try:
         if codec == "json-patch":
             return apply_json_patch(empty_request(), patch)
-        return apply_merge_patch(empty_request(), patch)
+        return apply_merge_patch(empty_request(), members_in_declared_case(patch, shape))
     except RecursionError:
         raise bad_request("The patch is nested too deeply") from None
 

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
+from ..eventdata import members_ignoring_case
 from .errors import bad_request
 
 MODEL, MAP, LIST, BOOL, INT, FLOAT, STR, ANY = "model", "map", "list", "bool", "int", "float", "str", "any"
@@ -124,3 +125,20 @@ def describe(shape: Shape) -> str:
 def _quote(text: str, limit: int = 60) -> str:
     shown = text if len(text) <= limit else text[:limit] + "..."
     return repr(shown)
+
+
+def members_in_declared_case(data: Any, shape: Shape) -> Any:
+    """JSON data with the member names of every object in their declared case
+    (`eventData` -> `EventData`), as the WebAPI reads names ignoring case;
+    map keys are left alone. For merge patches, which are merged into the
+    empty request by name before validation sees them."""
+    if not isinstance(data, dict):
+        return data
+    if shape.kind == MODEL:
+        fields = shape.fields()
+        data = members_ignoring_case(data, frozenset(fields))
+        return {name: members_in_declared_case(value, fields[name]) if name in fields else value
+                for name, value in data.items()}
+    if shape.kind == MAP and shape.item is not None and shape.item.kind == MODEL:
+        return {key: members_in_declared_case(value, shape.item) for key, value in data.items()}
+    return data
