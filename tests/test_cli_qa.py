@@ -218,3 +218,17 @@ def test_unknown_time_zone_in_case_settings_is_a_case_file_error(tree):
                           "'Europe/Olso' is not a known time zone")
     write_cases(tree, "cases:\n  - name: a\n    settings: {timezone: Europe/Oslo}\n")
     assert invoke("test", str(path)).exit_code == 0
+
+
+# --- events -------------------------------------------------------------------------
+
+
+def test_events_shows_the_input_keys_of_one_trigger():
+    import json
+
+    result = invoke("events", "SalesBeforeSaveSale")
+    assert result.exit_code == 0, result.output
+    assert "id 1008" in result.stdout and "\n  SaleEntity.Amount\n" in result.stdout
+    keys = json.loads(invoke("events", "SalesBeforeSaveSale", "--json").stdout)["input_keys"]
+    assert "SaleEntity.Amount" in keys
+    assert_one_clean_line(invoke("events", "SalesBeforeSaveSael"), "did you mean SalesBeforeSaveSale?")

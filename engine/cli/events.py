@@ -20,15 +20,46 @@ def catalog_rows() -> list[dict]:
              "open": t.open} for t in default_catalog()]
 
 
+def _show_one(name: str, as_json: bool) -> None:
+    """One trigger with the input keys it sends: what a handler author needs
+    to write `--input` values and case files."""
+    import difflib
+
+    catalog = default_catalog()
+    known = catalog.get(name)
+    if known is None:
+        hint = catalog.suggest(name) or next(
+            iter(difflib.get_close_matches(name, [t.name for t in catalog], n=1)), None)
+        extra = f" (did you mean {hint}?)" if hint else " (crmscript events lists them)"
+        print(f"crmscript events: unknown event type {name!r}{extra}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        row = {"name": known.name, "id": known.id, "phase": known.phase,
+               "input_keys": list(known.input_keys), "open": known.open}
+        sys.stdout.write(json.dumps(row, indent=2) + "\n")
+        return
+    print(f"{known.name}  id {'-' if known.id is None else known.id}, phase {known.phase}")
+    print(f"input keys ({len(known.input_keys)}):")
+    for key in known.input_keys:
+        print(f"  {key}")
+    if known.open:
+        print("  (and free-form keys of the form or the UI)")
+
+
 @app.command("events")
 def events_command(
+    name: Optional[str] = typer.Argument(None, metavar="EVENT_TYPE",
+                                         help="Show one event type with the input keys it sends."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     scripts: bool = typer.Option(False, "--scripts", help="List the registered handlers and their ids (for ExecuteScriptAsEvent)."),
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: the repository's handlers/)."),
 ) -> None:
-    """List the known event types with their numeric ids."""
+    """List the known event types with their numeric ids; with EVENT_TYPE, its input keys."""
     if scripts:
         _list_scripts(handlers, as_json)
+        return
+    if name is not None:
+        _show_one(name, as_json)
         return
     rows = catalog_rows()
     if as_json:
@@ -37,7 +68,8 @@ def events_command(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"CRMScript event types ({len(rows)})")
+    table = Table(title=f"CRMScript event types ({len(rows)})",
+                  caption="crmscript events NAME lists the input keys of one")
     table.add_column("name")
     table.add_column("id", justify="right")
     table.add_column("phase")
