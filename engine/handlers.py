@@ -91,9 +91,11 @@ class Handler:
             return self.plugin_source
         assert self.path is not None
         try:
-            return self.path.read_text(encoding="utf-8-sig")
+            data = self.path.read_bytes()
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise CRMScriptError(f"handler file is not UTF-8 text ({error.reason})", self.name, 1, 1) from None
+            line, column = utf8_position(data, error)
+            raise CRMScriptError("handler file is not UTF-8 text (save it as UTF-8)", self.name, line, column) from None
         except OSError as error:
             raise CRMScriptError(f"cannot read handler file: {error.strerror}", self.name) from None
 
@@ -329,6 +331,14 @@ class HandlerRegistry:
         if self.library is not None:
             kwargs["library"] = self.library
         return compile_fn(source, name, **kwargs)
+
+
+def utf8_position(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
+    """Line and column (1-based) of the first byte that is not UTF-8: where a
+    script author can find it in an editor, rather than Python's byte offset.
+    (Shared by the handler tree, the case files and `crmscript run/check`.)"""
+    before = data[:error.start]
+    return before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
 
 
 def resolve_handlers_dir(option: Optional[os.PathLike | str]) -> Path:

@@ -232,3 +232,28 @@ def test_events_shows_the_input_keys_of_one_trigger():
     keys = json.loads(invoke("events", "SalesBeforeSaveSale", "--json").stdout)["input_keys"]
     assert "SaleEntity.Amount" in keys
     assert_one_clean_line(invoke("events", "SalesBeforeSaveSael"), "did you mean SalesBeforeSaveSale?")
+
+
+# --- handlers that do not compile ---------------------------------------------------
+
+
+def test_non_utf8_handler_is_named_at_the_bad_byte(tree):
+    (tree / "SalesBeforeSaveSale" / "20-latin.crm").write_bytes(b'Integer a = 1;\nprint("\xe6");\n')
+    result = CliRunner().invoke(app, ["fire", "--handlers", str(tree)],
+                                input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert result.exit_code == 1
+    assert '"Exception": "SalesBeforeSaveSale/20-latin.crm:2:8: error: handler file is not UTF-8 text' in result.stdout
+
+
+@pytest.mark.parametrize("broken", [b"Integer x = ;\n", b'print("\xe6");\n'])
+def test_coverage_of_a_handler_that_does_not_parse_is_zero_not_a_hundred(tree, tmp_path, broken):
+    (tree / "SalesBeforeSaveSale" / "05-broken.crm").write_bytes(broken)
+    write_cases(tree, "cases:\n  - name: a\n    expect: {exception: /05-broken/}\n")
+    lcov = tmp_path / "cov.info"
+    result = invoke("test", str(tree), "--coverage", "--coverage-lcov", str(lcov))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "05-broken.crm" in line)
+    assert "0.0%" in row and "does not compile" in row and "100.0%" not in row
+    total = next(line for line in result.stdout.splitlines() if "total" in line)
+    assert "100.0%" not in total
+    assert "SF:" + str(tree / "SalesBeforeSaveSale" / "05-broken.crm") + "\nDA:1,0\n" in lcov.read_text()

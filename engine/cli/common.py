@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CRMScriptDiagnostics, CRMScriptError
+from ..handlers import utf8_position  # noqa: F401 (used by run and check)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -26,13 +27,6 @@ def handler_tree_option(handlers: Path | None, command: str) -> Path:
         print(f"crmscript {command}: --handlers: no such folder: {handlers}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     return resolve_handlers_dir(handlers)
-
-
-def utf8_position(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
-    """Line and column (1-based) of the first byte that is not UTF-8: where a
-    script author can find it in an editor, rather than Python's byte offset."""
-    before = data[:error.start]
-    return before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
 
 
 def each_error(error: CRMScriptError) -> list[CRMScriptError]:

@@ -109,7 +109,10 @@ class LineCoverage:
             path = Path(handler.path).resolve() if getattr(handler, "path", None) else None
             if path is None or str(path) in per_file:
                 continue
-            statements = statement_lines_of(path) or set()
+            # A file that does not even parse (syntax error, not UTF-8) has no
+            # statement lines; it still counts as one line that never ran, so
+            # a broken handler can never leave the total at 100%.
+            statements = statement_lines_of(path) or {max(getattr(error, "line", 0) or 1, 1)}
             name = _display(path) if several_trees else handler.name
             files.append(FileCoverage(name, path, sorted(statements), {}, note=f"does not compile: {error.message}"))
         files.sort(key=lambda f: f.name)
@@ -191,6 +194,8 @@ class FileCoverage:
 
     @property
     def percent(self) -> float:
+        if self.note:  # does not compile: nothing of it can run
+            return 0.0
         return 100.0 * self.covered / len(self.executable) if self.executable else 100.0
 
     @property

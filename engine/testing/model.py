@@ -441,10 +441,9 @@ def load_case_file(path: Path | str) -> list[TestCase]:
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as e:
-        # Name the place like every other error, not Python's byte offset.
-        before = raw_bytes[:e.start]
-        line = before.count(b"\n") + 1
-        column = e.start - (before.rfind(b"\n") + 1) + 1
+        from ..handlers import utf8_position  # the place, as every other error names it
+
+        line, column = utf8_position(raw_bytes, e)
         raise CaseFileError("the file is not UTF-8 text (save it as UTF-8)", file, line, column) from None
     data, case_nodes = _load_yaml(text, file)
     if not isinstance(data, dict):
