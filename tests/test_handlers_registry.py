@@ -14,7 +14,7 @@ def test_handler_file_that_is_not_utf8_fails_with_its_name(tmp_path):
     (tmp_path / "TicketSave").mkdir()
     (tmp_path / "TicketSave" / "1.crm").write_bytes(b'getEventData().setMessage("\xff");\n')
     out = Engine(tmp_path, load_entry_points=False, on_warning=lambda m: None).execute(EventData(Type="TicketSave"))
-    assert out.Exception.startswith("TicketSave/1.crm:1:28: error: handler file is not UTF-8 text"  # at the bad byte)
+    assert out.Exception.startswith("TicketSave/1.crm:1:28: error: handler file is not UTF-8 text")  # at the bad byte
 
 
 def test_unknown_type_folder_and_missing_tree_are_warnings(tmp_path):
