@@ -467,15 +467,37 @@ class Checker:
             self.check_byte_literal(value, to)
         return value_type
 
-    @staticmethod
-    def mismatch_message(value: Type, to: Type, tail: str) -> str:
+    def mismatch_message(self, value: Type, to: Type, tail: str) -> str:
         subject = "a Void call (it gives no value)" if value == VOID else article(value)
         message = f"{subject} {tail}"
-        if to == STRING and value.dims == 0 and value.name in VALUE_TYPE_NAMES:
-            message += f" (use toString() to convert the {value})"
-        elif value == FLOAT and to in (INTEGER, BYTE):
-            message += " (use toInteger() to convert the Float)"
+        hint = self.conversion_hint(value, to)
+        if hint:
+            message += f" ({hint})"
         return message
+
+    def conversion_hint(self, value: Type, to: Type) -> str:
+        """'use toString() to convert the Integer': the value's own members that
+        give the wanted type, from the signature table (Float has no
+        toInteger(): its Integer comes from floor() or round())."""
+        if value.dims or to.dims or value.name not in VALUE_TYPE_NAMES or to.name not in VALUE_TYPE_NAMES:
+            return ""
+        if not (to == STRING or (value == FLOAT and to in (INTEGER, BYTE))):
+            return ""  # the two mistakes authors make: a value into a String, a Float into an Integer
+        info = self.library.classes.get(value.name)
+        if info is None:
+            return ""
+        gives = (to, INTEGER) if to == BYTE else (to,)
+        spellings: list[str] = []
+        for name in sorted(info.methods):
+            if not (name.startswith("to") or name in ("floor", "round")) or (to == STRING and name != "toString"):
+                continue  # (toHex() also gives a String, but is not what the author meant)
+            fitting = [sig for sig in info.methods[name] if sig.returns in gives]
+            if fitting:
+                fewest = min(fitting, key=lambda sig: len(sig.params))
+                spellings.append(f"{name}({', '.join(p.name for p in fewest.params)})")
+        if not spellings:
+            return ""
+        return f"use {' or '.join(spellings)} to convert the {value}"
 
     def check_function_decl(self, decl: nodes.FunctionDecl) -> None:
         self.check_name(decl, decl.name, "function")
@@ -872,8 +894,8 @@ class Checker:
             if left == right:
                 return STRING
             other = right if left == STRING else left
-            self.error(expr, f"cannot add {article(other)} to a String: "
-                             f"use toString() to convert the {other}")
+            hint = self.conversion_hint(other, STRING)
+            self.error(expr, f"cannot add {article(other)} to a String" + (f": {hint}" if hint else ""))
             return STRING
         if is_numeric(left) and is_numeric(right):
             if op == "%" and FLOAT in (left, right):

@@ -198,3 +198,27 @@ def test_byte_literal_out_of_range_as_argument_is_a_checker_error(source, line_c
 ])
 def test_syntax_errors_name_the_real_mistake(source, line, column, message):
     assert check_errors(source) == [(line, column, message)]
+
+
+# ------------------------------------------------ conversion hints that exist
+
+@pytest.mark.parametrize("source, message", [
+    # was "(use toInteger() to convert the Float)": Float has no toInteger()
+    ("Integer whole = 2.75;", "a Float cannot be assigned to the Integer variable 'whole' "
+                              "(use floor() or round() to convert the Float)"),
+    ("Integer whole = 3; whole += 0.5;", "a Float cannot be used with '+=' on an Integer "
+                                         "(use floor() or round() to convert the Float)"),
+    # was "use toString()": Float.toString takes the number of decimals
+    ("Float price = 9.5; String label = price;", "a Float cannot be assigned to the String variable 'label' "
+                                                 "(use toString(decimals) to convert the Float)"),
+    ('Float price = 9.5; String label = "cost " + price;',
+     "cannot add a Float to a String: use toString(decimals) to convert the Float"),
+    ('Integer n = 4; String label = "n=" + n;', "cannot add an Integer to a String: use toString() to convert the Integer"),
+])
+def test_conversion_hints_name_members_that_exist(source, message):
+    assert [m for _, _, m in check_errors(source)] == [message]
+    hinted = message.split("use ")[1].split(" to convert")[0]
+    for member in hinted.split(" or "):  # the hinted member really converts
+        call = member.replace("decimals", "2")
+        assert run("Float f = 2.75; Integer i = 4; print(" + ("f" if "Float" in message else "i") + "." + call
+                   + (".toString()" if call in ("floor()", "round()") else "") + ");") != ""
