@@ -213,7 +213,6 @@ def test_syntax_errors_name_the_real_mistake(source, line, column, message):
                                                  "(use toString(decimals) to convert the Float)"),
     ('Float price = 9.5; String label = "cost " + price;',
      "cannot add a Float to a String: use toString(decimals) to convert the Float"),
-    ('Integer n = 4; String label = "n=" + n;', "cannot add an Integer to a String: use toString() to convert the Integer"),
 ])
 def test_conversion_hints_name_members_that_exist(source, message):
     assert [m for _, _, m in check_errors(source)] == [message]
