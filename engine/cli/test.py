@@ -31,7 +31,7 @@ PIPED_WIDTH = 160
 @app.command("test")
 def test_command(
     paths: Optional[List[Path]] = typer.Argument(
-        None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: the handlers/ tree."),
+        None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: ./handlers if there is one, else the repository's handlers/."),
     keyword: Optional[str] = typer.Option(
         None, "-k", help="Only cases whose name, file or event type matches: words, and/or/not, ( )."),
     handlers: Optional[Path] = typer.Option(
