@@ -257,3 +257,21 @@ def test_coverage_of_a_handler_that_does_not_parse_is_zero_not_a_hundred(tree, t
     total = next(line for line in result.stdout.splitlines() if "total" in line)
     assert "100.0%" not in total
     assert "SF:" + str(tree / "SalesBeforeSaveSale" / "05-broken.crm") + "\nDA:1,0\n" in lcov.read_text()
+
+
+def test_fire_without_a_request_at_a_terminal_says_what_to_give_instead_of_waiting(monkeypatch):
+    import io
+    import sys
+
+    from engine.cli.common import describe
+    from engine.cli.fire import _read_request
+    from engine.errors import CRMScriptError
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    with pytest.raises(CRMScriptError) as caught:
+        _read_request(None)
+    assert describe(caught.value).startswith("crmscript fire: error: no request: give a REQUEST.json file")

@@ -23,6 +23,10 @@ from ..eventdata import event_from_request, response_json
 
 
 def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
+    if request is None and sys.stdin.isatty():
+        # Waiting silently for a body typed at the terminal looks like a hang.
+        raise CRMScriptError("no request: give a REQUEST.json file, or pipe the body "
+                             "(echo '{\"EventData\": {...}}' | crmscript fire)", "crmscript fire")
     if request is None or str(request) == "-":
         return sys.stdin.buffer.read(), "<stdin>"
     try:
