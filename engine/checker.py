@@ -540,7 +540,8 @@ class Checker:
 
     def check_struct_decl(self, decl: nodes.StructDecl) -> None:
         self.check_name(decl, decl.name, "struct")
-        if decl.name in self.structs or decl.name in LANGUAGE_TYPE_NAMES or decl.name in self.library.classes:
+        if decl.name not in RESERVED_WORDS and (  # a reserved word is reported once, by check_name
+                decl.name in self.structs or decl.name in LANGUAGE_TYPE_NAMES or decl.name in self.library.classes):
             self.error(decl, f"the type '{decl.name}' is already declared")
         field_names: dict[str, nodes.VarDecl] = {}
         for field in decl.fields:

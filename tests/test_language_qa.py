@@ -221,3 +221,10 @@ def test_conversion_hints_name_members_that_exist(source, message):
         call = member.replace("decimals", "2")
         assert run("Float f = 2.75; Integer i = 4; print(" + ("f" if "Float" in message else "i") + "." + call
                    + (".toString()" if call in ("floor()", "round()") else "") + ");") != ""
+
+
+def test_struct_named_like_a_reserved_type_is_reported_once():
+    # was two errors at the same place: "reserved word" and "the type 'Float' is already declared"
+    assert check_errors("struct Float { Integer whole; };") == [
+        (1, 1, "'Float' is a reserved word and cannot be used as a struct name")]
+    assert check_errors("struct Map { Integer n; };") == [(1, 1, "the type 'Map' is already declared")]
