@@ -275,3 +275,11 @@ def test_fire_without_a_request_at_a_terminal_says_what_to_give_instead_of_waiti
     with pytest.raises(CRMScriptError) as caught:
         _read_request(None)
     assert describe(caught.value).startswith("crmscript fire: error: no request: give a REQUEST.json file")
+
+
+def test_check_with_a_glob_skips_the_case_files_beside_the_handlers(tree):
+    cases = write_cases(tree, "cases:\n  - name: a\n")
+    handler = tree / "SalesBeforeSaveSale" / "10-seen.crm"
+    result = invoke("check", str(handler), str(cases))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == f"crmscript check: {cases}: skipped, a case file (crmscript test runs it)"

@@ -1,6 +1,8 @@
 """`crmscript check [--syntax-only] PATH...`: parse (and statically check) scripts.
 
-Files named on the command line are checked whatever their suffix; folders
+Files named on the command line are checked whatever their suffix (except
+case files, *.cases.yaml, which a shell glob brings along: skipped with a
+note); folders
 are searched recursively for *.crm and *.crmscript. Every problem is printed
 as `path:line:col: error: message` on stderr. Exit 0 when all is well, 1 when
 any script has an error, 2 for a usage error (no path, a path that does not
@@ -19,6 +21,7 @@ import typer
 from ..errors import CRMScriptError
 from ..includes import IncludePath, include_folders_for
 from ..parser import parse_program
+from ..testing.model import is_case_file
 from . import app
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report, utf8_position
 
@@ -130,6 +133,11 @@ def check_command(
         raise typer.Exit(EXIT_USAGE) from None
     files = failed = 0
     for path in script_files(paths):
+        if is_case_file(path):
+            # `crmscript check handlers/*/*` names the case files beside the
+            # handlers too: they are YAML, not scripts to report errors in.
+            print(f"crmscript check: {path}: skipped, a case file (crmscript test runs it)", file=sys.stderr)
+            continue
         files += 1
         errors, source = check_file(
             path, syntax_only=syntax_only, checker=checker, library=library, extra_include_folders=plugin_folders
