@@ -283,3 +283,12 @@ def test_check_with_a_glob_skips_the_case_files_beside_the_handlers(tree):
     result = invoke("check", str(handler), str(cases))
     assert result.exit_code == 0, result.stderr
     assert result.stderr.strip() == f"crmscript check: {cases}: skipped, a case file (crmscript test runs it)"
+
+
+def test_unwritable_coverage_file_is_one_plain_line(tree, tmp_path):
+    write_cases(tree, "cases:\n  - name: a\n")
+    target = tmp_path / "missing-folder" / ("x" * 80) / "cov.info"  # longer than a terminal line
+    result = invoke("test", str(tree), "--coverage-lcov", str(target))
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()
+    assert last == [f"crmscript test: cannot write {target}: No such file or directory"], last

@@ -56,7 +56,8 @@ def test_command(
     # Piped output (CI logs, files) has no width: do not crop the tables at 80.
     # markup=False: case names and paths may hold "[...]" (parametrised cases).
     console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
-    errors = Console(stderr=True, highlight=False, markup=False)
+    # soft_wrap: an error is one line, whatever the terminal width (grep-able).
+    errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     if handlers is not None and not handlers.is_dir():
         errors.print(f"crmscript test: --handlers: no such folder: {handlers}")
         raise typer.Exit(EXIT_USAGE)
@@ -117,7 +118,7 @@ def test_command(
                 write_html(coverage_report, coverage_html)
                 console.print(f"HTML coverage written to {coverage_html}/index.html", style="dim")
         except OSError as error:
-            errors.print(f"crmscript test: cannot write coverage: {error}")
+            errors.print(f"crmscript test: cannot write {error.filename or 'coverage'}: {error.strerror or error}")
             raise typer.Exit(EXIT_USAGE)
     if junit_xml is not None:
         try:
