@@ -180,6 +180,7 @@ class Compiler:
             _g_arith=_generic.arith,
             _g_neg=_generic.negate,
             _g_compare=_generic.compare,
+            _g_element=_generic.element_for,
         )
 
     def runtime_name(self, obj: Any, hint: str) -> str:
@@ -650,7 +651,8 @@ class Compiler:
             return ast.Assign([ast.Attribute(self.expr(target.obj), "v_" + target.name, ast.Store())], value)
         if isinstance(target, N.Index):
             helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
-            return ast.Expr(self.call_name(helper, [self.expr(target.obj), self.index_value(target), value]))
+            obj, value = self.element_store(target.obj, self.expr(target.obj), value)
+            return ast.Expr(self.call_name(helper, [obj, self.index_value(target), value]))
         raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
 
     def assign_expr(self, node: N.Assign) -> ast.expr:
@@ -664,7 +666,8 @@ class Compiler:
                 return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant("v_" + target.name), value])
             if isinstance(target, N.Index):
                 helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
-                return self.call_name(helper, [self.expr(target.obj), self.index_value(target), value])
+                obj, value = self.element_store(target.obj, self.expr(target.obj), value)
+                return self.call_name(helper, [obj, self.index_value(target), value])
         if isinstance(target, N.Name):
             value = self.arith(node.op[0], self.expr(target), self.expr(node.value), target.ctype,
                                target.ctype, node.value.ctype, node)
@@ -692,6 +695,8 @@ class Compiler:
         else:
             current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
         value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
+        if _holds_generic(target.obj.ctype):
+            value = self.call_name("_g_element", [ast.Name(obj_tmp, ast.Load()), value])
         setter = self.call_name("_map_set" if is_map else "_index_set",
                                 [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value])
         return ast.Subscript(ast.Tuple([obj, index, setter], ast.Load()), ast.Constant(2), ast.Load())
@@ -885,6 +890,16 @@ class Compiler:
     def expr_Member(self, node: N.Member) -> ast.expr:
         return ast.Attribute(self.expr(node.obj), "v_" + node.name, ast.Load())
 
+    def element_store(self, array: N.Expr, array_py: ast.expr, value: ast.expr) -> tuple[ast.expr, ast.expr]:
+        """(array, value) for `array[i] = value`: through a Generic[] view (a
+        `Generic[]` parameter given an Integer[]) the value must fit the
+        array's real element type, checked at run time."""
+        if not _holds_generic(array.ctype):
+            return array_py, value
+        tmp = self.temp()
+        return (ast.NamedExpr(ast.Name(tmp, ast.Store()), array_py),
+                self.call_name("_g_element", [ast.Name(tmp, ast.Load()), value]))
+
     def index_value(self, node: N.Index) -> ast.expr:
         """The index of `a[i]` / key of `m[k]` (a Generic index is checked at run time)."""
         return self.converted(node.index, STRING if _is_map(node.obj.ctype) else INTEGER)
@@ -951,11 +966,19 @@ class Compiler:
         elif receiver is not None:
             py_args.append(self.expr(receiver))
         element = _element_type(receiver.ctype) if receiver is not None and receiver.ctype is not None else None
+        receiver_tmp = None
+        if receiver is not None and _holds_generic(receiver.ctype) and any(p.type.name == "T" for p in sig.params):
+            # Elements added through a Generic[] view must fit the array's real element type.
+            receiver_tmp = self.temp()
+            py_args[-1] = ast.NamedExpr(ast.Name(receiver_tmp, ast.Store()), py_args[-1])
         for arg, param in zip(args, sig.params):
             ptype = param.type
             if ptype.name == "T" and element is not None:
                 ptype = Type(element.name, element.dims + ptype.dims)
-            py_args.append(self.converted(arg, ptype))
+            value = self.converted(arg, ptype)
+            if receiver_tmp is not None and param.type.name == "T" and param.type.dims == 0:
+                value = self.call_name("_g_element", [ast.Name(receiver_tmp, ast.Load()), value])
+            py_args.append(value)
         inline = INTRINSICS.get(sig.impl)
         if inline is not None:
             return inline(*py_args)
@@ -1112,6 +1135,11 @@ def _is(t: Optional[Type], name: str) -> bool:
 
 def _is_generic(t: Optional[Type]) -> bool:
     return t is not None and t.dims == 0 and t.name == "Generic"
+
+
+def _holds_generic(t: Optional[Type]) -> bool:
+    """An array whose static element type is Generic (Generic[], Generic[][])."""
+    return t is not None and t.dims > 0 and t.name == "Generic"
 
 
 def _is_integer(t: Optional[Type]) -> bool:

@@ -228,3 +228,34 @@ def test_struct_named_like_a_reserved_type_is_reported_once():
     assert check_errors("struct Float { Integer whole; };") == [
         (1, 1, "'Float' is a reserved word and cannot be used as a struct name")]
     assert check_errors("struct Map { Integer n; };") == [(1, 1, "the type 'Map' is already declared")]
+
+
+# ------------------------------------------------ writing through Generic[]
+# A Generic[] parameter accepts any array (GenericToArray); writing a value of
+# another type through it used to corrupt the caller's typed array, and the
+# caller then failed with a Python TypeError far from the mistake.
+
+@pytest.mark.parametrize("body, message", [
+    ('items.pushBack("oops");', "a String cannot be stored in an Integer[]"),
+    ('items.pushFront(2.5);', "a Float cannot be stored in an Integer[]"),
+    ('items.insert(0, true);', "a Bool cannot be stored in an Integer[]"),
+    ('items[0] = "x";', "a String cannot be stored in an Integer[]"),
+    ('items[0] += 0.5;', "a Float cannot be stored in an Integer[]"),
+])
+def test_writing_the_wrong_type_through_a_generic_array_is_refused(body, message):
+    source = f"Void change(Generic[] items) {{\n  {body}\n}}\nInteger[] counts; counts.pushBack(1);\nchange(counts);"
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert (error.message, error.line) == (message, 2)
+
+
+def test_writing_the_right_type_through_a_generic_array_works():
+    source = """
+    Void fill(Generic[] items, Generic value) { items.pushBack(value); items[0] = value; items[0] += 1; }
+    Float[] amounts; amounts.pushBack(0.5);
+    fill(amounts, 2);
+    Generic[] anything; anything.pushBack("s");
+    fill(anything, 4);
+    print(amounts[0].toString(1) + " " + amounts[1].toString(1) + " " + getTypeName(anything[1]));
+    """
+    assert run(source) == "3.0 2.0 Integer"

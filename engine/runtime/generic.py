@@ -99,6 +99,24 @@ def array_from_generic(value: Any) -> Any:
     raise _mismatch(value, "array")
 
 
+def element_for(array: Any, value: Any) -> Any:
+    """A value stored into `array` through a Generic[] view: it must fit the
+    array's real element type (known from its element factory); a genuine
+    Generic[] takes anything."""
+    if not isinstance(array, Array):
+        return value
+    sample = array.element_default()
+    if sample is None:
+        return value
+    try:
+        if isinstance(sample, Array):
+            return array_from_generic(value)
+        return from_generic(value, type_name(sample))
+    except CRMScriptRuntimeError:
+        raise CRMScriptRuntimeError(
+            f"{_a(get_type_name(value))} cannot be stored in {_a(_array_type_name(array))}") from None
+
+
 def condition(value: Any) -> bool:
     """A Generic used as a condition (or with `!`, `&&`, `||`) must hold a Bool."""
     if isinstance(value, bool):
