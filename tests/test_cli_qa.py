@@ -292,3 +292,13 @@ def test_unwritable_coverage_file_is_one_plain_line(tree, tmp_path):
     assert result.exit_code == 2
     last = result.stderr.strip().splitlines()
     assert last == [f"crmscript test: cannot write {target}: No such file or directory"], last
+
+
+def test_a_type_folder_outside_the_catalog_is_warned_about_by_crmscript_test(tree):
+    typo = tree / "SalesBeforSaveSale"
+    typo.mkdir()
+    (typo / "10-seen.crm").write_text(HANDLER)
+    (typo / "a.cases.yaml").write_text("cases:\n  - name: a\n    input: {who: x}\n    expect: {OutputValues: {seen: x}}\n")
+    result = invoke("test", str(typo))
+    assert result.exit_code == 0, result.output  # a warning, not a failure
+    assert "handlers for 'SalesBeforSaveSale', which is not an event type of the catalog" in result.stderr

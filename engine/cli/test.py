@@ -28,6 +28,14 @@ PROGRESS_BAR_MIN_CASES = 30
 PIPED_WIDTH = 160
 
 
+def _shown_path(path: Path) -> str:
+    """A tree as the user would type it: relative to the current folder when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 @app.command("test")
 def test_command(
     paths: Optional[List[Path]] = typer.Argument(
@@ -105,6 +113,8 @@ def test_command(
     seconds = time.perf_counter() - started
 
     print_results(results, console, verbose=verbose)
+    for tree, message in runner.tree_warnings:
+        errors.print(f"warning: {_shown_path(tree)}: {message}")
     if collection.deselected:
         console.print(f"{collection.deselected} deselected by -k", style="dim")
     if line_coverage is not None:

@@ -39,9 +39,15 @@ EngineFactory = Callable[[Path], CaseEngine]
 def real_engine_factory(handlers_dir: Path) -> CaseEngine:
     from ..chain import Engine
 
-    # Catalog warnings (an input key the trigger does not document) are not
-    # failures of a case: they stay in ChainResult.warnings.
-    return Engine(handlers_dir, on_warning=lambda message: None)
+    # Warnings are not failures of a case. Those of the tree itself (a type
+    # folder that is not in the catalog: usually a typo that would never fire
+    # in a CRM) are kept for the report; per-event ones (an input key the
+    # trigger does not document) stay in ChainResult.warnings.
+    startup: list[str] = []
+    engine = Engine(handlers_dir, on_warning=startup.append)
+    engine.on_warning = lambda message: None
+    engine.startup_warnings = startup
+    return engine
 
 
 def _handler_name(handler: Any) -> str:
@@ -98,6 +104,8 @@ class CaseRunner:
         self._around_event = around_event or (lambda case: nullcontext())
         self._engines: dict[Path, CaseEngine] = {}
         self._broken_trees: dict[Path, str] = {}
+        # (tree, message) of each handler tree's start-up warnings, once per tree
+        self.tree_warnings: list[tuple[Path, str]] = []
 
     def engines(self) -> list[CaseEngine]:
         """Every engine built so far (one per handler tree), for coverage reports."""
@@ -117,6 +125,7 @@ class CaseRunner:
                 self._broken_trees[handlers_dir] = str(e)
                 raise _TreeError(str(e)) from None
             self._engines[handlers_dir] = engine
+            self.tree_warnings.extend((handlers_dir, m) for m in getattr(engine, "startup_warnings", ()))
         return self._engines[handlers_dir]
 
     def run(self, case: TestCase) -> CaseResult:
