@@ -181,6 +181,7 @@ class Compiler:
             _g_neg=_generic.negate,
             _g_compare=_generic.compare,
             _g_element=_generic.element_for,
+            _g_typed_array=_generic.typed_array,
         )
 
     def runtime_name(self, obj: Any, hint: str) -> str:
@@ -1037,8 +1038,11 @@ class Compiler:
             return value
         if _is_generic(source) and target.name != "Generic":
             if target.dims > 0:
-                return self.call_name("_g_array", [value])
+                return self.call_name("_g_typed_array", [self.call_name("_g_array", [value]), ast.Constant(str(target))])
             return self.call_name("_g_from", [value, ast.Constant(target.name)])
+        if _holds_generic(source) and target.dims > 0 and target.name != "Generic":
+            # A Generic[] viewed as an Integer[]: only when it really is one.
+            return self.call_name("_g_typed_array", [value, ast.Constant(str(target))])
         if target.dims == 0 and target.name == "Float" and (_is_integer(source) or _is_byte(source)):
             if isinstance(value, ast.Constant):
                 return ast.Constant(float(value.value))

@@ -259,3 +259,15 @@ def test_writing_the_right_type_through_a_generic_array_works():
     print(amounts[0].toString(1) + " " + amounts[1].toString(1) + " " + getTypeName(anything[1]));
     """
     assert run(source) == "3.0 2.0 Integer"
+
+
+def test_a_generic_array_is_an_integer_array_only_when_it_really_is_one():
+    # was: `Integer[] nums = anything;` accepted a Generic[] of Strings, and
+    # `nums[0] + 1` then failed with a Python TypeError
+    error = failure('Generic[] anything; anything.pushBack("a");\nInteger[] nums = anything;')
+    assert (error.message, error.line) == ("a Generic[] cannot be used as an Integer[]", 2)
+    error = failure('Integer[] counts; Generic held = counts;\nString[] words = held;')
+    assert (error.message, error.line) == ("an Integer[] cannot be used as a String[]", 2)
+    source = ("Integer[] same(Generic[] items) { return items; }\nInteger[] counts; counts.pushBack(4);"
+              " Generic held = counts; Integer[] back = held; print((same(counts)[0] + back[0]).toString());")
+    assert run(source) == "8"

@@ -117,6 +117,17 @@ def element_for(array: Any, value: Any) -> Any:
             f"{_a(get_type_name(value))} cannot be stored in {_a(_array_type_name(array))}") from None
 
 
+def typed_array(array: Any, wanted: str) -> Any:
+    """An array known only as Generic[] (or Generic) stored where an
+    `Integer[]` is expected: it must really be one, as a Java cast of an
+    Object[] must (a true Generic[] is not an Integer[], even if it holds
+    only Integers)."""
+    actual = _array_type_name(array)
+    if actual != wanted:
+        raise CRMScriptRuntimeError(f"{_a(actual)} cannot be used as {_a(wanted)}")
+    return array
+
+
 def condition(value: Any) -> bool:
     """A Generic used as a condition (or with `!`, `&&`, `||`) must hold a Bool."""
     if isinstance(value, bool):
