@@ -571,12 +571,15 @@ class Compiler:
         # not change which elements the loop visits (as C++ iterators over a
         # copied vector would).
         collection = self.expr(stmt.collection)
-        if _is_generic(stmt.collection.ctype):
+        collection_type = stmt.collection.ctype
+        if _is_generic(collection_type):
             collection = self.call_name("_g_array", [collection])
-            if var_type.name != "Generic":  # elements of unknown type: each checked
-                check = self.call_name("_g_array" if var_type.dims else "_g_from",
-                                       [ast.Name(name, ast.Load())] + ([] if var_type.dims else [ast.Constant(var_type.name)]))
-                head.insert(1, ast.Assign([ast.Name(name, ast.Store())], check))
+        if var_type.name != "Generic" and (_is_generic(collection_type) or _holds_generic(collection_type)):
+            # elements known only as Generic (a Generic, a Generic[]): each checked
+            element = ast.Name(name, ast.Load())
+            check = (self.call_name("_g_typed_array", [self.call_name("_g_array", [element]), ast.Constant(str(var_type))])
+                     if var_type.dims else self.call_name("_g_from", [element, ast.Constant(var_type.name)]))
+            head.insert(1, ast.Assign([ast.Name(name, ast.Store())], check))
         if stmt.collection.ctype is not None and stmt.collection.ctype.dims > 0:
             collection = ast.Subscript(collection, ast.Slice(None, None, None), ast.Load())
         return [ast.For(ast.Name(name, ast.Store()), collection, head + body, [])]

@@ -271,3 +271,11 @@ def test_a_generic_array_is_an_integer_array_only_when_it_really_is_one():
     source = ("Integer[] same(Generic[] items) { return items; }\nInteger[] counts; counts.pushBack(4);"
               " Generic held = counts; Integer[] back = held; print((same(counts)[0] + back[0]).toString());")
     assert run(source) == "8"
+
+
+def test_foreach_over_a_generic_array_checks_each_element():
+    # was: `foreach (Integer n in anything)` gave n the String "a"
+    error = failure('Generic[] anything; anything.pushBack("a");\nforeach (Integer n in anything) { }')
+    assert (error.message, error.line) == ("a Generic holding a String cannot be used as an Integer", 2)
+    assert run("Generic[] anything; anything.pushBack(3); foreach (Float f in anything) { print(f.toString(1)); }") \
+        == "3.0"
