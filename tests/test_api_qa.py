@@ -282,3 +282,24 @@ def test_merge_patch_member_names_are_read_ignoring_case_too(client):
                            headers={"Content-Type": "application/merge-patch+json"})
     assert response.status_code == 200, response.text
     assert response.content == post(client, EXECUTE, PASCAL_SALE).content
+
+
+# ------------------------------------------------------------ crmscript serve
+
+
+@pytest.mark.parametrize("options, words", [
+    (["--port", "99999"], "--port"),
+    (["--port", "0"], "--port"),
+    (["--handlers", "/no/such/handler/folder"], "/no/such/handler/folder"),
+])
+def test_serve_refuses_bad_options_as_usage_errors(options, words):
+    # (Before: --port 99999 was a Python traceback from bind(); a missing
+    # --handlers folder served an empty tree, answering every event unchanged.)
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from engine.cli import main; main()", "serve", *options]
+    done = subprocess.run(command,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert words in done.stderr and "Traceback" not in done.stderr

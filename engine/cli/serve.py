@@ -23,7 +23,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import EXIT_USAGE
+from .common import EXIT_USAGE, handler_tree_option
 
 
 def configure_logging() -> None:
@@ -42,7 +42,7 @@ def configure_logging() -> None:
 def serve_command(
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on.", min=1, max=65535),
     auth: Optional[str] = typer.Option(
         None, "--auth",
         help="Require a credential: basic:USER:PASS, bearer:TOKEN or soticket:TICKET (default: open)."),
@@ -55,7 +55,6 @@ def serve_command(
     from ..api.app import LineWriter, create_app
     from ..api.auth import AuthConfigError, make_authenticator
     from ..chain import Engine
-    from ..handlers import resolve_handlers_dir
 
     try:
         authenticator = make_authenticator(auth)
@@ -63,8 +62,10 @@ def serve_command(
         typer.echo(f"crmscript serve: {error}", err=True)
         raise typer.Exit(EXIT_USAGE)
 
+    # A --handlers folder that does not exist is a usage error (as for fire
+    # and test): serving an empty tree would answer every event unchanged.
+    handlers_dir = handler_tree_option(handlers, "serve")
     configure_logging()
-    handlers_dir = resolve_handlers_dir(handlers)
     # check_interval 0: look for changed files before every event; inf: never.
     engine = Engine(handlers_dir, check_interval=0.0 if reload else math.inf)
     api = create_app(engine, auth=authenticator, max_body=max_body, access_log=LineWriter(sys.stderr))
