@@ -303,3 +303,16 @@ def test_serve_refuses_bad_options_as_usage_errors(options, words):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_xml_body_whose_root_is_eventdata_says_to_wrap_it(client):
+    # The root element is the request; a client serializing the carrier
+    # itself as the root got "EventData: Field required", which names the
+    # very element it sent. (Before: that message.)
+    body = "<EventData><Type>SalesBeforeSaveSale</Type></EventData>"
+    response = client.post(EXECUTE, content=body, headers={"Content-Type": "application/xml"})
+    assert response.status_code == 400
+    assert "<request><EventData>" in response.json()["Error"]
+    assert response.json()["ErrorSource"] == "EventData"
+    wrapped = client.post(EXECUTE, content=f"<request>{body}</request>", headers={"Content-Type": "application/xml"})
+    assert wrapped.status_code == 200

@@ -78,6 +78,14 @@ def decode(body: bytes, charset: str, shape: Shape) -> Any:
         raise bad_request(f"XML with DTDs or entity declarations is not accepted ({error.__class__.__name__})") from None
     except (ValueError, LookupError) as error:  # e.g. an unknown encoding in the XML declaration
         raise bad_request(f"Unreadable XML: {error}") from None
+    root_name = _local_name(root.tag)
+    fields = shape.fields()
+    if root_name in fields and fields[root_name].kind == MODEL and not any(
+            _local_name(child.tag) in fields for child in root):
+        # `<EventData><Type>…` sent bare: the root is the request around it.
+        raise bad_request(f"The root element <{root_name}> is taken as the request around the members, "
+                          f"so <{root_name}> itself was not found; wrap it: "
+                          f"<request><{root_name}>…</{root_name}></request>", root_name)
     return _element_to_data(root, shape, "")
 
 
