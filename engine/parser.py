@@ -1011,6 +1011,15 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
             stack[-4] if len(stack) >= 4 and isinstance(top, Token) and top.type == "RPAR" else None)
         if isinstance(word, Token) and word.type == "NAME" and word.value in _NOT_IN_CRMSCRIPT:
             return error(_NOT_IN_CRMSCRIPT[word.value], (word.line, word.column))
+    # try / catch / throw as C#, Java or C++ write them.
+    if isinstance(top, Token) and top.type in ("TRY", "CATCH") and token.type != "LBRACE":
+        if top.type == "CATCH" and token.type == "LPAR":
+            return error("CRMScript's catch takes no parameter: write catch { ... } and read the message "
+                         "from the String variable 'error'")
+        return error(f"'{top.value}' needs a block in braces: try {{ ... }} catch {{ ... }}")
+    if isinstance(top, Token) and top.type == "THROW" and token.type == "SEMI":
+        return error("'throw' needs a String: throw \"what went wrong\"; (inside catch, throw error; "
+                     "passes the caught error on)")
     # Functions and structs are declared only at the top level (structs' methods aside).
     inside_block = _innermost_open(stack, "LBRACE") is not None
     if inside_block and token.type in ("STRUCT", "STRUCT_CAPITAL"):
@@ -1089,6 +1098,7 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
 _NOT_IN_CRMSCRIPT = {
     "switch": "CRMScript has no 'switch': use if / else if / else",
     "do": "CRMScript has no 'do ... while': use while (...) { ... }",
+    "finally": "CRMScript has no 'finally': put that code after the try { } catch { }",
 }
 
 

@@ -195,6 +195,14 @@ def test_byte_literal_out_of_range_as_argument_is_a_checker_error(source, line_c
     # were "expected ';' at the end of the statement, found '{'"
     ("Integer n = 2;\nswitch (n) {\n}", 2, 1, "CRMScript has no 'switch': use if / else if / else"),
     ("Integer n = 2;\ndo { n--; } while (n > 0);", 2, 1, "CRMScript has no 'do ... while': use while (...) { ... }"),
+    # were "expected '{', found ...", "expected an expression, found ';'" and "expected ';' ..., found '{'"
+    ('try\n  printLine("x");\ncatch { }', 2, 3, "'try' needs a block in braces: try { ... } catch { ... }"),
+    ('try { printLine("x"); }\ncatch (Exception e) { }', 2, 7,
+     "CRMScript's catch takes no parameter: write catch { ... } and read the message from the String variable 'error'"),
+    ('try { printLine("x"); } catch { throw; }', 1, 38,
+     "'throw' needs a String: throw \"what went wrong\"; (inside catch, throw error; passes the caught error on)"),
+    ('try { printLine("x"); } catch { }\nfinally { printLine("y"); }', 2, 1,
+     "CRMScript has no 'finally': put that code after the try { } catch { }"),
 ])
 def test_syntax_errors_name_the_real_mistake(source, line, column, message):
     assert check_errors(source) == [(line, column, message)]
