@@ -81,6 +81,33 @@ def article(type_: Type | str) -> str:
     return ("an " if text[:1] in "AEIOU" else "a ") + text
 
 
+# What authors of other languages write, and the CRMScript for it: used when
+# no near miss (did_you_mean) is found.
+FOREIGN_TYPE_NAMES = {
+    "int": "Integer", "long": "Integer", "short": "Integer", "Int": "Integer", "Long": "Integer",
+    "double": "Float", "Double": "Float", "decimal": "Float", "Decimal": "Float",
+    "boolean": "Bool", "Boolean": "Bool", "char": "String", "Object": "Generic", "object": "Generic",
+}
+UNTYPED_DECLARATION_WORDS = frozenset({"var", "let", "auto", "const", "dim", "Dim"})
+FOREIGN_MEMBER_NAMES = {  # foreign method name -> CRMScript members to suggest, the first existing one wins
+    "length": ("getLength", "length", "size"), "size": ("getLength", "length", "size"), "count": ("length", "size"),
+    "indexOf": ("find",), "contains": ("find", "exists"), "toUpperCase": ("toUpper",),
+    "toLowerCase": ("toLower",), "push": ("pushBack",), "add": ("pushBack", "insert"),
+    "append": ("pushBack",), "pop": ("popBack",), "shift": ("popFront",), "unshift": ("pushFront",),
+    "get": ("get",), "put": ("insert",), "set": ("insert",), "containsKey": ("exists",), "has": ("exists",),
+}
+NULL_WORDS = frozenset({"null", "NULL", "nil", "None", "undefined"})
+
+
+def foreign_member_hint(name: str, known: Iterable[str]) -> str:
+    """' (CRMScript: getLength())' when `name` is another language's word for a member in `known`."""
+    existing = set(known)
+    for candidate in FOREIGN_MEMBER_NAMES.get(name, ()):
+        if candidate in existing and candidate != name:
+            return f" (in CRMScript: {candidate}())"
+    return ""
+
+
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """' (did you mean 'length'?)' for a near miss among `known`, else ''.
 
@@ -415,7 +442,12 @@ class Checker:
                 self.error(ref, f"the struct '{ref.name}' is used before its declaration")
             else:
                 known = list(LANGUAGE_TYPE_NAMES) + list(self.structs) + list(self.library.classes)
-                self.error(ref, f"unknown type '{ref.name}'" + did_you_mean(ref.name, known))
+                hint = did_you_mean(ref.name, known)
+                if not hint and ref.name in FOREIGN_TYPE_NAMES:
+                    hint = f" (in CRMScript: {FOREIGN_TYPE_NAMES[ref.name]})"
+                elif not hint and ref.name in UNTYPED_DECLARATION_WORDS:
+                    hint = ": CRMScript declares a variable with its type, e.g. Integer count = 5;"
+                self.error(ref, f"unknown type '{ref.name}'" + hint)
             return ERROR
         if ref.name == VOID.name and not (allow_void and not ref.sizes):
             self.error(ref, "'Void' is not a type for values; only a function can be Void")
@@ -781,6 +813,9 @@ class Checker:
             elif self.struct is not None and any(f.name == expr.name for f in self.struct.fields):
                 # C++/Java authors write a bare field name inside a method.
                 self.error(expr, f"reach the field '{expr.name}' through 'this': this.{expr.name}")
+            elif expr.name in NULL_WORDS:
+                self.error(expr, f"CRMScript has no '{expr.name}': a variable declared without a value "
+                                 "is empty, and isNull() tells whether it has a value")
             elif expr.name in self.functions or expr.name in self.library.functions:
                 self.error(expr, f"'{expr.name}' is a function, not a variable: call it with {expr.name}(...)")
             else:
@@ -1001,8 +1036,10 @@ class Checker:
             candidates = list(self.library.classes.get(receiver.name, _NO_CLASS).methods.get(expr.method, []))
         if not candidates:
             owner = "an array" if receiver.dims > 0 else receiver.name
+            known_methods = list(self.method_names(receiver))
             self.error(expr, f"{owner} has no method '{expr.method}'"
-                             + did_you_mean(expr.method, self.method_names(receiver)))
+                             + (did_you_mean(expr.method, known_methods)
+                                or foreign_member_hint(expr.method, known_methods)))
             return ERROR
         target = self.resolve_overload(expr, what, candidates, expr.args, arg_types, element)
         if target is None:

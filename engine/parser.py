@@ -1011,6 +1011,13 @@ def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxEr
             stack[-4] if len(stack) >= 4 and isinstance(top, Token) and top.type == "RPAR" else None)
         if isinstance(word, Token) and word.type == "NAME" and word.value in _NOT_IN_CRMSCRIPT:
             return error(_NOT_IN_CRMSCRIPT[word.value], (word.line, word.column))
+    # `new Foo(...)`, `= {1, 2}` / `= [1, 2]`: Java and JavaScript habits.
+    if isinstance(top, Token) and top.type == "NAME" and top.value == "new" and token.type == "TYPE_NAME":
+        return error(f"CRMScript has no 'new': a declaration makes the value ({token.value} x; or "
+                     f"{token.value} x = {token.value}(...);)", (top.line, top.column))
+    if isinstance(top, Token) and top.type == "EQUAL" and token.type in ("LBRACE", "LSQB"):
+        return error("CRMScript has no array literals: declare the array (Integer[] a;) and add the "
+                     "elements with pushBack")
     # try / catch / throw as C#, Java or C++ write them.
     if isinstance(top, Token) and top.type in ("TRY", "CATCH") and token.type != "LBRACE":
         if top.type == "CATCH" and token.type == "LPAR":
@@ -1099,6 +1106,9 @@ _NOT_IN_CRMSCRIPT = {
     "switch": "CRMScript has no 'switch': use if / else if / else",
     "do": "CRMScript has no 'do ... while': use while (...) { ... }",
     "finally": "CRMScript has no 'finally': put that code after the try { } catch { }",
+    "elseif": "write 'else if' (two words)",
+    "elsif": "write 'else if' (two words)",
+    "elif": "write 'else if' (two words)",
 }
 
 

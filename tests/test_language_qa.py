@@ -287,3 +287,30 @@ def test_foreach_over_a_generic_array_checks_each_element():
     assert (error.message, error.line) == ("a Generic holding a String cannot be used as an Integer", 2)
     assert run("Generic[] anything; anything.pushBack(3); foreach (Float f in anything) { print(f.toString(1)); }") \
         == "3.0"
+
+
+# ---------------------------------------- other languages' words, translated
+
+@pytest.mark.parametrize("source, line, column, message", [
+    # syntax: were "expected ';' after the declaration of 'n', found the type name 'Integer'",
+    # "expected an expression, found '{'" / "'['", "expected ';' at the end of the statement, found '{'"
+    ("Integer n = new Integer(3);", 1, 13,
+     "CRMScript has no 'new': a declaration makes the value (Integer x; or Integer x = Integer(...);)"),
+    ("Integer[] primes = {2, 3, 5};", 1, 20,
+     "CRMScript has no array literals: declare the array (Integer[] a;) and add the elements with pushBack"),
+    ("Integer[] primes;\nprimes = [2, 3];", 2, 10,
+     "CRMScript has no array literals: declare the array (Integer[] a;) and add the elements with pushBack"),
+    ("Integer n = 1;\nif (n > 0) { } elseif (n < 0) { }", 2, 16, "write 'else if' (two words)"),
+    # checker: were "unknown variable 'null'", "unknown type 'int'" / "'var'" without a hint,
+    # "has no method 'length'" without a hint
+    ("String name = null;", 1, 15,
+     "CRMScript has no 'null': a variable declared without a value is empty, and isNull() tells whether it has a value"),
+    ("int n = 3;", 1, 1, "unknown type 'int' (in CRMScript: Integer)"),
+    ("Boolean done = true;", 1, 1, "unknown type 'Boolean' (in CRMScript: Bool)"),
+    ("var n = 3;", 1, 1, "unknown type 'var': CRMScript declares a variable with its type, e.g. Integer count = 5;"),
+    ('String word = "abc";\nInteger n = word.length();', 2, 13, "String has no method 'length' (in CRMScript: getLength())"),
+    ('String[] words;\nwords.push("a");', 2, 1, "an array has no method 'push' (in CRMScript: pushBack())"),
+    ('Map prices;\nprices.put("a", "1");', 2, 1, "Map has no method 'put' (in CRMScript: insert())"),
+])
+def test_other_languages_words_get_the_crmscript_spelling(source, line, column, message):
+    assert check_errors(source) == [(line, column, message)]
