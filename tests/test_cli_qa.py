@@ -302,3 +302,19 @@ def test_a_type_folder_outside_the_catalog_is_warned_about_by_crmscript_test(tre
     result = invoke("test", str(typo))
     assert result.exit_code == 0, result.output  # a warning, not a failure
     assert "handlers for 'SalesBeforSaveSale', which is not an event type of the catalog" in result.stderr
+
+
+def test_run_piped_into_a_reader_that_stops_early_is_quiet(tmp_path):
+    # `crmscript run x.crm | head -1`: was "error: internal error: BrokenPipeError".
+    import subprocess
+    import sys
+
+    script = tmp_path / "many.crm"
+    script.write_text('for (Integer i = 0; i < 200000; i++) { printLine("line " + i.toString()); }\n')
+    process = subprocess.Popen([sys.executable, "-c", "from engine.cli import main; main()", "run", str(script)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"line 0\n"
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert stderr == "", stderr

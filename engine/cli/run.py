@@ -64,6 +64,27 @@ def summary(before: EventData, after: EventData) -> list[str]:
     return lines
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device so later writes and the final flush
+    after a closed pipe raise nothing."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (tests): nothing to redirect
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
 def _print_error(error: CRMScriptError) -> None:
     for e in each_error(error):
         print(f"{e.location()}: error: {e.message}", file=sys.stderr)
@@ -113,22 +134,34 @@ def run_command(
     carrier = EventData(Type=event or "", InputValues=input_values, StateValues=state_values)
     before = carrier.model_copy(deep=True)
 
+    reader_gone = False  # `crmscript run x.crm | head`: the pipe closed early
+
     def echo(text: str) -> None:
+        nonlocal reader_gone
+        if reader_gone:
+            return
         try:
             sys.stdout.write(text)
         except UnicodeEncodeError:  # a terminal that cannot show every character
             encoding = sys.stdout.encoding or "ascii"
             sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
+        except BrokenPipeError:
+            # Not the script's fault: drop the rest of its output quietly (as
+            # click does for the other commands) instead of an "internal error".
+            reader_gone = True
+            _silence_stdout()
 
     context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=echo)
     status = EXIT_OK
     try:
         script.run(context=context)
     except CRMScriptError as error:
-        sys.stdout.flush()
+        _flush_stdout()
         _print_error(error)
         status = EXIT_FAILED
-    sys.stdout.flush()
+    _flush_stdout()
+    if reader_gone:
+        raise typer.Exit(EXIT_FAILED)
     if event is not None:
         if event not in catalog:
             hint = catalog.suggest(event)
