@@ -635,7 +635,7 @@ class Compiler:
         if _is_string(ttype) and op == "+" and isinstance(target, N.Name):
             # `s += x` keeps CPython's in-place string growth.
             name = self.var_name(target.symbol, target.name)
-            out = [ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.expr(node.value))]
+            out = [ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.converted(node.value, STRING))]
             out.append(self._string_guard(ast.Name(name, ast.Load())))
             return out
         if isinstance(target, N.Name):

@@ -51,6 +51,7 @@ def assert_speaks_crmscript(message: str) -> None:
     ('Generic box = "q"; Integer[] nums; nums.pushBack(box);', "a Generic holding a String cannot be used as an Integer"),
     ('DateTime when; Generic box = when; Integer n = box;', "a Generic holding a DateTime cannot be used as an Integer"),
     ('Generic big = 2147483647; Integer n = big + 1;', "Integer overflow"),
+    ('String text = "n="; Generic box = 5; text += box;', "a Generic holding an Integer cannot be used as a String"),
 ])
 def test_generic_holding_the_wrong_type_is_a_crmscript_runtime_error(source, message):
     error = failure(source)
