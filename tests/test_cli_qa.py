@@ -318,3 +318,12 @@ def test_run_piped_into_a_reader_that_stops_early_is_quiet(tmp_path):
     stderr = process.stderr.read().decode()
     process.wait(timeout=60)
     assert stderr == "", stderr
+
+
+def test_printed_differing_only_in_the_final_newline_is_explained(tree):
+    (tree / "SalesBeforeSaveSale" / "20-print.crm").write_text('printLine("hello");\nprintLine("world");\n')
+    write_cases(tree, 'cases:\n  - name: a\n    expect: {printed: "hello\\nworld"}\n')
+    result = invoke("test", str(tree))
+    assert result.exit_code == 1
+    assert "only the line endings differ" in result.output, result.output
+    assert '+ actual:   "hello\\nworld\\n"' in result.output

@@ -103,6 +103,13 @@ def render(mismatches: list[Mismatch], indent: str = "    ") -> Text:
         text.append("\n")
         if _is_multiline(m):
             expected = m.expected.text if isinstance(m.expected, TextMatch) else str(m.expected)
+            if expected.splitlines() == str(m.actual).splitlines():
+                # The lines agree; only line endings differ (printLine ends
+                # with a newline, YAML `|` keeps one): a line diff shows nothing.
+                text.append(f"{indent}  the lines are equal; only the line endings differ:\n", style="dim")
+                text.append(f"{indent}  - expected: {show(expected)}\n", style="red")
+                text.append(f"{indent}  + actual:   {show(str(m.actual))}\n", style="green")
+                continue
             lines = difflib.unified_diff(expected.splitlines(), str(m.actual).splitlines(),
                                          "expected", "actual", lineterm="", n=2)
             for line in lines:
