@@ -549,8 +549,9 @@ class Checker:
             if [p.type_ref.type for p in other.params] == signature:
                 where = f" in '{struct.name}'" if struct is not None else ""
                 what = "method" if struct is not None else "function"
-                self.error(decl, f"the {what} '{describe_function(decl)}' is already declared{where} "
-                                 f"(line {other.line})")
+                # The first declaration may be in another file (an include): name it then.
+                at = f"line {other.line}" if other.file == decl.file else f"{other.file}, line {other.line}"
+                self.error(decl, f"the {what} '{describe_function(decl)}' is already declared{where} ({at})")
                 return
         overloads.append(decl)
 

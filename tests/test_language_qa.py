@@ -315,3 +315,14 @@ def test_foreach_over_a_generic_array_checks_each_element():
 ])
 def test_other_languages_words_get_the_crmscript_spelling(source, line, column, message):
     assert check_errors(source) == [(line, column, message)]
+
+
+def test_a_redeclaration_inside_an_include_names_the_file_of_the_first():
+    # was "(line 1)", read in the include's file where line 1 is the redeclaration itself
+    source = "Integer twice(Integer n) { return n + n; }\n#include \"doubling\";"
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, "main.crm", includes={"doubling": "Integer twice(Integer n) { return 2 * n; }"})
+    errors = getattr(caught.value, "errors", [caught.value])
+    assert [(e.line, e.message) for e in errors] == [
+        (1, "the function 'Integer twice(Integer n)' is already declared (main.crm, line 1)")]
+    assert errors[0].file != "main.crm"
