@@ -327,3 +327,12 @@ def test_printed_differing_only_in_the_final_newline_is_explained(tree):
     assert result.exit_code == 1
     assert "only the line endings differ" in result.output, result.output
     assert '+ actual:   "hello\\nworld\\n"' in result.output
+
+
+def test_a_case_file_in_lib_needs_an_event_type(tree):
+    (tree / "lib").mkdir()
+    path = tree / "lib" / "x.cases.yaml"
+    path.write_text("cases:\n  - name: a\n")
+    assert_one_clean_line(invoke("test", str(path)), "lib/ holds include scripts", "event: <EventType>")
+    path.write_text("event: SalesBeforeSaveSale\ncases:\n  - name: a\n")
+    assert invoke("test", str(path)).exit_code == 0

@@ -417,10 +417,15 @@ def _check_event_type(event: str, tree: Path, file: str, line: int, label: str) 
     that the request already meets: refuse a type that is neither in the
     trigger catalog nor a folder of the handler tree."""
     from ..catalog import default_catalog
+    from ..handlers import LIB_DIR
 
     catalog = default_catalog()
-    if event in catalog or (tree / event).is_dir():
+    if event in catalog or (event != LIB_DIR and (tree / event).is_dir()):
         return
+    if event == LIB_DIR:
+        raise CaseFileError(
+            f"{label}: field event: {LIB_DIR}/ holds include scripts, not handlers of an event type: "
+            "write `event: <EventType>` or put the case file beside a handler", file, line, 1)
     import difflib
 
     hint = catalog.suggest(event) or next(iter(difflib.get_close_matches(event, [known.name for known in catalog], n=1)), None)
