@@ -342,8 +342,9 @@ def utf8_position(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
 
 
 def resolve_handlers_dir(option: Optional[os.PathLike | str]) -> Path:
-    """`--handlers` for the CLI: the given folder; else ./handlers when the
-    current folder has one (a handler author's own project: running the
+    """`--handlers` for the CLI: the given folder; else the nearest
+    `handlers/` in the current folder or above it (a handler author's own
+    project, also from inside `handlers/<EventType>/`: running the
     repository's example tree instead would test the wrong handlers); else
     the repository's handlers/ (engine/cli/common.DEFAULT_HANDLERS) when it
     exists (a source checkout); else ./handlers (an installed package has no
@@ -352,7 +353,11 @@ def resolve_handlers_dir(option: Optional[os.PathLike | str]) -> Path:
         return Path(option)
     from .cli.common import DEFAULT_HANDLERS
 
-    here = Path("handlers")
-    if here.is_dir():
-        return DEFAULT_HANDLERS if here.resolve() == DEFAULT_HANDLERS.resolve() else here
-    return DEFAULT_HANDLERS if DEFAULT_HANDLERS.is_dir() else here
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / "handlers"
+        if candidate.is_dir():
+            if candidate.resolve() == DEFAULT_HANDLERS.resolve():
+                return DEFAULT_HANDLERS
+            return Path(os.path.relpath(candidate, here)) if folder == here else candidate
+    return DEFAULT_HANDLERS if DEFAULT_HANDLERS.is_dir() else Path("handlers")

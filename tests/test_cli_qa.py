@@ -336,3 +336,13 @@ def test_a_case_file_in_lib_needs_an_event_type(tree):
     assert_one_clean_line(invoke("test", str(path)), "lib/ holds include scripts", "event: <EventType>")
     path.write_text("event: SalesBeforeSaveSale\ncases:\n  - name: a\n")
     assert invoke("test", str(path)).exit_code == 0
+
+
+def test_default_tree_is_found_from_inside_a_type_folder(tree, monkeypatch):
+    project = tree.parent
+    tree.rename(project / "handlers")
+    write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"
+                                      "    expect: {OutputValues: {seen: me}}\n")
+    monkeypatch.chdir(project / "handlers" / "SalesBeforeSaveSale")
+    result = invoke("test")
+    assert result.exit_code == 0 and "1 passed" in result.output, result.output
