@@ -16,6 +16,8 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
+import sys
+import threading
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Optional, Union
 
@@ -66,10 +68,25 @@ def check_program(program: nodes.Program, library: Optional[Library] = None) -> 
         from .runtime.table import LIBRARY
 
         library = LIBRARY
+    make_room_for_deep_scripts()
     checker = Checker(library, program.file)
     checker.check(program)
     if checker.errors:
         raise CRMScriptDiagnostics(checker.sorted_errors())
+
+
+# Python frames the checker and compiler may use: they walk the tree
+# recursively, a few frames per level, and a generated script with a few
+# hundred `else if` branches is that deep (the default limit of 1000 stopped
+# at about 300). Never lowered: other threads may be deeper.
+DEEP_SCRIPT_FRAMES = 12_000
+_recursion_lock = threading.Lock()
+
+
+def make_room_for_deep_scripts() -> None:
+    with _recursion_lock:
+        if sys.getrecursionlimit() < DEEP_SCRIPT_FRAMES:
+            sys.setrecursionlimit(DEEP_SCRIPT_FRAMES)
 
 
 # ------------------------------------------------------------------ helpers

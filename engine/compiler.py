@@ -1397,4 +1397,7 @@ def _unparse(module: ast.Module) -> str:
 def compile_program(program: N.Program, *, library: Optional[Library] = None,
                     script_name: str = "<script>") -> CompiledProgram:
     """Compile a checked program (see docs/architecture.md, "Checker annotations")."""
+    from .checker import make_room_for_deep_scripts
+
+    make_room_for_deep_scripts()
     return Compiler(program, library=library, script_name=script_name).compile()

@@ -326,3 +326,11 @@ def test_a_redeclaration_inside_an_include_names_the_file_of_the_first():
     assert [(e.line, e.message) for e in errors] == [
         (1, "the function 'Integer twice(Integer n)' is already declared (main.crm, line 1)")]
     assert errors[0].file != "main.crm"
+
+
+def test_a_long_else_if_chain_compiles():
+    # a generated mapping of 600 branches stopped with "the script nests too
+    # deeply" (Python's default recursion limit in the checker and compiler)
+    branches = "\n".join(f'else if (code == {n}) {{ label = "n{n}"; }}' for n in range(1, 600))
+    source = f'Integer code = 599;\nString label;\nif (code == 0) {{ label = "zero"; }}\n{branches}\nprint(label);'
+    assert run(source) == "n599"
