@@ -388,6 +388,7 @@ class Checker:
         self.structs: dict[str, nodes.StructDecl] = {}
         self.function: Optional[nodes.FunctionDecl] = None  # being checked
         self.struct: Optional[nodes.StructDecl] = None  # whose method is being checked
+        self.initialising: Optional[nodes.StructDecl] = None  # whose field initial values are being checked
         self.loop_depth = 0
         self.declared_later: dict[str, str] = {}
         self.program: Optional[nodes.Program] = None
@@ -602,8 +603,12 @@ class Checker:
             else:
                 field_type = self.resolve_type(field.type_ref)
                 if field.init is not None:
-                    self.check_assignment_value(field.init, field_type,
-                                                f"the {field_type} field '{field.name}'")
+                    self.initialising = decl
+                    try:
+                        self.check_assignment_value(field.init, field_type,
+                                                    f"the {field_type} field '{field.name}'")
+                    finally:
+                        self.initialising = None
             if field.name in field_names:
                 self.error(field, f"the field '{field.name}' is already declared in '{decl.name}'")
             field_names[field.name] = field
@@ -828,6 +833,9 @@ class Checker:
             self.unknown_names.add(unknown)
             if ("variable " + expr.name) in self.declared_later or self.declared_further_down(expr):
                 self.error(expr, f"'{expr.name}' is used before its declaration")
+            elif self.initialising is not None and any(f.name == expr.name for f in self.initialising.fields):
+                self.error(expr, f"a field's initial value cannot use the field '{expr.name}': "
+                                 "give it a constant or a global, or set it in a method")
             elif self.struct is not None and any(f.name == expr.name for f in self.struct.fields):
                 # C++/Java authors write a bare field name inside a method.
                 self.error(expr, f"reach the field '{expr.name}' through 'this': this.{expr.name}")

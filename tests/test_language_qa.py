@@ -334,3 +334,10 @@ def test_a_long_else_if_chain_compiles():
     branches = "\n".join(f'else if (code == {n}) {{ label = "n{n}"; }}' for n in range(1, 600))
     source = f'Integer code = 599;\nString label;\nif (code == 0) {{ label = "zero"; }}\n{branches}\nprint(label);'
     assert run(source) == "n599"
+
+
+def test_field_initial_value_using_another_field_says_so():
+    # was "unknown variable 'width'"
+    source = "struct Frame {\n  Integer width = 4;\n  Integer area = width * 2;\n};"
+    assert check_errors(source) == [(3, 18, "a field's initial value cannot use the field 'width': "
+                                            "give it a constant or a global, or set it in a method")]
