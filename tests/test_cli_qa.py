@@ -346,3 +346,12 @@ def test_default_tree_is_found_from_inside_a_type_folder(tree, monkeypatch):
     monkeypatch.chdir(project / "handlers" / "SalesBeforeSaveSale")
     result = invoke("test")
     assert result.exit_code == 0 and "1 passed" in result.output, result.output
+
+
+def test_run_as_a_handler_warns_about_input_keys_the_trigger_never_sends(tree):
+    handler = tree / "SalesBeforeSaveSale" / "10-seen.crm"
+    result = invoke("run", str(handler), "--event", "SalesBeforeSaveSale",
+                    "--input", "who=x", "--input", "SaleEntity.Amount=5")
+    assert result.exit_code == 0
+    assert "warning: input key 'who' is never sent by SalesBeforeSaveSale" in result.stderr
+    assert "SaleEntity.Amount" not in result.stderr.split("event SalesBeforeSaveSale:")[0]

@@ -163,10 +163,9 @@ def run_command(
     if reader_gone:
         raise typer.Exit(EXIT_FAILED)
     if event is not None:
-        if event not in catalog:
-            hint = catalog.suggest(event)
-            extra = f" (did you mean {hint}?)" if hint else ""
-            print(f"warning: unknown event type {event!r}{extra}: getType() returns 0", file=sys.stderr)
+        # The same warnings as fire and the API: an unknown type, input keys the trigger never sends.
+        for warning in catalog.warnings_for(event, input_values):
+            print(f"warning: {warning}", file=sys.stderr)
         for line in summary(before, context.event):
             print(line, file=sys.stderr)
     raise typer.Exit(status)
