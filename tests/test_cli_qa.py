@@ -355,3 +355,14 @@ def test_run_as_a_handler_warns_about_input_keys_the_trigger_never_sends(tree):
     assert result.exit_code == 0
     assert "warning: input key 'who' is never sent by SalesBeforeSaveSale" in result.stderr
     assert "SaleEntity.Amount" not in result.stderr.split("event SalesBeforeSaveSale:")[0]
+
+
+def test_event_type_check_uses_the_handlers_option_tree(tree, tmp_path):
+    other = tmp_path / "other"
+    (other / "MyCustomTrigger").mkdir(parents=True)
+    (other / "MyCustomTrigger" / "10-seen.crm").write_text(HANDLER)
+    path = write_cases(tree, "event: MyCustomTrigger\ncases:\n  - name: a\n    input: {who: me}\n"
+                             "    expect: {OutputValues: {seen: me}}\n")
+    assert invoke("test", str(path)).exit_code == 2  # not a type of its own tree
+    result = invoke("test", str(path), "--handlers", str(other))
+    assert result.exit_code == 0, result.output

@@ -435,8 +435,10 @@ def _check_event_type(event: str, tree: Path, file: str, line: int, label: str) 
         f"(crmscript events) and no folder of that name in {tree}", file, line, 1)
 
 
-def load_case_file(path: Path | str) -> list[TestCase]:
-    """Read and validate one case file; raise CaseFileError naming file, case and field."""
+def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[TestCase]:
+    """Read and validate one case file; raise CaseFileError naming file, case and field.
+
+    `handlers` (the --handlers flag) replaces every case's handler tree."""
     path = Path(path)
     file = str(path)
     try:
@@ -505,6 +507,8 @@ def load_case_file(path: Path | str) -> list[TestCase]:
                     file, line, 1,
                 )
             tree = (base / concrete.handlers) if concrete.handlers else file_tree
+            if handlers is not None:
+                tree = Path(handlers)
             _check_event_type(event, tree, file, line, label)
             if name in seen:
                 raise CaseFileError(f"{label}: field name: {name!r} is already used in this file (line {seen[name]})", file, line, 1)

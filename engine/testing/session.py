@@ -36,9 +36,7 @@ def collect(paths: Iterable[Path | str], keyword: Optional[str] = None,
     collection = Collection()
     for file in find_case_files(paths):
         collection.files.append(file)
-        for case in load_case_file(file):
-            if handlers is not None:
-                case.handlers = handlers.resolve()
+        for case in load_case_file(file, handlers):
             if selects(keywords(case)):
                 collection.cases.append(case)
             else:
