@@ -341,3 +341,10 @@ def test_field_initial_value_using_another_field_says_so():
     source = "struct Frame {\n  Integer width = 4;\n  Integer area = width * 2;\n};"
     assert check_errors(source) == [(3, 18, "a field's initial value cannot use the field 'width': "
                                             "give it a constant or a global, or set it in a method")]
+
+
+def test_an_unset_generic_compares_equal_only_to_another_unset_one():
+    # Java's null == x (this session's first Generic check made it an error)
+    assert run('Generic box; Generic other; print((box == "x").toString() + " " + (box != 3).toString() + " "'
+               ' + (box == other).toString());') == "false true true"
+    assert failure("Generic box; Bool less = box < 3;").message == "cannot compare an unset Generic with an Integer using <"

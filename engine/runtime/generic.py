@@ -183,12 +183,17 @@ def compare(op: str, left: Any, right: Any) -> bool:
     """A comparison where at least one operand is statically Generic: two
     numbers, or two values of the same type (ordering only for String and
     the date and time types), as the checker requires of known types."""
+    if (left is None or right is None) and op in ("==", "!="):
+        # an unset Generic equals only another unset one (Java's null == x)
+        return (left is right) == (op == "==")
     left_type, right_type = type_name(left), type_name(right)
     if _number(left) and _number(right):
         pass
     elif left_type != right_type or (op not in ("==", "!=") and left_type not in _ORDERED_SAME_TYPE):
+        def described(value: Any, name: str) -> str:
+            return "an unset Generic" if value is None else _a(name)
         raise CRMScriptRuntimeError(
-            f"cannot compare {_a(left_type)} with {_a(right_type)} using {op}")
+            f"cannot compare {described(left, left_type)} with {described(right, right_type)} using {op}")
     if op == "==":
         return left == right
     if op == "!=":
