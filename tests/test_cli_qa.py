@@ -366,3 +366,11 @@ def test_event_type_check_uses_the_handlers_option_tree(tree, tmp_path):
     assert invoke("test", str(path)).exit_code == 2  # not a type of its own tree
     result = invoke("test", str(path), "--handlers", str(other))
     assert result.exit_code == 0, result.output
+
+
+def test_only_accepts_the_handler_name_as_traces_show_it(tree):
+    (tree / "SalesBeforeSaveSale" / "20-other.crm").write_text('getEventData().setMessage("other ran");\n')
+    path = write_cases(tree, "cases:\n  - name: a\n    only: SalesBeforeSaveSale/10-seen.crm\n    input: {who: x}\n"
+                             "    expect: {OutputValues: {seen: x}, message: ''}\n")
+    result = invoke("test", str(path))
+    assert result.exit_code == 0, result.output

@@ -166,11 +166,14 @@ def _chosen_handlers(engine: CaseEngine, case: TestCase) -> list:
     """The handlers a case's `only:` names, in chain order."""
     available = engine.handlers_for(case.event)
     names = {handler.file_name for handler in available}
-    unknown = [name for name in case.only if name not in names]
+    # `SalesBeforeSaveSale/10-a.crm`, as traces and Exception texts name a
+    # handler, means the file `10-a.crm` of the case's type.
+    wanted = [name.removeprefix(f"{case.event}/") for name in case.only]
+    unknown = [name for name in wanted if name not in names]
     if unknown:
         raise _TreeError(f"only: no handler {', '.join(map(repr, unknown))} for {case.event} in {case.handlers} "
                          f"(there are: {', '.join(sorted(names)) or 'none'})")
-    return [handler for handler in available if handler.file_name in case.only]
+    return [handler for handler in available if handler.file_name in wanted]
 
 
 class _TreeError(Exception):
