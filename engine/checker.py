@@ -79,7 +79,7 @@ def check_program(program: nodes.Program, library: Optional[Library] = None) -> 
 # recursively, a few frames per level, and a generated script with a few
 # hundred `else if` branches is that deep (the default limit of 1000 stopped
 # at about 300). Never lowered: other threads may be deeper.
-DEEP_SCRIPT_FRAMES = 12_000
+DEEP_SCRIPT_FRAMES = 8_000
 _recursion_lock = threading.Lock()
 
 
