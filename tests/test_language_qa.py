@@ -348,3 +348,19 @@ def test_an_unset_generic_compares_equal_only_to_another_unset_one():
     assert run('Generic box; Generic other; print((box == "x").toString() + " " + (box != 3).toString() + " "'
                ' + (box == other).toString());') == "false true true"
     assert failure("Generic box; Bool less = box < 3;").message == "cannot compare an unset Generic with an Integer using <"
+
+
+def test_a_generic_holding_a_class_the_table_does_not_describe_passes_to_that_class():
+    # A plugin's class (not in the built-in table) cannot be checked: the first
+    # Generic checks refused every such value ("cannot be used as a Ticket").
+    from engine.runtime.generic import from_generic
+
+    class PluginTicket:
+        pass
+
+    ticket = PluginTicket()
+    assert from_generic(ticket, "Ticket") is ticket
+    with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an Integer cannot be used as a Ticket"):
+        from_generic(7, "Ticket")
+    with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an object cannot be used as an Integer"):
+        from_generic(ticket, "Integer")

@@ -47,7 +47,7 @@ def type_name(value: Any) -> str:
         if info.python_class is not None and info.python_class not in (int, float, str, bool) \
                 and isinstance(value, info.python_class):
             return name
-    return "value"
+    return "object"  # a class no table entry describes (a plugin's)
 
 
 def _a(name: str) -> str:
@@ -85,10 +85,14 @@ def from_generic(value: Any, wanted: str) -> Any:
         if getattr(type(value), "__crm_name__", None) == wanted:
             return value
         info = LIBRARY.classes.get(wanted)
-        if info is not None and info.python_class is not None and isinstance(value, info.python_class) \
-                and not isinstance(value, Array):
-            copy = getattr(value, "copy", None) if wanted in ("Date", "DateTime", "Time", "TimeSpan") else None
-            return copy() if copy is not None else value
+        if info is not None and info.python_class is not None:
+            if isinstance(value, info.python_class) and not isinstance(value, Array):
+                copy = getattr(value, "copy", None) if wanted in ("Date", "DateTime", "Time", "TimeSpan") else None
+                return copy() if copy is not None else value
+        elif type_name(value) == "object":
+            # A class this table does not describe (a plugin's, e.g. Ticket) holding
+            # an object no built-in type claims: it cannot be checked here.
+            return value
     raise _mismatch(value, wanted)
 
 
