@@ -236,6 +236,8 @@ def get_type_name(value: Any) -> str:
     if isinstance(value, Array):
         return _array_type_name(value)
     name = type_name(value)
+    if name == "object":  # a plugin's class: its own name is the best guess
+        return getattr(type(value), "__crm_name__", None) or type(value).__name__
     return "Generic" if name == "no value" else name
 
 
