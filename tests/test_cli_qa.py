@@ -374,3 +374,16 @@ def test_only_accepts_the_handler_name_as_traces_show_it(tree):
                              "    expect: {OutputValues: {seen: x}, message: ''}\n")
     result = invoke("test", str(path))
     assert result.exit_code == 0, result.output
+
+
+def test_usage_errors_are_plain_text_when_piped(tree):
+    # Was a rich box (╭─ Error ─╮) in CI logs and `2>&1 | grep` too.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from engine.cli import main; main()", "run",
+                           str(tree / "SalesBeforeSaveSale" / "10-seen.crm"), "--input", "who"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Error: Invalid value for --input: 'who' is not KEY=VALUE" in done.stderr
+    assert "╭" not in done.stderr and "\x1b[" not in done.stderr

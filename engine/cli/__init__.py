@@ -20,4 +20,10 @@ from . import check, events, fire, replay, run, serve, test  # noqa: E402,F401
 
 
 def main() -> None:
+    import sys
+
+    if not (sys.stdout.isatty() and sys.stderr.isatty()):
+        # Piped or redirected (CI logs, `2>&1 | grep`): usage errors and help
+        # as plain click text, not rich boxes drawn for a terminal.
+        app.rich_markup_mode = None
     app()
