@@ -1039,13 +1039,15 @@ class Compiler:
         source = node.ctype
         if target is None or source is None:
             return value
+        # (a failed Generic check is reported at the Generic expression itself)
         if _is_generic(source) and target.name != "Generic":
             if target.dims > 0:
-                return self.call_name("_g_typed_array", [self.call_name("_g_array", [value]), ast.Constant(str(target))])
-            return self.call_name("_g_from", [value, ast.Constant(target.name)])
+                return self.locate(self.call_name("_g_typed_array", [self.call_name("_g_array", [value]),
+                                                                     ast.Constant(str(target))]), node)
+            return self.locate(self.call_name("_g_from", [value, ast.Constant(target.name)]), node)
         if _holds_generic(source) and target.dims > 0 and target.name != "Generic":
             # A Generic[] viewed as an Integer[]: only when it really is one.
-            return self.call_name("_g_typed_array", [value, ast.Constant(str(target))])
+            return self.locate(self.call_name("_g_typed_array", [value, ast.Constant(str(target))]), node)
         if target.dims == 0 and target.name == "Float" and (_is_integer(source) or _is_byte(source)):
             if isinstance(value, ast.Constant):
                 return ast.Constant(float(value.value))

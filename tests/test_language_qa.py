@@ -364,3 +364,11 @@ def test_a_generic_holding_a_class_the_table_does_not_describe_passes_to_that_cl
         from_generic(7, "Ticket")
     with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an object cannot be used as an Integer"):
         from_generic(ticket, "Integer")
+
+
+def test_a_failed_generic_check_points_at_the_generic_expression():
+    # was the column of the statement (the 'String' of the declaration)
+    error = failure("Generic box = 5;\nString label = box;")
+    assert (error.line, error.column) == (2, 16)
+    error = failure('Generic box = 5;\nprintLine("a: " + "b"); printLine(box);')
+    assert (error.line, error.column) == (2, 35)
