@@ -342,22 +342,22 @@ def utf8_position(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
 
 
 def resolve_handlers_dir(option: Optional[os.PathLike | str]) -> Path:
-    """`--handlers` for the CLI: the given folder; else the nearest
-    `handlers/` in the current folder or above it (a handler author's own
-    project, also from inside `handlers/<EventType>/`: running the
-    repository's example tree instead would test the wrong handlers); else
-    the repository's handlers/ (engine/cli/common.DEFAULT_HANDLERS) when it
-    exists (a source checkout); else ./handlers (an installed package has no
-    tree of its own; the Engine warns that it is missing)."""
+    """`--handlers` for the CLI: the given folder; else the repository's
+    handlers/ (engine/cli/common.DEFAULT_HANDLERS), the embedded default that
+    CONTRACT.md fixes; an installed package has no tree of its own, so then
+    the nearest `handlers/` in the current folder or above it (also from
+    inside `handlers/<EventType>/`); else ./handlers (the Engine warns that
+    it is missing). Your own tree in a checkout: pass --handlers (or, for
+    `crmscript test`, the case files' folder)."""
     if option is not None:
         return Path(option)
     from .cli.common import DEFAULT_HANDLERS
 
+    if DEFAULT_HANDLERS.is_dir():
+        return DEFAULT_HANDLERS
     here = Path.cwd()
     for folder in (here, *here.parents):
         candidate = folder / "handlers"
         if candidate.is_dir():
-            if candidate.resolve() == DEFAULT_HANDLERS.resolve():
-                return DEFAULT_HANDLERS
             return Path(os.path.relpath(candidate, here)) if folder == here else candidate
-    return DEFAULT_HANDLERS if DEFAULT_HANDLERS.is_dir() else Path("handlers")
+    return Path("handlers")

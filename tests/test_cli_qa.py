@@ -170,7 +170,19 @@ def test_unexpected_exception_label_has_no_nested_parentheses(tree):
 # --- the default tree -----------------------------------------------------------
 
 
-def test_default_tree_is_the_handlers_folder_of_the_current_project(tree, monkeypatch):
+def test_default_tree_is_the_repositorys_handlers_folder(tree, monkeypatch):
+    # CONTRACT.md: --handlers defaults to the repository's handlers/, wherever you are.
+    project = tree.parent
+    tree.rename(project / "handlers")
+    monkeypatch.chdir(project)
+    from engine.cli.common import DEFAULT_HANDLERS
+    from engine.handlers import resolve_handlers_dir
+    assert resolve_handlers_dir(None) == DEFAULT_HANDLERS
+
+
+def test_without_a_repository_tree_the_default_is_the_current_projects(tree, monkeypatch):
+    # An installed package has no handlers/ of its own: then the nearest one is used.
+    monkeypatch.setattr("engine.cli.common.DEFAULT_HANDLERS", tree.parent / "no-repository-tree")
     project = tree.parent
     tree.rename(project / "handlers")
     write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"
@@ -339,6 +351,7 @@ def test_a_case_file_in_lib_needs_an_event_type(tree):
 
 
 def test_default_tree_is_found_from_inside_a_type_folder(tree, monkeypatch):
+    monkeypatch.setattr("engine.cli.common.DEFAULT_HANDLERS", tree.parent / "no-repository-tree")
     project = tree.parent
     tree.rename(project / "handlers")
     write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"

@@ -57,7 +57,7 @@ def _warn(message: str) -> None:
 @app.command("fire")
 def fire_command(
     request: Optional[Path] = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the nearest handlers/ here or above, else the repository's)."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""

@@ -26,7 +26,7 @@ BAD_LINES_SHOWN = 20  # more bad lines are only counted
 @app.command("replay")
 def replay_command(
     events: Path = typer.Argument(..., metavar="EVENTS.jsonl", help="JSONL file: one request body {\"EventData\": {...}} a line; - for stdin."),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the nearest handlers/ here or above, else the repository's)."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (1: run in this process)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the responses here (default: stdout)."),
 ) -> None:

@@ -39,7 +39,7 @@ def _shown_path(path: Path) -> str:
 @app.command("test")
 def test_command(
     paths: Optional[List[Path]] = typer.Argument(
-        None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: the nearest handlers/ here or above, else the repository's."),
+        None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: the repository's handlers/."),
     keyword: Optional[str] = typer.Option(
         None, "-k", help="Only cases whose name, file or event type matches: words, and/or/not, ( )."),
     handlers: Optional[Path] = typer.Option(
