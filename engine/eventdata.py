@@ -255,6 +255,20 @@ def _encodable(text: str) -> bool:
     return True
 
 
+_LONE_SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
+
+
+def response_bytes(json_text: str) -> bytes:
+    """A response body's UTF-8 bytes. A lone surrogate a handler made (half a
+    UTF-16 pair: not a character, so no UTF-8 for it) is written as U+FFFD,
+    as the XML answers write what XML cannot carry. `crmscript fire` and the
+    HTTP API both send exactly these bytes."""
+    try:
+        return json_text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE_CHAR.sub("\ufffd", json_text).encode("utf-8")
+
+
 LONE_SURROGATE = "the text holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which is not a character"
 
 

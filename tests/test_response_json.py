@@ -34,3 +34,10 @@ def test_same_bytes_as_the_standard_encoder(event, select):
 def test_round_trips_through_a_json_parser():
     event = EventData(Type="T", InputValues={'a"b': "line\nbreak", "ø": "\u2028"})
     assert json.loads(response_json(event))["InputValues"] == {'a"b': "line\nbreak", "ø": "\u2028"}
+
+
+def test_response_bytes_write_a_lone_surrogate_as_u_fffd():
+    from engine.eventdata import response_bytes
+
+    assert response_bytes('{"a": "x\ud800y"}') == '{"a": "x\ufffdy"}'.encode("utf-8")
+    assert response_bytes('{"a": "\u00f8"}') == '{"a": "\u00f8"}'.encode("utf-8")

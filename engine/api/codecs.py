@@ -9,12 +9,11 @@ in the negotiated format.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from ..eventdata import LONE_SURROGATE, lone_surrogate_path
+from ..eventdata import LONE_SURROGATE, lone_surrogate_path, response_bytes
 
 from . import formcodec, xmlcodec
 from .errors import ApiError, bad_request
@@ -23,7 +22,6 @@ from .patch import apply_json_patch, apply_merge_patch
 from .shape import Shape, members_in_declared_case
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _reject_constant(name: str) -> Any:
@@ -81,11 +79,5 @@ def encode(data: Any, media_type: str, xml_root: str, json_text: str | None = No
     if response_format(media_type) == JSON:
         if json_text is None:
             json_text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        try:
-            return json_text.encode("utf-8")
-        except UnicodeEncodeError:
-            # A handler made a lone surrogate (half a UTF-16 pair, e.g. from a
-            # character reference): not a character, so no UTF-8 for it.
-            # Written as U+FFFD, as the XML answers write what XML cannot carry.
-            return _LONE_SURROGATE.sub("\ufffd", json_text).encode("utf-8")
+        return response_bytes(json_text)
     return xmlcodec.encode(data, xml_root)

@@ -19,7 +19,7 @@ import typer
 from . import app
 from .common import EXIT_FAILED, EXIT_USAGE, describe, handler_tree_option
 from ..errors import CRMScriptError
-from ..eventdata import event_from_request, response_json
+from ..eventdata import event_from_request, response_bytes, response_json
 
 
 def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
@@ -81,7 +81,8 @@ def fire_command(
         Console(stderr=True, highlight=False, soft_wrap=True).print(render_trace(steps))
     else:
         result = engine.run_chain(event)
-    sys.stdout.write(response_json(result.event))
     sys.stdout.flush()
+    sys.stdout.buffer.write(response_bytes(response_json(result.event)))
+    sys.stdout.buffer.flush()
     if result.failed is not None or result.error is not None:
         raise typer.Exit(EXIT_FAILED)

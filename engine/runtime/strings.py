@@ -518,7 +518,8 @@ def _xml_reference(match: re.Match) -> str:
     name = match.group(1)
     if name.startswith("#"):
         code = int(name[2:], 16) if name[1:2] in "xX" else int(name[1:])
-        return chr(code) if 0 < code <= 0x10FFFF else match.group(0)
+        # Outside Unicode, or half a UTF-16 pair (not a character): left as written.
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
     return {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}[name]
 
 
