@@ -180,13 +180,20 @@ def test_default_tree_is_the_repositorys_handlers_folder(tree, monkeypatch):
     assert resolve_handlers_dir(None) == DEFAULT_HANDLERS
 
 
-def test_without_a_repository_tree_the_default_is_the_current_projects(tree, monkeypatch):
-    # An installed package has no handlers/ of its own: then the nearest one is used.
+def own_project_without_a_repository_tree(tree, monkeypatch):
+    """An installed package (no repository handlers/) and a project whose
+    handlers/ holds one case of its own; returns the project folder."""
     monkeypatch.setattr("engine.cli.common.DEFAULT_HANDLERS", tree.parent / "no-repository-tree")
     project = tree.parent
     tree.rename(project / "handlers")
     write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"
                                       "    expect: {OutputValues: {seen: me}}\n")
+    return project
+
+
+def test_without_a_repository_tree_the_default_is_the_current_projects(tree, monkeypatch):
+    # An installed package has no handlers/ of its own: then the nearest one is used.
+    project = own_project_without_a_repository_tree(tree, monkeypatch)
     monkeypatch.chdir(project)
     result = invoke("test")
     assert result.exit_code == 0, result.output
@@ -351,11 +358,7 @@ def test_a_case_file_in_lib_needs_an_event_type(tree):
 
 
 def test_default_tree_is_found_from_inside_a_type_folder(tree, monkeypatch):
-    monkeypatch.setattr("engine.cli.common.DEFAULT_HANDLERS", tree.parent / "no-repository-tree")
-    project = tree.parent
-    tree.rename(project / "handlers")
-    write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"
-                                      "    expect: {OutputValues: {seen: me}}\n")
+    project = own_project_without_a_repository_tree(tree, monkeypatch)
     monkeypatch.chdir(project / "handlers" / "SalesBeforeSaveSale")
     result = invoke("test")
     assert result.exit_code == 0 and "1 passed" in result.output, result.output
