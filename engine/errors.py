@@ -52,6 +52,15 @@ class CRMScriptDiagnostics(CRMScriptError):
         return "\n".join(str(e) for e in self.errors)
 
 
+class CRMScriptWarning(CRMScriptError):
+    """Something a script author should look at that does not stop the script
+    (a typed function that can fall off its end, an input key the trigger never
+    sends). Reported as `file:line:col: warning: message`; never raised by a
+    stage and never changes an exit status."""
+
+    kind = "warning"
+
+
 class CRMScriptRuntimeError(CRMScriptError):
     """An error while a script runs. CRMScript `catch` catches these.
 
