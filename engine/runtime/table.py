@@ -53,6 +53,7 @@ class Signature:
     context: bool = False
     mutates: bool = False
     doc: str = ""
+    url: str = ""  # its address in the public reference (engine/reference.py), if documented
 
     @property
     def is_constructor(self) -> bool:
