@@ -6,11 +6,8 @@ one file per example into OUT (default .corpus/, git-ignored).
 
     python tools/corpus.py DOCS_CHECKOUT SCRIPTS_CHECKOUT [OUT]
 
-It also writes the list of documented class names the parser knows as types
-(facts only: the reference's file names CRMScript.Native.*.yml and
-CRMScript.Global.*.yml):
-
-    python tools/corpus.py --type-names DOCS_CHECKOUT > engine/data/type_names.txt
+(The class names the parser knows as types, engine/data/type_names.txt, come
+from the reference's signature table: tools/gen_reference.py.)
 """
 
 from __future__ import annotations
@@ -77,30 +74,7 @@ def extract(docs: Path, scripts: Path, out: Path) -> dict[str, int]:
     return counts
 
 
-CLASS_PAGE = re.compile(r"^CRMScript\.(?:Native|Global)\.([A-Za-z]\w*)\.yml$")
-
-
-def type_names(docs: Path) -> list[str]:
-    """Documented class names, from the reference's page file names."""
-    names = set()
-    for page in (docs / "docs" / "api-reference").glob("*.yml"):
-        match = CLASS_PAGE.match(page.name)
-        if match and match.group(1) != "yml":
-            names.add(match.group(1))
-    return sorted(names)
-
-
-TYPE_NAMES_HEADER = """\
-# Documented CRMScript class names (facts from the public reference's api-reference
-# file names CRMScript.Native.*.yml and CRMScript.Global.*.yml). One a line.
-# Regenerate: python tools/corpus.py --type-names DOCS_CHECKOUT > engine/data/type_names.txt"""
-
-
 def main(argv: list[str]) -> int:
-    if len(argv) == 2 and argv[0] == "--type-names":
-        print(TYPE_NAMES_HEADER)
-        print("\n".join(type_names(Path(argv[1]))))
-        return 0
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
