@@ -27,8 +27,7 @@ from typing import Any, Callable, Iterable, Optional
 from .catalog import Catalog, default_catalog
 from .errors import CRMScriptError
 from .eventdata import EventData
-from .handlers import Handler, HandlerRegistry
-from .hookspecs import HandlerRun
+from .handlers import Handler, HandlerRegistry, HandlerRun
 from .plugins import (
     call_setup_hook,
     has_hook_impls,

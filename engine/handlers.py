@@ -30,11 +30,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional
 
 from .errors import CRMScriptError
-from .hookspecs import HandlerSource
 from .includes import INCLUDE_SUFFIXES, IncludePath
+from .textfile import read_script_text
 
 HANDLER_SUFFIXES = (".crm", ".crmscript")
 LIB_DIR = "lib"
@@ -60,6 +60,21 @@ def _visible(name: str) -> bool:
 
 def is_handler_file(name: str) -> bool:
     return _visible(name) and name.endswith(HANDLER_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class HandlerSource:
+    """A handler a plugin contributes: CRMScript source for one event type.
+
+    `name` is the file name it would have in the tree (it sorts with the
+    tree's handlers of the same type: `15-audit.crm` runs between `10-…`
+    and `20-…`) and is what errors and traces show, as
+    `<event_type>/<name>`. Plugins import it from engine.hookspecs.
+    """
+
+    event_type: str
+    name: str
+    source: str
 
 
 @dataclass(eq=False)
@@ -90,14 +105,21 @@ class Handler:
         if self.plugin_source is not None:
             return self.plugin_source
         assert self.path is not None
-        try:
-            data = self.path.read_bytes()
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line, column = utf8_position(data, error)
-            raise CRMScriptError("handler file is not UTF-8 text (save it as UTF-8)", self.name, line, column) from None
-        except OSError as error:
-            raise CRMScriptError(f"cannot read handler file: {error.strerror}", self.name) from None
+        return read_script_text(self.path, self.name, what="handler file")
+
+
+@dataclass
+class HandlerRun:
+    """What one handler did in a chain (given to crmscript_after_handler).
+
+    Defined beside Handler rather than in chain.py: engine.hookspecs
+    re-exports it, and the chain imports the plugin manager, which imports
+    hookspecs."""
+
+    handler: Handler
+    output: str  # everything it printed
+    seconds: float  # wall time of the run (compile excluded)
+    error: Optional[BaseException] = None  # the error that stopped the chain, if any
 
 
 class IncludeSearch(IncludePath):
@@ -331,33 +353,3 @@ class HandlerRegistry:
         if self.library is not None:
             kwargs["library"] = self.library
         return compile_fn(source, name, **kwargs)
-
-
-def utf8_position(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
-    """Line and column (1-based) of the first byte that is not UTF-8: where a
-    script author can find it in an editor, rather than Python's byte offset.
-    (Shared by the handler tree, the case files and `crmscript run/check`.)"""
-    before = data[:error.start]
-    return before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
-
-
-def resolve_handlers_dir(option: Optional[os.PathLike | str]) -> Path:
-    """`--handlers` for the CLI: the given folder; else the repository's
-    handlers/ (engine/cli/common.DEFAULT_HANDLERS), the embedded default that
-    CONTRACT.md fixes; an installed package has no tree of its own, so then
-    the nearest `handlers/` in the current folder or above it (also from
-    inside `handlers/<EventType>/`); else ./handlers (the Engine warns that
-    it is missing). Your own tree in a checkout: pass --handlers (or, for
-    `crmscript test`, the case files' folder)."""
-    if option is not None:
-        return Path(option)
-    from .cli.common import DEFAULT_HANDLERS
-
-    if DEFAULT_HANDLERS.is_dir():
-        return DEFAULT_HANDLERS
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        candidate = folder / "handlers"
-        if candidate.is_dir():
-            return Path(os.path.relpath(candidate, here)) if folder == here else candidate
-    return Path("handlers")

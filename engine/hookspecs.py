@@ -32,48 +32,27 @@ it stops the chain and the event's Exception names the plugin hook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
 import pluggy
 
+# The records the hooks pass, defined where the registry and the chain make
+# them; plugins import them from here.
+from .handlers import Handler, HandlerRun, HandlerSource
+
 if TYPE_CHECKING:  # only for the annotations below
     from .eventdata import EventData
-    from .handlers import Handler
     from .runtime.context import Settings
     from .runtime.table import Library
+
+__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "Handler", "HandlerRun", "HandlerSource", "hookimpl", "hookspec"]
 
 PROJECT_NAME = "crmscript_sim"
 ENTRY_POINT_GROUP = "crmscript_sim"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
-
-
-@dataclass(frozen=True)
-class HandlerSource:
-    """A handler a plugin contributes: CRMScript source for one event type.
-
-    `name` is the file name it would have in the tree (it sorts with the
-    tree's handlers of the same type: `15-audit.crm` runs between `10-…`
-    and `20-…`) and is what errors and traces show, as
-    `<event_type>/<name>`.
-    """
-
-    event_type: str
-    name: str
-    source: str
-
-
-@dataclass
-class HandlerRun:
-    """What one handler did in a chain (given to crmscript_after_handler)."""
-
-    handler: "Handler"
-    output: str  # everything it printed
-    seconds: float  # wall time of the run (compile excluded)
-    error: Optional[BaseException] = None  # the error that stopped the chain, if any
 
 
 # ------------------------------------------------------------------ setup

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from .errors import CRMScriptCheckError
+from .textfile import UnreadableFile, read_script_text
 
 INCLUDE_SUFFIXES = ("", ".crm", ".crmscript")
 
@@ -39,12 +39,11 @@ class IncludePath:
         path = self.find(name)
         if path is None:
             return None
+        shown = str(path)
         try:
-            return path.read_text(encoding="utf-8-sig"), str(path)
-        except UnicodeDecodeError:
-            raise CRMScriptCheckError(
-                f"#include \"{name}\": {path} is not UTF-8 text", str(path), 1, 1
-            ) from None
+            return read_script_text(path, shown), shown
+        except UnreadableFile as problem:
+            raise problem.reason from None  # the parser names the #include that wanted it
 
     def __repr__(self) -> str:
         return f"IncludePath({[str(f) for f in self.folders]!r})"

@@ -15,7 +15,8 @@ import pluggy
 
 from . import hookspecs
 from .errors import CRMScriptError
-from .hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, HandlerSource
+from .handlers import HandlerSource
+from .hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME
 
 
 class PluginError(CRMScriptError):

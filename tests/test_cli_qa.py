@@ -136,6 +136,23 @@ def test_check_non_utf8_script_points_at_the_byte(tmp_path):
     assert result.stderr.strip() == f"{script}:2:13: error: the file is not UTF-8 text (save it as UTF-8)"
 
 
+def test_an_include_that_is_not_utf8_is_reported_at_its_bad_byte_not_at_1_1(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "latin.crm").write_bytes(b'Integer a = 1;\nString s = "\xe6";\n')
+    (tmp_path / "TicketSave").mkdir()
+    (tmp_path / "TicketSave" / "x.crm").write_text('#include "latin";\n')
+    result = invoke("check", str(tmp_path / "TicketSave" / "x.crm"))
+    assert result.exit_code == 1
+    assert "latin.crm:2:13: error: the file is not UTF-8 text (save it as UTF-8)" in result.stderr, result.stderr
+
+
+def test_a_byte_order_mark_does_not_shift_the_column_of_a_bad_byte(tmp_path):
+    script = tmp_path / "bom.crm"
+    script.write_bytes(b'\xef\xbb\xbfString s = "\xe6";\n')
+    result = invoke("check", str(script))
+    assert result.stderr.strip() == f"{script}:1:13: error: the file is not UTF-8 text (save it as UTF-8)"
+
+
 def test_check_a_folder_without_scripts_is_a_usage_error_not_a_clean_pass(tmp_path):
     (tmp_path / "notes.txt").write_text("not a script")
     assert_one_clean_line(invoke("check", str(tmp_path)), "no CRMScript files")
@@ -176,7 +193,7 @@ def test_default_tree_is_the_repositorys_handlers_folder(tree, monkeypatch):
     tree.rename(project / "handlers")
     monkeypatch.chdir(project)
     from engine.cli.common import DEFAULT_HANDLERS
-    from engine.handlers import resolve_handlers_dir
+    from engine.cli.common import resolve_handlers_dir
     assert resolve_handlers_dir(None) == DEFAULT_HANDLERS
 
 

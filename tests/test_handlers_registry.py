@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from engine.chain import Engine
-from engine.cli.common import DEFAULT_HANDLERS
+from engine.cli.common import DEFAULT_HANDLERS, resolve_handlers_dir
 from engine.eventdata import EventData
-from engine.handlers import HandlerRegistry, resolve_handlers_dir
+from engine.handlers import HandlerRegistry
 
 from test_chain import make_tree
 

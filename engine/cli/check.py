@@ -23,7 +23,8 @@ from ..includes import IncludePath, include_folders_for
 from ..parser import parse_program
 from ..testing.model import is_case_file
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report, utf8_position
+from ..textfile import read_script_text
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
 
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
 
@@ -78,13 +79,9 @@ def check_file(
     """Problems in one script (empty when it is fine) and its source text."""
     name = str(path)
     try:
-        data = path.read_bytes()
-        source = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line, column = utf8_position(data, exc)
-        return [CRMScriptError("the file is not UTF-8 text (save it as UTF-8)", name, line, column)], None
-    except OSError as exc:
-        return [CRMScriptError(f"cannot read the file: {exc.strerror or exc}", name, 1, 1)], None
+        source = read_script_text(path, name)
+    except CRMScriptError as error:
+        return [error], None
     try:
         # --syntax-only judges the file's own text: an include that is not
         # found is the static check's business, not a syntax error.

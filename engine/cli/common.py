@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from ..errors import CRMScriptDiagnostics, CRMScriptError
-from ..handlers import utf8_position  # noqa: F401 (used by run and check)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -14,13 +14,31 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HANDLERS = REPO_ROOT / "handlers"
 
 
+def resolve_handlers_dir(option: os.PathLike | str | None) -> Path:
+    """`--handlers` for the CLI: the given folder; else the repository's
+    handlers/ (DEFAULT_HANDLERS), the embedded default that CONTRACT.md
+    fixes; an installed package has no tree of its own, so then the nearest
+    `handlers/` in the current folder or above it (also from inside
+    `handlers/<EventType>/`); else ./handlers (the Engine warns that it is
+    missing). Your own tree in a checkout: pass --handlers (or, for
+    `crmscript test`, the case files' folder)."""
+    if option is not None:
+        return Path(option)
+    if DEFAULT_HANDLERS.is_dir():
+        return DEFAULT_HANDLERS
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / "handlers"
+        if candidate.is_dir():
+            return Path(os.path.relpath(candidate, here)) if folder == here else candidate
+    return Path("handlers")
+
+
 def handler_tree_option(handlers: Path | None, command: str) -> Path:
     """The tree a command runs on. A `--handlers` the user typed that does not
     exist is a usage error (exit 2): usually a typo, and running on an empty
     tree would answer every event unchanged with exit 0. Without the option
     the default tree is used even when missing (the Engine warns)."""
-    from ..handlers import resolve_handlers_dir
-
     if handlers is not None and not handlers.is_dir():
         import typer
 

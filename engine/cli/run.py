@@ -25,8 +25,9 @@ from ..eventdata import EventData
 from ..includes import resolver_for
 from ..runtime.context import RunContext
 from ..script import compile_script
+from ..textfile import NotUTF8, UnreadableFile, read_script_text
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report, utf8_position
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
 
 
 def parse_pairs(values: list[str], option: str) -> dict[str, str]:
@@ -100,16 +101,14 @@ def _read_script(file: Path) -> str:
     if file.is_dir():
         raise usage_error("is a folder, not a script file (crmscript check takes folders)")
     try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise usage_error("no such file") from None
-    except OSError as problem:
-        raise usage_error(f"cannot read it: {problem.strerror or problem}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as problem:
-        line, column = utf8_position(data, problem)
-        raise usage_error(f"the file is not UTF-8 text (line {line}, column {column}): save it as UTF-8") from None
+        return read_script_text(file, str(file))
+    except UnreadableFile as problem:
+        if isinstance(problem.reason, FileNotFoundError):
+            raise usage_error("no such file") from None
+        raise usage_error(f"cannot read it: {problem.reason.strerror or problem.reason}") from None
+    except NotUTF8 as problem:
+        raise usage_error(f"the file is not UTF-8 text (line {problem.line}, column {problem.column}): "
+                          "save it as UTF-8") from None
 
 
 @app.command("run")

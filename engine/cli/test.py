@@ -20,8 +20,7 @@ from rich.text import Text
 
 from ..errors import CRMScriptError
 from . import app
-from ..handlers import resolve_handlers_dir
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, report
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, report, resolve_handlers_dir
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30

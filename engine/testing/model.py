@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import CRMScriptError
+from ..textfile import read_script_text
 
 CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
 
@@ -442,16 +443,9 @@ def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[Te
     path = Path(path)
     file = str(path)
     try:
-        raw_bytes = path.read_bytes()
-    except OSError as e:
-        raise CaseFileError(f"cannot read the case file: {e.strerror}", file) from None
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as e:
-        from ..handlers import utf8_position  # the place, as every other error names it
-
-        line, column = utf8_position(raw_bytes, e)
-        raise CaseFileError("the file is not UTF-8 text (save it as UTF-8)", file, line, column) from None
+        text = read_script_text(path, file, what="the case file")
+    except CRMScriptError as e:
+        raise CaseFileError(e.message, file, e.line, e.column) from None
     data, case_nodes = _load_yaml(text, file)
     if not isinstance(data, dict):
         raise CaseFileError("a case file is a mapping with a `cases:` list", file, 1, 1)
