@@ -117,3 +117,17 @@ SAMPLE_REQUEST: dict[str, Any] = {
         "Exception": "repellat",
     }
 }
+
+
+# The API's methods: their paths and the model of each request body.
+EXECUTE_EVENT_HANDLERS = "/api/v1/Agents/CustomerService/ExecuteEventHandlers"
+EVENT_HANDLER_EXISTS = "/api/v1/Agents/CustomerService/EventHandlerExists"
+EVENT_HANDLERS_EXISTS = "/api/v1/Agents/CustomerService/EventHandlersExists"
+EXECUTE_SCRIPT_AS_EVENT = "/api/v1/Agents/CRMScript/ExecuteScriptAsEvent"
+
+REQUEST_MODELS: dict[str, type[_Request]] = {
+    EXECUTE_EVENT_HANDLERS: ExecuteEventHandlersRequest,
+    EVENT_HANDLER_EXISTS: EventHandlerExistsRequest,
+    EVENT_HANDLERS_EXISTS: EventHandlersExistsRequest,
+    EXECUTE_SCRIPT_AS_EVENT: ExecuteScriptAsEventRequest,
+}

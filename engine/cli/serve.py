@@ -28,7 +28,7 @@ from .common import EXIT_USAGE, handler_tree_option
 
 def configure_logging() -> None:
     """INFO lines with a timestamp on stderr (warnings, uvicorn's messages;
-    the per-request lines go through the cheaper api.app.LineWriter). Skips
+    the per-request lines go through the cheaper api.middleware.LineWriter). Skips
     what the Python docs' logging "Optimization" section says to skip when
     unused (caller frames, thread and process names)."""
     logging._srcfile = None  # type: ignore[attr-defined]  # no sys._getframe() per record
@@ -52,8 +52,9 @@ def serve_command(
     """Serve the HTTP API (ExecuteEventHandlers and friends) for a handler tree."""
     import uvicorn
 
-    from ..api.app import LineWriter, create_app
+    from ..api.app import create_app
     from ..api.auth import AuthConfigError, make_authenticator
+    from ..api.middleware import LineWriter
     from ..chain import Engine
 
     try:

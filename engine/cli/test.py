@@ -11,7 +11,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -37,34 +37,57 @@ def _shown_path(path: Path) -> str:
 
 @app.command("test")
 def test_command(
-    paths: Optional[List[Path]] = typer.Argument(
+    paths: list[Path] | None = typer.Argument(
         None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: the repository's handlers/."),
-    keyword: Optional[str] = typer.Option(
+    keyword: str | None = typer.Option(
         None, "-k", help="Only cases whose name, file or event type matches: words, and/or/not, ( )."),
-    handlers: Optional[Path] = typer.Option(
+    handlers: Path | None = typer.Option(
         None, "--handlers", help="Run every case against this handler tree instead of its own."),
-    junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Also write the results as JUnit XML."),
+    junit_xml: Path | None = typer.Option(None, "--junit-xml", help="Also write the results as JUnit XML."),
     coverage: bool = typer.Option(False, "--coverage", help="Report which handler lines ran."),
-    coverage_lcov: Optional[Path] = typer.Option(
+    coverage_lcov: Path | None = typer.Option(
         None, "--coverage-lcov", help="Write line coverage as LCOV (implies --coverage)."),
-    coverage_html: Optional[Path] = typer.Option(
+    coverage_html: Path | None = typer.Option(
         None, "--coverage-html", help="Write line coverage as HTML pages into this folder (implies --coverage)."),
     trace: bool = typer.Option(False, "--trace", help="Show every executed handler line with variable values."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List every case, not only failures."),
 ) -> None:
     """Run handler test cases and report pass/fail with a diff of expected vs actual EventData."""
-    from ..testing.linetrace import tracing
-    from ..testing.coverage import LineCoverage, print_coverage, write_html, write_lcov
-    from ..testing.runner import CaseRunner
-    from ..testing.session import collect
-    from ..testing.trace import LineTracer, render_trace
-    from ..testing.report import print_results, summary, write_junit
+    from ..testing.coverage import LineCoverage
+    from ..testing.report import print_results, summary
+    from ..testing.trace import LineTracer
 
     # Piped output (CI logs, files) has no width: do not crop the tables at 80.
     # markup=False: case names and paths may hold "[...]" (parametrised cases).
     console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
     # soft_wrap: an error is one line, whatever the terminal width (grep-able).
     errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    collection = _collect(paths, keyword, handlers, errors)
+    line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
+    tracer = LineTracer() if trace else None
+    runner = _case_runner(line_coverage, tracer)
+    started = time.perf_counter()
+    results = _run_cases(collection.cases, runner, tracer, console)
+    seconds = time.perf_counter() - started
+
+    print_results(results, console, verbose=verbose)
+    for tree, message in runner.tree_warnings:
+        errors.print(f"warning: {_shown_path(tree)}: {message}")
+    if collection.deselected:
+        console.print(f"{collection.deselected} deselected by -k", style="dim")
+    if line_coverage is not None:
+        _report_coverage(line_coverage, runner, coverage_lcov, coverage_html, console, errors)
+    if junit_xml is not None:
+        _write_junit(results, junit_xml, seconds, errors)
+    console.print(summary(results, seconds))
+    sys.stdout.flush()
+    raise typer.Exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
+
+
+def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | None, errors: Console) -> Any:
+    """The selected cases; every way of having nothing to run is a usage error (exit 2)."""
+    from ..testing.session import collect
+
     if handlers is not None and not handlers.is_dir():
         errors.print(f"crmscript test: --handlers: no such folder: {handlers}")
         raise typer.Exit(EXIT_USAGE)
@@ -73,7 +96,7 @@ def test_command(
         collection = collect(search, keyword, handlers)
     except CRMScriptError as error:
         report(error)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if not collection.files:
         errors.print(f"crmscript test: no case files (*.cases.yaml) under {', '.join(map(str, search))}")
         raise typer.Exit(EXIT_USAGE)
@@ -83,9 +106,14 @@ def test_command(
         else:
             errors.print(f"crmscript test: the case files under {', '.join(map(str, search))} hold no cases")
         raise typer.Exit(EXIT_USAGE)
+    return collection
 
-    line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
-    tracer = LineTracer() if trace else None
+
+def _case_runner(line_coverage: Any, tracer: Any) -> Any:
+    """A CaseRunner that switches line tracing on around each event for the recorders."""
+    from ..testing.linetrace import tracing
+    from ..testing.runner import CaseRunner
+
     recorders = [recorder for recorder in (line_coverage, tracer) if recorder is not None]
 
     @contextmanager
@@ -93,14 +121,19 @@ def test_command(
         with tracing(*recorders):
             yield
 
-    runner = CaseRunner(around_event=around_event if recorders else None)
-    started = time.perf_counter()
+    return CaseRunner(around_event=around_event if recorders else None)
+
+
+def _run_cases(cases: list, runner: Any, tracer: Any, console: Console) -> list:
+    """Run every case (a progress bar on a terminal for many), printing each trace."""
+    from ..testing.trace import render_trace
+
     results = []
-    show_progress = console.is_terminal and len(collection.cases) >= PROGRESS_BAR_MIN_CASES and not trace
+    show_progress = console.is_terminal and len(cases) >= PROGRESS_BAR_MIN_CASES and tracer is None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True, disable=not show_progress) as progress:
-        task = progress.add_task("testing", total=len(collection.cases))
-        for case in collection.cases:
+        task = progress.add_task("testing", total=len(cases))
+        for case in cases:
             if tracer is not None:
                 tracer.clear()
             result = runner.run(case)
@@ -109,32 +142,32 @@ def test_command(
                 console.print(Text.assemble(("trace of ", "bold"), (case.name, "bold"), f" ({case.event})"))
                 console.print(render_trace(tracer.resolve(runner.engine_for(case.handlers))), end="", soft_wrap=True)
             progress.advance(task)
-    seconds = time.perf_counter() - started
+    return results
 
-    print_results(results, console, verbose=verbose)
-    for tree, message in runner.tree_warnings:
-        errors.print(f"warning: {_shown_path(tree)}: {message}")
-    if collection.deselected:
-        console.print(f"{collection.deselected} deselected by -k", style="dim")
-    if line_coverage is not None:
-        coverage_report = line_coverage.report(runner.engines())
-        print_coverage(coverage_report, console)
-        try:
-            if coverage_lcov is not None:
-                write_lcov(coverage_report, coverage_lcov)
-                console.print(f"LCOV written to {coverage_lcov}", style="dim")
-            if coverage_html is not None:
-                write_html(coverage_report, coverage_html)
-                console.print(f"HTML coverage written to {coverage_html}/index.html", style="dim")
-        except OSError as error:
-            errors.print(f"crmscript test: cannot write {error.filename or 'coverage'}: {error.strerror or error}")
-            raise typer.Exit(EXIT_USAGE)
-    if junit_xml is not None:
-        try:
-            write_junit(results, junit_xml, seconds)
-        except OSError as error:
-            errors.print(f"crmscript test: cannot write {junit_xml}: {error.strerror}")
-            raise typer.Exit(EXIT_USAGE)
-    console.print(summary(results, seconds))
-    sys.stdout.flush()
-    raise typer.Exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
+
+def _report_coverage(line_coverage: Any, runner: Any, lcov: Path | None, html: Path | None,
+                     console: Console, errors: Console) -> None:
+    from ..testing.coverage import print_coverage, write_html, write_lcov
+
+    coverage_report = line_coverage.report(runner.engines())
+    print_coverage(coverage_report, console)
+    try:
+        if lcov is not None:
+            write_lcov(coverage_report, lcov)
+            console.print(f"LCOV written to {lcov}", style="dim")
+        if html is not None:
+            write_html(coverage_report, html)
+            console.print(f"HTML coverage written to {html}/index.html", style="dim")
+    except OSError as error:
+        errors.print(f"crmscript test: cannot write {error.filename or 'coverage'}: {error.strerror or error}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _write_junit(results: list, path: Path, seconds: float, errors: Console) -> None:
+    from ..testing.report import write_junit
+
+    try:
+        write_junit(results, path, seconds)
+    except OSError as error:
+        errors.print(f"crmscript test: cannot write {path}: {error.strerror}")
+        raise typer.Exit(EXIT_USAGE) from None
