@@ -187,14 +187,15 @@ def test_unexpected_exception_label_has_no_nested_parentheses(tree):
 # --- the default tree -----------------------------------------------------------
 
 
-def test_default_tree_is_the_repositorys_handlers_folder(tree, monkeypatch):
-    # CONTRACT.md: --handlers defaults to the repository's handlers/, wherever you are.
+def test_default_tree_is_the_current_folders_handlers_else_the_repositorys(tree, monkeypatch):
+    # CONTRACT.md: ./handlers when the current folder has one, else the repository's handlers/.
+    from engine.cli.common import DEFAULT_HANDLERS, resolve_handlers_dir
+
     project = tree.parent
-    tree.rename(project / "handlers")
     monkeypatch.chdir(project)
-    from engine.cli.common import DEFAULT_HANDLERS
-    from engine.cli.common import resolve_handlers_dir
     assert resolve_handlers_dir(None) == DEFAULT_HANDLERS
+    tree.rename(project / "handlers")
+    assert resolve_handlers_dir(None) == Path("handlers")
 
 
 def own_project_without_a_repository_tree(tree, monkeypatch):
@@ -326,7 +327,8 @@ def test_unwritable_coverage_file_is_one_plain_line(tree, tmp_path):
     target = tmp_path / "missing-folder" / ("x" * 80) / "cov.info"  # longer than a terminal line
     result = invoke("test", str(tree), "--coverage-lcov", str(target))
     assert result.exit_code == 2
-    last = result.stderr.strip().splitlines()
+    using, *last = result.stderr.strip().splitlines()
+    assert using.startswith("using handlers: ")
     assert last == [f"crmscript test: cannot write {target}: No such file or directory"], last
 
 
@@ -374,11 +376,13 @@ def test_a_case_file_in_lib_needs_an_event_type(tree):
     assert invoke("test", str(path)).exit_code == 0
 
 
-def test_default_tree_is_found_from_inside_a_type_folder(tree, monkeypatch):
+def test_from_inside_a_type_folder_the_default_tree_is_used_and_named(tree, monkeypatch):
+    # CONTRACT.md looks for ./handlers only; the tree in use is named, so a
+    # user standing in handlers/<EventType>/ sees which one ran.
     project = own_project_without_a_repository_tree(tree, monkeypatch)
     monkeypatch.chdir(project / "handlers" / "SalesBeforeSaveSale")
-    result = invoke("test")
-    assert result.exit_code == 0 and "1 passed" in result.output, result.output
+    result = CliRunner().invoke(app, ["fire"], input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert "using handlers: " + str(project / "no-repository-tree") + " (the default: no ./handlers" in result.stderr
 
 
 def test_run_as_a_handler_warns_about_input_keys_the_trigger_never_sends(tree):

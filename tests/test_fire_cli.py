@@ -79,7 +79,8 @@ def test_trace_shows_handlers_times_and_output_on_stderr(tmp_path):
                          "TicketSave/2-quiet.crm": 'getEventData().setMessage("m");\n'})
     result = run_fire(["--handlers", str(tmp_path), "--trace"], stdin='{"EventData": {"Type": "TicketSave"}}')
     assert result.exit_code == 0
-    lines = result.stderr.splitlines()
+    using, *lines = result.stderr.splitlines()
+    assert using == f"using handlers: {tmp_path}"
     assert lines[0].startswith("trace: TicketSave/1-hello.crm [id 1] ok ") and lines[0].endswith(" ms")
     assert lines[1] == "trace:   | hello from one"
     assert lines[2].startswith("trace: TicketSave/2-quiet.crm [id 2] ok ")

@@ -32,7 +32,8 @@ def test_sub_folders_and_other_files_of_a_type_are_not_handlers(tmp_path):
     assert registry.event_types() == ["TicketSave"]
 
 
-def test_default_tree_folder(tmp_path):
+def test_default_tree_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a folder without handlers/ of its own
     assert resolve_handlers_dir(tmp_path) == tmp_path
     assert resolve_handlers_dir(None) == DEFAULT_HANDLERS
     assert DEFAULT_HANDLERS.is_dir()

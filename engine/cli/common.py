@@ -1,4 +1,4 @@
-"""Helpers shared by the CLI commands: printing CRMScript errors for humans."""
+"""Helpers shared by the CLI commands: which handler tree, printing errors and warnings."""
 
 from __future__ import annotations
 
@@ -11,40 +11,68 @@ from ..errors import CRMScriptDiagnostics, CRMScriptError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_HANDLERS = REPO_ROOT / "handlers"
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+OWN_TREE = Path("handlers")  # a user's project: the handlers/ of the current folder
+
+
+def _embedded_default() -> Path:
+    """The repository's handlers/; an installed wheel carries a copy as
+    engine/_handlers (pyproject's force-include), as it does the grammar."""
+    checkout = REPO_ROOT / "handlers"
+    return checkout if checkout.is_dir() else PACKAGE_ROOT / "_handlers"
+
+
+DEFAULT_HANDLERS = _embedded_default()
 
 
 def resolve_handlers_dir(option: os.PathLike | str | None) -> Path:
-    """`--handlers` for the CLI: the given folder; else the repository's
-    handlers/ (DEFAULT_HANDLERS), the embedded default that CONTRACT.md
-    fixes; an installed package has no tree of its own, so then the nearest
-    `handlers/` in the current folder or above it (also from inside
-    `handlers/<EventType>/`); else ./handlers (the Engine warns that it is
-    missing). Your own tree in a checkout: pass --handlers (or, for
-    `crmscript test`, the case files' folder)."""
+    """The tree a command uses (CONTRACT.md): `--handlers` when given; else
+    `./handlers` when the current folder has one (a user's own project);
+    else the embedded default, the repository's handlers/. Nothing else is
+    looked for: the rule is simple enough to predict, and every command
+    names the tree it uses (announce_tree)."""
     if option is not None:
         return Path(option)
-    if DEFAULT_HANDLERS.is_dir():
-        return DEFAULT_HANDLERS
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        candidate = folder / "handlers"
-        if candidate.is_dir():
-            return Path(os.path.relpath(candidate, here)) if folder == here else candidate
-    return Path("handlers")
+    if OWN_TREE.is_dir():
+        return OWN_TREE
+    return DEFAULT_HANDLERS
 
 
-def handler_tree_option(handlers: Path | None, command: str) -> Path:
-    """The tree a command runs on. A `--handlers` the user typed that does not
-    exist is a usage error (exit 2): usually a typo, and running on an empty
-    tree would answer every event unchanged with exit 0. Without the option
-    the default tree is used even when missing (the Engine warns)."""
+def tree_label(tree: Path) -> str:
+    """How a tree is named to the user: as typed or relative to the current
+    folder (`./handlers`), and the default said to be one."""
+    if tree == DEFAULT_HANDLERS and not OWN_TREE.is_dir():
+        return f"{tree} (the default: no ./handlers in this folder)"
+    shown = tree
+    if tree.is_absolute():
+        try:
+            shown = tree.relative_to(Path.cwd())
+        except ValueError:
+            return str(tree)
+    text = shown.as_posix()
+    return text if text.startswith((".", "/")) else f"./{text}"
+
+
+def announce_tree(tree: Path) -> None:
+    """`using handlers: ./handlers` on stderr, as a command starts to use it."""
+    print(f"using handlers: {tree_label(tree)}", file=sys.stderr)
+
+
+def handler_tree_option(handlers: Path | None, command: str, *, announce: bool = True) -> Path:
+    """The tree a command runs on, named on stderr (announce_tree). A
+    `--handlers` the user typed that does not exist is a usage error (exit
+    2): usually a typo, and running on an empty tree would answer every
+    event unchanged with exit 0. Without the option the default tree is used
+    even when missing (the Engine warns)."""
     if handlers is not None and not handlers.is_dir():
         import typer
 
         print(f"crmscript {command}: --handlers: no such folder: {handlers}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
-    return resolve_handlers_dir(handlers)
+    tree = resolve_handlers_dir(handlers)
+    if announce:
+        announce_tree(tree)
+    return tree
 
 
 def each_error(error: CRMScriptError) -> list[CRMScriptError]:

@@ -52,7 +52,7 @@ def events_command(
                                          help="Show one event type with the input keys it sends."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     scripts: bool = typer.Option(False, "--scripts", help="List the registered handlers and their ids (for ExecuteScriptAsEvent)."),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: the repository's handlers/)."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: ./handlers when this folder has one, else the repository's)."),
 ) -> None:
     """List the known event types with their numeric ids; with EVENT_TYPE, its input keys."""
     if scripts:

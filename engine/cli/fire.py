@@ -57,16 +57,20 @@ def _warn(message: str) -> None:
 @app.command("fire")
 def fire_command(
     request: Optional[Path] = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing
 
-    tree = handler_tree_option(handlers, "fire")
     try:
         body, source = _read_request(request)
         event = event_from_request(body, source)
+    except CRMScriptError as error:
+        print(describe(error), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
+    tree = handler_tree_option(handlers, "fire")
+    try:
         engine = Engine(tree, on_warning=_warn)
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)

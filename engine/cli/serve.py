@@ -40,7 +40,7 @@ def configure_logging() -> None:
 
 @app.command("serve")
 def serve_command(
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
+    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on.", min=1, max=65535),
     auth: Optional[str] = typer.Option(
@@ -74,8 +74,8 @@ def serve_command(
     if authenticator is None and host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"crmscript serve: warning: {host} is reachable from other machines and --auth is not set: "
                    "anyone who can connect can run your handlers", err=True)
-    typer.echo(f"crmscript serve: handlers {handlers_dir} (reload {'on' if reload else 'off'}), auth {mode}, "
-               f"http://{host}:{port}/docs", err=True)
+    typer.echo(f"crmscript serve: http://{host}:{port}/docs; reload {'on' if reload else 'off'}, auth {mode}",
+               err=True)
     # Everything built so far lives as long as the server: keep the garbage
     # collector from rescanning it (about 5 us a request with a trivial handler).
     gc.freeze()

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..errors import CRMScriptError
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, report, resolve_handlers_dir
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, report, resolve_handlers_dir
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
@@ -38,7 +38,7 @@ def _shown_path(path: Path) -> str:
 @app.command("test")
 def test_command(
     paths: list[Path] | None = typer.Argument(
-        None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: the repository's handlers/."),
+        None, metavar="PATH", help="Case files (*.cases.yaml) or folders to search. Default: ./handlers when this folder has one, else the repository's."),
     keyword: str | None = typer.Option(
         None, "-k", help="Only cases whose name, file or event type matches: words, and/or/not, ( )."),
     handlers: Path | None = typer.Option(
@@ -63,6 +63,8 @@ def test_command(
     # soft_wrap: an error is one line, whatever the terminal width (grep-able).
     errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     collection = _collect(paths, keyword, handlers, errors)
+    for tree in dict.fromkeys(case.handlers for case in collection.cases):
+        announce_tree(tree)
     line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
     tracer = LineTracer() if trace else None
     runner = _case_runner(line_coverage, tracer)
