@@ -33,7 +33,7 @@ from .plugins import (
     has_hook_impls,
     make_plugin_manager,
     plugin_handlers,
-    plugin_include_paths,
+    plugin_include_folders,
 )
 from .runtime.context import Limits, RunContext, Settings
 
@@ -85,7 +85,7 @@ class Engine:
         self.registry = HandlerRegistry(
             handlers_dir,
             plugin_handlers=plugin_handlers(self.plugin_manager),
-            include_paths=plugin_include_paths(self.plugin_manager),
+            include_folders=plugin_include_folders(self.plugin_manager),
             library=self.library,
             compile=compile,
             check_interval=check_interval,

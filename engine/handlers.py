@@ -33,11 +33,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 from .errors import CRMScriptError
-from .includes import INCLUDE_SUFFIXES, IncludePath
+from .includes import LIB_DIR, IncludePath, tree_include_path, valid_include_name
 from .textfile import read_script_text
 
 HANDLER_SUFFIXES = (".crm", ".crmscript")
-LIB_DIR = "lib"
 
 # (path, mtime_ns, size) of every file a compiled handler depends on; a
 # missing file is recorded with mtime -1 so that its appearance is noticed.
@@ -94,7 +93,8 @@ class Handler:
 
     @property
     def name(self) -> str:
-        """What errors, traces and listings call it: `<EventType>/<file>`."""
+        """What errors, traces and listings call it: `<EventType>/<file>`
+        (relative to the tree, whatever the current folder)."""
         return f"{self.event_type}/{self.file_name}"
 
     @property
@@ -122,44 +122,22 @@ class HandlerRun:
     error: Optional[BaseException] = None  # the error that stopped the chain, if any
 
 
-class IncludeSearch(IncludePath):
-    """Finds the script of `#include "name";` with the team's resolver
-    (engine/includes.py: DIR/name, DIR/name.crm, DIR/name.crmscript over
-    the folders in order: the tree's lib/, then the plugins' folders).
+def include_resolver(includes: IncludePath, stamps: list[tuple[str, int, int]]) -> Callable[[str], tuple[str, str] | None]:
+    """`includes` as a resolver for one compilation that also records the stat
+    of every file it looked at, so a handler is recompiled when an included
+    file changes or a missing one appears. (Files are named relative to the
+    tree, `lib/util.crm`, not by a path the compiler's cache could stat: a
+    fresh resolver per compilation keeps that cache out of the way.)"""
+    def resolve(name: str) -> tuple[str, str] | None:
+        found = includes.locate(name)
+        if found is None:
+            if valid_include_name(name):
+                stamps.extend(_stat_key(str(path)) for _, path in includes.candidates(name))
+            return None
+        stamps.append(_stat_key(str(found[0])))
+        return includes(name)
 
-    `resolver(stamps)` gives the compiler a resolver that also records the
-    stat of every file it looked at, so a handler is recompiled when an
-    included file changes or a missing one appears.
-
-    Included files are named by their path relative to the working folder
-    when they are below it (`handlers/lib/validation.crm`, as `crmscript
-    check` names them), else by their full path. The compiler's cache stats
-    that name to notice changed includes, so it must be a real path.
-    """
-
-    def _candidates(self, name: str) -> Iterable[Path]:
-        for folder in self.folders:
-            for suffix in INCLUDE_SUFFIXES:
-                yield folder / (name + suffix)
-
-    @staticmethod
-    def display_name(path: Path) -> str:
-        absolute = os.path.abspath(path)
-        relative = os.path.relpath(absolute)
-        return absolute if relative.startswith("..") else relative
-
-    def resolver(self, stamps: list[tuple[str, int, int]]) -> Callable[[str], Optional[tuple[str, str]]]:
-        def resolve(name: str) -> Optional[tuple[str, str]]:
-            found = self.find(name)
-            if found is None:
-                if name and ".." not in name:
-                    stamps.extend(_stat_key(str(p)) for p in self._candidates(name))
-                return None
-            stamps.append(_stat_key(str(found)))
-            result = self(name)
-            return (result[0], self.display_name(found)) if result is not None else None
-
-        return resolve
+    return resolve
 
 
 class HandlerRegistry:
@@ -167,13 +145,13 @@ class HandlerRegistry:
 
     def __init__(self, root: os.PathLike | str, *,
                  plugin_handlers: Iterable[HandlerSource] = (),
-                 include_paths: Iterable[os.PathLike | str] = (),
+                 include_folders: Iterable[tuple[str, Path]] = (),
                  library: Any = None,
                  compile: Optional[CompileFn] = None,
                  check_interval: float = 0.0):
         self.root = Path(root)
-        self.include_paths: list[Path] = [self.root / LIB_DIR, *(Path(p) for p in include_paths)]
-        self.includes = IncludeSearch(self.include_paths)
+        # `#include` looks in lib/, then in the plugins' folders (named by plugin).
+        self.includes = tree_include_path(self.root, include_folders)
         self.library = library
         self.check_interval = check_interval
         self._compile = compile
@@ -192,6 +170,11 @@ class HandlerRegistry:
             handler = self._new_handler(source.event_type, source.name, None, source.source, "plugin")
             self._plugin.setdefault(source.event_type, []).append(handler)
         self._chains.clear()
+
+    @property
+    def include_paths(self) -> list[Path]:
+        """The folders `#include` searches, in order."""
+        return self.includes.folders
 
     # ------------------------------------------------------------ listing
 
@@ -337,7 +320,7 @@ class HandlerRegistry:
             stamps = [_stat_key(str(handler.path))] if handler.path is not None else []
             try:
                 source = handler.read_source()
-                handler.script = self._compile_source(source, handler.name, self.includes.resolver(stamps))
+                handler.script = self._compile_source(source, handler.name, include_resolver(self.includes, stamps))
                 return handler.script
             except CRMScriptError as error:
                 handler.compile_error = error

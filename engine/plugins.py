@@ -80,13 +80,27 @@ def plugin_handlers(manager: pluggy.PluginManager) -> list[HandlerSource]:
     return found
 
 
-def plugin_include_paths(manager: pluggy.PluginManager) -> list[Path]:
-    paths: list[Path] = []
-    # pluggy calls the last registered plugin first; reverse for registration order.
-    for batch in reversed(call_setup_hook(manager, "crmscript_include_paths")):
-        for item in batch or ():
-            paths.append(Path(item))
-    return paths
+def plugin_name(manager: pluggy.PluginManager, plugin: Any) -> str:
+    """What a plugin is called in file names and messages: its entry-point
+    name (`example`), else its module or class name."""
+    name = manager.get_name(plugin)
+    return name if name and not name.isdigit() else plugin_label(plugin)
+
+
+def plugin_include_folders(manager: pluggy.PluginManager) -> list[tuple[str, Path]]:
+    """(plugin name, folder) of every include folder the plugins add, in
+    registration order. Files found there are named `<plugin>/<file>`."""
+    folders: list[tuple[str, Path]] = []
+    for impl in manager.hook.crmscript_include_paths.get_hookimpls():  # registration order
+        try:
+            batch = impl.function()
+        except CRMScriptError:
+            raise
+        except Exception as error:
+            raise PluginError(f"hook crmscript_include_paths raised {type(error).__name__}: {error}",
+                              plugin_name(manager, impl.plugin)) from error
+        folders.extend((plugin_name(manager, impl.plugin), Path(item)) for item in batch or ())
+    return folders
 
 
 def has_hook_impls(manager: pluggy.PluginManager, name: str) -> bool:

@@ -78,3 +78,84 @@ def test_outside_a_project_the_default_tree_is_named_as_the_default(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     result = invoke("fire", input='{"EventData": {"Type": "TicketSave"}}')
     assert f"using handlers: {DEFAULT_HANDLERS} (the default: no ./handlers in this folder)" in result.stderr
+
+
+# --- 2. host paths in Exception, errorLocation, traces and coverage -----------------
+
+BOOM = 'Integer ratio(Integer a, Integer b) {\n  Integer r = 0;\n  r = a / b;\n  return r;\n}\n'
+CALLS_BOOM = '#include "boom";\ngetEventData().setMessage(ratio(1, 0).toString());\n'
+
+
+@pytest.fixture
+def boom_tree(project: Path) -> Path:
+    handlers = project / "handlers"
+    (handlers / "lib").mkdir()
+    (handlers / "lib" / "boom.crm").write_text(BOOM)
+    (handlers / "SalesBeforeSaveSale" / "20-boom.crm").write_text(CALLS_BOOM)
+    return handlers
+
+
+@pytest.mark.parametrize("where", ["project", "tree", "elsewhere"])
+def test_an_include_error_is_named_in_the_tree_from_any_current_folder(boom_tree, tmp_path, monkeypatch, where):
+    import json
+
+    folder = {"project": boom_tree.parent, "tree": boom_tree, "elsewhere": tmp_path}[where]
+    monkeypatch.chdir(folder)
+    options = [] if where == "project" else ["--handlers", str(boom_tree)]
+    result = invoke("fire", *options, input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert result.exit_code == 1
+    exception = json.loads(result.stdout)["Exception"]
+    assert exception == "SalesBeforeSaveSale/20-boom.crm: lib/boom.crm:3:7: runtime error: Division by zero"
+
+
+def test_the_http_answer_names_no_host_path(boom_tree):
+    import httpx
+
+    from engine import Engine
+    from engine.api import create_app
+    from engine.api.server import serve_in_thread
+
+    with serve_in_thread(create_app(Engine(boom_tree.resolve(), load_entry_points=False))) as url:
+        answer = httpx.post(f"{url}/api/v1/Agents/CustomerService/ExecuteEventHandlers",
+                            json={"EventData": {"Type": "SalesBeforeSaveSale"}}, timeout=30)
+    assert answer.json()["Exception"].startswith("SalesBeforeSaveSale/20-boom.crm: lib/boom.crm:3:7: ")
+    assert str(boom_tree.parent) not in answer.text
+
+
+def test_error_location_in_an_include_is_named_in_the_tree(boom_tree, tmp_path, monkeypatch):
+    (boom_tree / "SalesBeforeSaveSale" / "20-boom.crm").write_text(
+        '#include "boom";\ntry {\n  ratio(1, 0);\n} catch {\n  getEventData().setMessage(errorLocation);\n}\n')
+    monkeypatch.chdir(tmp_path)
+    result = invoke("fire", "--handlers", str(boom_tree), input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert '"Message": "lib/boom.crm:3"' in result.stdout, result.stdout
+
+
+def test_coverage_and_trace_name_included_files_in_the_tree(boom_tree, tmp_path, monkeypatch):
+    (boom_tree / "SalesBeforeSaveSale" / "mine.cases.yaml").write_text(
+        "cases:\n  - name: boom\n    only: 20-boom.crm\n    expect: {exception: /Division/}\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("test", str(boom_tree), "--coverage", "--trace")
+    assert result.exit_code == 0, result.output
+    assert "\n  lib/boom.crm\n" in result.stdout  # the trace's file heading
+    assert any(line.lstrip("│ ").startswith("lib/boom.crm ") for line in result.stdout.splitlines())
+    assert str(tmp_path) not in result.stdout
+
+
+def test_a_plugin_include_is_named_by_the_plugin(tmp_path):
+    from engine import Engine, EventData
+    from engine.hookspecs import hookimpl
+
+    folder = tmp_path / "plugin_lib"
+    folder.mkdir()
+    (folder / "boom.crm").write_text(BOOM)
+    (tmp_path / "tree" / "TicketSave").mkdir(parents=True)
+    (tmp_path / "tree" / "TicketSave" / "1.crm").write_text(CALLS_BOOM)
+
+    class Helpers:
+        @hookimpl
+        def crmscript_include_paths(self):
+            return [folder]
+
+    engine = Engine(tmp_path / "tree", plugins=[Helpers()], load_entry_points=False)
+    out = engine.execute(EventData(Type="TicketSave"))
+    assert out.Exception == "TicketSave/1.crm: Helpers/boom.crm:3:7: runtime error: Division by zero"

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 import typer
 
 from ..errors import CRMScriptError
-from ..includes import IncludePath, include_folders_for
+from ..includes import script_include_path
 from ..parser import parse_program
 from ..testing.model import is_case_file
 from . import app
@@ -50,12 +50,12 @@ def _load_checker() -> Optional[Callable]:
     return check_program
 
 
-def _plugin_setup(with_library: bool) -> tuple[Any, list[Path]]:
+def _plugin_setup(with_library: bool) -> tuple[Any, list[tuple[str, Path]]]:
     """What installed plugins add, so `check` agrees with `serve` and `fire`:
     their built-in functions and classes (a library copy, or None when no
     plugin extends it) and their include folders."""
     try:
-        from ..plugins import call_setup_hook, has_hook_impls, make_plugin_manager, plugin_include_paths
+        from ..plugins import call_setup_hook, has_hook_impls, make_plugin_manager, plugin_include_folders
     except ImportError:
         return None, []
     manager = make_plugin_manager()
@@ -65,7 +65,7 @@ def _plugin_setup(with_library: bool) -> tuple[Any, list[Path]]:
 
         library = table.LIBRARY.copy()
         call_setup_hook(manager, "crmscript_library", library=library)
-    return library, plugin_include_paths(manager)
+    return library, plugin_include_folders(manager)
 
 
 def check_file(
@@ -74,7 +74,7 @@ def check_file(
     syntax_only: bool,
     checker: Optional[Callable],
     library: Any = None,
-    extra_include_folders: Sequence[Path] = (),
+    extra_include_folders: Sequence[tuple[str, Path]] = (),
 ) -> tuple[list[CRMScriptError], Optional[str]]:
     """Problems in one script (empty when it is fine) and its source text."""
     name = str(path)
@@ -85,7 +85,7 @@ def check_file(
     try:
         # --syntax-only judges the file's own text: an include that is not
         # found is the static check's business, not a syntax error.
-        resolver = IncludePath([*include_folders_for(path), *extra_include_folders])
+        resolver = script_include_path(path, extra_include_folders)
         # Classes a plugin adds are type names too (`Thing("x")` constructs).
         plugin_classes = list(getattr(library, "classes", None) or ()) if library is not None else ()
         program = parse_program(

@@ -22,7 +22,7 @@ import typer
 from ..catalog import default_catalog
 from ..errors import CRMScriptError
 from ..eventdata import EventData
-from ..includes import resolver_for
+from ..includes import script_include_path
 from ..runtime.context import RunContext
 from ..script import compile_script
 from ..textfile import NotUTF8, UnreadableFile, read_script_text
@@ -124,7 +124,7 @@ def run_command(
     source = _read_script(file)
 
     try:
-        script = compile_script(source, str(file), includes=resolver_for(file))
+        script = compile_script(source, str(file), includes=script_include_path(file))
     except CRMScriptError as error:
         report(error, source)
         raise typer.Exit(EXIT_FAILED)
