@@ -133,8 +133,33 @@ class Catalog:
             hint = self.suggest(event_type)
             extra = f" (did you mean {hint}?)" if hint else ""
             return [f"unknown event type {event_type!r}{extra}: getType() returns 0"]
-        unexpected = [key for key in input_keys if not known.receives(key)]
-        return [f"input key {key!r} is never sent by {event_type}" for key in unexpected]
+        return [self.unsent_key_message(known, key) for key in input_keys if not known.receives(key)]
+
+    def unsent_key(self, event_type: str, key: str) -> str | None:
+        """Why `key` does not fit `event_type` (with a did-you-mean), or None
+        when the trigger sends it or is not in the catalog."""
+        known = self._by_name.get(event_type)
+        if known is None or known.receives(key):
+            return None
+        return self.unsent_key_message(known, key)
+
+    @staticmethod
+    def unsent_key_message(trigger: EventType, key: str) -> str:
+        hint = _closest_key(key, trigger.input_keys)
+        extra = f" (did you mean {hint!r}?)" if hint else ""
+        return f"input key {key!r} is never sent by {trigger.name}{extra}"
+
+
+def _closest_key(key: str, known: tuple[str, ...]) -> str | None:
+    """The documented key `key` most likely misspells (a case slip or a typo)."""
+    import difflib
+
+    plain = [k for k in known if "*" not in k and "[" not in k]
+    same_but_case = [k for k in plain if k.lower() == key.lower()]
+    if same_but_case:
+        return same_but_case[0]
+    close = difflib.get_close_matches(key, plain, n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 @lru_cache(maxsize=1)

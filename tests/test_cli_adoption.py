@@ -159,3 +159,52 @@ def test_a_plugin_include_is_named_by_the_plugin(tmp_path):
     engine = Engine(tmp_path / "tree", plugins=[Helpers()], load_entry_points=False)
     out = engine.execute(EventData(Type="TicketSave"))
     assert out.Exception == "TicketSave/1.crm: Helpers/boom.crm:3:7: runtime error: Division by zero"
+
+
+# --- 3. input-key typos pass silently --------------------------------------------
+
+TYPO_HANDLER = ('EventData ed = getEventData();\n'
+                'Integer amount = ed.getInputValue("SaleEntity.Amout").toInteger();\n'
+                'String currency = getEventData().getInputValue("OurCurrency");\n'
+                'String key = "SaleEntity.Whatever";\n'
+                'String computed = ed.getInputValue(key);\n'
+                'if (amount > 10) { ed.setMessage("big"); }\n')
+TYPO_CASE = 'cases:\n  - name: big\n    input: {SaleEntity.Amout: "50", OurCurrency: NOK}\n    expect: {message: big}\n'
+
+
+@pytest.fixture
+def typo_tree(project: Path) -> Path:
+    folder = project / "handlers" / "SalesBeforeSaveSale"
+    (folder / "10-seen.crm").write_text(TYPO_HANDLER)
+    (folder / "mine.cases.yaml").write_text(TYPO_CASE)
+    return folder
+
+
+def test_check_warns_about_a_literal_input_key_the_trigger_never_sends(typo_tree):
+    result = invoke("check", "handlers")
+    assert result.exit_code == 0, result.stderr  # a warning never changes the exit status
+    assert result.stderr.splitlines() == [
+        "handlers/SalesBeforeSaveSale/10-seen.crm:2:35: warning: input key 'SaleEntity.Amout' is never sent by "
+        "SalesBeforeSaveSale (did you mean 'SaleEntity.Amount'?)"]
+
+
+def test_check_does_not_lint_include_files_or_unknown_triggers(project):
+    (project / "handlers" / "lib").mkdir()
+    (project / "handlers" / "lib" / "util.crm").write_text('String x = getEventData().getInputValue("nope");\n')
+    (project / "handlers" / "MyOwnTrigger").mkdir()
+    (project / "handlers" / "MyOwnTrigger" / "1.crm").write_text('String x = getEventData().getInputValue("nope");\n')
+    result = invoke("check", "handlers")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
+
+
+def test_test_warns_about_case_inputs_the_trigger_never_sends(typo_tree):
+    result = invoke("test")
+    assert result.exit_code == 0, result.output  # handler and case share the typo: the case passes
+    assert ("handlers/SalesBeforeSaveSale/mine.cases.yaml:3:13: warning: input key 'SaleEntity.Amout' is never "
+            "sent by SalesBeforeSaveSale (did you mean 'SaleEntity.Amount'?)") in result.stderr
+
+
+def test_fire_names_the_key_it_probably_meant(project):
+    result = invoke("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"SaleEntity.Amout": "1"}}}')
+    assert ("warning: input key 'SaleEntity.Amout' is never sent by SalesBeforeSaveSale "
+            "(did you mean 'SaleEntity.Amount'?)") in result.stderr

@@ -319,7 +319,8 @@ def test_check_with_a_glob_skips_the_case_files_beside_the_handlers(tree):
     handler = tree / "SalesBeforeSaveSale" / "10-seen.crm"
     result = invoke("check", str(handler), str(cases))
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.strip() == f"crmscript check: {cases}: skipped, a case file (crmscript test runs it)"
+    problems = [line for line in result.stderr.splitlines() if ": warning: input key 'who'" not in line]
+    assert problems == [f"crmscript check: {cases}: skipped, a case file (crmscript test runs it)"]
 
 
 def test_unwritable_coverage_file_is_one_plain_line(tree, tmp_path):

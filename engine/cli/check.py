@@ -18,13 +18,14 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 
 import typer
 
-from ..errors import CRMScriptError
+from ..errors import CRMScriptError, CRMScriptWarning
 from ..includes import script_include_path
+from ..inputkeys import input_key_warnings, trigger_of
 from ..parser import parse_program
 from ..testing.model import is_case_file
 from . import app
 from ..textfile import read_script_text
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, print_warnings, report
 
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
 
@@ -75,8 +76,10 @@ def check_file(
     checker: Optional[Callable],
     library: Any = None,
     extra_include_folders: Sequence[tuple[str, Path]] = (),
+    warnings: Optional[list[CRMScriptWarning]] = None,
 ) -> tuple[list[CRMScriptError], Optional[str]]:
-    """Problems in one script (empty when it is fine) and its source text."""
+    """Problems in one script (empty when it is fine) and its source text;
+    the lints' warnings are appended to `warnings` when given."""
     name = str(path)
     try:
         source = read_script_text(path, name)
@@ -93,6 +96,9 @@ def check_file(
         )
         if not syntax_only and checker is not None:
             checker(program, library)
+            trigger = trigger_of(path)
+            if warnings is not None and trigger is not None:
+                warnings.extend(input_key_warnings(program, trigger))
     except CRMScriptError as error:
         return each_error(error), source
     except RecursionError:  # the checker walks the tree recursively (as compile_script says too)
@@ -136,9 +142,12 @@ def check_command(
             print(f"crmscript check: {path}: skipped, a case file (crmscript test runs it)", file=sys.stderr)
             continue
         files += 1
+        warnings: list[CRMScriptWarning] = []
         errors, source = check_file(
-            path, syntax_only=syntax_only, checker=checker, library=library, extra_include_folders=plugin_folders
+            path, syntax_only=syntax_only, checker=checker, library=library, extra_include_folders=plugin_folders,
+            warnings=warnings,
         )
+        print_warnings(warnings, source)
         if errors:
             failed += 1
             for error in errors:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import CRMScriptDiagnostics, CRMScriptError
+from ..errors import CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -102,3 +103,11 @@ def report(error: CRMScriptError, source: str | None = None, stream=None) -> Non
             text = lines[e.line - 1].expandtabs(4) if "\t" not in lines[e.line - 1] else lines[e.line - 1]
             print(f"    {text}", file=stream)
             print("    " + " " * max(e.column - 1, 0) + "^", file=stream)
+
+
+def print_warnings(warnings: Iterable[CRMScriptWarning], source: str | None = None, stream=None) -> None:
+    """Every warning as `path:line:col: warning: message` on stderr (on a
+    terminal with the source line and a caret, as errors). Warnings never
+    change an exit status."""
+    for warning in warnings:
+        report(warning, source, stream)

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..errors import CRMScriptError
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, report, resolve_handlers_dir
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, print_warnings, report, resolve_handlers_dir
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
@@ -65,6 +65,7 @@ def test_command(
     collection = _collect(paths, keyword, handlers, errors)
     for tree in dict.fromkeys(case.handlers for case in collection.cases):
         announce_tree(tree)
+    print_warnings(collection.warnings)
     line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
     tracer = LineTracer() if trace else None
     runner = _case_runner(line_coverage, tracer)

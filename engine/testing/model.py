@@ -17,14 +17,14 @@ Two decisions that make the files pleasant to write:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import CRMScriptError
+from ..errors import CRMScriptError, CRMScriptWarning
 from ..textfile import read_script_text
 
 CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -313,6 +313,8 @@ class TestCase:
     settings: Optional[CaseSettings] = None
     skip: Optional[str] = None
     only: Optional[list[str]] = None
+    # input keys the event type never sends (a typo the handler may share)
+    warnings: list[CRMScriptWarning] = field(default_factory=list)
 
     @property
     def node_id(self) -> str:
@@ -436,6 +438,35 @@ def _check_event_type(event: str, tree: Path, file: str, line: int, label: str) 
         f"(crmscript events) and no folder of that name in {tree}", file, line, 1)
 
 
+def _input_key_warnings(case: Case, event: str, node: Optional[yaml.Node], file: str,
+                        line: int) -> list[CRMScriptWarning]:
+    """A warning for each input key the event type never sends, at the key."""
+    from ..catalog import default_catalog
+
+    catalog = default_catalog()
+    inputs = _child(node, "input") or _child(node, "InputValues")
+    warnings = []
+    for key in case.input:
+        message = catalog.unsent_key(event, key)
+        if message is not None:
+            key_node = _key_node(inputs, key)
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1) if key_node else (line, 1)
+            warnings.append(CRMScriptWarning(message, file, *where))
+    return warnings
+
+
+def _child(node: Optional[yaml.Node], key: str) -> Optional[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return next((value for k, value in node.value if k.value == key), None)
+    return None
+
+
+def _key_node(node: Optional[yaml.Node], key: str) -> Optional[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return next((k for k, _ in node.value if k.value == key), None)
+    return None
+
+
 def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[TestCase]:
     """Read and validate one case file; raise CaseFileError naming file, case and field.
 
@@ -513,6 +544,7 @@ def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[Te
                     input=concrete.input, state=concrete.state, request=concrete.request,
                     settings=concrete.settings,
                     expect=concrete.expect, skip=concrete.skip, only=concrete.only,
+                    warnings=_input_key_warnings(concrete, event, node, file, line),
                 )
             )
     return cases

@@ -19,6 +19,12 @@ class Collection:
     deselected: int = 0
     files: list[Path] = field(default_factory=list)
 
+    @property
+    def warnings(self) -> list:
+        """The selected cases' warnings, each once (parametrised rows share theirs)."""
+        unique = {str(w): w for case in self.cases for w in case.warnings}
+        return list(unique.values())
+
 
 def keywords(case: TestCase) -> str:
     """The text -k matches against: the case name, its file name and event type."""
