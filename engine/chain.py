@@ -54,6 +54,10 @@ class ChainResult:
     def output(self) -> str:
         return "".join(run.output for run in self.runs)
 
+    def log_lines(self) -> list[str]:
+        """What the handlers wrote with printDebug, log and logMessage, in order."""
+        return [line for run in self.runs for line in run.log_lines()]
+
 
 def failure_message(handler: Handler, error: BaseException) -> str:
     """The Exception text: names the handler file, the line and the error."""
@@ -204,11 +208,11 @@ class Engine:
             started = time.perf_counter()
             script.run(shared, context=context)
         except Exception as error:  # CRMScriptError, or a bug: never a traceback
-            run = HandlerRun(handler, context.printed(), time.perf_counter() - started, error)
+            run = HandlerRun(handler, context.printed(), time.perf_counter() - started, error, context.log)
             result.runs.append(run)
             self._fail(result, handler, error)
             return False
-        run = HandlerRun(handler, context.printed(), time.perf_counter() - started)
+        run = HandlerRun(handler, context.printed(), time.perf_counter() - started, None, context.log)
         result.runs.append(run)
         if hooks:
             return self._call_hook(result, handler, "crmscript_after_handler", run=run, event=shared)

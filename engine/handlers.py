@@ -120,6 +120,20 @@ class HandlerRun:
     output: str  # everything it printed
     seconds: float  # wall time of the run (compile excluded)
     error: Optional[BaseException] = None  # the error that stopped the chain, if any
+    log: list[tuple[str, str]] = field(default_factory=list)  # printDebug / log / logMessage: (channel, text)
+
+    def log_lines(self) -> list[str]:
+        """What it logged, one line each: `<handler>: printDebug: text`."""
+        return [f"{self.handler.name}: {log_line(channel, text)}" for channel, text in self.log]
+
+
+# The runtime's log channels (engine/runtime/globals.py) by the function that writes them.
+_LOG_FUNCTIONS = {"debug": "printDebug"}
+
+
+def log_line(channel: str, text: str) -> str:
+    """One entry of a run's log as the user wrote it: `printDebug: text`, `log: text`."""
+    return f"{_LOG_FUNCTIONS.get(channel, channel)}: {text}"
 
 
 def include_resolver(includes: IncludePath, stamps: list[tuple[str, int, int]]) -> Callable[[str], tuple[str, str] | None]:

@@ -208,3 +208,82 @@ def test_fire_names_the_key_it_probably_meant(project):
     result = invoke("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"SaleEntity.Amout": "1"}}}')
     assert ("warning: input key 'SaleEntity.Amout' is never sent by SalesBeforeSaveSale "
             "(did you mean 'SaleEntity.Amount'?)") in result.stderr
+
+
+# --- 6. printDebug, log and logMessage went nowhere ----------------------------------
+
+LOGGING_HANDLER = ('printDebug("checking");\nlog("to the log");\nlogMessage("a message");\n'
+                   'getEventData().setOutputValue("seen", "yes");\n')
+
+
+@pytest.fixture
+def logging_tree(project: Path) -> Path:
+    (project / "handlers" / "SalesBeforeSaveSale" / "10-seen.crm").write_text(LOGGING_HANDLER)
+    return project / "handlers"
+
+
+def test_run_writes_the_log_on_stderr_not_stdout(logging_tree):
+    result = invoke("run", str(logging_tree / "SalesBeforeSaveSale" / "10-seen.crm"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == ["printDebug: checking", "log: to the log", "logMessage: a message"]
+
+
+def test_fire_trace_shows_what_each_handler_logged(logging_tree):
+    result = invoke("fire", "--trace", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("trace: SalesBeforeSaveSale/10-seen.crm"))
+    assert lines[start + 1:start + 4] == ["trace:   printDebug: checking", "trace:   log: to the log",
+                                          "trace:   logMessage: a message"]
+
+
+def test_test_shows_the_log_under_a_failing_case_and_in_its_trace(logging_tree):
+    (logging_tree / "SalesBeforeSaveSale" / "mine.cases.yaml").write_text(
+        "cases:\n  - name: mine\n    expect: {OutputValues: {seen: no}}\n")
+    result = invoke("test")
+    assert result.exit_code == 1
+    assert "logged by the handlers (printDebug, log, logMessage):" in result.stdout
+    assert "| SalesBeforeSaveSale/10-seen.crm: printDebug: checking" in result.stdout
+    traced = invoke("test", "--trace")
+    assert "logged: SalesBeforeSaveSale/10-seen.crm: logMessage: a message" in traced.stdout
+
+
+def test_the_server_log_has_what_the_handlers_logged(logging_tree):
+    import httpx
+
+    from engine import Engine
+    from engine.api import create_app
+    from engine.api.server import serve_in_thread
+
+    lines: list[str] = []
+    api = create_app(Engine(Path("handlers"), load_entry_points=False), access_log=lines.append)
+    with serve_in_thread(api) as url:
+        httpx.post(f"{url}/api/v1/Agents/CustomerService/ExecuteEventHandlers",
+                   json={"EventData": {"Type": "SalesBeforeSaveSale"}}, timeout=30)
+    assert lines[0].startswith("POST /api/v1/Agents/CustomerService/ExecuteEventHandlers SalesBeforeSaveSale")
+    assert lines[1:] == ["  SalesBeforeSaveSale/10-seen.crm: printDebug: checking",
+                         "  SalesBeforeSaveSale/10-seen.crm: log: to the log",
+                         "  SalesBeforeSaveSale/10-seen.crm: logMessage: a message"]
+
+
+# --- 7. run --trace, run --handlers ---------------------------------------------------
+
+
+def test_run_trace_shows_each_line_with_its_variables(tmp_path):
+    script = tmp_path / "count.crm"
+    script.write_text("Integer total = 0;\nfor (Integer i = 1; i <= 2; i++) {\n  total += i;\n}\nprint(total.toString());\n")
+    result = invoke("run", str(script), "--trace")
+    assert result.exit_code == 0 and result.stdout == "3"
+    assert "      1 Integer total = 0;   total = 0" in result.stderr
+    assert "      3 total += i;   total = 3" in result.stderr
+
+
+def test_run_handlers_finds_includes_in_the_trees_lib(boom_tree, tmp_path):
+    script = tmp_path / "try.crm"  # outside the tree: no lib/ beside or above it
+    script.write_text('#include "boom";\nprint(ratio(6, 3).toString());\n')
+    assert invoke("run", str(script)).exit_code == 1
+    result = invoke("run", str(script), "--handlers", str(boom_tree))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2"
+    assert "using handlers: ./handlers" in result.stderr  # cwd is the project

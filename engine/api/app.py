@@ -306,4 +306,6 @@ def _note_chain(call: Call, event_type: str, result: Any) -> None:
         outcome = f"failed: {result.event.Exception}"
     else:
         outcome = "ok"
-    call.note(type=event_type, handlers=len(getattr(result, "runs", ())), outcome=outcome)
+    runs = getattr(result, "runs", ())
+    logged = [line for run in runs for line in getattr(run, "log_lines", list)()]
+    call.note(type=event_type, handlers=len(runs), outcome=outcome, log=logged)

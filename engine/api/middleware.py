@@ -64,6 +64,8 @@ class AccessLog:
             milliseconds = (time.perf_counter() - started) * 1000
             facts = scope.get("state", {}).get("log_facts", {})
             self.write(access_line(scope, facts, milliseconds, status))
+            for line in facts.get("log", ()):  # what the handlers logged (printDebug, log, logMessage)
+                self.write(f"  {line}".translate(_ONE_LINE))
 
 
 def access_line(scope: dict, facts: dict, milliseconds: float, status: int) -> str:

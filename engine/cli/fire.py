@@ -19,6 +19,7 @@ import typer
 from . import app
 from .common import EXIT_FAILED, EXIT_USAGE, describe, handler_tree_option
 from ..errors import CRMScriptError
+from ..handlers import log_line
 from ..eventdata import event_from_request, response_bytes, response_json
 
 
@@ -46,6 +47,8 @@ def print_trace(result, stream=None) -> None:
               f"{run.seconds * 1000:.3f} ms", file=stream)
         for line in run.output.splitlines():
             print(f"trace:   | {line}", file=stream)
+        for channel, text in run.log:
+            print(f"trace:   {log_line(channel, text)}", file=stream)
     if result.event.Exception and result.failed is not None:
         print(f"trace: chain stopped: {result.event.Exception}", file=stream)
 

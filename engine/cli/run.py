@@ -15,19 +15,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from ..catalog import default_catalog
 from ..errors import CRMScriptError
 from ..eventdata import EventData
+from ..handlers import log_line
 from ..includes import script_include_path
 from ..runtime.context import RunContext
 from ..script import compile_script
 from ..textfile import NotUTF8, UnreadableFile, read_script_text
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, report
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    each_error,
+    handler_tree_option,
+    report,
+)
 
 
 def parse_pairs(values: list[str], option: str) -> dict[str, str]:
@@ -117,27 +125,91 @@ def run_command(
     event: Optional[str] = typer.Option(None, "--event", help="Run as a handler of this event type."),
     inputs: list[str] = typer.Option([], "--input", help="An input value KEY=VALUE (repeatable)."),
     states: list[str] = typer.Option([], "--state", help="A state value KEY=VALUE (repeatable)."),
+    handlers: Optional[Path] = typer.Option(
+        None, "--handlers", help="Include from this handler tree's lib/ (and the plugins' folders), as the chain does."),
+    trace: bool = typer.Option(False, "--trace", help="On stderr: each executed line with its variables."),
 ) -> None:
     """Run one script; what it prints goes to stdout."""
     input_values = parse_pairs(inputs, "--input")
     state_values = parse_pairs(states, "--state")
+    tree = handler_tree_option(handlers, "run") if handlers is not None else None
     source = _read_script(file)
-
-    try:
-        script = compile_script(source, str(file), includes=script_include_path(file))
-    except CRMScriptError as error:
-        report(error, source)
-        raise typer.Exit(EXIT_FAILED)
+    script = _compile(file, source, tree)
 
     catalog = default_catalog()
     carrier = EventData(Type=event or "", InputValues=input_values, StateValues=state_values)
     before = carrier.model_copy(deep=True)
+    output = _Stdout()
+    context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=output.write,
+                         log=_LogToStderr(output))
+    status = _run(script, context, output, trace, roots=[tree or file.resolve().parent])
+    if output.reader_gone:
+        raise typer.Exit(EXIT_FAILED)
+    if event is not None:
+        # The same warnings as fire and the API: an unknown type, input keys the trigger never sends.
+        for warning in catalog.warnings_for(event, input_values):
+            print(f"warning: {warning}", file=sys.stderr)
+        for line in summary(before, context.event):
+            print(line, file=sys.stderr)
+    raise typer.Exit(status)
 
-    reader_gone = False  # `crmscript run x.crm | head`: the pipe closed early
 
-    def echo(text: str) -> None:
-        nonlocal reader_gone
-        if reader_gone:
+def _compile(file: Path, source: str, tree: Optional[Path]) -> Any:
+    """The compiled script, or exit 1 with its errors. Includes come from the
+    tree's lib/ and the plugins' folders with --handlers (what the chain
+    sees), else from the script's folder and the nearest lib/."""
+    from ..includes import tree_include_path
+
+    includes = tree_include_path(tree) if tree is not None else script_include_path(file)
+    try:
+        return compile_script(source, str(file), includes=includes)
+    except CRMScriptError as error:
+        report(error, source)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _run(script: Any, context: RunContext, output: "_Stdout", trace: bool, roots: list[Path]) -> int:
+    """Run once (under the line tracer with --trace); the exit status."""
+    tracer = None
+    status = EXIT_OK
+    if trace:
+        from ..testing.trace import LineTracer
+
+        tracer = LineTracer()
+    try:
+        if tracer is not None:
+            with tracer.recording():
+                script.run(context=context)
+        else:
+            script.run(context=context)
+    except CRMScriptError as error:
+        output.flush()
+        _print_error(error)
+        status = EXIT_FAILED
+    output.flush()
+    if tracer is not None:
+        _print_trace(tracer, script, roots)
+    return status
+
+
+def _print_trace(tracer: Any, script: Any, roots: list[Path]) -> None:
+    from rich.console import Console
+
+    from ..testing.linetrace import compiled_program
+    from ..testing.trace import render_trace
+
+    steps = tracer.resolve_programs([compiled_program(script)], [*roots, Path.cwd()])
+    Console(stderr=True, highlight=False, soft_wrap=True).print(render_trace(steps), end="")
+
+
+class _Stdout:
+    """What the script prints, to stdout as it is printed."""
+
+    def __init__(self) -> None:
+        self.reader_gone = False  # `crmscript run x.crm | head`: the pipe closed early
+
+    def write(self, text: str) -> None:
+        if self.reader_gone:
             return
         try:
             sys.stdout.write(text)
@@ -147,24 +219,23 @@ def run_command(
         except BrokenPipeError:
             # Not the script's fault: drop the rest of its output quietly (as
             # click does for the other commands) instead of an "internal error".
-            reader_gone = True
+            self.reader_gone = True
             _silence_stdout()
 
-    context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=echo)
-    status = EXIT_OK
-    try:
-        script.run(context=context)
-    except CRMScriptError as error:
+    def flush(self) -> None:
         _flush_stdout()
-        _print_error(error)
-        status = EXIT_FAILED
-    _flush_stdout()
-    if reader_gone:
-        raise typer.Exit(EXIT_FAILED)
-    if event is not None:
-        # The same warnings as fire and the API: an unknown type, input keys the trigger never sends.
-        for warning in catalog.warnings_for(event, input_values):
-            print(f"warning: {warning}", file=sys.stderr)
-        for line in summary(before, context.event):
-            print(line, file=sys.stderr)
-    raise typer.Exit(status)
+
+
+class _LogToStderr(list):
+    """The run's log (printDebug, log, logMessage): kept, and each entry
+    written to stderr as it is made (stdout flushed first, so on a terminal
+    the two appear in the order the script wrote them)."""
+
+    def __init__(self, output: _Stdout) -> None:
+        super().__init__()
+        self._output = output
+
+    def append(self, entry: tuple[str, str]) -> None:
+        super().append(entry)
+        self._output.flush()
+        print(log_line(*entry), file=sys.stderr, flush=True)

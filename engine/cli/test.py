@@ -144,6 +144,8 @@ def _run_cases(cases: list, runner: Any, tracer: Any, console: Console) -> list:
             if tracer is not None and result.status != "error":
                 console.print(Text.assemble(("trace of ", "bold"), (case.name, "bold"), f" ({case.event})"))
                 console.print(render_trace(tracer.resolve(runner.engine_for(case.handlers))), end="", soft_wrap=True)
+                for line in result.outcome.logged:
+                    console.print(f"  logged: {line}", style="dim")
             progress.advance(task)
     return results
 

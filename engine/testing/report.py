@@ -37,6 +37,10 @@ def failure_text(result: CaseResult) -> Text:
         text.append("    printed by the handlers:\n", style="dim")
         for line in result.outcome.printed.rstrip("\n").splitlines():
             text.append(f"      | {line}\n", style="dim")
+    if result.outcome and result.outcome.logged:
+        text.append("    logged by the handlers (printDebug, log, logMessage):\n", style="dim")
+        for line in result.outcome.logged:
+            text.append(f"      | {line}\n", style="dim")
     return text
 
 

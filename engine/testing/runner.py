@@ -59,6 +59,7 @@ class Outcome:
     event: EventData
     printed: str
     handler_outputs: list[tuple[str, str]] = field(default_factory=list)
+    logged: list[str] = field(default_factory=list)  # printDebug / log / logMessage lines of the handlers
 
 
 @dataclass
@@ -146,7 +147,8 @@ class CaseRunner:
         except CRMScriptError as e:
             return CaseResult(case, ERROR, error=str(e), seconds=time.perf_counter() - started)
         outputs = [(_handler_name(run.handler), run.output) for run in chain.runs]
-        outcome = Outcome(chain.event, "".join(text for _, text in outputs), outputs)
+        logged = [line for run in chain.runs for line in getattr(run, "log_lines", list)()]
+        outcome = Outcome(chain.event, "".join(text for _, text in outputs), outputs, logged)
         mismatches = compare(case.expect, chain.event, outcome.printed)
         return CaseResult(case, FAILED if mismatches else PASSED, mismatches, outcome,
                           seconds=time.perf_counter() - started)

@@ -208,11 +208,13 @@ class LineTracer:
 
     def resolve(self, engine: Any) -> list[TraceStep]:
         """The recorded steps as CRMScript files and lines (needs the engine that ran them)."""
-        program_of: dict[CodeType, Any] = {}
-        for _handler, program in handler_scripts(engine):
-            for code in program.code_objects:
-                program_of[code] = program
-        roots = [Path(engine.handlers_dir)]
+        programs = [program for _handler, program in handler_scripts(engine)]
+        return self.resolve_programs(programs, [Path(engine.handlers_dir)])
+
+    def resolve_programs(self, programs: list[Any], roots: list[Path]) -> list[TraceStep]:
+        """The recorded steps as CRMScript files and lines, given the compiled
+        programs that ran and the folders their file names are relative to."""
+        program_of: dict[CodeType, Any] = {code: program for program in programs for code in program.code_objects}
         sources: dict[str, list[str]] = {}
         statements: dict[str, Optional[set[int]]] = {}
         top_level: dict[str, set[int]] = {}
