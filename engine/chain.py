@@ -29,11 +29,11 @@ from .errors import CRMScriptError
 from .eventdata import EventData
 from .handlers import Handler, HandlerRegistry, HandlerRun
 from .plugins import (
-    call_setup_hook,
     has_hook_impls,
     make_plugin_manager,
     plugin_handlers,
     plugin_include_folders,
+    plugin_library,
 )
 from .runtime.context import Limits, RunContext, Settings
 
@@ -71,7 +71,11 @@ def failure_message(handler: Handler, error: BaseException) -> str:
 
 
 class Engine:
-    """Runs the handlers of a tree (plus plugins) for events."""
+    """Runs the handlers of a tree (plus plugins) for events.
+
+    `plugins`: plugin modules or objects, or paths of plugin files (.py,
+    imported and registered under the file's name), besides the installed
+    ones (entry points, unless `load_entry_points=False`)."""
 
     def __init__(self, handlers_dir: os.PathLike | str = "handlers", *,
                  plugins: Optional[Iterable[Any]] = None,
@@ -83,7 +87,7 @@ class Engine:
                  limits: Optional[Limits] = None):
         self.catalog = catalog or default_catalog()
         self.plugin_manager = make_plugin_manager(plugins, load_entry_points=load_entry_points)
-        self.library = self._plugin_library()
+        self.library = plugin_library(self.plugin_manager)
         self.on_warning = on_warning
         self.limits = limits or Limits()  # sandbox limits of each handler run
         self.registry = HandlerRegistry(
@@ -111,17 +115,6 @@ class Engine:
         for event_type in self.registry.event_types():
             if event_type not in self.catalog:
                 self._warn(f"handlers for {event_type!r}, which is not an event type of the catalog", None)
-
-    def _plugin_library(self) -> Any:
-        """A copy of the built-in table extended by the plugins, or None when
-        no plugin extends it (scripts then use the shared table)."""
-        if not has_hook_impls(self.plugin_manager, "crmscript_library"):
-            return None
-        from .runtime import table  # importing the runtime package fills the table
-
-        library = table.LIBRARY.copy()
-        call_setup_hook(self.plugin_manager, "crmscript_library", library=library)
-        return library
 
     # ------------------------------------------------------------ queries
 

@@ -1,14 +1,23 @@
 """The plugin manager: finds plugins and calls the hooks of engine/hookspecs.py.
 
 Plugins come from the entry-point group `crmscript_sim` (importlib.metadata,
-through pluggy) and from `Engine(plugins=[...])`. A plugin that fails to load
-or whose setup hook raises becomes a PluginError (a CRMScriptError naming
-the plugin), never a bare traceback.
+through pluggy) and from `Engine(plugins=[...])`: module objects, or paths
+of Python files (`--plugin my_plugin.py`, a case file's `plugins:`), which
+are imported here and registered under their file's name, as an entry
+point is under its name: a plugin needs no packaging. A plugin that fails
+to load or whose setup hook raises becomes a PluginError (a CRMScriptError
+naming the plugin), never a bare traceback.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
+import sys
+import threading
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Iterable, Optional
 
 import pluggy
@@ -43,13 +52,49 @@ def make_plugin_manager(plugins: Optional[Iterable[Any]] = None, *,
             raise PluginError(f"cannot load an entry point of group {ENTRY_POINT_GROUP!r}: "
                               f"{type(error).__name__}: {error}", ENTRY_POINT_GROUP) from error
     for plugin in plugins or ():
+        name = None
+        if isinstance(plugin, (str, os.PathLike)):
+            name, plugin = Path(plugin).stem, load_plugin_file(plugin)
         if manager.is_registered(plugin):
-            continue  # also installed through its entry point
+            continue  # also installed through its entry point, or given twice
         try:
-            manager.register(plugin)
+            manager.register(plugin, name=name if name and not manager.has_plugin(name) else None)
         except (pluggy.PluginValidationError, ValueError) as error:
             raise PluginError(str(error), plugin_label(plugin)) from error
     return manager
+
+
+_loaded_files: dict[str, ModuleType] = {}
+_loading = threading.Lock()
+
+
+def load_plugin_file(path: str | os.PathLike) -> ModuleType:
+    """Import a plugin from a Python file (once per process and file).
+
+    Its module gets a private name (`crmscript_sim_plugin_<stem>_<hash>`), so
+    a file called `json.py` shadows nothing; it is registered under its stem."""
+    file = Path(path)
+    key = str(file.resolve())
+    with _loading:
+        if key in _loaded_files:
+            return _loaded_files[key]
+        if not file.is_file():
+            raise PluginError("no such plugin file" if not file.exists() else "a plugin is a Python file", str(path))
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        module_name = f"crmscript_sim_plugin_{file.stem}_{digest}"
+        spec = importlib.util.spec_from_file_location(module_name, file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module  # dataclasses and pickling look modules up here
+        try:
+            spec.loader.exec_module(module)
+        except SyntaxError as error:
+            del sys.modules[module_name]
+            raise PluginError(f"line {error.lineno}: {error.msg}", str(path)) from None
+        except Exception as error:  # whatever the plugin's own code raises on import
+            del sys.modules[module_name]
+            raise PluginError(f"cannot load it: {type(error).__name__}: {error}", str(path)) from error
+        _loaded_files[key] = module
+        return module
 
 
 def call_setup_hook(manager: pluggy.PluginManager, name: str, **kwargs: Any) -> list[Any]:
@@ -61,6 +106,18 @@ def call_setup_hook(manager: pluggy.PluginManager, name: str, **kwargs: Any) -> 
         raise
     except Exception as error:
         raise PluginError(f"hook {name} raised {type(error).__name__}: {error}", PROJECT_NAME) from error
+
+
+def plugin_library(manager: pluggy.PluginManager) -> Any:
+    """A copy of the built-in table extended by the plugins, or None when no
+    plugin extends it (scripts then use the shared table)."""
+    if not has_hook_impls(manager, "crmscript_library"):
+        return None
+    from .runtime import table  # importing the runtime package fills the table
+
+    library = table.LIBRARY.copy()
+    call_setup_hook(manager, "crmscript_library", library=library)
+    return library
 
 
 def plugin_handlers(manager: pluggy.PluginManager) -> list[HandlerSource]:

@@ -287,3 +287,91 @@ def test_run_handlers_finds_includes_in_the_trees_lib(boom_tree, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == "2"
     assert "using handlers: ./handlers" in result.stderr  # cwd is the project
+
+
+# --- 8. plugins without packaging ------------------------------------------------------
+
+PLUGIN = '''
+from engine.hookspecs import HandlerSource, hookimpl
+from engine.runtime.table import builtin
+
+
+@hookimpl
+def crmscript_library(library):
+    @builtin("String shout(String s)", library=library)
+    def shout(s):
+        return s.upper() + "!"
+
+
+@hookimpl
+def crmscript_handlers():
+    return [HandlerSource("SalesBeforeSaveSale", "50-plugin.crm", 'getEventData().setMessage(shout("from plugin"));')]
+'''
+USES_PLUGIN = 'getEventData().setOutputValue("seen", shout("mine"));\n'
+
+
+@pytest.fixture
+def plugin_file(project: Path) -> Path:
+    (project / "handlers" / "SalesBeforeSaveSale" / "10-seen.crm").write_text(USES_PLUGIN)
+    path = project / "my_plugin.py"
+    path.write_text(PLUGIN)
+    return path
+
+
+def test_fire_loads_a_plugin_file(plugin_file):
+    result = invoke("fire", "--plugin", "my_plugin.py", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert result.exit_code == 0, result.output
+    assert '"seen": "MINE!"' in result.stdout and '"Message": "FROM PLUGIN!"' in result.stdout
+
+
+def test_check_run_and_events_take_plugin_files_too(plugin_file):
+    handler = "handlers/SalesBeforeSaveSale/10-seen.crm"
+    assert invoke("check", handler).exit_code == 1  # shout is unknown without the plugin
+    assert invoke("check", "--plugin", "my_plugin.py", handler).exit_code == 0
+    ran = invoke("run", "--plugin", "my_plugin.py", "--event", "SalesBeforeSaveSale", handler)
+    assert ran.exit_code == 0 and "seen = MINE!" in ran.stderr, ran.output
+    listed = invoke("events", "--scripts", "--json", "--plugin", "my_plugin.py")
+    assert "SalesBeforeSaveSale/50-plugin.crm" in listed.stdout
+
+
+def test_test_takes_plugin_files_from_the_command_line_and_the_case_file(plugin_file, project):
+    cases = project / "handlers" / "SalesBeforeSaveSale" / "mine.cases.yaml"
+    cases.write_text("cases:\n  - name: mine\n    expect: {OutputValues: {seen: MINE!}, message: FROM PLUGIN!}\n")
+    assert invoke("test").exit_code == 1  # without the plugin the handler does not compile
+    assert invoke("test", "--plugin", "my_plugin.py").exit_code == 0
+    cases.write_text("plugins: [../../my_plugin.py]\n" + cases.read_text())
+    result = invoke("test")
+    assert result.exit_code == 0, result.output
+
+
+def test_serve_loads_plugin_files(plugin_file, monkeypatch):
+    served = {}
+
+    def fake_create_app(engine, **options):
+        served["handlers"] = [handler.name for handler in engine.all_handlers()]
+
+    monkeypatch.setattr("engine.api.app.create_app", fake_create_app)
+    monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
+    monkeypatch.setattr("gc.freeze", lambda: None)
+    assert invoke("serve", "--plugin", "my_plugin.py").exit_code == 0
+    assert "SalesBeforeSaveSale/50-plugin.crm" in served["handlers"]
+
+
+@pytest.mark.parametrize("text, problem", [(None, "no such plugin file"),
+                                            ("def broken(:\n", "line 1: "),
+                                            ("raise RuntimeError('no database')\n", "RuntimeError: no database")])
+def test_a_plugin_file_that_does_not_load_is_one_usage_error(project, text, problem):
+    if text is not None:
+        (project / "bad_plugin.py").write_text(text)
+    result = invoke("fire", "--plugin", "bad_plugin.py", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert result.exit_code == 2
+    assert result.stderr.startswith("crmscript fire: --plugin bad_plugin.py: plugin error: ")
+    assert problem in result.stderr and "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_case_files_missing_plugin_is_a_case_file_error(project):
+    cases = project / "handlers" / "SalesBeforeSaveSale" / "mine.cases.yaml"
+    cases.write_text("cases:\n  - name: mine\n    plugins: nope.py\n")
+    result = invoke("test")
+    assert result.exit_code == 2
+    assert "field plugins: no such plugin file: nope.py" in result.stderr

@@ -23,9 +23,18 @@ from ..includes import script_include_path
 from ..inputkeys import input_key_warnings, trigger_of
 from ..parser import parse_program
 from ..testing.model import is_case_file
-from . import app
 from ..textfile import read_script_text
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, each_error, print_warnings, report
+from . import app
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    each_error,
+    load_plugin_files,
+    plugin_option,
+    print_warnings,
+    report,
+)
 
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
 
@@ -51,22 +60,14 @@ def _load_checker() -> Optional[Callable]:
     return check_program
 
 
-def _plugin_setup(with_library: bool) -> tuple[Any, list[tuple[str, Path]]]:
-    """What installed plugins add, so `check` agrees with `serve` and `fire`:
-    their built-in functions and classes (a library copy, or None when no
-    plugin extends it) and their include folders."""
-    try:
-        from ..plugins import call_setup_hook, has_hook_impls, make_plugin_manager, plugin_include_folders
-    except ImportError:
-        return None, []
-    manager = make_plugin_manager()
-    library = None
-    if with_library and has_hook_impls(manager, "crmscript_library"):
-        from ..runtime import table  # importing the runtime package fills the table
+def _plugin_setup(with_library: bool, plugin_files: Sequence[Path] = ()) -> tuple[Any, list[tuple[str, Path]]]:
+    """What the plugins (installed ones and --plugin files) add, so `check`
+    agrees with `serve` and `fire`: their built-in functions and classes (a
+    library copy, or None when no plugin extends it) and their include folders."""
+    from ..plugins import make_plugin_manager, plugin_include_folders, plugin_library
 
-        library = table.LIBRARY.copy()
-        call_setup_hook(manager, "crmscript_library", library=library)
-    return library, plugin_include_folders(manager)
+    manager = make_plugin_manager(plugin_files)
+    return (plugin_library(manager) if with_library else None), plugin_include_folders(manager)
 
 
 def check_file(
@@ -112,6 +113,7 @@ def check_file(
 def check_command(
     paths: List[Path] = typer.Argument(..., metavar="PATH", help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
     syntax_only: bool = typer.Option(False, "--syntax-only", help="Only parse; skip the static checks."),
+    plugins: List[Path] = plugin_option(),
 ) -> None:
     """Parse and statically check CRMScript scripts; print each problem as path:line:col: error: message."""
     missing = [p for p in paths if not p.exists()]
@@ -130,7 +132,7 @@ def check_command(
 
     checker = None if syntax_only else _load_checker()
     try:
-        library, plugin_folders = _plugin_setup(with_library=checker is not None)
+        library, plugin_folders = _plugin_setup(checker is not None, load_plugin_files(plugins, "check"))
     except CRMScriptError as error:  # a plugin that does not load
         print(f"crmscript check: plugin error: {error.message}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None

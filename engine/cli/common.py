@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..errors import CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 
@@ -111,3 +112,30 @@ def print_warnings(warnings: Iterable[CRMScriptWarning], source: str | None = No
     change an exit status."""
     for warning in warnings:
         report(warning, source, stream)
+
+
+def plugin_option() -> Any:
+    """`--plugin FILE.py` (repeatable), the same on every command."""
+    import typer
+
+    return typer.Option(
+        [], "--plugin", metavar="FILE.py",
+        help="A plugin file (a Python module with @hookimpl functions), loaded as an installed plugin is (repeatable).")
+
+
+def load_plugin_files(files: Iterable[Path], command: str) -> list[Path]:
+    """Import every --plugin file now, so one that is missing or does not
+    import is a usage error (exit 2) before anything runs; returns the files
+    (the engines register the loaded modules, engine.plugins keeps them)."""
+    from ..plugins import load_plugin_file
+
+    files = list(files)
+    for file in files:
+        try:
+            load_plugin_file(file)
+        except CRMScriptError as error:
+            import typer
+
+            print(f"crmscript {command}: --plugin {error}", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE) from None
+    return files

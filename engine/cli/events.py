@@ -9,10 +9,16 @@ from typing import Optional
 
 import typer
 
-from . import app
-from .common import EXIT_USAGE, describe, handler_tree_option
 from ..catalog import default_catalog
 from ..errors import CRMScriptError
+from . import app
+from .common import (
+    EXIT_USAGE,
+    describe,
+    handler_tree_option,
+    load_plugin_files,
+    plugin_option,
+)
 
 
 def catalog_rows() -> list[dict]:
@@ -53,10 +59,11 @@ def events_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     scripts: bool = typer.Option(False, "--scripts", help="List the registered handlers and their ids (for ExecuteScriptAsEvent)."),
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: ./handlers when this folder has one, else the repository's)."),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """List the known event types with their numeric ids; with EVENT_TYPE, its input keys."""
     if scripts:
-        _list_scripts(handlers, as_json)
+        _list_scripts(handlers, as_json, plugins)
         return
     if name is not None:
         _show_one(name, as_json)
@@ -80,12 +87,13 @@ def events_command(
     Console(width=max(Console().width, 80)).print(table)
 
 
-def _list_scripts(handlers: Optional[Path], as_json: bool) -> None:
+def _list_scripts(handlers: Optional[Path], as_json: bool, plugins: list[Path]) -> None:
     from ..chain import Engine
 
+    plugin_files = load_plugin_files(plugins, "events")
     tree = handler_tree_option(handlers, "events")
     try:
-        engine = Engine(tree,
+        engine = Engine(tree, plugins=plugin_files,
                         on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)

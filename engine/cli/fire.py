@@ -16,11 +16,18 @@ from typing import Optional
 
 import typer
 
-from . import app
-from .common import EXIT_FAILED, EXIT_USAGE, describe, handler_tree_option
 from ..errors import CRMScriptError
-from ..handlers import log_line
 from ..eventdata import event_from_request, response_bytes, response_json
+from ..handlers import log_line
+from . import app
+from .common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    describe,
+    handler_tree_option,
+    load_plugin_files,
+    plugin_option,
+)
 
 
 def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
@@ -62,6 +69,7 @@ def fire_command(
     request: Optional[Path] = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing
@@ -72,9 +80,10 @@ def fire_command(
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    plugin_files = load_plugin_files(plugins, "fire")
     tree = handler_tree_option(handlers, "fire")
     try:
-        engine = Engine(tree, on_warning=_warn)
+        engine = Engine(tree, plugins=plugin_files, on_warning=_warn)
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)

@@ -34,6 +34,8 @@ from .common import (
     EXIT_USAGE,
     each_error,
     handler_tree_option,
+    load_plugin_files,
+    plugin_option,
     report,
 )
 
@@ -128,13 +130,15 @@ def run_command(
     handlers: Optional[Path] = typer.Option(
         None, "--handlers", help="Include from this handler tree's lib/ (and the plugins' folders), as the chain does."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: each executed line with its variables."),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """Run one script; what it prints goes to stdout."""
     input_values = parse_pairs(inputs, "--input")
     state_values = parse_pairs(states, "--state")
+    plugin_files = load_plugin_files(plugins, "run")
     tree = handler_tree_option(handlers, "run") if handlers is not None else None
     source = _read_script(file)
-    script = _compile(file, source, tree)
+    script = _compile(file, source, tree, plugin_files)
 
     catalog = default_catalog()
     carrier = EventData(Type=event or "", InputValues=input_values, StateValues=state_values)
@@ -154,15 +158,23 @@ def run_command(
     raise typer.Exit(status)
 
 
-def _compile(file: Path, source: str, tree: Optional[Path]) -> Any:
+def _compile(file: Path, source: str, tree: Optional[Path], plugin_files: list[Path]) -> Any:
     """The compiled script, or exit 1 with its errors. Includes come from the
-    tree's lib/ and the plugins' folders with --handlers (what the chain
-    sees), else from the script's folder and the nearest lib/."""
+    tree's lib/ with --handlers (what the chain sees), else from the script's
+    folder and the nearest lib/; then from the plugins' folders. The plugins'
+    built-in functions and classes are there too, as in the chain."""
     from ..includes import tree_include_path
+    from ..plugins import make_plugin_manager, plugin_include_folders, plugin_library
 
-    includes = tree_include_path(tree) if tree is not None else script_include_path(file)
     try:
-        return compile_script(source, str(file), includes=includes)
+        manager = make_plugin_manager(plugin_files)
+        library, folders = plugin_library(manager), plugin_include_folders(manager)
+    except CRMScriptError as error:  # an installed plugin that does not load
+        print(f"crmscript run: {error}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
+    includes = tree_include_path(tree, folders) if tree is not None else script_include_path(file, folders)
+    try:
+        return compile_script(source, str(file), includes=includes, library=library)
     except CRMScriptError as error:
         report(error, source)
         raise typer.Exit(EXIT_FAILED) from None

@@ -22,8 +22,15 @@ from typing import Optional
 
 import typer
 
+from ..errors import CRMScriptError
 from . import app
-from .common import EXIT_USAGE, handler_tree_option
+from .common import (
+    EXIT_USAGE,
+    describe,
+    handler_tree_option,
+    load_plugin_files,
+    plugin_option,
+)
 
 
 def configure_logging() -> None:
@@ -48,6 +55,7 @@ def serve_command(
         help="Require a credential: basic:USER:PASS, bearer:TOKEN or soticket:TICKET (default: open)."),
     reload: bool = typer.Option(False, "--reload", help="Pick up handler edits without a restart."),
     max_body: int = typer.Option(1024 * 1024, "--max-body", help="Largest request body in bytes (413 above).", min=1),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """Serve the HTTP API (ExecuteEventHandlers and friends) for a handler tree."""
     import uvicorn
@@ -65,10 +73,15 @@ def serve_command(
 
     # A --handlers folder that does not exist is a usage error (as for fire
     # and test): serving an empty tree would answer every event unchanged.
+    plugin_files = load_plugin_files(plugins, "serve")
     handlers_dir = handler_tree_option(handlers, "serve")
     configure_logging()
     # check_interval 0: look for changed files before every event; inf: never.
-    engine = Engine(handlers_dir, check_interval=0.0 if reload else math.inf)
+    try:
+        engine = Engine(handlers_dir, plugins=plugin_files, check_interval=0.0 if reload else math.inf)
+    except CRMScriptError as error:  # an installed plugin that does not load
+        typer.echo(f"crmscript serve: {describe(error)}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     api = create_app(engine, auth=authenticator, max_body=max_body, access_log=LineWriter(sys.stderr))
     mode = "open" if authenticator is None else authenticator.scheme
     if authenticator is None and host not in ("127.0.0.1", "localhost", "::1"):

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..errors import CRMScriptError
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, print_warnings, report, resolve_handlers_dir
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, load_plugin_files, plugin_option, print_warnings, report, resolve_handlers_dir
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
@@ -51,6 +51,7 @@ def test_command(
         None, "--coverage-html", help="Write line coverage as HTML pages into this folder (implies --coverage)."),
     trace: bool = typer.Option(False, "--trace", help="Show every executed handler line with variable values."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List every case, not only failures."),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """Run handler test cases and report pass/fail with a diff of expected vs actual EventData."""
     from ..testing.coverage import LineCoverage
@@ -62,13 +63,14 @@ def test_command(
     console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
     # soft_wrap: an error is one line, whatever the terminal width (grep-able).
     errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    plugin_files = load_plugin_files(plugins, "test")
     collection = _collect(paths, keyword, handlers, errors)
     for tree in dict.fromkeys(case.handlers for case in collection.cases):
         announce_tree(tree)
     print_warnings(collection.warnings)
     line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
     tracer = LineTracer() if trace else None
-    runner = _case_runner(line_coverage, tracer)
+    runner = _case_runner(line_coverage, tracer, plugin_files)
     started = time.perf_counter()
     results = _run_cases(collection.cases, runner, tracer, console)
     seconds = time.perf_counter() - started
@@ -112,7 +114,7 @@ def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | Non
     return collection
 
 
-def _case_runner(line_coverage: Any, tracer: Any) -> Any:
+def _case_runner(line_coverage: Any, tracer: Any, plugin_files: list[Path]) -> Any:
     """A CaseRunner that switches line tracing on around each event for the recorders."""
     from ..testing.linetrace import tracing
     from ..testing.runner import CaseRunner
@@ -124,7 +126,7 @@ def _case_runner(line_coverage: Any, tracer: Any) -> Any:
         with tracing(*recorders):
             yield
 
-    return CaseRunner(around_event=around_event if recorders else None)
+    return CaseRunner(around_event=around_event if recorders else None, plugins=plugin_files)
 
 
 def _run_cases(cases: list, runner: Any, tracer: Any, console: Console) -> list:
@@ -143,7 +145,7 @@ def _run_cases(cases: list, runner: Any, tracer: Any, console: Console) -> list:
             results.append(result)
             if tracer is not None and result.status != "error":
                 console.print(Text.assemble(("trace of ", "bold"), (case.name, "bold"), f" ({case.event})"))
-                console.print(render_trace(tracer.resolve(runner.engine_for(case.handlers))), end="", soft_wrap=True)
+                console.print(render_trace(tracer.resolve(runner.engine_of(case))), end="", soft_wrap=True)
                 for line in result.outcome.logged:
                     console.print(f"  logged: {line}", style="dim")
             progress.advance(task)

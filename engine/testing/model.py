@@ -244,6 +244,7 @@ class Case(_Strict):
     request: Request = Field(default_factory=Request)
     settings: Optional[CaseSettings] = None
     handlers: Optional[str] = None
+    plugins: Optional[list[str]] = None  # plugin files (.py), relative to the case file
     # run only these handlers of the event type (file names, in chain order),
     # as ExecuteScriptAsEvent does: a handler tested on its own
     only: Optional[list[str]] = None
@@ -257,7 +258,7 @@ class Case(_Strict):
     def _maps(cls, value: Any) -> Any:
         return _text_map(value)
 
-    @field_validator("only", mode="before")
+    @field_validator("only", "plugins", mode="before")
     @classmethod
     def _one_or_more(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -289,7 +290,13 @@ class CaseFileModel(_Strict):
 
     event: Optional[str] = Field(None, alias="type")
     handlers: Optional[str] = None
+    plugins: Optional[list[str]] = None  # plugin files for every case, relative to this file
     cases: list[Any]  # validated one by one so errors can name the case
+
+    @field_validator("plugins", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 # ------------------------------------------------------- the loaded form
@@ -315,6 +322,7 @@ class TestCase:
     only: Optional[list[str]] = None
     # input keys the event type never sends (a typo the handler may share)
     warnings: list[CRMScriptWarning] = field(default_factory=list)
+    plugins: tuple[Path, ...] = ()  # plugin files the case's engine loads
 
     @property
     def node_id(self) -> str:
@@ -467,6 +475,17 @@ def _key_node(node: Optional[yaml.Node], key: str) -> Optional[yaml.Node]:
     return None
 
 
+def _plugin_files(names: list[str], base: Path, file: str, line: int, label: str) -> tuple[Path, ...]:
+    """`plugins:` entries as files, relative to the case file; a missing one is an error here."""
+    found = []
+    for name in names:
+        plugin = (base / name).resolve()
+        if not plugin.is_file():
+            raise CaseFileError(f"{label}field plugins: no such plugin file: {name}", file, line, 1)
+        found.append(plugin)
+    return tuple(found)
+
+
 def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[TestCase]:
     """Read and validate one case file; raise CaseFileError naming file, case and field.
 
@@ -488,6 +507,7 @@ def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[Te
     base = path.resolve().parent
     file_tree = (base / header.handlers) if header.handlers else default_handler_tree(path)
     file_event = header.event or default_event(path)
+    file_plugins = _plugin_files(header.plugins or [], base, file, 1, "")
 
     cases: list[TestCase] = []
     seen: dict[str, int] = {}
@@ -545,6 +565,7 @@ def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[Te
                     settings=concrete.settings,
                     expect=concrete.expect, skip=concrete.skip, only=concrete.only,
                     warnings=_input_key_warnings(concrete, event, node, file, line),
+                    plugins=file_plugins + _plugin_files(concrete.plugins or [], base, file, line, f"{label}: "),
                 )
             )
     return cases

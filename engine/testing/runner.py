@@ -33,10 +33,10 @@ class CaseEngine(Protocol):
         """-> an object with `.event` (EventData) and `.runs` (each `.handler`, `.output`)."""
 
 
-EngineFactory = Callable[[Path], CaseEngine]
+EngineFactory = Callable[..., CaseEngine]  # (handlers_dir) or (handlers_dir, plugin files)
 
 
-def real_engine_factory(handlers_dir: Path) -> CaseEngine:
+def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = ()) -> CaseEngine:
     from ..chain import Engine
 
     # Warnings are not failures of a case. Those of the tree itself (a type
@@ -44,7 +44,7 @@ def real_engine_factory(handlers_dir: Path) -> CaseEngine:
     # in a CRM) are kept for the report; per-event ones (an input key the
     # trigger does not document) stay in ChainResult.warnings.
     startup: list[str] = []
-    engine = Engine(handlers_dir, on_warning=startup.append)
+    engine = Engine(handlers_dir, plugins=plugins, on_warning=startup.append)
     engine.on_warning = lambda message: None
     engine.startup_warnings = startup
     return engine
@@ -90,21 +90,25 @@ def request_event(case: TestCase) -> EventData:
 
 
 class CaseRunner:
-    """Runs cases, building one engine per handler tree.
+    """Runs cases, building one engine per handler tree (and set of plugin files).
 
     `around_event` (optional) wraps every `execute` call: coverage and trace
     recorders use it to switch line tracing on only while handlers run.
+    `plugins`: plugin files every engine loads (--plugin), before a case
+    file's own `plugins:`.
     """
 
     def __init__(
         self,
         factory: Optional[EngineFactory] = None,
         around_event: Optional[Callable[[TestCase], ContextManager]] = None,
+        plugins: Iterable[Path] = (),
     ) -> None:
         self._factory = factory or real_engine_factory
         self._around_event = around_event or (lambda case: nullcontext())
-        self._engines: dict[Path, CaseEngine] = {}
-        self._broken_trees: dict[Path, str] = {}
+        self._plugins = tuple(plugins)
+        self._engines: dict[tuple[Path, tuple[Path, ...]], CaseEngine] = {}
+        self._broken_trees: dict[tuple[Path, tuple[Path, ...]], str] = {}
         # (tree, message) of each handler tree's start-up warnings, once per tree
         self.tree_warnings: list[tuple[Path, str]] = []
 
@@ -112,29 +116,36 @@ class CaseRunner:
         """Every engine built so far (one per handler tree), for coverage reports."""
         return list(self._engines.values())
 
-    def engine_for(self, handlers_dir: Path) -> CaseEngine:
-        if handlers_dir in self._broken_trees:
-            raise _TreeError(self._broken_trees[handlers_dir])
-        if handlers_dir not in self._engines:
+    def engine_of(self, case: TestCase) -> CaseEngine:
+        """The engine a case runs on: its tree, with the runner's and the case's plugins."""
+        return self.engine_for(case.handlers, case.plugins)
+
+    def engine_for(self, handlers_dir: Path, plugins: tuple[Path, ...] = ()) -> CaseEngine:
+        plugins = tuple(dict.fromkeys((*self._plugins, *plugins)))
+        key = (handlers_dir, plugins)
+        if key in self._broken_trees:
+            raise _TreeError(self._broken_trees[key])
+        if key not in self._engines:
             if not handlers_dir.is_dir():
                 message = f"handler tree not found: {handlers_dir}"
-                self._broken_trees[handlers_dir] = message
+                self._broken_trees[key] = message
                 raise _TreeError(message)
             try:
-                engine = self._factory(handlers_dir)
+                engine = self._factory(handlers_dir, plugins) if plugins else self._factory(handlers_dir)
             except CRMScriptError as e:
-                self._broken_trees[handlers_dir] = str(e)
+                self._broken_trees[key] = str(e)
                 raise _TreeError(str(e)) from None
-            self._engines[handlers_dir] = engine
-            self.tree_warnings.extend((handlers_dir, m) for m in getattr(engine, "startup_warnings", ()))
-        return self._engines[handlers_dir]
+            self._engines[key] = engine
+            if not any(tree == handlers_dir for tree, _ in self.tree_warnings):
+                self.tree_warnings.extend((handlers_dir, m) for m in getattr(engine, "startup_warnings", ()))
+        return self._engines[key]
 
     def run(self, case: TestCase) -> CaseResult:
         if case.skip is not None:
             return CaseResult(case, SKIPPED, error=case.skip)
         started = time.perf_counter()
         try:
-            engine = self.engine_for(case.handlers)
+            engine = self.engine_of(case)
             options: dict[str, Any] = {}
             if case.only is not None:
                 options["handlers"] = _chosen_handlers(engine, case)
