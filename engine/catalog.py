@@ -120,9 +120,14 @@ class Catalog:
         return sorted(t.name for t in self._by_name.values() if t.id == type_id)
 
     def suggest(self, name: str) -> Optional[str]:
-        """The catalog spelling of a name that differs only in case, if any."""
+        """The catalog name `name` most likely misspells (a case slip or a typo), if any."""
         event_type = self._by_lower.get(name.lower())
-        return event_type.name if event_type is not None else None
+        if event_type is not None:
+            return event_type.name
+        import difflib
+
+        close = difflib.get_close_matches(name, list(self._by_name), n=1, cutoff=0.9)
+        return close[0] if close else None
 
     def warnings_for(self, event_type: str, input_keys) -> list[str]:
         """Why a request does not fit the catalog (never a failure)."""

@@ -114,7 +114,9 @@ class Engine:
             self._warn(warning, None)
         for event_type in self.registry.event_types():
             if event_type not in self.catalog:
-                self._warn(f"handlers for {event_type!r}, which is not an event type of the catalog", None)
+                hint = self.catalog.suggest(event_type)
+                extra = f" (did you mean {hint}?)" if hint else ""
+                self._warn(f"handlers for {event_type!r}, which is not an event type of the catalog{extra}", None)
 
     # ------------------------------------------------------------ queries
 

@@ -66,6 +66,7 @@ def test_serve_in_a_project_serves_its_own_tree(project, monkeypatch):
     monkeypatch.setattr("engine.api.app.create_app", fake_create_app)
     monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
     monkeypatch.setattr("gc.freeze", lambda: None)
+    monkeypatch.setattr("engine.cli.serve.configure_logging", lambda: None)
     result = invoke("serve")
     assert result.exit_code == 0, result.output
     assert served["tree"] == Path("handlers")
@@ -353,6 +354,7 @@ def test_serve_loads_plugin_files(plugin_file, monkeypatch):
     monkeypatch.setattr("engine.api.app.create_app", fake_create_app)
     monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
     monkeypatch.setattr("gc.freeze", lambda: None)
+    monkeypatch.setattr("engine.cli.serve.configure_logging", lambda: None)
     assert invoke("serve", "--plugin", "my_plugin.py").exit_code == 0
     assert "SalesBeforeSaveSale/50-plugin.crm" in served["handlers"]
 
@@ -375,3 +377,65 @@ def test_a_case_files_missing_plugin_is_a_case_file_error(project):
     result = invoke("test")
     assert result.exit_code == 2
     assert "field plugins: no such plugin file: nope.py" in result.stderr
+
+
+# --- 9. message quality ------------------------------------------------------------
+
+
+def test_json_sent_as_curls_default_form_says_which_content_type_to_send(project):
+    import httpx
+
+    from engine import Engine
+    from engine.api import create_app
+    from engine.api.server import serve_in_thread
+
+    with serve_in_thread(create_app(Engine(Path("handlers"), load_entry_points=False))) as url:
+        answer = httpx.post(f"{url}/api/v1/Agents/CustomerService/ExecuteEventHandlers",
+                            content=b'{"EventData": {"Type": "SalesBeforeSaveSale"}}',
+                            headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert answer.status_code == 400
+    error = answer.json()["Error"]
+    assert "read as a form" in error and "it is JSON" in error
+    assert "Content-Type: application/json" in error and "Field required" not in error
+
+
+def test_a_misspelt_event_gets_a_did_you_mean(project):
+    result = invoke("run", "handlers/SalesBeforeSaveSale/10-seen.crm", "--event", "SalesBeforeSaveSales")
+    assert "unknown event type 'SalesBeforeSaveSales' (did you mean SalesBeforeSaveSale?)" in result.stderr
+
+
+def test_a_misspelt_type_folder_gets_a_did_you_mean(project):
+    (project / "handlers" / "SalesBeforeSaveSale").rename(project / "handlers" / "SalesBeforSaveSale")
+    result = invoke("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert ("handlers for 'SalesBeforSaveSale', which is not an event type of the catalog "
+            "(did you mean SalesBeforeSaveSale?)") in result.stderr
+
+
+def test_the_serve_banner_reads_cleanly(project, monkeypatch):
+    monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
+    monkeypatch.setattr("gc.freeze", lambda: None)
+    monkeypatch.setattr("engine.cli.serve.configure_logging", lambda: None)
+    result = invoke("serve")
+    assert result.stderr.splitlines()[-2:] == [
+        "using handlers: ./handlers",
+        "crmscript serve: http://127.0.0.1:8000/docs; reload off, auth open"]
+
+
+def test_the_events_table_caption_is_whole():
+    result = invoke("events")
+    assert result.stdout.rstrip().splitlines()[-1].strip() == (
+        "crmscript events NAME shows one type's input keys (n+: also free-form keys)")
+
+
+def test_one_broken_case_file_does_not_stop_the_others(project):
+    folder = project / "handlers" / "SalesBeforeSaveSale"
+    (folder / "mine.cases.yaml").write_text(
+        "cases:\n  - name: mine\n    input: {SaleEntity.Heading: x}\n    expect: {OutputValues: {seen: x}}\n")
+    (folder / "broken.cases.yaml").write_text("cases:\n  - name: a\n    expect: {blok: true}\n")
+    result = invoke("test")
+    assert result.exit_code == 2, result.output
+    assert "1 passed" in result.stdout
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("handlers/SalesBeforeSaveSale/broken.cases.yaml:3:1: case file error: ")
+    assert lines[-1] == ("crmscript test: 1 case file(s) not run, see above: "
+                         "handlers/SalesBeforeSaveSale/broken.cases.yaml")

@@ -21,7 +21,8 @@ def test_unknown_type_folder_and_missing_tree_are_warnings(tmp_path):
     make_tree(tmp_path, {"SalesBeforSaveSale/1.crm": "", "lib/x.crm": ""})
     seen = []
     Engine(tmp_path, load_entry_points=False, on_warning=seen.append)
-    assert seen == ["handlers for 'SalesBeforSaveSale', which is not an event type of the catalog"]
+    assert seen == ["handlers for 'SalesBeforSaveSale', which is not an event type of the catalog "
+                    "(did you mean SalesBeforeSaveSale?)"]
 
 
 def test_sub_folders_and_other_files_of_a_type_are_not_handlers(tmp_path):

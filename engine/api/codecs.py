@@ -51,6 +51,19 @@ def parse_json(body: bytes, charset: str) -> Any:
     return data
 
 
+def _refuse_json_or_xml_as_form(body: bytes, content_type: str | None) -> None:
+    """`curl -d '{"EventData": ...}'` without `-H 'Content-Type: ...'` sends
+    JSON labelled as a form; read as a form it holds no member at all
+    ("EventData: Field required"). Say what happened and what to send."""
+    start = body.lstrip()[:1]
+    if start not in (b"{", b"[", b"<"):
+        return  # form field names are property paths: never one of these
+    kind, example = ("XML", "application/xml") if start == b"<" else ("JSON", "application/json")
+    raise bad_request(
+        f"The body was read as a form ({content_type}, what curl -d sends by default) but it is {kind}: "
+        f"send it with Content-Type: {example} (curl -H 'Content-Type: {example}')", "Content-Type")
+
+
 def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
                 empty_request: Callable[[], dict]) -> Any:
     """The request body -> plain data for `model` (not yet validated)."""
@@ -63,6 +76,7 @@ def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
     if codec == "xml":
         return xmlcodec.decode(body, charset, shape)
     if codec == "form":
+        _refuse_json_or_xml_as_form(body, content_type)
         return formcodec.decode(body, charset, shape)
     patch = parse_json(body, charset)
     try:

@@ -76,7 +76,7 @@ def events_command(
     from rich.table import Table
 
     table = Table(title=f"CRMScript event types ({len(rows)})",
-                  caption="crmscript events NAME lists the input keys of one")
+                  caption="crmscript events NAME shows one type's input keys (n+: also free-form keys)")
     table.add_column("name")
     table.add_column("id", justify="right")
     table.add_column("phase")

@@ -86,6 +86,11 @@ def test_command(
         _write_junit(results, junit_xml, seconds, errors)
     console.print(summary(results, seconds))
     sys.stdout.flush()
+    if collection.broken:
+        # Bad input outranks failed cases (exit 2), and is named again below the report.
+        names = ", ".join(broken.file for broken in collection.broken)
+        errors.print(f"crmscript test: {len(collection.broken)} case file(s) not run, see above: {names}")
+        raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
 
 
@@ -102,9 +107,13 @@ def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | Non
     except CRMScriptError as error:
         report(error)
         raise typer.Exit(EXIT_USAGE) from None
+    for broken in collection.broken:  # reported now; the other files still run
+        report(broken)
     if not collection.files:
         errors.print(f"crmscript test: no case files (*.cases.yaml) under {', '.join(map(str, search))}")
         raise typer.Exit(EXIT_USAGE)
+    if collection.broken and len(collection.broken) == len(collection.files):
+        raise typer.Exit(EXIT_USAGE)  # each one said why, above
     if not collection.cases:
         if collection.deselected:
             errors.print(f"crmscript test: -k {keyword!r} selects none of {collection.deselected} cases")

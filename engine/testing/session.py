@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .discovery import find_case_files, keyword_matcher
-from .model import TestCase, load_case_file
+from .model import CaseFileError, TestCase, load_case_file
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Collection:
     cases: list[TestCase] = field(default_factory=list)
     deselected: int = 0
     files: list[Path] = field(default_factory=list)
+    broken: list[CaseFileError] = field(default_factory=list)  # case files that could not be loaded
 
     @property
     def warnings(self) -> list:
@@ -36,13 +37,19 @@ def collect(paths: Iterable[Path | str], keyword: Optional[str] = None,
     """Load every case file under `paths` and keep the cases -k selects.
 
     `handlers` overrides the handler tree of every case (the --handlers flag).
-    Raises CaseFileError / UsageError (CRMScriptError) for bad input.
+    A case file that cannot be loaded is kept in `broken` and the others
+    are collected; a bad path or -k raises UsageError.
     """
     selects = keyword_matcher(keyword) if keyword else (lambda text: True)
     collection = Collection()
     for file in find_case_files(paths):
         collection.files.append(file)
-        for case in load_case_file(file, handlers):
+        try:
+            cases = load_case_file(file, handlers)
+        except CaseFileError as error:
+            collection.broken.append(error)
+            continue
+        for case in cases:
             if selects(keywords(case)):
                 collection.cases.append(case)
             else:
