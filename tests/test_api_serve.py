@@ -101,8 +101,21 @@ def test_reload_picks_up_edits_new_and_removed_handlers(tree, tmp_path):
     assert "handlers=2" in lines[2] and "TicketSave handlers=1" in lines[4]
 
 
-def test_without_reload_the_tree_is_read_once(tree, tmp_path):
+def test_plain_serve_picks_up_an_edited_handler(tree, tmp_path):
+    # The README promises handlers recompile when their file changes: plain
+    # `serve` watches the tree (one stat per file and folder per event).
     server = Serve(tree, tmp_path / "serve.log")
+    try:
+        assert server.says() == {"says": "first"}
+        edit(tree / "SalesBeforeSaveSale" / "10-a.crm", handler("edited"))
+        assert server.says() == {"says": "edited"}
+    finally:
+        server.stop()
+    assert "reload on" in (tmp_path / "serve.log").read_text()
+
+
+def test_with_no_reload_the_tree_is_read_once(tree, tmp_path):
+    server = Serve(tree, tmp_path / "serve.log", "--no-reload")
     try:
         assert server.says() == {"says": "first"}
         edit(tree / "SalesBeforeSaveSale" / "10-a.crm", handler("edited"))

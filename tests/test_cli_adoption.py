@@ -418,7 +418,7 @@ def test_the_serve_banner_reads_cleanly(project, monkeypatch):
     result = invoke("serve")
     assert result.stderr.splitlines()[-2:] == [
         "using handlers: ./handlers",
-        "crmscript serve: http://127.0.0.1:8000/docs; reload off, auth open"]
+        "crmscript serve: http://127.0.0.1:8000/docs; reload on, auth open"]
 
 
 def test_the_events_table_caption_is_whole():

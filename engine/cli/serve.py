@@ -1,11 +1,12 @@
 """`crmscript serve`: the local WebAPI (engine/api) on uvicorn.
 
-    crmscript serve [--handlers DIR] [--host H] [--port P] [--auth MODE] [--reload] [--max-body BYTES]
+    crmscript serve [--handlers DIR] [--host H] [--port P] [--auth MODE] [--no-reload] [--max-body BYTES]
 
-Without --reload the handler tree is read once at start (fastest; edits need
-a restart). With --reload the engine checks before every event whether a
-handler file, an included file or a type folder changed (one stat each) and
-recompiles what changed: edit a handler, send the request again, no restart.
+By default the engine checks before every event whether a handler file, an
+included file or a type folder changed (one stat each) and recompiles what
+changed: edit a handler, send the request again, no restart (as the README
+promises). With --no-reload the tree is read once at start (a little faster;
+edits need a restart).
 
 One log line per request on stderr: method, path, event type, handlers run,
 milliseconds, status and outcome.
@@ -53,7 +54,9 @@ def serve_command(
     auth: Optional[str] = typer.Option(
         None, "--auth",
         help="Require a credential: basic:USER:PASS, bearer:TOKEN or soticket:TICKET (default: open)."),
-    reload: bool = typer.Option(False, "--reload", help="Pick up handler edits without a restart."),
+    reload: bool = typer.Option(
+        True, "--reload/--no-reload",
+        help="Pick up handler edits without a restart (one stat per file per event); --no-reload reads the tree once."),
     max_body: int = typer.Option(1024 * 1024, "--max-body", help="Largest request body in bytes (413 above).", min=1),
     plugins: list[Path] = plugin_option(),
 ) -> None:
