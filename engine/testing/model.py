@@ -276,7 +276,7 @@ class Case(_Strict):
             if not isinstance(row, list) or len(row) != len(columns):
                 width = len(row) if isinstance(row, list) else 1
                 raise ValueError(f"row {number} has {width} values for {len(columns)} columns")
-        return [dict(zip((str(c) for c in columns), row)) for row in rows]
+        return [dict(zip((str(c) for c in columns), row, strict=True)) for row in rows]
 
 
 

@@ -35,7 +35,13 @@ from rich.text import Text
 
 from ..compiler import MAIN_FUNCTION
 from .coverage import parse_file, statement_lines, top_level_lines
-from .linetrace import tracing, handler_scripts, is_crmscript_code, resolve_file, split_line
+from .linetrace import (
+    handler_scripts,
+    is_crmscript_code,
+    resolve_file,
+    split_line,
+    tracing,
+)
 
 MAX_VALUE_CHARS = 80  # a longer value is cut with "..."
 MAX_ITEMS = 12  # elements of an array / Map shown
