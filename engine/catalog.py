@@ -124,10 +124,7 @@ class Catalog:
         event_type = self._by_lower.get(name.lower())
         if event_type is not None:
             return event_type.name
-        import difflib
-
-        close = difflib.get_close_matches(name, list(self._by_name), n=1, cutoff=0.9)
-        return close[0] if close else None
+        return _closest_name(name, tuple(self._by_name))
 
     def warnings_for(self, event_type: str, input_keys) -> list[str]:
         """Why a request does not fit the catalog (never a failure)."""
@@ -155,6 +152,15 @@ class Catalog:
         return f"input key {key!r} is never sent by {trigger.name}{extra}"
 
 
+@lru_cache(maxsize=1024)  # warnings_for runs per event: a client repeats its unknown types
+def _closest_name(name: str, known: tuple[str, ...]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.9)
+    return close[0] if close else None
+
+
+@lru_cache(maxsize=1024)  # warnings_for runs per event: a client repeats its unexpected keys
 def _closest_key(key: str, known: tuple[str, ...]) -> str | None:
     """The documented key `key` most likely misspells (a case slip or a typo)."""
     import difflib
