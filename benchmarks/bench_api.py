@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import gc
 import json
-import math
 import os
 import socket
 import statistics
@@ -50,13 +49,15 @@ def serve(kind: str, port: int, handlers: str) -> None:
     import uvicorn
 
     if kind == "api":
-        from engine.api.app import LineWriter, create_app
+        from engine.api.app import create_app
+        from engine.api.middleware import LineWriter
         from engine.chain import Engine
         from engine.cli.serve import configure_logging
 
-        # As `crmscript serve` runs it: one access line per request on stderr.
+        # As `crmscript serve` runs it: one access line per request on stderr,
+        # the handler files checked before every event (the default, --reload).
         configure_logging()
-        app = create_app(Engine(handlers, check_interval=math.inf), access_log=LineWriter(sys.stderr))
+        app = create_app(Engine(handlers, check_interval=0.0), access_log=LineWriter(sys.stderr))
     else:
         from fastapi import FastAPI
 
