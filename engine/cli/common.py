@@ -60,7 +60,7 @@ def announce_tree(tree: Path) -> None:
     print(f"using handlers: {tree_label(tree)}", file=sys.stderr)
 
 
-def handler_tree_option(handlers: Path | None, command: str, *, announce: bool = True) -> Path:
+def handler_tree_option(handlers: Path | None, command: str) -> Path:
     """The tree a command runs on, named on stderr (announce_tree). A
     `--handlers` the user typed that does not exist is a usage error (exit
     2): usually a typo, and running on an empty tree would answer every
@@ -72,8 +72,7 @@ def handler_tree_option(handlers: Path | None, command: str, *, announce: bool =
         print(f"crmscript {command}: --handlers: no such folder: {handlers}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     tree = resolve_handlers_dir(handlers)
-    if announce:
-        announce_tree(tree)
+    announce_tree(tree)
     return tree
 
 
