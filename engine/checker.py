@@ -25,38 +25,15 @@ from . import nodes
 from . import symbols as sym
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics
 from .runtime.table import Library, Signature
-from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, MAP, NUMERIC_NAMES, STRING,
-                    VALUE_TYPE_NAMES, VOID, Type)
-
-# Type names the language itself knows (the value types, Generic, Void);
-# everything else is a struct of the script or a class of the library.
-LANGUAGE_TYPE_NAMES = VALUE_TYPE_NAMES | {"Generic", "Void"}
+from .types import (BOOL, BYTE, ERROR, FLOAT, GENERIC, INT_MAX, INT_MIN, INTEGER, LANGUAGE_TYPE_NAMES, MAP,
+                    RESERVED_WORDS, STRING, VALUE_TYPE_NAMES, VOID, Type, arithmetic_result, assignable,
+                    conversion_cost, is_error, is_numeric, is_ordered, substitute_element)
 
 # Owner name under which the library registers the methods every struct has
 # (fromXMLNode, toJson, ...); they overload the struct's own methods. Arrays'
 # methods are registered under "Array", with `T` for the element type.
 STRUCT_OWNER = "Struct"
 ARRAY_OWNER = "Array"
-
-# Reserved words (LANGUAGE.md, "Lexical"): never a variable, parameter,
-# function or struct name.
-RESERVED_WORDS = frozenset("""
-    Bool break catch Category Company continue Customer Date Diary else Email
-    false Float for Generic if Inbox Integer Invoice License Message Priority
-    return String struct this throw Ticket Time true try User Void while
-    foreach in
-""".split())
-
-INT_MIN = -(2**31)
-INT_MAX = 2**31 - 1
-
-# The type of an expression that already produced an error: compatible with
-# everything, so one mistake is reported once and not again by every
-# expression around it.
-ERROR = Type("<error>")
-
-# Types whose values can be ordered with < <= > >= (besides the numbers).
-ORDERED_NAMES = frozenset({"String", "Date", "DateTime", "Time", "TimeSpan"})
 
 CallTarget = Union[nodes.FunctionDecl, Signature]
 
@@ -168,26 +145,6 @@ def describe_function(decl: nodes.FunctionDecl) -> str:
     return f"{decl.return_type.type} {decl.name}({params})"
 
 
-def is_numeric(t: Type) -> bool:
-    return t.dims == 0 and t.name in NUMERIC_NAMES
-
-
-def is_error(t: Optional[Type]) -> bool:
-    return t is None or t == ERROR
-
-
-def arithmetic_result(left: Type, right: Type) -> Type:
-    """Integer op Integer is Integer, anything with a Float is Float (Byte acts as Integer)."""
-    return FLOAT if FLOAT in (left, right) else INTEGER
-
-
-def substitute_element(t: Type, element: Type) -> Type:
-    """Replace the table's placeholder `T` by an array receiver's element type."""
-    if t.name != ELEMENT.name:
-        return t
-    return Type(element.name, element.dims + t.dims)
-
-
 def param_types(target: CallTarget, element: Optional[Type] = None) -> list[Type]:
     if isinstance(target, nodes.FunctionDecl):
         return [p.type_ref.type for p in target.params]
@@ -201,34 +158,6 @@ def return_type(target: CallTarget, element: Optional[Type] = None) -> Type:
     if element is not None:
         return substitute_element(target.returns, element)
     return target.returns
-
-
-def assignable(value: Type, to: Type) -> bool:
-    """May a value of type `value` be stored where a `to` is expected?"""
-    if is_error(value) or is_error(to):
-        return True
-    if value == to:
-        return True
-    if value == VOID or to == VOID:
-        return False
-    if to == GENERIC or value == GENERIC:  # checked at run time
-        return True
-    if value.dims != to.dims:
-        return False
-    if value.dims > 0:  # Generic[] holds arrays of any element type (GenericToArray)
-        return GENERIC.name in (value.name, to.name)
-    if to == FLOAT and value.name in NUMERIC_NAMES:
-        return True
-    return {value.name, to.name} == {"Integer", "Byte"}
-
-
-def conversion_cost(value: Type, to: Type) -> int:
-    """0 for an exact match; overload resolution prefers the cheapest candidate."""
-    if value == to or is_error(value):
-        return 0
-    if to == GENERIC or to.name == GENERIC.name:
-        return 2
-    return 1
 
 
 def constant_integer(expr: nodes.Expr) -> Optional[int]:
@@ -945,7 +874,7 @@ class Checker:
             return BOOL
         if op in ("<", "<=", ">", ">="):
             ordered = (is_numeric(left) and is_numeric(right)) or (
-                left == right and left.dims == 0 and left.name in ORDERED_NAMES) or GENERIC in (left, right)
+                left == right and is_ordered(left)) or GENERIC in (left, right)
             if not ordered:
                 self.error(expr, f"cannot compare {article(left)} with {article(right)} using '{op}'")
             return BOOL

@@ -39,13 +39,11 @@ from .runtime.table import LIBRARY, Library, Signature
 from .runtime import collections as _collections
 from .runtime import generic as _generic
 from .symbols import GLOBAL
-from .types import INTEGER, MUTABLE_VALUE_TYPE_NAMES, STRING, Type
+from .types import (BYTE, ELEMENT, FLOAT, INT_MAX, INT_MIN, INTEGER, MAP, STRING, Type, element_type, holds_generic,
+                    is_generic, needs_copy, substitute_element)
 
 # Line numbers of the generated code: file_index * LINE_STRIDE + line.
 LINE_STRIDE = 1_000_000
-
-INT_MIN = _numbers.INT_MIN
-INT_MAX = _numbers.INT_MAX
 
 # Library methods that make their receiver (an array, Map or Vector) grow:
 # after such a call the generated code checks the collection size limit.
@@ -383,7 +381,7 @@ class Compiler:
         for param in fn.params:
             name = self.var_name(param.symbol, param.name)
             args.append(ast.arg(name))
-            if param.type_ref.type.dims == 0 and param.type_ref.name in MUTABLE_VALUE_TYPE_NAMES:
+            if needs_copy(param.type_ref.type):
                 # Date/Time values are copied when passed; the caller passes
                 # its own object, the callee copies (one place for all calls).
                 copy = ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy"))
@@ -478,7 +476,7 @@ class Compiler:
         if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
                 and not expr.target.context  # members given the context check the limit themselves
                 and isinstance(expr.obj, N.Name)):  # evaluating the receiver again must be harmless
-            if _is_string(expr.obj.ctype):
+            if expr.obj.ctype == STRING:
                 out.append(self.locate(self._string_guard(self.expr(expr.obj)), expr))
             else:
                 out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
@@ -526,12 +524,12 @@ class Compiler:
         the body never assigns. `<=` only with a constant bound below the
         Integer maximum (else i++ would overflow where range() would not)."""
         init, cond, update = stmt.init, stmt.cond, stmt.update
-        if not (isinstance(init, N.VarDecl) and init.init is not None and _is_integer(init.type_ref.type)
+        if not (isinstance(init, N.VarDecl) and init.init is not None and init.type_ref.type == INTEGER
                 and not init.type_ref.sizes and init.symbol is not None):
             return None
         symbol = init.symbol
         if not (isinstance(cond, N.Binary) and cond.op in ("<", "<=") and isinstance(cond.left, N.Name)
-                and cond.left.symbol is symbol and _is_integer(cond.right.ctype)):
+                and cond.left.symbol is symbol and cond.right.ctype == INTEGER):
             return None
         if not (isinstance(update, N.IncDec) and update.op == "++" and isinstance(update.target, N.Name)
                 and update.target.symbol is symbol):
@@ -563,18 +561,18 @@ class Compiler:
         body = self.body_of(stmt.body)
         head: list[ast.stmt] = [self.locate(_tick_stmt(), stmt)]
         var_type = stmt.var_type.type
-        if var_type.dims == 0 and var_type.name in MUTABLE_VALUE_TYPE_NAMES:
+        if needs_copy(var_type):
             head.append(ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy")))
-        elif var_type == Type("Float") and _is_integer(_element_type(stmt.collection.ctype)):
+        elif var_type == FLOAT and element_type(stmt.collection.ctype) == INTEGER:
             head.append(ast.Assign([ast.Name(name, ast.Store())], self.call_name("_float", [ast.Name(name, ast.Load())])))
         # Iterate over a snapshot: changing the array inside the loop does
         # not change which elements the loop visits (as C++ iterators over a
         # copied vector would).
         collection = self.expr(stmt.collection)
         collection_type = stmt.collection.ctype
-        if _is_generic(collection_type):
+        if is_generic(collection_type):
             collection = self.call_name("_g_array", [collection])
-        if var_type.name != "Generic" and (_is_generic(collection_type) or _holds_generic(collection_type)):
+        if var_type.name != "Generic" and (is_generic(collection_type) or holds_generic(collection_type)):
             # elements known only as Generic (a Generic, a Generic[]): each checked
             element = ast.Name(name, ast.Load())
             check = (self.call_name("_g_typed_array", [self.call_name("_g_array", [element]), ast.Constant(str(var_type))])
@@ -601,7 +599,7 @@ class Compiler:
 
     def stmt_Throw(self, stmt: N.Throw) -> list[ast.stmt]:
         value = self.converted(stmt.value, STRING)
-        if stmt.value.ctype is not None and stmt.value.ctype != STRING and not _is_generic(stmt.value.ctype):
+        if stmt.value.ctype is not None and stmt.value.ctype != STRING and not is_generic(stmt.value.ctype):
             value = self.call_name("_str", [value])
         message = ast.BinOp(ast.Constant("GeneralException: "), ast.Add(), value)
         return [ast.Raise(self.call_name("_Throw", [message]), None)]
@@ -632,7 +630,7 @@ class Compiler:
                 out.append(self._string_guard(self.expr(target)))
             return out
         op = node.op[0]
-        if _is_string(ttype) and op == "+" and isinstance(target, N.Name):
+        if ttype == STRING and op == "+" and isinstance(target, N.Name):
             # `s += x` keeps CPython's in-place string growth.
             name = self.var_name(target.symbol, target.name)
             out = [ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.converted(node.value, STRING))]
@@ -642,7 +640,7 @@ class Compiler:
             current = self.expr(target)
             value = self.arith(op, current, self.expr(node.value), ttype, target.ctype, node.value.ctype, node)
             out = [self.store(target, value)]
-            if _is_string(ttype):
+            if ttype == STRING:
                 out.append(self._string_guard(self.expr(target)))
             return out
         # Member / Index target: evaluate the object and index once.
@@ -654,7 +652,7 @@ class Compiler:
         if isinstance(target, N.Member):
             return ast.Assign([ast.Attribute(self.expr(target.obj), "v_" + target.name, ast.Store())], value)
         if isinstance(target, N.Index):
-            helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
+            helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
             obj, value = self.element_store(target.obj, self.expr(target.obj), value)
             return ast.Expr(self.call_name(helper, [obj, self.index_value(target), value]))
         raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
@@ -669,7 +667,7 @@ class Compiler:
             if isinstance(target, N.Member):
                 return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant("v_" + target.name), value])
             if isinstance(target, N.Index):
-                helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
+                helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
                 obj, value = self.element_store(target.obj, self.expr(target.obj), value)
                 return self.call_name(helper, [obj, self.index_value(target), value])
         if isinstance(target, N.Name):
@@ -693,13 +691,13 @@ class Compiler:
                 ast.Name(obj_tmp, ast.Load()), ast.Constant(attr), value])], ast.Load()), ast.Constant(1), ast.Load())
         index_tmp = self.temp()
         index = ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.index_value(target))
-        is_map = _is_map(target.obj.ctype)
+        is_map = target.obj.ctype == MAP
         if is_map:
             current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
         else:
             current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
         value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
-        if _holds_generic(target.obj.ctype):
+        if holds_generic(target.obj.ctype):
             value = self.call_name("_g_element", [ast.Name(obj_tmp, ast.Load()), value])
         setter = self.call_name("_map_set" if is_map else "_index_set",
                                 [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value])
@@ -727,7 +725,7 @@ class Compiler:
         # old value = new value -/+ 1 (exact for Integers and Bytes in range)
         undo = ast.Sub() if op == "+" else ast.Add()
         old = ast.BinOp(new_value, undo, ast.Constant(1))
-        if _is_byte(target.ctype):
+        if target.ctype == BYTE:
             old = self.call_name("_byte", [old])
         return old
 
@@ -742,7 +740,7 @@ class Compiler:
     # -------------------------------------------------------------- guards
 
     def _grows_string(self, t: Type, value: N.Expr) -> bool:
-        return _is_string(t) and isinstance(value, N.Binary) and value.op == "+"
+        return t == STRING and isinstance(value, N.Binary) and value.op == "+"
 
     def _string_guard(self, value: ast.expr) -> ast.stmt:
         """`if len(s) > max: raise limit` (after a string got longer)."""
@@ -768,7 +766,7 @@ class Compiler:
         """A value used as a Bool (condition, `!`, `&&`, `||`): a Generic
         must hold a Bool at run time."""
         value = self.expr(node)
-        if _is_generic(node.ctype):
+        if is_generic(node.ctype):
             return self.call_name("_g_cond", [value])
         return value
 
@@ -794,15 +792,15 @@ class Compiler:
         if node.op == "!":
             return _not(self.bool_operand(node.operand))
         operand = self.expr(node.operand)
-        if _is_generic(node.operand.ctype):
+        if is_generic(node.operand.ctype):
             if node.op == "+":
                 return self.call_name("_g_arith", [ast.Constant("+"), ast.Constant(0), operand])
             return self.call_name("_g_neg", [operand])
         if node.op == "+":
             return operand
-        if _is_integer(node.operand.ctype):
+        if node.operand.ctype == INTEGER:
             return self.int_checked(ast.UnaryOp(ast.USub(), operand))
-        if _is_byte(node.operand.ctype):
+        if node.operand.ctype == BYTE:
             return self.call_name("_byte", [ast.UnaryOp(ast.USub(), operand)])
         return ast.UnaryOp(ast.USub(), operand)
 
@@ -816,7 +814,7 @@ class Compiler:
             return ast.BoolOp(kind, [self.bool_operand(node.left), self.bool_operand(node.right)])
         left, right = self.expr(node.left), self.expr(node.right)
         if op in _COMPARE:
-            if _is_generic(node.left.ctype) or _is_generic(node.right.ctype):
+            if is_generic(node.left.ctype) or is_generic(node.right.ctype):
                 return self.call_name("_g_compare", [ast.Constant(op), left, right])
             return ast.Compare(left, [_COMPARE[op]()], [right])
         return self.arith(op, left, right, node.ctype, node.left.ctype, node.right.ctype, node)
@@ -824,34 +822,34 @@ class Compiler:
     def arith(self, op: str, left: ast.expr, right: ast.expr, result: Optional[Type],
               left_type: Optional[Type], right_type: Optional[Type], node: N.Node) -> ast.expr:
         """`left op right` for the static types the checker found."""
-        if _is_generic(left_type) or _is_generic(right_type):
+        if is_generic(left_type) or is_generic(right_type):
             # Types known only at run time: checked there; a known result type
             # (`i += g`, `"a" + g`) is checked on the result.
             value = self.call_name("_g_arith", [ast.Constant(op), left, right])
-            if result is not None and result.dims == 0 and not _is_generic(result):
+            if result is not None and result.dims == 0 and not is_generic(result):
                 value = self.call_name("_g_from", [value, ast.Constant(result.name)])
             return value
-        if _is_float(result) or _is_float(left_type) or _is_float(right_type):
+        if result == FLOAT or left_type == FLOAT or right_type == FLOAT:
             if op == "/":
                 return self.call_name("_float_div", [left, right])
             if op == "%":
                 return self.call_name("_float_mod", [left, right])
             return self.float_checked(ast.BinOp(left, _ARITH[op](), right))
-        if _is_integer(result) or _is_byte(result):
+        if result == INTEGER or result == BYTE:
             if op == "/":
                 value = self.call_name("_int_div", [left, right])
             elif op == "%":
                 value = self.call_name("_int_mod", [left, right])
-            elif _is_integer(result) and op in ("+", "-") and _small_constant_operand(left, right):
+            elif result == INTEGER and op in ("+", "-") and _small_constant_operand(left, right):
                 value = self.int_checked_constant(op, left, right.value)
             else:
                 value = ast.BinOp(left, _ARITH[op](), right)
-                if _is_integer(result):
+                if result == INTEGER:
                     value = self.int_checked(value)
-            if _is_byte(result):
+            if result == BYTE:
                 value = self.call_name("_byte", [value])
             return value
-        if _is_string(result) or _is_string(left_type):
+        if result == STRING or left_type == STRING:
             if op != "+":
                 raise CRMScriptCheckError(f"operator {op} does not apply to String", node.file, node.line, node.column)
             return ast.BinOp(left, ast.Add(), right)
@@ -898,7 +896,7 @@ class Compiler:
         """(array, value) for `array[i] = value`: through a Generic[] view (a
         `Generic[]` parameter given an Integer[]) the value must fit the
         array's real element type, checked at run time."""
-        if not _holds_generic(array.ctype):
+        if not holds_generic(array.ctype):
             return array_py, value
         tmp = self.temp()
         return (ast.NamedExpr(ast.Name(tmp, ast.Store()), array_py),
@@ -906,12 +904,12 @@ class Compiler:
 
     def index_value(self, node: N.Index) -> ast.expr:
         """The index of `a[i]` / key of `m[k]` (a Generic index is checked at run time)."""
-        return self.converted(node.index, STRING if _is_map(node.obj.ctype) else INTEGER)
+        return self.converted(node.index, STRING if node.obj.ctype == MAP else INTEGER)
 
     def expr_Index(self, node: N.Index) -> ast.expr:
         obj = self.expr(node.obj)
         index = self.index_value(node)
-        if _is_map(node.obj.ctype):
+        if node.obj.ctype == MAP:
             return self.call_name("_map_get", [obj, index])
         if isinstance(obj, ast.Name) and isinstance(index, (ast.Name, ast.Constant)):
             # a[i] with plain names: inline bounds check, no call.
@@ -969,18 +967,16 @@ class Compiler:
             py_args.append(receiver_py)
         elif receiver is not None:
             py_args.append(self.expr(receiver))
-        element = _element_type(receiver.ctype) if receiver is not None and receiver.ctype is not None else None
+        element = element_type(receiver.ctype) if receiver is not None else None
         receiver_tmp = None
-        if receiver is not None and _holds_generic(receiver.ctype) and any(p.type.name == "T" for p in sig.params):
+        if receiver is not None and holds_generic(receiver.ctype) and any(p.type.name == ELEMENT.name for p in sig.params):
             # Elements added through a Generic[] view must fit the array's real element type.
             receiver_tmp = self.temp()
             py_args[-1] = ast.NamedExpr(ast.Name(receiver_tmp, ast.Store()), py_args[-1])
         for arg, param in zip(args, sig.params):
-            ptype = param.type
-            if ptype.name == "T" and element is not None:
-                ptype = Type(element.name, element.dims + ptype.dims)
+            ptype = substitute_element(param.type, element) if element is not None else param.type
             value = self.converted(arg, ptype)
-            if receiver_tmp is not None and param.type.name == "T" and param.type.dims == 0:
+            if receiver_tmp is not None and param.type == ELEMENT:
                 value = self.call_name("_g_element", [ast.Name(receiver_tmp, ast.Load()), value])
             py_args.append(value)
         inline = INTRINSICS.get(sig.impl)
@@ -1014,7 +1010,7 @@ class Compiler:
             else:
                 index_tmp = self.temp()
                 parts.append(ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.expr(receiver.index)))
-                is_map = _is_map(receiver.obj.ctype)
+                is_map = receiver.obj.ctype == MAP
                 if is_map:
                     current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
                 else:
@@ -1040,24 +1036,24 @@ class Compiler:
         if target is None or source is None:
             return value
         # (a failed Generic check is reported at the Generic expression itself)
-        if _is_generic(source) and target.name != "Generic":
+        if is_generic(source) and target.name != "Generic":
             if target.dims > 0:
                 return self.locate(self.call_name("_g_typed_array", [self.call_name("_g_array", [value]),
                                                                      ast.Constant(str(target))]), node)
             return self.locate(self.call_name("_g_from", [value, ast.Constant(target.name)]), node)
-        if _holds_generic(source) and target.dims > 0 and target.name != "Generic":
+        if holds_generic(source) and target.dims > 0 and target.name != "Generic":
             # A Generic[] viewed as an Integer[]: only when it really is one.
             return self.locate(self.call_name("_g_typed_array", [value, ast.Constant(str(target))]), node)
-        if target.dims == 0 and target.name == "Float" and (_is_integer(source) or _is_byte(source)):
+        if target == FLOAT and (source == INTEGER or source == BYTE):
             if isinstance(value, ast.Constant):
                 return ast.Constant(float(value.value))
             return self.call_name("_float", [value])
-        if _is_byte(target) and not _is_byte(source) and _is_integer(source):
+        if target == BYTE and source == INTEGER:
             # An Integer stored into a Byte keeps its low 8 bits (C's unsigned char).
             if isinstance(value, ast.Constant):
                 return ast.Constant(value.value & 0xFF)
             return self.call_name("_byte", [value])
-        if target.dims == 0 and target.name in MUTABLE_VALUE_TYPE_NAMES and _needs_copy_from(node):
+        if needs_copy(target) and _needs_copy_from(node):
             return _method(value, "copy")
         return value
 
@@ -1135,46 +1131,7 @@ def _is_string_append_to_variable(expr: N.Expr) -> bool:
     return (isinstance(expr, N.MethodCall) and isinstance(target, Signature)
             and target.owner == "String" and target.name == "append"
             and len(target.params) == 1 and target.params[0].type == STRING
-            and isinstance(expr.obj, N.Name) and _is_string(expr.obj.ctype))
-
-
-def _is(t: Optional[Type], name: str) -> bool:
-    return t is not None and t.dims == 0 and t.name == name
-
-
-def _is_generic(t: Optional[Type]) -> bool:
-    return t is not None and t.dims == 0 and t.name == "Generic"
-
-
-def _holds_generic(t: Optional[Type]) -> bool:
-    """An array whose static element type is Generic (Generic[], Generic[][])."""
-    return t is not None and t.dims > 0 and t.name == "Generic"
-
-
-def _is_integer(t: Optional[Type]) -> bool:
-    return _is(t, "Integer")
-
-
-def _is_float(t: Optional[Type]) -> bool:
-    return _is(t, "Float")
-
-
-def _is_byte(t: Optional[Type]) -> bool:
-    return _is(t, "Byte")
-
-
-def _is_string(t: Optional[Type]) -> bool:
-    return _is(t, "String")
-
-
-def _is_map(t: Optional[Type]) -> bool:
-    return _is(t, "Map")
-
-
-def _element_type(t: Optional[Type]) -> Optional[Type]:
-    if t is None or t.dims == 0:
-        return None
-    return t.element()
+            and isinstance(expr.obj, N.Name) and expr.obj.ctype == STRING)
 
 
 def _needs_copy_from(node: N.Expr) -> bool:

@@ -37,6 +37,7 @@ from lark.lexer import PatternStr
 
 from . import nodes
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptSyntaxError
+from .types import RESERVED_WORDS
 
 # An include resolver maps the name written in `#include "name";` to
 # (source text, file name), or None when there is no such script.
@@ -73,20 +74,6 @@ KNOWN_TYPE_NAMES = BUILTIN_TYPE_NAMES | _load_documented_class_names()
 
 # NetServer classes: NSContactAgent, NSPersonEntity, ... (hundreds of them).
 _NETSERVER_NAME = re.compile(r"NS[A-Z]\w*\Z")
-
-# Words the language reserves (LANGUAGE.md): never a variable, function or
-# field name. Type names among them come out of the post-lexer as TYPE_NAME,
-# the others are keywords of the grammar.
-RESERVED_WORDS = frozenset(
-    {
-        "Bool", "break", "catch", "Category", "Company", "continue", "Customer",
-        "Date", "Diary", "else", "Email", "false", "Float", "for", "Generic", "if",
-        "Inbox", "Integer", "Invoice", "License", "Message", "Priority", "return",
-        "String", "struct", "this", "throw", "Ticket", "Time", "true", "try", "User",
-        "Void", "while", "foreach", "in", "and", "or", "Struct", "If",
-    }
-)  # fmt: skip
-
 
 def is_known_type_name(name: str) -> bool:
     """A built-in or documented class name, or a NetServer (NS...) class."""

@@ -17,10 +17,9 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ..errors import CRMScriptRuntimeError
+from ..types import INT_MAX, INT_MIN
 from .table import LIBRARY, builtin
 
-INT_MIN = -(2**31)
-INT_MAX = 2**31 - 1
 
 
 # --------------------------------------------------------------------------
