@@ -24,6 +24,7 @@ from typing import Iterable, Iterator, Optional, Union
 from . import nodes
 from . import symbols as sym
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics
+from .flow import can_complete_normally
 from .runtime.table import Library, Signature
 from .types import (BOOL, BYTE, ERROR, FLOAT, GENERIC, INT_MAX, INT_MIN, INTEGER, LANGUAGE_TYPE_NAMES, MAP,
                     RESERVED_WORDS, STRING, VALUE_TYPE_NAMES, VOID, Type, arithmetic_result, assignable,
@@ -169,70 +170,26 @@ def constant_integer(expr: nodes.Expr) -> Optional[int]:
     return None
 
 
-def can_complete_normally(stmt: Optional[nodes.Stmt]) -> bool:
-    """Java's rule, simplified: can control fall off the end of `stmt`?"""
-    if stmt is None:
-        return True
-    if isinstance(stmt, (nodes.Return, nodes.Throw)):
-        return False
-    if isinstance(stmt, nodes.Block):
-        return all(can_complete_normally(s) for s in stmt.body)
-    if isinstance(stmt, nodes.If):
-        return stmt.else_ is None or can_complete_normally(stmt.then) or can_complete_normally(stmt.else_)
-    if isinstance(stmt, nodes.While):
-        return not (is_true_literal(stmt.cond) and not contains_break(stmt.body))
-    if isinstance(stmt, nodes.For):
-        endless = stmt.cond is None or is_true_literal(stmt.cond)
-        return not (endless and not contains_break(stmt.body))
-    if isinstance(stmt, nodes.Try):
-        return can_complete_normally(stmt.body) or can_complete_normally(stmt.handler)
-    return True
-
-
-def is_true_literal(expr: Optional[nodes.Expr]) -> bool:
-    return isinstance(expr, nodes.BoolLit) and expr.value is True
-
-
-def contains_break(stmt: Optional[nodes.Stmt]) -> bool:
-    """Does `stmt` hold a `break` that leaves the loop whose body it is?"""
-    if stmt is None:
-        return False
-    if isinstance(stmt, nodes.Break):
-        return True
-    if isinstance(stmt, (nodes.While, nodes.For, nodes.Foreach, nodes.FunctionDecl, nodes.StructDecl)):
-        return False  # a break in there belongs to that loop (or function)
-    if isinstance(stmt, nodes.Block):
-        return any(contains_break(s) for s in stmt.body)
-    if isinstance(stmt, nodes.If):
-        return contains_break(stmt.then) or contains_break(stmt.else_)
-    if isinstance(stmt, nodes.Try):
-        return contains_break(stmt.body) or contains_break(stmt.handler)
-    return False
-
-
 def later_declarations(program: nodes.Program) -> dict[str, str]:
-    """Every top-level name the script declares anywhere (name -> what it is).
+    """Every top-level name the script declares anywhere, its includes too
+    ("function f" -> "f", "type S" -> "S", "variable x" -> "x").
 
     Used only to say "'f' is used before its declaration" instead of
     "unknown function 'f'" when the declaration exists further down.
     """
     found: dict[str, str] = {}
-    seen: set[int] = set()  # included programs already walked (an include cycle is reported elsewhere)
-
-    def walk(body: Iterable[nodes.Stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, nodes.FunctionDecl):
-                found.setdefault("function " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.StructDecl):
-                found.setdefault("type " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.VarDecl):
-                found.setdefault("variable " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.Include) and stmt.program is not None and id(stmt.program) not in seen:
-                seen.add(id(stmt.program))
-                walk(stmt.program.body)
-
-    walk(program.body)
+    for node in nodes.walk(program, includes=True, enter=_is_top_level_container):
+        kind = _DECLARATION_KINDS.get(type(node))
+        if kind is not None:
+            found.setdefault(f"{kind} {node.name}", node.name)
     return found
+
+
+_DECLARATION_KINDS = {nodes.FunctionDecl: "function", nodes.StructDecl: "type", nodes.VarDecl: "variable"}
+
+
+def _is_top_level_container(node: nodes.Node) -> bool:
+    return isinstance(node, (nodes.Program, nodes.Include))
 
 
 def nested_variable_positions(root: nodes.Node) -> dict[str, list[tuple[str, int, int]]]:
@@ -243,27 +200,14 @@ def nested_variable_positions(root: nodes.Node) -> dict[str, list[tuple[str, int
     than "unknown variable".
     """
     found: dict[str, list[tuple[str, int, int]]] = {}
-    seen: set[int] = set()
 
-    def walk(value: object) -> None:
-        if isinstance(value, nodes.Program):
-            if id(value) in seen:
-                return  # an include cycle
-            seen.add(id(value))
-        if value is not root and isinstance(value, (nodes.FunctionDecl, nodes.StructDecl)):
-            return  # another function's variables are not this code's
-        if isinstance(value, (nodes.VarDecl, nodes.Foreach)):
-            name = value.name if isinstance(value, nodes.VarDecl) else value.var_name
-            found.setdefault(name, []).append((value.file, value.line, value.column))
-        if isinstance(value, nodes.Node):
-            for name in value.__dataclass_fields__:
-                if name not in ("symbol", "target", "ctype", "struct", "error_symbol", "location_symbol"):
-                    walk(getattr(value, name))
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
+    def same_code(node: nodes.Node) -> bool:  # another function's variables are not this code's
+        return node is root or not isinstance(node, (nodes.FunctionDecl, nodes.StructDecl))
 
-    walk(root)
+    for node in nodes.walk(root, includes=True, enter=same_code):
+        if isinstance(node, (nodes.VarDecl, nodes.Foreach)):
+            name = node.name if isinstance(node, nodes.VarDecl) else node.var_name
+            found.setdefault(name, []).append((node.file, node.line, node.column))
     return found
 
 

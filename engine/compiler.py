@@ -33,6 +33,7 @@ from typing import Any, Callable, Optional
 
 from . import nodes as N
 from .errors import CRMScriptCheckError, CRMScriptRuntimeError, CRMScriptThrow
+from .flow import assigned_symbols, has_own_continue, recursive_functions
 from .runtime import numbers as _numbers
 from .runtime.table import LIBRARY, Library, Signature
 
@@ -266,7 +267,7 @@ class Compiler:
                 self._code_names[id(function)] = code_name
                 self._function_names[id(function)] = code_name if len(group) == 1 else f"{code_name[0]}{nth}{code_name[1:]}"
 
-        self._recursive = _recursive_functions(decls)
+        self._recursive = recursive_functions(decls)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             self._module_body.append(self._struct_constructor(struct))
             for method in struct.methods:
@@ -311,12 +312,8 @@ class Compiler:
 
     def _find_shared_globals(self, decls: list[N.Stmt], main_body: list[N.Stmt]) -> None:
         """Top-level variables that functions use become Python module globals."""
-        used: dict[int, Any] = {}
-        for decl in decls:
-            for node in _walk(decl):
-                symbol = getattr(node, "symbol", None)
-                if isinstance(node, N.Name) and symbol is not None and symbol.kind == GLOBAL:
-                    used[id(symbol)] = symbol
+        used = {id(node.symbol): node.symbol for decl in decls for node in N.walk(decl, includes=True)
+                if isinstance(node, N.Name) and node.symbol is not None and node.symbol.kind == GLOBAL}
         for symbol in used.values():
             base = "g_" + symbol.name
             name, counter = base, 1
@@ -326,7 +323,7 @@ class Compiler:
             self._taken_globals.add(name)
             self._global_names[id(symbol)] = name
         # Globals get a value before any function could run: default them.
-        for symbol_id, name in self._global_names.items():
+        for name in self._global_names.values():
             self._module_body.append(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None)))
 
     def _with_globals(self, body: list[ast.stmt]) -> list[ast.stmt]:
@@ -499,7 +496,7 @@ class Compiler:
         out: list[ast.stmt] = []
         if stmt.init is not None:
             out.extend(self.statement(stmt.init))
-        has_continue = _has_own_continue(stmt.body)
+        has_continue = has_own_continue(stmt.body)
         flag = self.temp() if (has_continue and stmt.update is not None) else None
         body = self.body_of(stmt.body)
         update = self.effect(stmt.update) if stmt.update is not None else []
@@ -535,7 +532,7 @@ class Compiler:
                 and update.target.symbol is symbol):
             return None
         bound = cond.right
-        assigned = _assigned_symbols(stmt.body)
+        assigned = assigned_symbols(stmt.body)
         if isinstance(bound, N.IntLit):
             if cond.op == "<=" and bound.value >= INT_MAX:
                 return None
@@ -1246,96 +1243,6 @@ def _no_args() -> ast.arguments:
 def _struct_repr(self) -> str:
     fields = ", ".join(f"{name}={getattr(self, 'v_' + name, None)!r}" for name, _ in self.__crm_fields__)
     return f"{self.__crm_name__}({fields})"
-
-
-# Node fields set by the checker or loader that are not children.
-_ANNOTATIONS = frozenset({"symbol", "error_symbol", "location_symbol", "struct", "ctype", "program"})
-
-
-def _walk(node: Any):
-    """Every CRMScript node under `node` (dataclass fields, lists)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for name in getattr(current, "__dataclass_fields__", ()):
-            if name in _ANNOTATIONS or (name == "target" and not isinstance(current, (N.Assign, N.IncDec))):
-                continue  # annotations point elsewhere in the tree (or to the library)
-            value = getattr(current, name)
-            if isinstance(value, N.Node):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, N.Node))
-        if isinstance(current, N.Include) and current.program is not None:
-            stack.append(current.program)
-
-
-def _assigned_symbols(stmt: N.Stmt) -> list:
-    """Symbols that `stmt` may change: assignment and ++/-- targets, receivers
-    of mutating members (String.append), whatever is passed to a script
-    function is not a concern: Integers are passed by value."""
-    out = []
-    for node in _walk(stmt):
-        target = None
-        if isinstance(node, (N.Assign, N.IncDec)):
-            target = node.target
-        elif isinstance(node, N.MethodCall) and getattr(node.target, "mutates", False):
-            target = node.obj
-        elif isinstance(node, N.VarDecl):
-            out.append(node.symbol)
-        if isinstance(target, N.Name):
-            out.append(target.symbol)
-    return out
-
-
-def _called_functions(node: N.Node) -> set[int]:
-    return {id(n.target) for n in _walk(node)
-            if isinstance(n, (N.Call, N.MethodCall, N.Construct)) and isinstance(n.target, N.FunctionDecl)}
-
-
-def _recursive_functions(decls: list[N.Stmt]) -> set[int]:
-    """ids of the script functions and methods that can reach themselves
-    through calls. If a struct field's initial value calls a script function,
-    constructing a struct can call functions too: then every function counts
-    as recursive (rare, and always safe)."""
-    functions = [d for d in decls if isinstance(d, N.FunctionDecl)]
-    structs = [d for d in decls if isinstance(d, N.StructDecl)]
-    for struct in structs:
-        functions.extend(struct.methods)
-        if any(f.init is not None and _called_functions(f.init) for f in struct.fields):
-            return {id(f) for f in functions}
-    calls = {id(f): _called_functions(f.body) for f in functions}
-    recursive: set[int] = set()
-    for f in functions:
-        seen: set[int] = set()
-        stack = list(calls[id(f)])
-        while stack:
-            current = stack.pop()
-            if current == id(f):
-                recursive.add(id(f))
-                break
-            if current not in seen:
-                seen.add(current)
-                stack.extend(calls.get(current, ()))
-    return recursive
-
-
-def _has_own_continue(stmt: N.Stmt) -> bool:
-    """Whether `stmt` holds a `continue` that belongs to the loop around it."""
-    stack = [stmt]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, N.Continue):
-            return True
-        if isinstance(current, (N.While, N.For, N.Foreach)):
-            continue  # a nested loop's continue is its own
-        for name in getattr(current, "__dataclass_fields__", ()):
-            value = getattr(current, name)
-            if isinstance(value, N.Stmt):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, N.Stmt))
-    return False
 
 
 def _all_code_objects(code) -> list:

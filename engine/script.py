@@ -64,8 +64,8 @@ class Script:
         # A script without loops or recursive functions never ticks: its runs
         # need no step budget (making one costs 0.12 µs of a 1 µs trigger run).
         self._counts_steps = any("_tick" in names for names in _names_used(compiled.code_objects))
-        self._program: Any = None  # the checked AST (set by compile_script)
-        self._include_stamp: Any = ()  # size/mtime of included files when compiled
+        self._include_files: tuple[str, ...] = ()  # files of its #includes (set by compile_script)
+        self._include_stamp: Any = ()  # their size/mtime when compiled
 
     def _new_namespace(self) -> dict:
         namespace = self._namespace.copy()
@@ -243,7 +243,7 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
         raise CRMScriptError("the script source must be text", name, 0, 0)
     key = (_digest(source), name, _includes_key(includes), library)
     cached = _CACHE.get(key)
-    if cached is not None and cached._include_stamp == _include_stamp(cached._program):
+    if cached is not None and cached._include_stamp == _include_stamp(cached._include_files):
         return cached
     script = _build(source, name, includes, library)
     with _cache_lock:
@@ -253,22 +253,23 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
     return script
 
 
-def _include_stamp(program: Any) -> Any:
+def _included_files(program: N.Program) -> tuple[str, ...]:
+    """The files of every #include of `program`, nested ones too."""
+    return tuple(sorted({node.program.file for node in N.walk(program, includes=True)
+                         if isinstance(node, N.Include) and node.program is not None}))
+
+
+def _include_stamp(files: tuple[str, ...]) -> Any:
     """Include files read from disk can change under a cached script: their
     modification stamps are part of the cache check."""
     stamps = []
-    stack = list(program.body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, N.Include) and stmt.program is not None:
-            path = stmt.program.file
-            try:
-                stat = os.stat(path)
-                stamps.append((path, stat.st_mtime_ns, stat.st_size))
-            except (OSError, ValueError, TypeError):
-                stamps.append((path, None, None))
-            stack.extend(stmt.program.body)
-    return tuple(sorted(stamps, key=str))
+    for path in files:
+        try:
+            stat = os.stat(path)
+            stamps.append((path, stat.st_mtime_ns, stat.st_size))
+        except (OSError, ValueError, TypeError):
+            stamps.append((path, None, None))
+    return tuple(stamps)
 
 
 def _build(source: str, name: str, includes: Any, library: Optional[Library]) -> Script:
@@ -283,8 +284,8 @@ def _build(source: str, name: str, includes: Any, library: Optional[Library]) ->
         raise CRMScriptCheckError("the script nests too deeply (expressions or blocks) to be compiled",
                                   name, 1, 1) from None
     script = Script(name, source, compiled)
-    script._program = program
-    script._include_stamp = _include_stamp(program)
+    script._include_files = _included_files(program)
+    script._include_stamp = _include_stamp(script._include_files)
     return script
 
 
