@@ -26,6 +26,7 @@ from . import symbols as sym
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics
 from .flow import can_complete_normally
 from .runtime.table import Library, Signature
+from .suggestions import NULL_WORDS, did_you_mean, foreign_member_hint, foreign_type_hint
 from .types import (BOOL, BYTE, ERROR, FLOAT, GENERIC, INT_MAX, INT_MIN, INTEGER, LANGUAGE_TYPE_NAMES, MAP,
                     RESERVED_WORDS, STRING, VALUE_TYPE_NAMES, VOID, Type, arithmetic_result, assignable,
                     conversion_cost, is_error, is_numeric, is_ordered, substitute_element)
@@ -74,71 +75,6 @@ def article(type_: Type | str) -> str:
     """'an Integer', 'a String': messages read as English."""
     text = str(type_)
     return ("an " if text[:1] in "AEIOU" else "a ") + text
-
-
-# What authors of other languages write, and the CRMScript for it: used when
-# no near miss (did_you_mean) is found.
-FOREIGN_TYPE_NAMES = {
-    "int": "Integer", "long": "Integer", "short": "Integer", "Int": "Integer", "Long": "Integer",
-    "double": "Float", "Double": "Float", "decimal": "Float", "Decimal": "Float",
-    "boolean": "Bool", "Boolean": "Bool", "char": "String", "Object": "Generic", "object": "Generic",
-}
-UNTYPED_DECLARATION_WORDS = frozenset({"var", "let", "auto", "const", "dim", "Dim"})
-FOREIGN_MEMBER_NAMES = {  # foreign method name -> CRMScript members to suggest, the first existing one wins
-    "length": ("getLength", "length", "size"), "size": ("getLength", "length", "size"), "count": ("length", "size"),
-    "indexOf": ("find",), "contains": ("find", "exists"), "toUpperCase": ("toUpper",),
-    "toLowerCase": ("toLower",), "push": ("pushBack",), "add": ("pushBack", "insert"),
-    "append": ("pushBack",), "pop": ("popBack",), "shift": ("popFront",), "unshift": ("pushFront",),
-    "get": ("get",), "put": ("insert",), "set": ("insert",), "containsKey": ("exists",), "has": ("exists",),
-}
-NULL_WORDS = frozenset({"null", "NULL", "nil", "None", "undefined"})
-
-
-def foreign_member_hint(name: str, known: Iterable[str]) -> str:
-    """' (CRMScript: getLength())' when `name` is another language's word for a member in `known`."""
-    existing = set(known)
-    for candidate in FOREIGN_MEMBER_NAMES.get(name, ()):
-        if candidate in existing and candidate != name:
-            return f" (in CRMScript: {candidate}())"
-    return ""
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """' (did you mean 'length'?)' for a near miss among `known`, else ''.
-
-    CRMScript is case-sensitive, so a difference in case alone is the most
-    likely slip; otherwise a typo: one edit (two for long names, none for
-    names under 4 letters) away, counting a swap of neighbours as one edit.
-    """
-    best: Optional[tuple[int, str]] = None
-    allowed = 0 if len(name) < 4 else 1 if len(name) < 8 else 2  # short names: only case slips
-    for candidate in set(known):
-        if candidate == name or abs(len(candidate) - len(name)) > allowed:
-            continue
-        distance = 0 if candidate.lower() == name.lower() else typo_distance(name.lower(), candidate.lower(), allowed)
-        if distance <= allowed and (best is None or (distance, candidate) < best):
-            best = (distance, candidate)
-    return f" (did you mean '{best[1]}'?)" if best is not None else ""
-
-
-def typo_distance(a: str, b: str, limit: int = 2) -> int:
-    """Edits (insert, delete, replace, swap of neighbours) from a to b; any
-    answer above `limit` is just limit + 1 (the search stops early)."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[len(b)], limit + 1)
 
 
 def describe_function(decl: nodes.FunctionDecl) -> str:
@@ -333,11 +269,7 @@ class Checker:
                 self.error(ref, f"the struct '{ref.name}' is used before its declaration")
             else:
                 known = list(LANGUAGE_TYPE_NAMES) + list(self.structs) + list(self.library.classes)
-                hint = did_you_mean(ref.name, known)
-                if not hint and ref.name in FOREIGN_TYPE_NAMES:
-                    hint = f" (in CRMScript: {FOREIGN_TYPE_NAMES[ref.name]})"
-                elif not hint and ref.name in UNTYPED_DECLARATION_WORDS:
-                    hint = ": CRMScript declares a variable with its type, e.g. Integer count = 5;"
+                hint = did_you_mean(ref.name, known) or foreign_type_hint(ref.name)
                 self.error(ref, f"unknown type '{ref.name}'" + hint)
             return ERROR
         if ref.name == VOID.name and not (allow_void and not ref.sizes):
