@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from engine import syntax_errors
 from engine.errors import CRMScriptError, CRMScriptSyntaxError
 from engine.parser import parse_program
 
@@ -126,8 +127,6 @@ def test_deep_nesting_is_a_syntax_error_not_a_crash():
 
 
 # ----------------------------------------------- the explainer's rules, one by one
-
-from engine import syntax_errors  # noqa: E402
 
 # (rule, a script where it is the rule that speaks, a fragment of its message)
 RULE_CASES = [
