@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine  # noqa: E402
 from bench_programs import p4_handler, trigger_event  # noqa: E402
 from engine.runtime.context import RunContext, context_for_event  # noqa: E402
-from engine.runtime.datetimes import active_context  # noqa: E402
+from engine.runtime.context import active_context  # noqa: E402
 from engine.runtime.eventdata import event_data_of  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"

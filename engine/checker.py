@@ -16,8 +16,6 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
-import sys
-import threading
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Optional, Union
 
@@ -26,10 +24,32 @@ from . import symbols as sym
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics
 from .flow import can_complete_normally
 from .runtime.table import Library, Signature
+from .sandbox import DEEP_SCRIPT_FRAMES, ensure_recursion_limit
 from .suggestions import NULL_WORDS, did_you_mean, foreign_member_hint, foreign_type_hint
-from .types import (BOOL, BYTE, ERROR, FLOAT, GENERIC, INT_MAX, INT_MIN, INTEGER, LANGUAGE_TYPE_NAMES, MAP,
-                    RESERVED_WORDS, STRING, VALUE_TYPE_NAMES, VOID, Type, arithmetic_result, assignable,
-                    conversion_cost, is_error, is_numeric, is_ordered, substitute_element)
+from .types import (
+    BOOL,
+    BYTE,
+    ERROR,
+    FLOAT,
+    GENERIC,
+    INT_MAX,
+    INT_MIN,
+    INTEGER,
+    LANGUAGE_TYPE_NAMES,
+    MAP,
+    RESERVED_WORDS,
+    STRING,
+    VALUE_TYPE_NAMES,
+    VOID,
+    Type,
+    arithmetic_result,
+    assignable,
+    conversion_cost,
+    is_error,
+    is_numeric,
+    is_ordered,
+    substitute_element,
+)
 
 # Owner name under which the library registers the methods every struct has
 # (fromXMLNode, toJson, ...); they overload the struct's own methods. Arrays'
@@ -44,28 +64,15 @@ def check_program(program: nodes.Program, library: Optional[Library] = None) -> 
     """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong."""
     if library is None:
         import engine.runtime  # noqa: F401  (fills the table)
+
         from .runtime.table import LIBRARY
 
         library = LIBRARY
-    make_room_for_deep_scripts()
+    ensure_recursion_limit(DEEP_SCRIPT_FRAMES)  # it walks the tree recursively
     checker = Checker(library, program.file)
     checker.check(program)
     if checker.errors:
         raise CRMScriptDiagnostics(checker.sorted_errors())
-
-
-# Python frames the checker and compiler may use: they walk the tree
-# recursively, a few frames per level, and a generated script with a few
-# hundred `else if` branches is that deep (the default limit of 1000 stopped
-# at about 300). Never lowered: other threads may be deeper.
-DEEP_SCRIPT_FRAMES = 8_000
-_recursion_lock = threading.Lock()
-
-
-def make_room_for_deep_scripts() -> None:
-    with _recursion_lock:
-        if sys.getrecursionlimit() < DEEP_SCRIPT_FRAMES:
-            sys.setrecursionlimit(DEEP_SCRIPT_FRAMES)
 
 
 # ------------------------------------------------------------------ helpers

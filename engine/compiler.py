@@ -13,8 +13,9 @@ Design (docs/compiler.md has the reasons and the measurements):
   check, `/` and `%` call the runtime helpers of `runtime/numbers.py`.
 * Every CRMScript name is mangled (`v_x`, `g_x`, `f_name`, `m_S_name`,
   `S_name`), every runtime helper starts with `_`, so no script name can
-  reach a Python name. The module runs with `{"__builtins__": {}}` plus the
-  names listed in `CompiledProgram.namespace`.
+  reach a Python name. The module runs in the namespace of
+  runtime/namespace.py (no builtins): the contract's names, which this
+  module emits, plus the script's own (`CompiledProgram.namespace`).
 * Loops are `while True: if not cond: break` (much faster than `while cond:`
   for a fresh code object on CPython 3.11), each loop iteration and each
   function entry ticks the step budget `_tick` (a C-level iterator: it raises
@@ -29,19 +30,42 @@ import ast
 import itertools
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from . import nodes as N
-from .errors import CRMScriptCheckError, CRMScriptRuntimeError, CRMScriptThrow
+from .errors import CRMScriptCheckError
 from .flow import assigned_symbols, has_own_continue, recursive_functions
-from .runtime import numbers as _numbers
+from .runtime.intrinsics import INTRINSICS
+from .runtime.namespace import (
+    CTX,
+    ERROR_LOCATION,
+    MAIN,
+    MAX_COLLECTION,
+    MAX_DEPTH,
+    MAX_STRING,
+    SCRIPT_NAME_PREFIX,
+    TICK,
+)
+from .runtime.structs import field_attribute, struct_class
 from .runtime.table import LIBRARY, Library, Signature
-
-from .runtime import collections as _collections
-from .runtime import generic as _generic
+from .sandbox import DEEP_SCRIPT_FRAMES, ensure_recursion_limit
 from .symbols import GLOBAL
-from .types import (BYTE, ELEMENT, FLOAT, INT_MAX, INT_MIN, INTEGER, MAP, STRING, Type, element_type, holds_generic,
-                    is_generic, needs_copy, substitute_element)
+from .types import (
+    BYTE,
+    ELEMENT,
+    FLOAT,
+    INT_MAX,
+    INT_MIN,
+    INTEGER,
+    MAP,
+    STRING,
+    Type,
+    element_type,
+    holds_generic,
+    is_generic,
+    needs_copy,
+    substitute_element,
+)
 
 # Line numbers of the generated code: file_index * LINE_STRIDE + line.
 LINE_STRIDE = 1_000_000
@@ -50,39 +74,7 @@ LINE_STRIDE = 1_000_000
 # after such a call the generated code checks the collection size limit.
 GROWING_METHODS = frozenset({"pushBack", "pushFront", "insert", "add", "append", "resize", "set"})
 
-MAIN_FUNCTION = "_crm_main"
-
-
-# ------------------------------------------------------------------ helpers
-# Functions the generated code calls. They are put into the run namespace
-# under the names below; keep them small and free of script-visible state.
-
-
-def _integer_overflow(value: int) -> int:
-    raise CRMScriptRuntimeError("Integer overflow")
-
-
-def _float_overflow(value: float) -> float:
-    # Like Integer overflow and Float division by zero: a trigger should never store 'inf'.
-    raise CRMScriptRuntimeError("Float overflow")
-
-
-def _index_fail(index: int, array: list) -> Any:
-    raise _collections._index_error(index, len(array))
-
-
-def _map_set(mapping, key, value):
-    mapping.set(key, value)
-    return value
-
-
-def _attr_set(obj, attr, value):
-    setattr(obj, attr, value)
-    return value
-
-
-def _byte(value: int) -> int:
-    return value & 0xFF
+MAIN_FUNCTION = MAIN  # what the compiled module defines: the top-level code
 
 
 @dataclass
@@ -90,7 +82,7 @@ class CompiledProgram:
     """The result of compiling one program (with its includes)."""
 
     code: Any  # the module code object: defines the functions and MAIN_FUNCTION
-    namespace: dict[str, Any]  # the names the code needs, copied per run
+    namespace: dict[str, Any]  # the script's own names (runtime/namespace.py: SCRIPT_NAME_PREFIX)
     files: list[str]  # file_index -> file name
     code_objects: frozenset  # every code object of this script (module, functions)
     global_names: tuple = ()  # Python module globals holding script variables
@@ -103,13 +95,6 @@ class CompiledProgram:
         index, line = divmod(lineno, LINE_STRIDE)
         file = self.files[index] if index < len(self.files) else self.files[0]
         return file, line, (col_offset or 0) + 1
-
-
-class _Limits:
-    """Namespace names of the limits, set from RunContext.limits per run (Script.run)."""
-
-    STRING = "_max_string"
-    COLLECTION = "_max_collection"
 
 
 # ------------------------------------------------------------ the compiler
@@ -144,52 +129,16 @@ class Compiler:
         self._recursive: set[int] = set()  # ids of functions in a call cycle
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
-        self._install_helpers()
 
     # ---------------------------------------------------------- namespace
 
-    def _install_helpers(self) -> None:
-        ns = self.namespace
-        ns.update(
-            _RuntimeError=CRMScriptRuntimeError,
-            _Throw=CRMScriptThrow,
-            _int_div=_numbers.int_div,
-            _int_mod=_numbers.int_mod,
-            _float_div=_numbers.float_div,
-            _float_mod=_numbers.float_mod,
-            _overflow=_integer_overflow,
-            _float_overflow=_float_overflow,
-            _index_fail=_index_fail,
-            _index_get=_collections.array_get,
-            _index_set=_collections.array_set,
-            _map_set=_map_set,
-            _map_get=_collections.map_get,
-            _attr_set=_attr_set,
-            _byte=_byte,
-            _new_array=_collections.new_array,
-            _len=len,
-            _float=float,
-            _str=str,
-            _range=range,
-            _parse_integer=_numbers.parse_integer,
-            # Generic values meeting a known type (runtime/generic.py)
-            _g_from=_generic.from_generic,
-            _g_array=_generic.array_from_generic,
-            _g_cond=_generic.condition,
-            _g_arith=_generic.arith,
-            _g_neg=_generic.negate,
-            _g_compare=_generic.compare,
-            _g_element=_generic.element_for,
-            _g_typed_array=_generic.typed_array,
-        )
-
     def runtime_name(self, obj: Any, hint: str) -> str:
-        """The namespace name under which generated code reaches `obj`."""
+        """The script's own namespace name under which generated code reaches `obj`."""
         key = id(obj)
         name = self._impl_names.get(key)
         if name is None:
             safe = "".join(c if c.isalnum() else "_" for c in hint)
-            name = f"_L{len(self._impl_names)}_{safe}"
+            name = f"{SCRIPT_NAME_PREFIX}{len(self._impl_names)}_{safe}"
             self._impl_names[key] = name
             self.namespace[name] = obj
         return name
@@ -334,14 +283,7 @@ class Compiler:
     # ------------------------------------------------------------- structs
 
     def _declare_struct(self, struct: N.StructDecl) -> None:
-        fields = tuple((f.name, f.type_ref.type) for f in struct.fields)
-        cls = type(f"S_{struct.name}", (), {
-            "__slots__": tuple("v_" + name for name, _ in fields),
-            "__crm_name__": struct.name,
-            "__crm_fields__": fields,
-            "__crm_attrs__": tuple("v_" + name for name, _ in fields),
-            "__repr__": _struct_repr,
-        })
+        cls = struct_class(struct.name, tuple((f.name, f.type_ref.type) for f in struct.fields))
         self._struct_names[id(struct)] = self.runtime_name(cls, "S_" + struct.name)
         self._struct_ctor_names[id(struct)] = "n_" + struct.name
         self._structs_by_name[struct.name] = struct
@@ -355,7 +297,7 @@ class Compiler:
         ]
         for f in struct.fields:
             value = self.initial_value(f.type_ref, f.init)
-            target = ast.Attribute(ast.Name(obj, ast.Load()), "v_" + f.name, ast.Store())
+            target = ast.Attribute(ast.Name(obj, ast.Load()), field_attribute(f.name), ast.Store())
             body.append(self.locate(ast.Assign([target], value), f))
         body.append(ast.Return(ast.Name(obj, ast.Load())))
         fn = ast.FunctionDef(name=self._struct_ctor_names[id(struct)], args=_depth_args(), body=self._with_globals(body),
@@ -610,7 +552,7 @@ class Compiler:
         handler_body.append(ast.Assign([ast.Name(error_name, ast.Store())],
                                        ast.Attribute(ast.Name(exc, ast.Load()), "message", ast.Load())))
         handler_body.append(ast.Assign([ast.Name(location_name, ast.Store())],
-                                       self.call_name("_error_location", [ast.Name(exc, ast.Load())])))
+                                       self.call_name(ERROR_LOCATION, [ast.Name(exc, ast.Load())])))
         handler_body.extend(self.block(stmt.handler.body))
         handler = ast.ExceptHandler(ast.Name("_RuntimeError", ast.Load()), exc, handler_body)
         return [ast.Try(body, [handler], [], [])]
@@ -647,7 +589,7 @@ class Compiler:
         if isinstance(target, N.Name):
             return ast.Assign([ast.Name(self.var_name(target.symbol, target.name), ast.Store())], value)
         if isinstance(target, N.Member):
-            return ast.Assign([ast.Attribute(self.expr(target.obj), "v_" + target.name, ast.Store())], value)
+            return ast.Assign([ast.Attribute(self.expr(target.obj), field_attribute(target.name), ast.Store())], value)
         if isinstance(target, N.Index):
             helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
             obj, value = self.element_store(target.obj, self.expr(target.obj), value)
@@ -662,7 +604,7 @@ class Compiler:
             if isinstance(target, N.Name):
                 return ast.NamedExpr(ast.Name(self.var_name(target.symbol, target.name), ast.Store()), value)
             if isinstance(target, N.Member):
-                return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant("v_" + target.name), value])
+                return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant(field_attribute(target.name)), value])
             if isinstance(target, N.Index):
                 helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
                 obj, value = self.element_store(target.obj, self.expr(target.obj), value)
@@ -680,7 +622,7 @@ class Compiler:
         obj_tmp = self.temp()
         obj = ast.NamedExpr(ast.Name(obj_tmp, ast.Store()), self.expr(target.obj))
         if isinstance(target, N.Member):
-            attr = "v_" + target.name
+            attr = field_attribute(target.name)
             current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), attr, ast.Load())
             value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
             # obj is evaluated first (inside the tuple), then the new value.
@@ -741,12 +683,12 @@ class Compiler:
 
     def _string_guard(self, value: ast.expr) -> ast.stmt:
         """`if len(s) > max: raise limit` (after a string got longer)."""
-        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.STRING, ast.Load())])
-        return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name("_ctx", ast.Load())]))], [])
+        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_STRING, ast.Load())])
+        return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name(CTX, ast.Load())]))], [])
 
     def _collection_guard(self, value: ast.expr, node: N.Expr) -> ast.stmt:
-        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.COLLECTION, ast.Load())])
-        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name("_ctx", ast.Load())]))], []), node)
+        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_COLLECTION, ast.Load())])
+        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name(CTX, ast.Load())]))], []), node)
 
     # ----------------------------------------------------------- expressions
 
@@ -853,7 +795,7 @@ class Compiler:
         if op in _ARITH and op not in ("/", "%"):
             return ast.BinOp(left, _ARITH[op](), right)
         # Unknown static type (Generic): let the runtime decide.
-        return self.call_name("_generic_arith", [ast.Constant(op), left, right])
+        return self.call_name("_g_arith", [ast.Constant(op), left, right])
 
     def int_checked(self, value: ast.expr) -> ast.expr:
         """`(t if MIN <= (t := value) <= MAX else _overflow(t))`, an inline range check."""
@@ -887,7 +829,7 @@ class Compiler:
         return self.assign_expr(node)
 
     def expr_Member(self, node: N.Member) -> ast.expr:
-        return ast.Attribute(self.expr(node.obj), "v_" + node.name, ast.Load())
+        return ast.Attribute(self.expr(node.obj), field_attribute(node.name), ast.Load())
 
     def element_store(self, array: N.Expr, array_py: ast.expr, value: ast.expr) -> tuple[ast.expr, ast.expr]:
         """(array, value) for `array[i] = value`: through a Generic[] view (a
@@ -959,7 +901,7 @@ class Compiler:
                                       node.file, node.line, node.column)
         py_args: list[ast.expr] = []
         if sig.context:
-            py_args.append(ast.Name("_ctx", ast.Load()))
+            py_args.append(ast.Name(CTX, ast.Load()))
         if receiver_py is not None:
             py_args.append(receiver_py)
         elif receiver is not None:
@@ -998,8 +940,8 @@ class Compiler:
             obj = ast.NamedExpr(ast.Name(obj_tmp, ast.Store()), self.expr(receiver.obj))
             parts: list[ast.expr] = [obj]
             if isinstance(receiver, N.Member):
-                attr = ast.Constant("v_" + receiver.name)
-                current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), "v_" + receiver.name, ast.Load())
+                attr = ast.Constant(field_attribute(receiver.name))
+                current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), field_attribute(receiver.name), ast.Load())
                 call = self.library_call(sig, None, node.args, node, receiver_py=current)
                 setter = self.call_name("_attr_set", [ast.Name(obj_tmp, ast.Load()), attr,
                                                       ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call),
@@ -1070,7 +1012,7 @@ class Compiler:
             factory = self._element_factory(Type(type_ref.name))
             return self.call_name("_new_array", [factory, ast.Constant(len(type_ref.sizes)),
                                                  ast.Tuple(sizes, ast.Load()),
-                                                 ast.Name("_max_collection", ast.Load())])
+                                                 ast.Name(MAX_COLLECTION, ast.Load())])
         name = type_ref.name
         if name in _PRIMITIVE_DEFAULTS:
             return self._primitive_default(name)
@@ -1140,63 +1082,6 @@ def _needs_copy_from(node: N.Expr) -> bool:
     return True
 
 
-# ------------------------------------------------------------- intrinsics
-# The few library members whose implementation is one Python expression and
-# that triggers call all the time are emitted inline instead of as a call.
-# Each entry must do exactly what the registered implementation does
-# (tests/test_compiler.py checks every one against it).
-
-
-def _call(name: str, *args: ast.expr) -> ast.expr:
-    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
-
-
-def _attr(obj: ast.expr, *path: str) -> ast.expr:
-    for part in path:
-        obj = ast.Attribute(obj, part, ast.Load())
-    return obj
-
-
-def _intrinsics() -> dict[Callable, Callable[..., ast.expr]]:
-    from .runtime import collections as coll
-    from .runtime import eventdata as ed
-    from .runtime import globals as g
-    from .runtime import strings
-
-    return {
-        # The receiver is evaluated before the key, as in the library call.
-        coll.map_exists: lambda m, k: ast.Call(_attr(m, "_values", "__contains__"), [k], []),
-        coll.map_get: lambda m, k: ast.Call(_attr(m, "_values", "get"), [k, ast.Constant("")], []),
-        _numbers.integer_to_string: lambda x: _call("_str", x),
-        strings.string_get_length: lambda s: _call("_len", s),
-        strings.string_to_integer: lambda s: _call("_parse_integer", s),
-        g.get_event_data: lambda ctx: _call("_event_data_of", ctx),  # one call instead of two
-        ed.eventdata_new: lambda ctx: _call("_event_data_of", ctx),
-        ed.eventdata_get_input_value: lambda e, k: ast.Call(
-            _attr(e, "inputs", "get"), [k, ast.Constant("")], []),
-        ed.eventdata_set_output_value: lambda e, k, v: _call("_setitem", _attr(e, "outputs"), k, v),
-        ed.eventdata_set_message: lambda e, text: _call("_set_member", _attr(e, "event"), ast.Constant("Message"), text),
-        g.print_: lambda ctx, text: ast.Call(_attr(ctx, "write"), [text], []),
-        g.print_line: lambda ctx, text: ast.Call(_attr(ctx, "write"), [
-            ast.BinOp(text, ast.Add(), ast.Constant("\n"))], []),
-    }
-
-
-def _intrinsic_helpers() -> dict[str, Callable]:
-    """Names the intrinsics call that the compiler's own helpers lack; the
-    run boundary (engine/script.py) adds them to every script's namespace.
-    `_setitem` is operator.setitem: a C call, half the cost of `d.__setitem__(k, v)`."""
-    import operator
-
-    from .runtime import eventdata as ed
-
-    return {"_setitem": operator.setitem, "_event_data_of": ed.event_data_of, "_set_member": ed.set_member}
-
-
-INTRINSICS = _intrinsics()
-INTRINSIC_HELPERS = _intrinsic_helpers()
-
-
 def _small_constant_operand(left: ast.expr, right: ast.expr) -> bool:
     return (isinstance(left, ast.Name) and isinstance(right, ast.Constant) and type(right.value) is int
             and 0 <= right.value <= INT_MAX)
@@ -1211,7 +1096,7 @@ def _method(obj: ast.expr, name: str) -> ast.expr:
 
 
 def _tick_stmt() -> ast.stmt:
-    return ast.Expr(ast.Call(ast.Name("_tick", ast.Load()), [], []))
+    return ast.Expr(ast.Call(ast.Name(TICK, ast.Load()), [], []))
 
 
 DEPTH = "_depth"  # hidden last parameter of every script function: the call depth
@@ -1227,8 +1112,8 @@ def _deeper() -> ast.expr:
 
 def _depth_check() -> ast.stmt:
     """`if _depth > _max_depth: _recursion_limit()`."""
-    test = ast.Compare(_depth_name(), [ast.Gt()], [ast.Name("_max_depth", ast.Load())])
-    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [ast.Name("_ctx", ast.Load())], []))], [])
+    test = ast.Compare(_depth_name(), [ast.Gt()], [ast.Name(MAX_DEPTH, ast.Load())])
+    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [ast.Name(CTX, ast.Load())], []))], [])
 
 
 def _depth_args() -> ast.arguments:
@@ -1238,11 +1123,6 @@ def _depth_args() -> ast.arguments:
 
 def _no_args() -> ast.arguments:
     return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-
-
-def _struct_repr(self) -> str:
-    fields = ", ".join(f"{name}={getattr(self, 'v_' + name, None)!r}" for name, _ in self.__crm_fields__)
-    return f"{self.__crm_name__}({fields})"
 
 
 def _all_code_objects(code) -> list:
@@ -1263,7 +1143,5 @@ def _unparse(module: ast.Module) -> str:
 def compile_program(program: N.Program, *, library: Optional[Library] = None,
                     script_name: str = "<script>") -> CompiledProgram:
     """Compile a checked program (see docs/architecture.md, "Checker annotations")."""
-    from .checker import make_room_for_deep_scripts
-
-    make_room_for_deep_scripts()
+    ensure_recursion_limit(DEEP_SCRIPT_FRAMES)
     return Compiler(program, library=library, script_name=script_name).compile()

@@ -4,8 +4,9 @@
     result = script.run(event=engine.EventData(...))       # -> RunResult(.output, .event)
 
 A `Script` holds one compiled code object; running it never parses or
-compiles again. Each run gets a fresh namespace (a copy of the compiled
-one plus the run's context and limits), so runs share nothing.
+compiles again. Each run gets a namespace of its own (runtime/namespace.py:
+the contract's names, the script's own, and the run's context and limits in
+the per-run slots), so runs share nothing.
 
 The run boundary is here: whatever escapes the generated code becomes a
 CRMScriptError located at the script's file, line and column (found in the
@@ -16,21 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import threading
-from itertools import repeat as _repeat
 from dataclasses import dataclass
+from itertools import repeat as _repeat
 from types import TracebackType
 from typing import Any, Mapping, Optional
 
 from . import nodes as N
-from .compiler import INTRINSIC_HELPERS, MAIN_FUNCTION, CompiledProgram, compile_program
+from .compiler import CompiledProgram, compile_program
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError
 from .eventdata import EventData
 from .runtime.context import RunContext, context_for_event
+from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error
+from .runtime.namespace import CTX, LIMITS, MAIN, MAX_COLLECTION, MAX_DEPTH, MAX_STRING, TICK, fresh_namespace
 from .runtime.table import LIBRARY, Library
-from . import sandbox
-
+from .sandbox import ensure_recursion_limit, python_recursion_limit
 
 
 @dataclass(slots=True)
@@ -51,19 +52,12 @@ class Script:
         self.source = source
         self._compiled = compiled
         self._code = compiled.code
-        namespace = dict(compiled.namespace)
-        namespace["__builtins__"] = {}
-        namespace["_limits"] = None  # the Limits the namespace's limit names were set from (see run)
-        namespace["_error_location"] = self.error_location
-        namespace["_generic_arith"] = _generic_arith
-        namespace.update(sandbox.LIMIT_HELPERS)
-        namespace.update(INTRINSIC_HELPERS)
-        self._namespace = namespace
+        self._namespace = fresh_namespace(compiled.namespace, self.error_location)
         self._pool: list[dict] = []  # namespaces ready for a run (see run)
         self._global_names = tuple(compiled.global_names)
         # A script without loops or recursive functions never ticks: its runs
         # need no step budget (making one costs 0.12 µs of a 1 µs trigger run).
-        self._counts_steps = any("_tick" in names for names in _names_used(compiled.code_objects))
+        self._counts_steps = any(TICK in names for names in _names_used(compiled.code_objects))
         self._include_files: tuple[str, ...] = ()  # files of its #includes (set by compile_script)
         self._include_stamp: Any = ()  # their size/mtime when compiled
 
@@ -90,36 +84,35 @@ class Script:
         limits = context.limits
         # A namespace holds the script's functions (made once per namespace)
         # and the per-run names. A run takes one from the pool, so runs in
-        # parallel threads or nested runs never share one. Its `_ctx` is also
-        # how library code finds the running context (runtime.datetimes.active_context).
+        # parallel threads or nested runs never share one. Its CTX slot is also
+        # how library code finds the running context (runtime.context.active_context).
         pool = self._pool
         namespace = pool.pop() if pool else self._new_namespace()
-        namespace["_ctx"] = context
-        if self._counts_steps:  # the step budget: a C-level countdown (see sandbox.step_budget)
-            namespace["_tick"] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
-        if namespace["_limits"] is not limits:  # a pooled namespace keeps its last limits
-            namespace["_limits"] = limits
-            namespace["_max_string"] = limits.string_length
-            namespace["_max_collection"] = limits.collection_size
-            namespace["_max_depth"] = limits.recursion
-            if sys.getrecursionlimit() < limits.recursion + sandbox.PYTHON_STACK_SLACK:
-                sandbox.raise_python_recursion_limit(limits)
+        namespace[CTX] = context
+        if self._counts_steps:  # the step budget: a C-level countdown, StopIteration when spent
+            namespace[TICK] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
+        if namespace[LIMITS] is not limits:  # a pooled namespace keeps its last limits
+            namespace[LIMITS] = limits
+            namespace[MAX_STRING] = limits.string_length
+            namespace[MAX_COLLECTION] = limits.collection_size
+            namespace[MAX_DEPTH] = limits.recursion
+            ensure_recursion_limit(python_recursion_limit(limits))
         try:
-            namespace[MAIN_FUNCTION]()
+            namespace[MAIN]()
         except CRMScriptError as error:
             self._locate(error, error.__traceback__)
             raise
         except StopIteration as stop:
-            raise self._located(sandbox.step_limit_error(limits), stop.__traceback__) from None
+            raise self._located(step_limit_error(limits), stop.__traceback__) from None
         except RecursionError as deep:
-            raise self._located(sandbox.recursion_limit_error(limits), deep.__traceback__) from None
+            raise self._located(recursion_limit_error(limits), deep.__traceback__) from None
         except MemoryError as full:
-            raise self._located(sandbox.memory_limit_error(), full.__traceback__) from None
+            raise self._located(memory_limit_error(), full.__traceback__) from None
         except Exception as bug:  # a runtime library bug: still a located CRMScript error
             error = CRMScriptRuntimeError(f"internal error: {type(bug).__name__}: {bug}")
             raise self._located(error, bug.__traceback__) from bug
         finally:
-            namespace["_ctx"] = None  # keep nothing of this run alive
+            namespace[CTX] = None  # keep nothing of this run alive
             if self._global_names:  # most triggers have none (no empty loop then)
                 for name in self._global_names:
                     namespace[name] = None
@@ -181,32 +174,6 @@ def _names_used(codes) -> list:
         names.append(code.co_names)
         stack.extend(c for c in code.co_consts if isinstance(c, type(code)))
     return names
-
-
-def _generic_arith(op: str, left: Any, right: Any) -> Any:
-    """Arithmetic on Generic values (types known only at run time)."""
-    from .runtime import numbers
-
-    if isinstance(left, str) or isinstance(right, str):
-        if op == "+":
-            return str(left) + str(right)
-        raise CRMScriptRuntimeError(f"operator {op} does not apply to String")
-    if isinstance(left, float) or isinstance(right, float):
-        if op == "/":
-            return numbers.float_div(left, right)
-        if op == "%":
-            return numbers.float_mod(left, right)
-    elif op == "/":
-        return numbers.int_div(left, right)
-    elif op == "%":
-        return numbers.int_mod(left, right)
-    if op == "+":
-        return left + right
-    if op == "-":
-        return left - right
-    if op == "*":
-        return left * right
-    raise CRMScriptRuntimeError(f"operator {op} does not apply to these values")
 
 
 # --------------------------------------------------------------- compiling

@@ -128,14 +128,6 @@ def test_explicit_constructor_reads_the_run_clock():
     assert (later.value - now.value).days in (9, 10)
 
 
-def test_bound_context_is_visible_and_restored():
-    marker = RunContext()
-    assert d.active_context() is None
-    with d.bind_context(marker):
-        assert d.active_context() is marker
-    assert d.active_context() is None
-
-
 # -- Date ----------------------------------------------------------------------------
 
 

@@ -131,6 +131,11 @@ def array_set(array: list, index: int, value: Any) -> Any:
     raise _index_error(index, len(array))
 
 
+def index_fail(index: int, array: list) -> Any:
+    """The failing branch of the compiler's inline `a[i]` bounds check."""
+    raise _index_error(index, len(array))
+
+
 def _empty_error(method: str) -> CRMScriptRuntimeError:
     return CRMScriptRuntimeError(f"{method}() on an empty array: index 0 is out of range")
 
@@ -419,6 +424,12 @@ def map_size(self: Map) -> int:
 @builtin("String Map.get(String key)")
 def map_get(self: Map, key: str) -> str:
     return self._values.get(key, "")
+
+
+def map_set(mapping: Map, key: str, value: str) -> str:
+    """`m[key] = value`; returns the stored value."""
+    mapping.set(key, value)
+    return value
 
 
 @builtin("String Map.getKey()")

@@ -9,26 +9,18 @@ A declaration `DateTime d;` (also Date, Time) is null, as the project spec
 (LANGUAGE.md) fixes; the reference says "now" there, which the explicit
 constructors `DateTime()`, `Date()`, `Time()` give.
 
-Declaration defaults take no arguments; those that need the run (EventData)
-find it with `active_context()` (the running script's context, or one bound
-with `with bind_context(ctx): ...` outside a run).
-
 Decisions the reference leaves open are in docs/library-dates.md.
 """
 
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as _dt
 import re
-import sys
-from contextvars import ContextVar
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CRMScriptRuntimeError
-from .context import RunContext
 from .numbers import check_int
 from .table import LIBRARY, builtin
 
@@ -39,40 +31,6 @@ _SECONDS_PER_YEAR = 365 * _SECONDS_PER_DAY  # "A one year time span will return 
 # ---------------------------------------------------------------------------
 # The run's clock and time zone
 # ---------------------------------------------------------------------------
-
-# The run a library function belongs to is found without any per-run cost:
-# generated code runs in its Script's namespace, whose global `_ctx` is the
-# running RunContext (engine/script.py sets it for the run, clears it after),
-# so the innermost frame on this thread's stack whose globals hold a
-# RunContext as `_ctx` is the current run (nested runs and threads included).
-# Setting a ContextVar on every run cost 0.2 µs of a 1 µs trigger run.
-# Outside a run, `bind_context` supplies one (tests, tools).
-RUN_CONTEXT_GLOBAL = "_ctx"  # the compiler's name for the run's context
-_ACTIVE_CONTEXT: ContextVar[Any] = ContextVar("crmscript_active_context", default=None)
-
-
-@contextlib.contextmanager
-def bind_context(ctx: Any) -> Iterator[Any]:
-    """Make `ctx` the context that declaration defaults (`EventData ed;`) and
-    the JSON/XML size limits read outside a run."""
-    token = _ACTIVE_CONTEXT.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _ACTIVE_CONTEXT.reset(token)
-
-
-def active_context() -> Any:
-    """The RunContext of the innermost running script on this thread, else
-    the one bound by `bind_context`, else None."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        ctx = frame.f_globals.get(RUN_CONTEXT_GLOBAL)
-        if isinstance(ctx, RunContext):  # (None between runs; another module's `_ctx` is no run)
-            return ctx
-        frame = frame.f_back
-    return _ACTIVE_CONTEXT.get()
-
 
 _ZONES: dict[str, Optional[ZoneInfo]] = {}
 

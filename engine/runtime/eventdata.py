@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from ..eventdata import EventData
-from .context import catalog_type_id
-from .datetimes import active_context
+from .context import active_context, catalog_type_id
 from .table import LIBRARY, builtin
 
 
@@ -76,7 +75,7 @@ def _new_map(values: dict[str, str]) -> object:
 
 def _declared_default() -> EventDataObject:
     """`EventData ed;`: the running script's event when a run is active
-    (found through the script's frames, see datetimes.active_context), else
+    (found through the script's frames, see context.active_context), else
     a detached empty carrier."""
     ctx = active_context()
     if ctx is not None:

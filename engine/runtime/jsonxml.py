@@ -29,8 +29,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .collections import Array
-from .context import Limits
-from .datetimes import active_context
+from .context import Limits, active_context
 from .numbers import parse_float, parse_integer
 from .table import LIBRARY, builtin
 
