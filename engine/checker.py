@@ -4,6 +4,8 @@
 order, and
 - reports every problem it finds as a CRMScriptCheckError (all of them,
   collected into one CRMScriptDiagnostics, sorted in source order);
+- returns the warnings (CRMScriptWarning: a typed function that can fall
+  off its end), which never stop a script;
 - annotates the AST for the compiler (docs/architecture.md, "Checker
   annotations"): Expr.ctype, Symbols on declarations and names, resolved
   call/method/constructor/member targets.
@@ -21,7 +23,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from . import nodes
 from . import symbols as sym
-from .errors import CRMScriptCheckError, CRMScriptDiagnostics
+from .errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from .flow import can_complete_normally
 from .runtime.table import Library, Signature
 from .sandbox import DEEP_SCRIPT_FRAMES, ensure_recursion_limit
@@ -60,8 +62,13 @@ ARRAY_OWNER = "Array"
 CallTarget = Union[nodes.FunctionDecl, Signature]
 
 
-def check_program(program: nodes.Program, library: Optional[Library] = None) -> None:
-    """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong."""
+def check_program(program: nodes.Program, library: Optional[Library] = None, *,
+                  warnings: list[CRMScriptWarning] | None = None) -> list[CRMScriptWarning]:
+    """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong.
+
+    Returns the warnings (problems that do not stop the script, in source
+    order); they are also appended to `warnings` when given, which keeps them
+    when errors are raised too."""
     if library is None:
         import engine.runtime  # noqa: F401  (fills the table)
 
@@ -71,8 +78,12 @@ def check_program(program: nodes.Program, library: Optional[Library] = None) -> 
     ensure_recursion_limit(DEEP_SCRIPT_FRAMES)  # it walks the tree recursively
     checker = Checker(library, program.file)
     checker.check(program)
+    found = checker.sorted_warnings()
+    if warnings is not None:
+        warnings.extend(found)
     if checker.errors:
         raise CRMScriptDiagnostics(checker.sorted_errors())
+    return found
 
 
 # ------------------------------------------------------------------ helpers
@@ -197,6 +208,7 @@ class Checker:
         self.library = library
         self.main_file = main_file
         self.errors: list[tuple[tuple, CRMScriptCheckError]] = []
+        self.warnings: list[tuple[tuple, CRMScriptWarning]] = []
         self._reported: set[tuple] = set()
         self.globals = Scope(None, function_boundary=True)
         self.scope = self.globals
@@ -217,16 +229,26 @@ class Checker:
     # ------------------------------------------------------------ reporting
 
     def error(self, node: nodes.Node, message: str) -> None:
-        key = (node.file, node.line, node.column, message)
+        self._report(self.errors, CRMScriptCheckError, node, message)
+
+    def warn(self, node: nodes.Node, message: str) -> None:
+        """Something the author should look at that does not stop the script."""
+        self._report(self.warnings, CRMScriptWarning, node, message)
+
+    def _report(self, found: list, kind: type[CRMScriptError], node: nodes.Node, message: str) -> None:
+        key = (kind, node.file, node.line, node.column, message)
         if key in self._reported:
             return
         self._reported.add(key)
         anchor = self.include_anchor if self.include_anchor is not None else node
-        order = (anchor.line, anchor.column, len(self.errors))
-        self.errors.append((order, CRMScriptCheckError(message, node.file, node.line, node.column)))
+        order = (anchor.line, anchor.column, len(found))
+        found.append((order, kind(message, node.file, node.line, node.column)))
 
     def sorted_errors(self) -> list[CRMScriptCheckError]:
         return [e for _, e in sorted(self.errors, key=lambda pair: pair[0])]
+
+    def sorted_warnings(self) -> list[CRMScriptWarning]:
+        return [w for _, w in sorted(self.warnings, key=lambda pair: pair[0])]
 
     def declared_further_down(self, use: nodes.Name) -> bool:
         """Is `use` a name the same function (or top-level code) declares after it?"""
@@ -397,7 +419,10 @@ class Checker:
                     self.check_body(decl.body.body)
             returns = decl.return_type.type
             if returns != VOID and can_complete_normally(decl.body):
-                self.error(decl, f"missing return at the end of '{describe_function(decl)}'")
+                # The product runs such functions (the public library has
+                # some): falling off the end returns the type's default.
+                self.warn(decl, f"missing return at the end of '{describe_function(decl)}': "
+                                f"falling off the end returns the default {returns} value")
         finally:
             self.function, self.loop_depth = outer_function, outer_loops
 

@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional
 
 from . import nodes as N
 from .compiler import CompiledProgram, compile_program
-from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError
+from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError, CRMScriptWarning
 from .eventdata import EventData
 from .runtime.context import RunContext, context_for_event
 from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error
@@ -58,6 +58,7 @@ class Script:
         # A script without loops or recursive functions never ticks: its runs
         # need no step budget (making one costs 0.12 µs of a 1 µs trigger run).
         self._counts_steps = any(TICK in names for names in _names_used(compiled.code_objects))
+        self.warnings: tuple[CRMScriptWarning, ...] = ()  # the checker's (set by compile_script)
         self._include_files: tuple[str, ...] = ()  # files of its #includes (set by compile_script)
         self._include_stamp: Any = ()  # their size/mtime when compiled
 
@@ -245,12 +246,13 @@ def _build(source: str, name: str, includes: Any, library: Optional[Library]) ->
 
     try:
         program = parse_program(source, name, includes=includes)
-        check_program(program, library=library)
+        warnings = check_program(program, library=library)
         compiled = compile_program(program, library=library or LIBRARY, script_name=name)
     except RecursionError:  # every stage walks the tree recursively
         raise CRMScriptCheckError("the script nests too deeply (expressions or blocks) to be compiled",
                                   name, 1, 1) from None
     script = Script(name, source, compiled)
+    script.warnings = tuple(warnings)
     script._include_files = _included_files(program)
     script._include_stamp = _include_stamp(script._include_files)
     return script

@@ -77,6 +77,22 @@ def test_dates_are_values_copied_on_assignment_and_when_passed():
     assert "10" in first and "11" in second
 
 
+def test_a_typed_function_that_falls_off_its_end_runs_and_returns_its_default():
+    # The shapes of the public library's two such functions: an empty typed
+    # method, and a function that ends in a call the checker cannot know never returns.
+    source = ("struct Box { String label() { } Integer[] items() { } };\n"
+              "Void stop(String why) { throw why; }\n"
+              "Integer pick(Integer n) { if (n > 0) { return n; } stop(\"none\"); }\n"
+              "Box b = Box();\n"
+              "printLine(\"[\" + b.label() + \"]\" + b.items().length().toString() + pick(3).toString());\n"
+              "try { pick(0); } catch { printLine(error); }\n")
+    script = engine.compile_script(source, "ends.crm")
+    assert script.run().output == "[]03\nGeneralException: none\n"
+    assert [(w.line, w.message.split(":")[0]) for w in script.warnings] == [
+        (1, "missing return at the end of 'String label()'"), (1, "missing return at the end of 'Integer[] items()'"),
+        (3, "missing return at the end of 'Integer pick(Integer n)'")]
+
+
 def test_foreach_gives_copies_of_primitives_and_the_structs_themselves():
     source = """
     struct Item { Integer n; };
