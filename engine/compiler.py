@@ -1021,7 +1021,8 @@ class Compiler:
             return ast.Call(ast.Name(self._struct_ctor_names[id(struct)], ast.Load()), [_depth_name()], [])
         info = self.library.classes.get(name)
         if info is not None and info.default is not None:
-            return ast.Call(ast.Name(self.runtime_name(info.default, name + "_default"), ast.Load()), [], [])
+            args = [ast.Name(CTX, ast.Load())] if info.default_context else []
+            return ast.Call(ast.Name(self.runtime_name(info.default, name + "_default"), ast.Load()), args, [])
         if info is not None and info.python_class is not None:
             return ast.Call(ast.Name(self.runtime_name(info.python_class, name), ast.Load()), [], [])
         return ast.Constant(None)

@@ -310,3 +310,22 @@ def test_null_elements_fields_and_copies():
     """
     # a copy of a null value is null (the value carries its null flag, like a Date)
     assert run(source) == "truetruefalse true true"
+
+
+def test_declared_dates_and_times_hold_the_run_clock():
+    # "The default value is now": declared without a value, Date, DateTime
+    # and Time hold the run's clock (a fixed start, moved on by sleep()).
+    import datetime as dt
+
+    source = """
+    DateTime now; Date today; Time t;
+    print(now.toString() + "|" + today.toString() + "|" + t.toString() + "|" + now.isNull().toString() + "|");
+    sleep(90);
+    struct Stamp { DateTime at; };
+    Stamp s = Stamp(); DateTime[1] list;
+    print(s.at.toString() + "|" + list[0].toString() + "|" + (getCurrentDateTime() == s.at).toString());
+    """
+    context = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.timezone.utc))
+    result = engine.compile_script(source, "now.crm").run(context=context)
+    assert result.output == ("2026-05-04 10:00:00|2026-05-04|10:00:00|false|"
+                             "2026-05-04 10:01:30|2026-05-04 10:01:30|true")

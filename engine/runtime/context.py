@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from time import time as _real_time
 from typing import Any, Callable, Optional
 
 from ..eventdata import EventData
@@ -90,7 +92,10 @@ class RunContext:
     # changed in place; assigning to a context sets that context's own).
     settings: Settings = DEFAULT_SETTINGS
     limits: Limits = DEFAULT_LIMITS
-    clock_offset: float = 0.0  # seconds added by sleep(): the simulated clock
+    # The run's clock (see now()): a fixed start instant (a fixture's `now`;
+    # None: the real clock) plus the seconds sleep() added.
+    clock_start: Optional[datetime] = None
+    clock_offset: float = 0.0
     event_type_id: Callable[[str], int] = staticmethod(catalog_type_id)  # catalog lookup for getType()
     on_print: Optional[Callable[[str], None]] = None  # live echo (trace)
     rng: random.Random = SHARED_RANDOM  # rand, makePassword
@@ -115,6 +120,7 @@ class RunContext:
         global_variables: Optional[dict[str, str]] = None,
         rng: Optional[random.Random] = None,
         script_executor: Optional[Callable[[str, object], str]] = None,
+        clock_start: Optional[datetime] = None,
     ) -> None:
         self.event = event if event is not None else EventData()
         # Only what was given becomes the instance's own (see the class docstring).
@@ -139,6 +145,30 @@ class RunContext:
             self.rng = rng
         if script_executor is not None:
             self.script_executor = script_executor
+        if clock_start is not None:
+            self.clock_start = clock_start
+
+    # -- the run's one clock: getCurrentDateTime() and friends, declared
+    # Date/DateTime/Time values and sleep() all go through these.
+
+    def timestamp(self) -> float:
+        """The run's current time in seconds since 1970-01-01 UTC:
+        `clock_start` when set (a naive one is UTC), else the real clock,
+        plus `clock_offset`."""
+        start = self.clock_start
+        if start is None:
+            return _real_time() + self.clock_offset
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=timezone.utc)
+        return start.timestamp() + self.clock_offset
+
+    def now(self) -> datetime:
+        """The run's current instant, as a timezone-aware UTC datetime."""
+        return datetime.fromtimestamp(self.timestamp(), timezone.utc)
+
+    def advance_clock(self, seconds: float) -> None:
+        """sleep(): the simulated clock moves on; nothing really waits."""
+        self.clock_offset += seconds
 
     def write(self, text: str) -> None:
         self.output.append(text)

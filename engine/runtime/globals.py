@@ -191,7 +191,7 @@ def _hmac(key: str, value: str, digest) -> "hmac.HMAC":
 
 
 # --------------------------------------------------------------------------
-# The current date and time (the run's clock: real time + simulated sleep)
+# The current date and time (the run's one clock, RunContext.timestamp)
 # --------------------------------------------------------------------------
 
 
@@ -217,7 +217,7 @@ def get_current_time(ctx) -> object:
 def sleep(ctx, seconds: float) -> None:
     """Advances the run's simulated clock; never really waits."""
     if seconds > 0 and math.isfinite(seconds):
-        ctx.clock_offset += seconds
+        ctx.advance_clock(seconds)
 
 
 # --------------------------------------------------------------------------

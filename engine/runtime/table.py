@@ -74,7 +74,8 @@ class ClassInfo:
     constructors: list[Signature] = field(default_factory=list)
     methods: dict[str, list[Signature]] = field(default_factory=dict)
     python_class: Optional[type] = None  # runtime representation, if a class
-    default: Optional[Callable[[], object]] = None  # value of `Name x;`
+    default: Optional[Callable[..., object]] = None  # value of `Name x;`
+    default_context: bool = False  # the default is given the RunContext (`Date d;` is today)
 
 
 class Library:
@@ -101,12 +102,15 @@ class Library:
         return info
 
     def register_class(self, name: str, python_class: Optional[type] = None,
-                       default: Optional[Callable[[], object]] = None) -> ClassInfo:
+                       default: Optional[Callable[..., object]] = None, *, default_context: bool = False) -> ClassInfo:
+        """`default` makes the value of a declaration `Name x;`: called with no
+        argument, or with the run's RunContext when `default_context`."""
         info = self.class_info(name)
         if python_class is not None:
             info.python_class = python_class
         if default is not None:
             info.default = default
+            info.default_context = default_context
         return info
 
     def copy(self) -> "Library":
@@ -115,7 +119,7 @@ class Library:
         clone.functions = {k: list(v) for k, v in self.functions.items()}
         clone.classes = {
             k: ClassInfo(v.name, list(v.constructors), {m: list(s) for m, s in v.methods.items()},
-                         v.python_class, v.default)
+                         v.python_class, v.default, v.default_context)
             for k, v in self.classes.items()
         }
         return clone
