@@ -18,8 +18,8 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Optional, Union
 
 from . import nodes
 from . import symbols as sym
@@ -59,10 +59,10 @@ from .types import (
 STRUCT_OWNER = "Struct"
 ARRAY_OWNER = "Array"
 
-CallTarget = Union[nodes.FunctionDecl, Signature]
+CallTarget = nodes.FunctionDecl | Signature
 
 
-def check_program(program: nodes.Program, library: Optional[Library] = None, *,
+def check_program(program: nodes.Program, library: Library | None = None, *,
                   warnings: list[CRMScriptWarning] | None = None) -> list[CRMScriptWarning]:
     """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong.
 
@@ -100,14 +100,14 @@ def describe_function(decl: nodes.FunctionDecl) -> str:
     return f"{decl.return_type.type} {decl.name}({params})"
 
 
-def param_types(target: CallTarget, element: Optional[Type] = None) -> list[Type]:
+def param_types(target: CallTarget, element: Type | None = None) -> list[Type]:
     if isinstance(target, nodes.FunctionDecl):
         return [p.type_ref.type for p in target.params]
     types = [p.type for p in target.params]
     return [substitute_element(t, element) for t in types] if element is not None else types
 
 
-def return_type(target: CallTarget, element: Optional[Type] = None) -> Type:
+def return_type(target: CallTarget, element: Type | None = None) -> Type:
     if isinstance(target, nodes.FunctionDecl):
         return target.return_type.type
     if element is not None:
@@ -115,7 +115,7 @@ def return_type(target: CallTarget, element: Optional[Type] = None) -> Type:
     return target.returns
 
 
-def constant_integer(expr: nodes.Expr) -> Optional[int]:
+def constant_integer(expr: nodes.Expr) -> int | None:
     """The value of an Integer literal, also a negated one; None for anything else."""
     if isinstance(expr, nodes.IntLit):
         return expr.value
@@ -173,13 +173,13 @@ class Scope:
     a function body: a local may not hide another local of the same function
     (Java), but it may hide a global."""
 
-    def __init__(self, parent: Optional["Scope"], *, function_boundary: bool = False):
+    def __init__(self, parent: Scope | None, *, function_boundary: bool = False):
         self.parent = parent
         self.function_boundary = function_boundary
         self.symbols: dict[str, sym.Symbol] = {}
 
-    def lookup(self, name: str) -> Optional[sym.Symbol]:
-        scope: Optional[Scope] = self
+    def lookup(self, name: str) -> sym.Symbol | None:
+        scope: Scope | None = self
         while scope is not None:
             found = scope.symbols.get(name)
             if found is not None:
@@ -187,9 +187,9 @@ class Scope:
             scope = scope.parent
         return None
 
-    def lookup_same_function(self, name: str) -> Optional[sym.Symbol]:
+    def lookup_same_function(self, name: str) -> sym.Symbol | None:
         """A symbol of an enclosing block of the same function (or of the top-level code)."""
-        scope: Optional[Scope] = self
+        scope: Scope | None = self
         while scope is not None:
             found = scope.symbols.get(name)
             if found is not None:
@@ -214,14 +214,14 @@ class Checker:
         self.scope = self.globals
         self.functions: dict[str, list[nodes.FunctionDecl]] = {}
         self.structs: dict[str, nodes.StructDecl] = {}
-        self.function: Optional[nodes.FunctionDecl] = None  # being checked
-        self.struct: Optional[nodes.StructDecl] = None  # whose method is being checked
-        self.initialising: Optional[nodes.StructDecl] = None  # whose field initial values are being checked
+        self.function: nodes.FunctionDecl | None = None  # being checked
+        self.struct: nodes.StructDecl | None = None  # whose method is being checked
+        self.initialising: nodes.StructDecl | None = None  # whose field initial values are being checked
         self.loop_depth = 0
         self.declared_later: dict[str, str] = {}
-        self.program: Optional[nodes.Program] = None
+        self.program: nodes.Program | None = None
         self.nested_variables: dict[int, dict[str, list[tuple[str, int, int]]]] = {}  # by id(root)
-        self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
+        self.include_anchor: nodes.Node | None = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
         self.including: list[str] = []  # files of the includes being checked (cycles)
         self.included: set[str] = set()  # files of every include checked so far (include once)
@@ -393,7 +393,7 @@ class Checker:
         self.check_function_body(decl)
 
     def register_function(self, decl: nodes.FunctionDecl, table: dict[str, list[nodes.FunctionDecl]],
-                          struct: Optional[nodes.StructDecl] = None) -> None:
+                          struct: nodes.StructDecl | None = None) -> None:
         """Add a function (or a struct's method) to its overloads; same parameter types twice is an error."""
         overloads = table.setdefault(decl.name, [])
         signature = [p.type_ref.type for p in decl.params]
@@ -690,7 +690,7 @@ class Checker:
 
     def visible_variable_names(self) -> list[str]:
         names: list[str] = []
-        scope: Optional[Scope] = self.scope
+        scope: Scope | None = self.scope
         while scope is not None:
             names.extend(scope.symbols)
             scope = scope.parent
@@ -816,7 +816,7 @@ class Checker:
 
     def resolve_overload(self, node: nodes.Node, what: str, candidates: list[CallTarget],
                          args: list[nodes.Expr], arg_types: list[Type],
-                         element: Optional[Type] = None) -> Optional[CallTarget]:
+                         element: Type | None = None) -> CallTarget | None:
         """Pick the overload for these arguments: by number first, then by types.
 
         `what` names the callee in messages ("'subString'"). Reports and
@@ -832,17 +832,17 @@ class Checker:
         fitting: list[tuple[int, int, CallTarget]] = []
         for position, candidate in enumerate(by_arity):
             wanted_types = param_types(candidate, element)
-            if all(assignable(a, p) for a, p in zip(arg_types, wanted_types)):
-                cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types))
+            if all(assignable(a, p) for a, p in zip(arg_types, wanted_types, strict=False)):
+                cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types, strict=False))
                 fitting.append((cost, position, candidate))
         if fitting:
             chosen = min(fitting, key=lambda entry: entry[:2])[2]
-            for arg, wanted in zip(args, param_types(chosen, element)):
+            for arg, wanted in zip(args, param_types(chosen, element), strict=False):
                 self.check_byte_literal(arg, wanted)  # also for arguments, as for assignments
             return chosen
         if len(by_arity) == 1:
             wanted_types = param_types(by_arity[0], element)
-            for number, (arg, a, p) in enumerate(zip(args, arg_types, wanted_types), start=1):
+            for number, (arg, a, p) in enumerate(zip(args, arg_types, wanted_types, strict=False), start=1):
                 if not assignable(a, p):
                     self.error(arg, self.mismatch_message(a, p, f"cannot be argument {number} of {what}, "
                                                                 f"which needs {article(p)}"))
@@ -885,7 +885,7 @@ class Checker:
         if is_error(receiver):
             return ERROR
         what = f"'{expr.method}'"
-        element: Optional[Type] = None
+        element: Type | None = None
         candidates: list[CallTarget]
         if receiver.dims > 0:
             element = receiver.element()

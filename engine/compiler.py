@@ -30,7 +30,7 @@ import ast
 import itertools
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from . import nodes as N
 from .errors import CRMScriptCheckError
@@ -88,7 +88,7 @@ class CompiledProgram:
     global_names: tuple = ()  # Python module globals holding script variables
     python_source: str = ""  # ast.unparse of the generated module (debugging aid)
 
-    def position_of(self, lineno: Optional[int], col_offset: Optional[int]) -> tuple[str, int, int]:
+    def position_of(self, lineno: int | None, col_offset: int | None) -> tuple[str, int, int]:
         """(file, line, column) of a generated position."""
         if not lineno:
             return self.files[0], 0, 0
@@ -108,11 +108,11 @@ class _FunctionScope:
     used: set[str] = field(default_factory=set)
     temp_counter: itertools.count = field(default_factory=itertools.count)
     globals_used: set[str] = field(default_factory=set)
-    function: Optional[N.FunctionDecl] = None
+    function: N.FunctionDecl | None = None
 
 
 class Compiler:
-    def __init__(self, program: N.Program, *, library: Optional[Library] = None,
+    def __init__(self, program: N.Program, *, library: Library | None = None,
                  script_name: str = "<script>") -> None:
         self.program = program
         self.library = library or LIBRARY
@@ -306,7 +306,7 @@ class Compiler:
 
     # ----------------------------------------------------------- functions
 
-    def _function(self, fn: N.FunctionDecl, struct: Optional[N.StructDecl]) -> ast.stmt:
+    def _function(self, fn: N.FunctionDecl, struct: N.StructDecl | None) -> ast.stmt:
         self.scope = _FunctionScope(function=fn)
         args: list[ast.arg] = []
         if struct is not None:
@@ -337,7 +337,7 @@ class Compiler:
                              decorator_list=[], returns=None)
         return self.locate(py, fn)
 
-    def _function_and_binding(self, fn: N.FunctionDecl, struct: Optional[N.StructDecl]) -> list[ast.stmt]:
+    def _function_and_binding(self, fn: N.FunctionDecl, struct: N.StructDecl | None) -> list[ast.stmt]:
         """`def f_x(...)`, and for an overload `f2_x = f_x` right after it."""
         out: list[ast.stmt] = [self._function(fn, struct)]
         code_name, binding = self._code_names[id(fn)], self._function_names[id(fn)]
@@ -456,7 +456,7 @@ class Compiler:
         out.append(ast.While(ast.Constant(True), head + body + update, []))
         return out
 
-    def counted_loop(self, stmt: N.For) -> Optional[list[ast.stmt]]:
+    def counted_loop(self, stmt: N.For) -> list[ast.stmt] | None:
         """`for (Integer i = a; i < b; i++) body` as `for v_i in range(a, b)`
         when that means the same: i is declared by the loop (so invisible
         after it), the body never assigns i, and b is a constant or a local
@@ -758,8 +758,8 @@ class Compiler:
             return ast.Compare(left, [_COMPARE[op]()], [right])
         return self.arith(op, left, right, node.ctype, node.left.ctype, node.right.ctype, node)
 
-    def arith(self, op: str, left: ast.expr, right: ast.expr, result: Optional[Type],
-              left_type: Optional[Type], right_type: Optional[Type], node: N.Node) -> ast.expr:
+    def arith(self, op: str, left: ast.expr, right: ast.expr, result: Type | None,
+              left_type: Type | None, right_type: Type | None, node: N.Node) -> ast.expr:
         """`left op right` for the static types the checker found."""
         if is_generic(left_type) or is_generic(right_type):
             # Types known only at run time: checked there; a known result type
@@ -867,7 +867,7 @@ class Compiler:
 
     def script_call(self, target: N.FunctionDecl, args: list[N.Expr]) -> ast.expr:
         name = self._function_names.get(id(target), "f_" + target.name)
-        values = [self.converted(a, p.type_ref.type) for a, p in zip(args, target.params)]
+        values = [self.converted(a, p.type_ref.type) for a, p in zip(args, target.params, strict=False)]
         return ast.Call(ast.Name(name, ast.Load()), values + [_deeper()], [])
 
     def expr_Construct(self, node: N.Construct) -> ast.expr:
@@ -886,7 +886,7 @@ class Compiler:
         target = node.target
         if isinstance(target, N.FunctionDecl):
             name = self._function_names[id(target)]
-            args = [self.expr(node.obj)] + [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params)]
+            args = [self.expr(node.obj)] + [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params, strict=False)]
             return ast.Call(ast.Name(name, ast.Load()), args + [_deeper()], [])
         if isinstance(target, Signature):
             if target.mutates:
@@ -894,8 +894,8 @@ class Compiler:
             return self.library_call(target, node.obj, node.args, node)
         raise CRMScriptCheckError(f"unknown method '{node.method}'", node.file, node.line, node.column)
 
-    def library_call(self, sig: Signature, receiver: Optional[N.Expr], args: list[N.Expr], node: N.Node,
-                     receiver_py: Optional[ast.expr] = None) -> ast.expr:
+    def library_call(self, sig: Signature, receiver: N.Expr | None, args: list[N.Expr], node: N.Node,
+                     receiver_py: ast.expr | None = None) -> ast.expr:
         if sig.impl is None:
             raise CRMScriptCheckError(f"{sig.qualified_name} is documented but not available in the simulator",
                                       node.file, node.line, node.column)
@@ -912,7 +912,7 @@ class Compiler:
             # Elements added through a Generic[] view must fit the array's real element type.
             receiver_tmp = self.temp()
             py_args[-1] = ast.NamedExpr(ast.Name(receiver_tmp, ast.Store()), py_args[-1])
-        for arg, param in zip(args, sig.params):
+        for arg, param in zip(args, sig.params, strict=False):
             ptype = substitute_element(param.type, element) if element is not None else param.type
             value = self.converted(arg, ptype)
             if receiver_tmp is not None and param.type == ELEMENT:
@@ -967,7 +967,7 @@ class Compiler:
 
     # -------------------------------------------------------- conversions
 
-    def converted(self, node: N.Expr, target: Optional[Type]) -> ast.expr:
+    def converted(self, node: N.Expr, target: Type | None) -> ast.expr:
         """The value of `node` as stored into a `target`-typed place:
         Integer widened to Float, Date/Time values copied."""
         value = self.expr(node)
@@ -996,7 +996,7 @@ class Compiler:
             return _method(value, "copy")
         return value
 
-    def initial_value(self, type_ref: N.TypeRef, init: Optional[N.Expr]) -> ast.expr:
+    def initial_value(self, type_ref: N.TypeRef, init: N.Expr | None) -> ast.expr:
         if init is not None:
             return self.converted(init, type_ref.type)
         return self.default_value(type_ref)
@@ -1053,7 +1053,7 @@ class Compiler:
             return ast.Constant(value)
         return ast.Name(self.runtime_name(value, "null_" + name), ast.Load())
 
-    def _struct_by_name(self, name: str) -> Optional[N.StructDecl]:
+    def _struct_by_name(self, name: str) -> N.StructDecl | None:
         return self._structs_by_name.get(name)
 
     def call_name(self, name: str, args: list[ast.expr]) -> ast.expr:
@@ -1141,7 +1141,7 @@ def _unparse(module: ast.Module) -> str:
         return ""
 
 
-def compile_program(program: N.Program, *, library: Optional[Library] = None,
+def compile_program(program: N.Program, *, library: Library | None = None,
                     script_name: str = "<script>") -> CompiledProgram:
     """Compile a checked program (see docs/architecture.md, "Checker annotations")."""
     ensure_recursion_limit(DEEP_SCRIPT_FRAMES)

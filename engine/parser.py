@@ -25,9 +25,9 @@ import os
 import re
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Union
 
 import lark
 from lark import Lark, Token, Transformer
@@ -40,7 +40,7 @@ from .syntax_errors import SyntaxErrorExplainer
 
 # An include resolver maps the name written in `#include "name";` to
 # (source text, file name), or None when there is no such script.
-IncludeResolver = Callable[[str], Optional[tuple[str, str]]]
+IncludeResolver = Callable[[str], tuple[str, str] | None]
 
 # ------------------------------------------------------------------ type names
 
@@ -86,7 +86,7 @@ def is_known_type_name(name: str) -> bool:
 class _IncludeState:
     """Shared by one parse_program call and every include it parses."""
 
-    resolver: Optional[IncludeResolver]
+    resolver: IncludeResolver | None
     # False: an include the resolver cannot find is left unresolved (None)
     # instead of being an error (`crmscript check --syntax-only`).
     require_found: bool = True
@@ -133,7 +133,7 @@ _STATEMENT_BOUNDARIES = frozenset({"SEMI", "LBRACE", "RBRACE", "RPAR", "ELSE"})
 _DECLARING_PAREN_OWNERS = frozenset({"NAME", "FOR", "FOREACH"})
 
 
-def _declaration_may_start(previous_type: Optional[str], paren_owners: list) -> bool:
+def _declaration_may_start(previous_type: str | None, paren_owners: list) -> bool:
     if previous_type is None or previous_type in _STATEMENT_BOUNDARIES:
         return True
     if previous_type == "LPAR":
@@ -161,7 +161,7 @@ class TypeNamePostLex(PostLex):
         stream = iter(stream)
         lookahead: deque[Token] = deque()
 
-        def peek(n: int) -> Optional[Token]:
+        def peek(n: int) -> Token | None:
             while len(lookahead) < n:
                 token = next(stream, None)
                 if token is None:
@@ -169,10 +169,10 @@ class TypeNamePostLex(PostLex):
                 lookahead.append(token)
             return lookahead[n - 1]
 
-        previous: Optional[Token] = None
+        previous: Token | None = None
         # For each open '(': the type of the token before it, so that `(Foo x`
         # counts as a declaration only in a parameter list, `for (` or `foreach (`.
-        paren_owners: list[Optional[str]] = []
+        paren_owners: list[str | None] = []
         while True:
             token = lookahead.popleft() if lookahead else next(stream, None)
             if token is None:
@@ -192,7 +192,7 @@ class TypeNamePostLex(PostLex):
             yield token
 
     @staticmethod
-    def _classify(token: Token, previous: Optional[Token], paren_owners: list, ctx: _FileContext, peek) -> Token:
+    def _classify(token: Token, previous: Token | None, paren_owners: list, ctx: _FileContext, peek) -> Token:
         previous_type = previous.type if previous is not None else None
         if previous_type == "DOT":
             return token
@@ -211,7 +211,7 @@ class TypeNamePostLex(PostLex):
         return token
 
 
-def _next_type(peek) -> Optional[str]:
+def _next_type(peek) -> str | None:
     following = peek(1)
     return following.type if following is not None else None
 
@@ -337,7 +337,7 @@ def _decode_escapes(text: str) -> str:
 class _Dim:
     """One `[size]` or `[]` of a type, until type_ref collects them."""
 
-    size: Optional[nodes.Expr]
+    size: nodes.Expr | None
 
 
 @dataclass
@@ -597,7 +597,7 @@ def _grammar_text() -> str:
     raise RuntimeError("crmscript.lark not found in " + ", ".join(map(str, candidates)))
 
 
-def _grammar_cache_path(grammar: str) -> Union[str, bool]:
+def _grammar_cache_path(grammar: str) -> str | bool:
     """Where lark keeps the analysed grammar between runs (start-up drops from
     ~0.2 s to ~0.01 s): a per-user cache folder, never a shared temp folder
     (the cache is a pickle). False (no cache) when that folder is not writable."""
@@ -631,7 +631,7 @@ def parse_program(
     source: str,
     file: str = "<script>",
     *,
-    includes: Optional[IncludeResolver] = None,
+    includes: IncludeResolver | None = None,
     require_includes: bool = True,
     type_names: Iterable[str] = (),
 ) -> nodes.Program:
@@ -653,14 +653,14 @@ def parse_program(
     return program
 
 
-def _as_resolver(includes) -> Optional[IncludeResolver]:
+def _as_resolver(includes) -> IncludeResolver | None:
     """Accept the usual ways to say where includes come from: a resolver
     callable, a mapping name -> source text (or -> (source, file name)), or a
     list of folders (engine.includes.IncludePath)."""
     if includes is None or callable(includes):
         return includes
     if isinstance(includes, Mapping):
-        def from_mapping(name: str) -> Optional[tuple[str, str]]:
+        def from_mapping(name: str) -> tuple[str, str] | None:
             found = includes.get(name)
             if found is None or isinstance(found, tuple):
                 return found

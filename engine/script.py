@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import repeat as _repeat
 from types import TracebackType
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from . import nodes as N
 from .compiler import CompiledProgram, compile_program
@@ -74,7 +75,7 @@ class Script:
 
     # ------------------------------------------------------------------ run
 
-    def run(self, event: Optional[EventData] = None, *, context: Optional[RunContext] = None) -> RunResult:
+    def run(self, event: EventData | None = None, *, context: RunContext | None = None) -> RunResult:
         """Run the script once. An uncaught CRMScript error propagates as
         CRMScriptRuntimeError / CRMScriptLimitError with file, line and
         column; the context keeps what was printed before it."""
@@ -134,11 +135,11 @@ class Script:
         self._locate(error, error.__traceback__)
         return f"{error.file}:{error.line}"
 
-    def _located(self, error: CRMScriptError, tb: Optional[TracebackType]) -> CRMScriptError:
+    def _located(self, error: CRMScriptError, tb: TracebackType | None) -> CRMScriptError:
         self._locate(error, tb)
         return error
 
-    def _locate(self, error: CRMScriptError, tb: Optional[TracebackType]) -> None:
+    def _locate(self, error: CRMScriptError, tb: TracebackType | None) -> None:
         """Fill in file/line/column from the deepest frame of this script's code."""
         if error.line:
             return
@@ -148,7 +149,7 @@ class Script:
         else:
             error.file = self.name
 
-    def position_in(self, tb: Optional[TracebackType]) -> Optional[tuple[str, int, int]]:
+    def position_in(self, tb: TracebackType | None) -> tuple[str, int, int] | None:
         codes = self._compiled.code_objects
         found = None
         while tb is not None:
@@ -202,7 +203,7 @@ def _digest(text: str) -> str:
 
 
 def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
-                   library: Optional[Library] = None) -> Script:
+                   library: Library | None = None) -> Script:
     """Parse, check and compile `source` (raises a CRMScriptError on problems).
 
     Cached by the source's hash, the name, the includes and the library, so
@@ -240,7 +241,7 @@ def _include_stamp(files: tuple[str, ...]) -> Any:
     return tuple(stamps)
 
 
-def _build(source: str, name: str, includes: Any, library: Optional[Library]) -> Script:
+def _build(source: str, name: str, includes: Any, library: Library | None) -> Script:
     from .checker import check_program
     from .parser import parse_program
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from time import time as _real_time
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ..eventdata import EventData
 
@@ -68,7 +68,7 @@ class _MadeOnFirstUse:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, instance: object, owner: Optional[type] = None) -> object:
+    def __get__(self, instance: object, owner: type | None = None) -> object:
         if instance is None:
             return self
         value = self.make()
@@ -94,12 +94,12 @@ class RunContext:
     limits: Limits = DEFAULT_LIMITS
     # The run's clock (see now()): a fixed start instant (a fixture's `now`;
     # None: the real clock) plus the seconds sleep() added.
-    clock_start: Optional[datetime] = None
+    clock_start: datetime | None = None
     clock_offset: float = 0.0
     event_type_id: Callable[[str], int] = staticmethod(catalog_type_id)  # catalog lookup for getType()
-    on_print: Optional[Callable[[str], None]] = None  # live echo (trace)
+    on_print: Callable[[str], None] | None = None  # live echo (trace)
     rng: random.Random = SHARED_RANDOM  # rand, makePassword
-    script_executor: Optional[Callable[[str, object], str]] = None  # executeScript resolver, if any
+    script_executor: Callable[[str, object], str] | None = None  # executeScript resolver, if any
 
     # Per-run containers, made when first read:
     variables: dict[str, str] = _MadeOnFirstUse(dict)  # getVariable / setVariable
@@ -108,19 +108,19 @@ class RunContext:
 
     def __init__(
         self,
-        event: Optional[EventData] = None,
-        settings: Optional[Settings] = None,
-        limits: Optional[Limits] = None,
-        output: Optional[list[str]] = None,
-        variables: Optional[dict[str, str]] = None,
+        event: EventData | None = None,
+        settings: Settings | None = None,
+        limits: Limits | None = None,
+        output: list[str] | None = None,
+        variables: dict[str, str] | None = None,
         clock_offset: float = 0.0,
-        event_type_id: Optional[Callable[[str], int]] = None,
-        on_print: Optional[Callable[[str], None]] = None,
-        log: Optional[list[tuple[str, str]]] = None,
-        global_variables: Optional[dict[str, str]] = None,
-        rng: Optional[random.Random] = None,
-        script_executor: Optional[Callable[[str, object], str]] = None,
-        clock_start: Optional[datetime] = None,
+        event_type_id: Callable[[str], int] | None = None,
+        on_print: Callable[[str], None] | None = None,
+        log: list[tuple[str, str]] | None = None,
+        global_variables: dict[str, str] | None = None,
+        rng: random.Random | None = None,
+        script_executor: Callable[[str, object], str] | None = None,
+        clock_start: datetime | None = None,
     ) -> None:
         self.event = event if event is not None else EventData()
         # Only what was given becomes the instance's own (see the class docstring).
@@ -159,12 +159,12 @@ class RunContext:
         if start is None:
             return _real_time() + self.clock_offset
         if start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
+            start = start.replace(tzinfo=UTC)
         return start.timestamp() + self.clock_offset
 
     def now(self) -> datetime:
         """The run's current instant, as a timezone-aware UTC datetime."""
-        return datetime.fromtimestamp(self.timestamp(), timezone.utc)
+        return datetime.fromtimestamp(self.timestamp(), UTC)
 
     def advance_clock(self, seconds: float) -> None:
         """sleep(): the simulated clock moves on; nothing really waits."""
@@ -182,7 +182,7 @@ class RunContext:
 _new_object = object.__new__
 
 
-def context_for_event(event: Optional[EventData]) -> RunContext:
+def context_for_event(event: EventData | None) -> RunContext:
     """`RunContext(event)` for the run boundary: the same object (every other
     member is a class default or made on first use; a test compares the two)
     without __init__'s eleven argument checks: 0.13 µs instead of 0.18."""

@@ -20,7 +20,7 @@ import datetime as _dt
 import math
 import re
 from time import time as _real_time
-from typing import Any, Optional
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CRMScriptRuntimeError
@@ -36,10 +36,10 @@ _SECONDS_PER_YEAR = 365 * _SECONDS_PER_DAY  # "A one year time span will return 
 # The run's clock and time zone
 # ---------------------------------------------------------------------------
 
-_ZONES: dict[str, Optional[ZoneInfo]] = {}
+_ZONES: dict[str, ZoneInfo | None] = {}
 
 
-def zone_for(name: str) -> Optional[ZoneInfo]:
+def zone_for(name: str) -> ZoneInfo | None:
     """The IANA zone for a settings name; None means UTC."""
     if not name or name.upper() == "UTC":
         return None
@@ -53,7 +53,7 @@ def zone_for(name: str) -> Optional[ZoneInfo]:
     return zone
 
 
-def _settings_zone(ctx: Any) -> Optional[ZoneInfo]:
+def _settings_zone(ctx: Any) -> ZoneInfo | None:
     if ctx is None:
         return None
     return zone_for(getattr(ctx.settings, "timezone", "") or "")
@@ -75,7 +75,7 @@ def _clock_reading(ctx: Any) -> tuple[int, str, _dt.datetime, _dt.date, int]:
     if last[0] == seconds and last[1] == zone_name:
         return last
     try:
-        wall = _dt.datetime.fromtimestamp(seconds, zone_for(zone_name) or _dt.timezone.utc).replace(tzinfo=None)
+        wall = _dt.datetime.fromtimestamp(seconds, zone_for(zone_name) or _dt.UTC).replace(tzinfo=None)
     except (OverflowError, OSError, ValueError):
         raise CRMScriptRuntimeError("the date is out of the supported range") from None
     _last_reading = (seconds, zone_name, wall, wall.date(), wall.hour * 3600 + wall.minute * 60 + wall.second)
@@ -111,14 +111,14 @@ def now_time(ctx: Any) -> Time:
 
 def _wall_to_unix(ctx: Any, wall: _dt.datetime) -> int:
     zone = _settings_zone(ctx)
-    aware = wall.replace(tzinfo=zone or _dt.timezone.utc)
+    aware = wall.replace(tzinfo=zone or _dt.UTC)
     return int(aware.timestamp())
 
 
 def _unix_to_wall(ctx: Any, seconds: int) -> _dt.datetime:
     zone = _settings_zone(ctx)
     try:
-        instant = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc)
+        instant = _dt.datetime.fromtimestamp(seconds, _dt.UTC)
     except (OverflowError, OSError, ValueError):
         raise CRMScriptRuntimeError(f"{seconds} seconds since 1970 is not a valid date") from None
     if zone is not None:
@@ -218,11 +218,11 @@ class Date(TemporalValue):
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Optional[_dt.date] = None) -> None:
+    def __init__(self, value: _dt.date | None = None) -> None:
         self.null = value is None
         self.value = value if value is not None else _EPOCH.date()
 
-    def copy(self) -> "Date":
+    def copy(self) -> Date:
         clone = Date(self.value)
         clone.null = self.null
         return clone
@@ -242,16 +242,16 @@ class DateTime(TemporalValue):
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Optional[_dt.datetime] = None) -> None:
+    def __init__(self, value: _dt.datetime | None = None) -> None:
         self.null = value is None
         self.value = value.replace(microsecond=0) if value is not None else _EPOCH
 
-    def copy(self) -> "DateTime":
+    def copy(self) -> DateTime:
         clone = DateTime(self.value)
         clone.null = self.null
         return clone
 
-    def set(self, value: _dt.datetime) -> "DateTime":
+    def set(self, value: _dt.datetime) -> DateTime:
         self.value = value
         self.null = False
         return self
@@ -271,11 +271,11 @@ class Time(TemporalValue):
 
     __slots__ = ("seconds",)
 
-    def __init__(self, seconds: Optional[int] = None) -> None:
+    def __init__(self, seconds: int | None = None) -> None:
         self.null = seconds is None
         self.seconds = seconds if seconds is not None else 0
 
-    def copy(self) -> "Time":
+    def copy(self) -> Time:
         clone = Time(self.seconds)
         clone.null = self.null
         return clone
@@ -311,7 +311,7 @@ class TimeSpan(TemporalValue):
         self.null = False
         self.seconds = seconds
 
-    def copy(self) -> "TimeSpan":
+    def copy(self) -> TimeSpan:
         return TimeSpan(self.seconds)
 
     def _key(self):

@@ -11,7 +11,7 @@ same script").
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from ..eventdata import EventData
 from .context import active_context, catalog_type_id
@@ -30,7 +30,7 @@ class EventDataObject:
 
     __slots__ = ("event", "inputs", "outputs", "_type_id")
 
-    def __init__(self, event: EventData, type_id: Optional[Callable[[str], int]] = None) -> None:
+    def __init__(self, event: EventData, type_id: Callable[[str], int] | None = None) -> None:
         self.event = event  # the run's carrier, shared, never copied
         self.inputs = event.InputValues
         self.outputs = event.OutputValues

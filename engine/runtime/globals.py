@@ -186,7 +186,7 @@ def encode_hmac_sha512(key: str, value: str) -> object:
     return new_byte_array(_hmac(key, value, hashlib.sha512).digest())
 
 
-def _hmac(key: str, value: str, digest) -> "hmac.HMAC":
+def _hmac(key: str, value: str, digest) -> hmac.HMAC:
     return hmac.new(string_to_bytes(key), string_to_bytes(value), digest)
 
 

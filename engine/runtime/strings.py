@@ -19,7 +19,7 @@ import io
 import re
 import textwrap
 import urllib.parse
-from typing import Iterable
+from collections.abc import Iterable
 
 import regex
 
