@@ -37,6 +37,7 @@ from lark.lark import PostLex
 from . import nodes
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptSyntaxError
 from .syntax_errors import SyntaxErrorExplainer
+from .types import LANGUAGE_TYPE_NAMES
 
 # An include resolver maps the name written in `#include "name";` to
 # (source text, file name), or None when there is no such script.
@@ -46,16 +47,13 @@ IncludeResolver = Callable[[str], tuple[str, str] | None]
 
 _HERE = Path(__file__).resolve().parent
 
-# The built-in value and collection types (engine/types.py) and the few
-# reserved words of LANGUAGE.md that name classes.
-BUILTIN_TYPE_NAMES = frozenset(
-    {
-        "Integer", "Float", "Bool", "String", "Byte", "Date", "DateTime", "Time",
-        "TimeSpan", "Generic", "Void", "Map", "Vector", "EventData",
-        "Category", "Company", "Customer", "Diary", "Email", "Inbox", "Invoice",
-        "License", "Message", "Priority", "Ticket", "User",
-    }
-)  # fmt: skip
+# The language's types (engine/types.py), the built-in collections and
+# EventData, and the reserved words of LANGUAGE.md that name classes.
+BUILTIN_TYPE_NAMES = LANGUAGE_TYPE_NAMES | {
+    "Map", "Vector", "EventData",
+    "Category", "Company", "Customer", "Diary", "Email", "Inbox", "Invoice",
+    "License", "Message", "Priority", "Ticket", "User",
+}  # fmt: skip
 
 
 def _load_documented_class_names() -> frozenset[str]:
@@ -73,6 +71,7 @@ KNOWN_TYPE_NAMES = BUILTIN_TYPE_NAMES | _load_documented_class_names()
 
 # NetServer classes: NSContactAgent, NSPersonEntity, ... (hundreds of them).
 _NETSERVER_NAME = re.compile(r"NS[A-Z]\w*\Z")
+
 
 def is_known_type_name(name: str) -> bool:
     """A built-in or documented class name, or a NetServer (NS...) class."""
