@@ -18,6 +18,7 @@ import math
 import string
 
 from ..errors import CRMScriptRuntimeError
+from .datetimes import now_date, now_datetime, now_time
 from .eventdata import EventDataObject, event_data_of
 from .languages import language_code, language_id
 from .numbers import format_float_plain, int_mod
@@ -197,19 +198,16 @@ def _hmac(key: str, value: str, digest) -> hmac.HMAC:
 
 @builtin("Date getCurrentDate()", context=True)
 def get_current_date(ctx) -> object:
-    from .datetimes import now_date  # lazy: the datetimes family owns the clock
     return now_date(ctx)
 
 
 @builtin("DateTime getCurrentDateTime()", context=True)
 def get_current_date_time(ctx) -> object:
-    from .datetimes import now_datetime
     return now_datetime(ctx)
 
 
 @builtin("Time getCurrentTime()", context=True)
 def get_current_time(ctx) -> object:
-    from .datetimes import now_time
     return now_time(ctx)
 
 
