@@ -74,14 +74,14 @@ LINE_STRIDE = 1_000_000
 # after such a call the generated code checks the collection size limit.
 GROWING_METHODS = frozenset({"pushBack", "pushFront", "insert", "add", "append", "resize", "set"})
 
-MAIN_FUNCTION = MAIN  # what the compiled module defines: the top-level code
+MAIN_FUNCTION = MAIN  # the top-level code's function (namespace.MAIN; the tracer imports it from here)
 
 
 @dataclass
 class CompiledProgram:
     """The result of compiling one program (with its includes)."""
 
-    code: Any  # the module code object: defines the functions and MAIN_FUNCTION
+    code: Any  # the module code object: defines the functions and MAIN
     namespace: dict[str, Any]  # the script's own names (runtime/namespace.py: SCRIPT_NAME_PREFIX)
     files: list[str]  # file_index -> file name
     code_objects: frozenset  # every code object of this script (module, functions)
@@ -229,7 +229,7 @@ class Compiler:
         # globals (declared `global` in every function that names them).
         self.scope = _FunctionScope()
         body = [ast.Assign([ast.Name(DEPTH, ast.Store())], ast.Constant(0))] + self.block(main_body)
-        main = ast.FunctionDef(name=MAIN_FUNCTION, args=_no_args(), body=self._with_globals(body),
+        main = ast.FunctionDef(name=MAIN, args=_no_args(), body=self._with_globals(body),
                                decorator_list=[], returns=None)
         self.locate(main, program)
         self._module_body.append(main)
