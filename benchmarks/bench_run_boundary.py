@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import engine  # noqa: E402
 from bench_programs import p4_handler, trigger_event  # noqa: E402
-from engine.runtime.context import RunContext, context_for_event  # noqa: E402
-from engine.runtime.datetimes import active_context  # noqa: E402
+from engine.runtime.context import RunContext, active_context, context_for_event  # noqa: E402
 from engine.runtime.eventdata import event_data_of  # noqa: E402
+from engine.runtime.namespace import CTX, MAIN  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 CALLS = 20_000
@@ -36,12 +36,14 @@ def main() -> int:
     empty = engine.compile_script("Integer x = 1;", "empty.crm")
     by_call = engine.compile_script("EventData ed = getEventData();", "by_call.crm")
     by_default = engine.compile_script("EventData ed;", "by_default.crm")  # finds the run via active_context()
+    integer = engine.compile_script("Integer i;", "integer.crm")
+    moment = engine.compile_script("DateTime d;", "moment.crm")  # reads the run's clock
     p4.run(event)
     namespace = p4._pool[-1]  # the pooled namespace: its _crm_main alone is the body
-    main_function = namespace["_crm_main"]
+    main_function = namespace[MAIN]
 
     def body_only():
-        namespace["_ctx"] = context
+        namespace[CTX] = context
         main_function()
 
     context = RunContext(event)
@@ -56,6 +58,8 @@ def main() -> int:
         ("run of `EventData ed = getEventData();`", lambda: by_call.run(event)),
         ("run of `EventData ed;` (active_context())", lambda: by_default.run(event)),
         ("active_context() outside a run", active_context),
+        ("run of `Integer i;`", lambda: integer.run(event)),
+        ("run of `DateTime d;` (the run's clock)", lambda: moment.run(event)),
     ]
     for label, fn in rows:
         print(f"{label:44} {best_us(fn):7.3f} µs")

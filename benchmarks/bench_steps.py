@@ -1,5 +1,5 @@
 """What the sandbox costs: steps per second of an empty CRMScript loop (the
-figure behind Limits.steps and sandbox.STEPS_PER_SECOND), and how long a
+figure behind Limits.steps and runtime.limits.STEPS_PER_SECOND), and how long a
 minimal script run takes (the fixed cost of every trigger run).
 
     .venv/bin/python benchmarks/bench_steps.py

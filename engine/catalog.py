@@ -25,6 +25,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterator, Optional
 
+from .suggestions import closest
+
 PHASES = ("before", "after", "load", "other")
 
 
@@ -93,7 +95,6 @@ class Catalog:
         self._by_name = {t.name: t for t in types}
         if len(self._by_name) != len(types):
             raise ValueError("event catalog: duplicate event type names")
-        self._by_lower = {t.name.lower(): t for t in types}
 
     @classmethod
     def from_json(cls, text: str) -> "Catalog":
@@ -121,9 +122,6 @@ class Catalog:
 
     def suggest(self, name: str) -> Optional[str]:
         """The catalog name `name` most likely misspells (a case slip or a typo), if any."""
-        event_type = self._by_lower.get(name.lower())
-        if event_type is not None:
-            return event_type.name
         return _closest_name(name, tuple(self._by_name))
 
     def warnings_for(self, event_type: str, input_keys) -> list[str]:
@@ -154,23 +152,13 @@ class Catalog:
 
 @lru_cache(maxsize=1024)  # warnings_for runs per event: a client repeats its unknown types
 def _closest_name(name: str, known: tuple[str, ...]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.9)
-    return close[0] if close else None
+    return closest(name, known)
 
 
 @lru_cache(maxsize=1024)  # warnings_for runs per event: a client repeats its unexpected keys
 def _closest_key(key: str, known: tuple[str, ...]) -> str | None:
     """The documented key `key` most likely misspells (a case slip or a typo)."""
-    import difflib
-
-    plain = [k for k in known if "*" not in k and "[" not in k]
-    same_but_case = [k for k in plain if k.lower() == key.lower()]
-    if same_but_case:
-        return same_but_case[0]
-    close = difflib.get_close_matches(key, plain, n=1, cutoff=0.85)
-    return close[0] if close else None
+    return closest(key, [k for k in known if "*" not in k and "[" not in k])
 
 
 @lru_cache(maxsize=1)

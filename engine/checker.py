@@ -4,6 +4,8 @@
 order, and
 - reports every problem it finds as a CRMScriptCheckError (all of them,
   collected into one CRMScriptDiagnostics, sorted in source order);
+- returns the warnings (CRMScriptWarning: a typed function that can fall
+  off its end), which never stop a script;
 - annotates the AST for the compiler (docs/architecture.md, "Checker
   annotations"): Expr.ctype, Symbols on declarations and names, resolved
   call/method/constructor/member targets.
@@ -16,21 +18,40 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
-import sys
-import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Optional, Union
 
 from . import nodes
 from . import symbols as sym
-from .errors import CRMScriptCheckError, CRMScriptDiagnostics
+from .errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
+from .flow import can_complete_normally
 from .runtime.table import Library, Signature
-from .types import (BOOL, BYTE, ELEMENT, FLOAT, GENERIC, INTEGER, MAP, NUMERIC_NAMES, STRING,
-                    VALUE_TYPE_NAMES, VOID, Type)
-
-# Type names the language itself knows (the value types, Generic, Void);
-# everything else is a struct of the script or a class of the library.
-LANGUAGE_TYPE_NAMES = VALUE_TYPE_NAMES | {"Generic", "Void"}
+from .sandbox import DEEP_SCRIPT_FRAMES, ensure_recursion_limit
+from .suggestions import NULL_WORDS, did_you_mean, foreign_member_hint, foreign_type_hint
+from .types import (
+    BOOL,
+    BYTE,
+    ERROR,
+    FLOAT,
+    GENERIC,
+    INT_MAX,
+    INT_MIN,
+    INTEGER,
+    LANGUAGE_TYPE_NAMES,
+    MAP,
+    RESERVED_WORDS,
+    STRING,
+    VALUE_TYPE_NAMES,
+    VOID,
+    Type,
+    arithmetic_result,
+    assignable,
+    conversion_cost,
+    is_error,
+    is_numeric,
+    is_ordered,
+    substitute_element,
+)
 
 # Owner name under which the library registers the methods every struct has
 # (fromXMLNode, toJson, ...); they overload the struct's own methods. Arrays'
@@ -38,55 +59,31 @@ LANGUAGE_TYPE_NAMES = VALUE_TYPE_NAMES | {"Generic", "Void"}
 STRUCT_OWNER = "Struct"
 ARRAY_OWNER = "Array"
 
-# Reserved words (LANGUAGE.md, "Lexical"): never a variable, parameter,
-# function or struct name.
-RESERVED_WORDS = frozenset("""
-    Bool break catch Category Company continue Customer Date Diary else Email
-    false Float for Generic if Inbox Integer Invoice License Message Priority
-    return String struct this throw Ticket Time true try User Void while
-    foreach in
-""".split())
-
-INT_MIN = -(2**31)
-INT_MAX = 2**31 - 1
-
-# The type of an expression that already produced an error: compatible with
-# everything, so one mistake is reported once and not again by every
-# expression around it.
-ERROR = Type("<error>")
-
-# Types whose values can be ordered with < <= > >= (besides the numbers).
-ORDERED_NAMES = frozenset({"String", "Date", "DateTime", "Time", "TimeSpan"})
-
-CallTarget = Union[nodes.FunctionDecl, Signature]
+CallTarget = nodes.FunctionDecl | Signature
 
 
-def check_program(program: nodes.Program, library: Optional[Library] = None) -> None:
-    """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong."""
+def check_program(program: nodes.Program, library: Library | None = None, *,
+                  warnings: list[CRMScriptWarning] | None = None) -> list[CRMScriptWarning]:
+    """Check `program` and annotate it; raise CRMScriptDiagnostics if anything is wrong.
+
+    Returns the warnings (problems that do not stop the script, in source
+    order); they are also appended to `warnings` when given, which keeps them
+    when errors are raised too."""
     if library is None:
         import engine.runtime  # noqa: F401  (fills the table)
+
         from .runtime.table import LIBRARY
 
         library = LIBRARY
-    make_room_for_deep_scripts()
+    ensure_recursion_limit(DEEP_SCRIPT_FRAMES)  # it walks the tree recursively
     checker = Checker(library, program.file)
     checker.check(program)
+    found = checker.sorted_warnings()
+    if warnings is not None:
+        warnings.extend(found)
     if checker.errors:
         raise CRMScriptDiagnostics(checker.sorted_errors())
-
-
-# Python frames the checker and compiler may use: they walk the tree
-# recursively, a few frames per level, and a generated script with a few
-# hundred `else if` branches is that deep (the default limit of 1000 stopped
-# at about 300). Never lowered: other threads may be deeper.
-DEEP_SCRIPT_FRAMES = 8_000
-_recursion_lock = threading.Lock()
-
-
-def make_room_for_deep_scripts() -> None:
-    with _recursion_lock:
-        if sys.getrecursionlimit() < DEEP_SCRIPT_FRAMES:
-            sys.setrecursionlimit(DEEP_SCRIPT_FRAMES)
+    return found
 
 
 # ------------------------------------------------------------------ helpers
@@ -98,104 +95,19 @@ def article(type_: Type | str) -> str:
     return ("an " if text[:1] in "AEIOU" else "a ") + text
 
 
-# What authors of other languages write, and the CRMScript for it: used when
-# no near miss (did_you_mean) is found.
-FOREIGN_TYPE_NAMES = {
-    "int": "Integer", "long": "Integer", "short": "Integer", "Int": "Integer", "Long": "Integer",
-    "double": "Float", "Double": "Float", "decimal": "Float", "Decimal": "Float",
-    "boolean": "Bool", "Boolean": "Bool", "char": "String", "Object": "Generic", "object": "Generic",
-}
-UNTYPED_DECLARATION_WORDS = frozenset({"var", "let", "auto", "const", "dim", "Dim"})
-FOREIGN_MEMBER_NAMES = {  # foreign method name -> CRMScript members to suggest, the first existing one wins
-    "length": ("getLength", "length", "size"), "size": ("getLength", "length", "size"), "count": ("length", "size"),
-    "indexOf": ("find",), "contains": ("find", "exists"), "toUpperCase": ("toUpper",),
-    "toLowerCase": ("toLower",), "push": ("pushBack",), "add": ("pushBack", "insert"),
-    "append": ("pushBack",), "pop": ("popBack",), "shift": ("popFront",), "unshift": ("pushFront",),
-    "get": ("get",), "put": ("insert",), "set": ("insert",), "containsKey": ("exists",), "has": ("exists",),
-}
-NULL_WORDS = frozenset({"null", "NULL", "nil", "None", "undefined"})
-
-
-def foreign_member_hint(name: str, known: Iterable[str]) -> str:
-    """' (CRMScript: getLength())' when `name` is another language's word for a member in `known`."""
-    existing = set(known)
-    for candidate in FOREIGN_MEMBER_NAMES.get(name, ()):
-        if candidate in existing and candidate != name:
-            return f" (in CRMScript: {candidate}())"
-    return ""
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """' (did you mean 'length'?)' for a near miss among `known`, else ''.
-
-    CRMScript is case-sensitive, so a difference in case alone is the most
-    likely slip; otherwise a typo: one edit (two for long names, none for
-    names under 4 letters) away, counting a swap of neighbours as one edit.
-    """
-    best: Optional[tuple[int, str]] = None
-    allowed = 0 if len(name) < 4 else 1 if len(name) < 8 else 2  # short names: only case slips
-    for candidate in set(known):
-        if candidate == name or abs(len(candidate) - len(name)) > allowed:
-            continue
-        distance = 0 if candidate.lower() == name.lower() else typo_distance(name.lower(), candidate.lower(), allowed)
-        if distance <= allowed and (best is None or (distance, candidate) < best):
-            best = (distance, candidate)
-    return f" (did you mean '{best[1]}'?)" if best is not None else ""
-
-
-def typo_distance(a: str, b: str, limit: int = 2) -> int:
-    """Edits (insert, delete, replace, swap of neighbours) from a to b; any
-    answer above `limit` is just limit + 1 (the search stops early)."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[len(b)], limit + 1)
-
-
 def describe_function(decl: nodes.FunctionDecl) -> str:
     params = ", ".join(f"{p.type_ref.type} {p.name}" for p in decl.params)
     return f"{decl.return_type.type} {decl.name}({params})"
 
 
-def is_numeric(t: Type) -> bool:
-    return t.dims == 0 and t.name in NUMERIC_NAMES
-
-
-def is_error(t: Optional[Type]) -> bool:
-    return t is None or t == ERROR
-
-
-def arithmetic_result(left: Type, right: Type) -> Type:
-    """Integer op Integer is Integer, anything with a Float is Float (Byte acts as Integer)."""
-    return FLOAT if FLOAT in (left, right) else INTEGER
-
-
-def substitute_element(t: Type, element: Type) -> Type:
-    """Replace the table's placeholder `T` by an array receiver's element type."""
-    if t.name != ELEMENT.name:
-        return t
-    return Type(element.name, element.dims + t.dims)
-
-
-def param_types(target: CallTarget, element: Optional[Type] = None) -> list[Type]:
+def param_types(target: CallTarget, element: Type | None = None) -> list[Type]:
     if isinstance(target, nodes.FunctionDecl):
         return [p.type_ref.type for p in target.params]
     types = [p.type for p in target.params]
     return [substitute_element(t, element) for t in types] if element is not None else types
 
 
-def return_type(target: CallTarget, element: Optional[Type] = None) -> Type:
+def return_type(target: CallTarget, element: Type | None = None) -> Type:
     if isinstance(target, nodes.FunctionDecl):
         return target.return_type.type
     if element is not None:
@@ -203,35 +115,7 @@ def return_type(target: CallTarget, element: Optional[Type] = None) -> Type:
     return target.returns
 
 
-def assignable(value: Type, to: Type) -> bool:
-    """May a value of type `value` be stored where a `to` is expected?"""
-    if is_error(value) or is_error(to):
-        return True
-    if value == to:
-        return True
-    if value == VOID or to == VOID:
-        return False
-    if to == GENERIC or value == GENERIC:  # checked at run time
-        return True
-    if value.dims != to.dims:
-        return False
-    if value.dims > 0:  # Generic[] holds arrays of any element type (GenericToArray)
-        return GENERIC.name in (value.name, to.name)
-    if to == FLOAT and value.name in NUMERIC_NAMES:
-        return True
-    return {value.name, to.name} == {"Integer", "Byte"}
-
-
-def conversion_cost(value: Type, to: Type) -> int:
-    """0 for an exact match; overload resolution prefers the cheapest candidate."""
-    if value == to or is_error(value):
-        return 0
-    if to == GENERIC or to.name == GENERIC.name:
-        return 2
-    return 1
-
-
-def constant_integer(expr: nodes.Expr) -> Optional[int]:
+def constant_integer(expr: nodes.Expr) -> int | None:
     """The value of an Integer literal, also a negated one; None for anything else."""
     if isinstance(expr, nodes.IntLit):
         return expr.value
@@ -240,70 +124,26 @@ def constant_integer(expr: nodes.Expr) -> Optional[int]:
     return None
 
 
-def can_complete_normally(stmt: Optional[nodes.Stmt]) -> bool:
-    """Java's rule, simplified: can control fall off the end of `stmt`?"""
-    if stmt is None:
-        return True
-    if isinstance(stmt, (nodes.Return, nodes.Throw)):
-        return False
-    if isinstance(stmt, nodes.Block):
-        return all(can_complete_normally(s) for s in stmt.body)
-    if isinstance(stmt, nodes.If):
-        return stmt.else_ is None or can_complete_normally(stmt.then) or can_complete_normally(stmt.else_)
-    if isinstance(stmt, nodes.While):
-        return not (is_true_literal(stmt.cond) and not contains_break(stmt.body))
-    if isinstance(stmt, nodes.For):
-        endless = stmt.cond is None or is_true_literal(stmt.cond)
-        return not (endless and not contains_break(stmt.body))
-    if isinstance(stmt, nodes.Try):
-        return can_complete_normally(stmt.body) or can_complete_normally(stmt.handler)
-    return True
-
-
-def is_true_literal(expr: Optional[nodes.Expr]) -> bool:
-    return isinstance(expr, nodes.BoolLit) and expr.value is True
-
-
-def contains_break(stmt: Optional[nodes.Stmt]) -> bool:
-    """Does `stmt` hold a `break` that leaves the loop whose body it is?"""
-    if stmt is None:
-        return False
-    if isinstance(stmt, nodes.Break):
-        return True
-    if isinstance(stmt, (nodes.While, nodes.For, nodes.Foreach, nodes.FunctionDecl, nodes.StructDecl)):
-        return False  # a break in there belongs to that loop (or function)
-    if isinstance(stmt, nodes.Block):
-        return any(contains_break(s) for s in stmt.body)
-    if isinstance(stmt, nodes.If):
-        return contains_break(stmt.then) or contains_break(stmt.else_)
-    if isinstance(stmt, nodes.Try):
-        return contains_break(stmt.body) or contains_break(stmt.handler)
-    return False
-
-
 def later_declarations(program: nodes.Program) -> dict[str, str]:
-    """Every top-level name the script declares anywhere (name -> what it is).
+    """Every top-level name the script declares anywhere, its includes too
+    ("function f" -> "f", "type S" -> "S", "variable x" -> "x").
 
     Used only to say "'f' is used before its declaration" instead of
     "unknown function 'f'" when the declaration exists further down.
     """
     found: dict[str, str] = {}
-    seen: set[int] = set()  # included programs already walked (an include cycle is reported elsewhere)
-
-    def walk(body: Iterable[nodes.Stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, nodes.FunctionDecl):
-                found.setdefault("function " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.StructDecl):
-                found.setdefault("type " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.VarDecl):
-                found.setdefault("variable " + stmt.name, stmt.name)
-            elif isinstance(stmt, nodes.Include) and stmt.program is not None and id(stmt.program) not in seen:
-                seen.add(id(stmt.program))
-                walk(stmt.program.body)
-
-    walk(program.body)
+    for node in nodes.walk(program, includes=True, enter=_is_top_level_container):
+        kind = _DECLARATION_KINDS.get(type(node))
+        if kind is not None:
+            found.setdefault(f"{kind} {node.name}", node.name)
     return found
+
+
+_DECLARATION_KINDS = {nodes.FunctionDecl: "function", nodes.StructDecl: "type", nodes.VarDecl: "variable"}
+
+
+def _is_top_level_container(node: nodes.Node) -> bool:
+    return isinstance(node, (nodes.Program, nodes.Include))
 
 
 def nested_variable_positions(root: nodes.Node) -> dict[str, list[tuple[str, int, int]]]:
@@ -314,27 +154,14 @@ def nested_variable_positions(root: nodes.Node) -> dict[str, list[tuple[str, int
     than "unknown variable".
     """
     found: dict[str, list[tuple[str, int, int]]] = {}
-    seen: set[int] = set()
 
-    def walk(value: object) -> None:
-        if isinstance(value, nodes.Program):
-            if id(value) in seen:
-                return  # an include cycle
-            seen.add(id(value))
-        if value is not root and isinstance(value, (nodes.FunctionDecl, nodes.StructDecl)):
-            return  # another function's variables are not this code's
-        if isinstance(value, (nodes.VarDecl, nodes.Foreach)):
-            name = value.name if isinstance(value, nodes.VarDecl) else value.var_name
-            found.setdefault(name, []).append((value.file, value.line, value.column))
-        if isinstance(value, nodes.Node):
-            for name in value.__dataclass_fields__:
-                if name not in ("symbol", "target", "ctype", "struct", "error_symbol", "location_symbol"):
-                    walk(getattr(value, name))
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
+    def same_code(node: nodes.Node) -> bool:  # another function's variables are not this code's
+        return node is root or not isinstance(node, (nodes.FunctionDecl, nodes.StructDecl))
 
-    walk(root)
+    for node in nodes.walk(root, includes=True, enter=same_code):
+        if isinstance(node, (nodes.VarDecl, nodes.Foreach)):
+            name = node.name if isinstance(node, nodes.VarDecl) else node.var_name
+            found.setdefault(name, []).append((node.file, node.line, node.column))
     return found
 
 
@@ -346,13 +173,13 @@ class Scope:
     a function body: a local may not hide another local of the same function
     (Java), but it may hide a global."""
 
-    def __init__(self, parent: Optional["Scope"], *, function_boundary: bool = False):
+    def __init__(self, parent: Scope | None, *, function_boundary: bool = False):
         self.parent = parent
         self.function_boundary = function_boundary
         self.symbols: dict[str, sym.Symbol] = {}
 
-    def lookup(self, name: str) -> Optional[sym.Symbol]:
-        scope: Optional[Scope] = self
+    def lookup(self, name: str) -> sym.Symbol | None:
+        scope: Scope | None = self
         while scope is not None:
             found = scope.symbols.get(name)
             if found is not None:
@@ -360,9 +187,9 @@ class Scope:
             scope = scope.parent
         return None
 
-    def lookup_same_function(self, name: str) -> Optional[sym.Symbol]:
+    def lookup_same_function(self, name: str) -> sym.Symbol | None:
         """A symbol of an enclosing block of the same function (or of the top-level code)."""
-        scope: Optional[Scope] = self
+        scope: Scope | None = self
         while scope is not None:
             found = scope.symbols.get(name)
             if found is not None:
@@ -381,19 +208,20 @@ class Checker:
         self.library = library
         self.main_file = main_file
         self.errors: list[tuple[tuple, CRMScriptCheckError]] = []
+        self.warnings: list[tuple[tuple, CRMScriptWarning]] = []
         self._reported: set[tuple] = set()
         self.globals = Scope(None, function_boundary=True)
         self.scope = self.globals
         self.functions: dict[str, list[nodes.FunctionDecl]] = {}
         self.structs: dict[str, nodes.StructDecl] = {}
-        self.function: Optional[nodes.FunctionDecl] = None  # being checked
-        self.struct: Optional[nodes.StructDecl] = None  # whose method is being checked
-        self.initialising: Optional[nodes.StructDecl] = None  # whose field initial values are being checked
+        self.function: nodes.FunctionDecl | None = None  # being checked
+        self.struct: nodes.StructDecl | None = None  # whose method is being checked
+        self.initialising: nodes.StructDecl | None = None  # whose field initial values are being checked
         self.loop_depth = 0
         self.declared_later: dict[str, str] = {}
-        self.program: Optional[nodes.Program] = None
+        self.program: nodes.Program | None = None
         self.nested_variables: dict[int, dict[str, list[tuple[str, int, int]]]] = {}  # by id(root)
-        self.include_anchor: Optional[nodes.Node] = None  # outermost #include being checked
+        self.include_anchor: nodes.Node | None = None  # outermost #include being checked
         self.unknown_names: set[tuple[int, str]] = set()  # (function, name) already reported
         self.including: list[str] = []  # files of the includes being checked (cycles)
         self.included: set[str] = set()  # files of every include checked so far (include once)
@@ -401,16 +229,26 @@ class Checker:
     # ------------------------------------------------------------ reporting
 
     def error(self, node: nodes.Node, message: str) -> None:
-        key = (node.file, node.line, node.column, message)
+        self._report(self.errors, CRMScriptCheckError, node, message)
+
+    def warn(self, node: nodes.Node, message: str) -> None:
+        """Something the author should look at that does not stop the script."""
+        self._report(self.warnings, CRMScriptWarning, node, message)
+
+    def _report(self, found: list, kind: type[CRMScriptError], node: nodes.Node, message: str) -> None:
+        key = (kind, node.file, node.line, node.column, message)
         if key in self._reported:
             return
         self._reported.add(key)
         anchor = self.include_anchor if self.include_anchor is not None else node
-        order = (anchor.line, anchor.column, len(self.errors))
-        self.errors.append((order, CRMScriptCheckError(message, node.file, node.line, node.column)))
+        order = (anchor.line, anchor.column, len(found))
+        found.append((order, kind(message, node.file, node.line, node.column)))
 
     def sorted_errors(self) -> list[CRMScriptCheckError]:
         return [e for _, e in sorted(self.errors, key=lambda pair: pair[0])]
+
+    def sorted_warnings(self) -> list[CRMScriptWarning]:
+        return [w for _, w in sorted(self.warnings, key=lambda pair: pair[0])]
 
     def declared_further_down(self, use: nodes.Name) -> bool:
         """Is `use` a name the same function (or top-level code) declares after it?"""
@@ -460,11 +298,7 @@ class Checker:
                 self.error(ref, f"the struct '{ref.name}' is used before its declaration")
             else:
                 known = list(LANGUAGE_TYPE_NAMES) + list(self.structs) + list(self.library.classes)
-                hint = did_you_mean(ref.name, known)
-                if not hint and ref.name in FOREIGN_TYPE_NAMES:
-                    hint = f" (in CRMScript: {FOREIGN_TYPE_NAMES[ref.name]})"
-                elif not hint and ref.name in UNTYPED_DECLARATION_WORDS:
-                    hint = ": CRMScript declares a variable with its type, e.g. Integer count = 5;"
+                hint = did_you_mean(ref.name, known) or foreign_type_hint(ref.name)
                 self.error(ref, f"unknown type '{ref.name}'" + hint)
             return ERROR
         if ref.name == VOID.name and not (allow_void and not ref.sizes):
@@ -559,7 +393,7 @@ class Checker:
         self.check_function_body(decl)
 
     def register_function(self, decl: nodes.FunctionDecl, table: dict[str, list[nodes.FunctionDecl]],
-                          struct: Optional[nodes.StructDecl] = None) -> None:
+                          struct: nodes.StructDecl | None = None) -> None:
         """Add a function (or a struct's method) to its overloads; same parameter types twice is an error."""
         overloads = table.setdefault(decl.name, [])
         signature = [p.type_ref.type for p in decl.params]
@@ -585,7 +419,10 @@ class Checker:
                     self.check_body(decl.body.body)
             returns = decl.return_type.type
             if returns != VOID and can_complete_normally(decl.body):
-                self.error(decl, f"missing return at the end of '{describe_function(decl)}'")
+                # The product runs such functions (the public library has
+                # some): falling off the end returns the type's default.
+                self.warn(decl, f"missing return at the end of '{describe_function(decl)}': "
+                                f"falling off the end returns the default {returns} value")
         finally:
             self.function, self.loop_depth = outer_function, outer_loops
 
@@ -853,7 +690,7 @@ class Checker:
 
     def visible_variable_names(self) -> list[str]:
         names: list[str] = []
-        scope: Optional[Scope] = self.scope
+        scope: Scope | None = self.scope
         while scope is not None:
             names.extend(scope.symbols)
             scope = scope.parent
@@ -945,7 +782,7 @@ class Checker:
             return BOOL
         if op in ("<", "<=", ">", ">="):
             ordered = (is_numeric(left) and is_numeric(right)) or (
-                left == right and left.dims == 0 and left.name in ORDERED_NAMES) or GENERIC in (left, right)
+                left == right and is_ordered(left)) or GENERIC in (left, right)
             if not ordered:
                 self.error(expr, f"cannot compare {article(left)} with {article(right)} using '{op}'")
             return BOOL
@@ -979,7 +816,7 @@ class Checker:
 
     def resolve_overload(self, node: nodes.Node, what: str, candidates: list[CallTarget],
                          args: list[nodes.Expr], arg_types: list[Type],
-                         element: Optional[Type] = None) -> Optional[CallTarget]:
+                         element: Type | None = None) -> CallTarget | None:
         """Pick the overload for these arguments: by number first, then by types.
 
         `what` names the callee in messages ("'subString'"). Reports and
@@ -995,17 +832,17 @@ class Checker:
         fitting: list[tuple[int, int, CallTarget]] = []
         for position, candidate in enumerate(by_arity):
             wanted_types = param_types(candidate, element)
-            if all(assignable(a, p) for a, p in zip(arg_types, wanted_types)):
-                cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types))
+            if all(assignable(a, p) for a, p in zip(arg_types, wanted_types, strict=False)):
+                cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types, strict=False))
                 fitting.append((cost, position, candidate))
         if fitting:
             chosen = min(fitting, key=lambda entry: entry[:2])[2]
-            for arg, wanted in zip(args, param_types(chosen, element)):
+            for arg, wanted in zip(args, param_types(chosen, element), strict=False):
                 self.check_byte_literal(arg, wanted)  # also for arguments, as for assignments
             return chosen
         if len(by_arity) == 1:
             wanted_types = param_types(by_arity[0], element)
-            for number, (arg, a, p) in enumerate(zip(args, arg_types, wanted_types), start=1):
+            for number, (arg, a, p) in enumerate(zip(args, arg_types, wanted_types, strict=False), start=1):
                 if not assignable(a, p):
                     self.error(arg, self.mismatch_message(a, p, f"cannot be argument {number} of {what}, "
                                                                 f"which needs {article(p)}"))
@@ -1048,7 +885,7 @@ class Checker:
         if is_error(receiver):
             return ERROR
         what = f"'{expr.method}'"
-        element: Optional[Type] = None
+        element: Type | None = None
         candidates: list[CallTarget]
         if receiver.dims > 0:
             element = receiver.element()

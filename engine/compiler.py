@@ -13,8 +13,9 @@ Design (docs/compiler.md has the reasons and the measurements):
   check, `/` and `%` call the runtime helpers of `runtime/numbers.py`.
 * Every CRMScript name is mangled (`v_x`, `g_x`, `f_name`, `m_S_name`,
   `S_name`), every runtime helper starts with `_`, so no script name can
-  reach a Python name. The module runs with `{"__builtins__": {}}` plus the
-  names listed in `CompiledProgram.namespace`.
+  reach a Python name. The module runs in the namespace of
+  runtime/namespace.py (no builtins): the contract's names, which this
+  module emits, plus the script's own (`CompiledProgram.namespace`).
 * Loops are `while True: if not cond: break` (much faster than `while cond:`
   for a fresh code object on CPython 3.11), each loop iteration and each
   function entry ticks the step budget `_tick` (a C-level iterator: it raises
@@ -29,88 +30,71 @@ import ast
 import itertools
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 from . import nodes as N
-from .errors import CRMScriptCheckError, CRMScriptRuntimeError, CRMScriptThrow
-from .runtime import numbers as _numbers
+from .errors import CRMScriptCheckError
+from .flow import assigned_symbols, has_own_continue, recursive_functions
+from .runtime.intrinsics import INTRINSICS
+from .runtime.namespace import (
+    CTX,
+    ERROR_LOCATION,
+    MAIN,
+    MAX_COLLECTION,
+    MAX_DEPTH,
+    MAX_STRING,
+    SCRIPT_NAME_PREFIX,
+    TICK,
+)
+from .runtime.structs import field_attribute, struct_class
 from .runtime.table import LIBRARY, Library, Signature
-
-from .runtime import collections as _collections
-from .runtime import generic as _generic
+from .sandbox import DEEP_SCRIPT_FRAMES, ensure_recursion_limit
 from .symbols import GLOBAL
-from .types import INTEGER, MUTABLE_VALUE_TYPE_NAMES, STRING, Type
+from .types import (
+    BYTE,
+    ELEMENT,
+    FLOAT,
+    INT_MAX,
+    INT_MIN,
+    INTEGER,
+    MAP,
+    STRING,
+    Type,
+    element_type,
+    holds_generic,
+    is_generic,
+    needs_copy,
+    substitute_element,
+)
 
 # Line numbers of the generated code: file_index * LINE_STRIDE + line.
 LINE_STRIDE = 1_000_000
-
-INT_MIN = _numbers.INT_MIN
-INT_MAX = _numbers.INT_MAX
 
 # Library methods that make their receiver (an array, Map or Vector) grow:
 # after such a call the generated code checks the collection size limit.
 GROWING_METHODS = frozenset({"pushBack", "pushFront", "insert", "add", "append", "resize", "set"})
 
-MAIN_FUNCTION = "_crm_main"
-
-
-# ------------------------------------------------------------------ helpers
-# Functions the generated code calls. They are put into the run namespace
-# under the names below; keep them small and free of script-visible state.
-
-
-def _integer_overflow(value: int) -> int:
-    raise CRMScriptRuntimeError("Integer overflow")
-
-
-def _float_overflow(value: float) -> float:
-    # Like Integer overflow and Float division by zero: a trigger should never store 'inf'.
-    raise CRMScriptRuntimeError("Float overflow")
-
-
-def _index_fail(index: int, array: list) -> Any:
-    raise _collections._index_error(index, len(array))
-
-
-def _map_set(mapping, key, value):
-    mapping.set(key, value)
-    return value
-
-
-def _attr_set(obj, attr, value):
-    setattr(obj, attr, value)
-    return value
-
-
-def _byte(value: int) -> int:
-    return value & 0xFF
+MAIN_FUNCTION = MAIN  # the top-level code's function (namespace.MAIN; the tracer imports it from here)
 
 
 @dataclass
 class CompiledProgram:
     """The result of compiling one program (with its includes)."""
 
-    code: Any  # the module code object: defines the functions and MAIN_FUNCTION
-    namespace: dict[str, Any]  # the names the code needs, copied per run
+    code: Any  # the module code object: defines the functions and MAIN
+    namespace: dict[str, Any]  # the script's own names (runtime/namespace.py: SCRIPT_NAME_PREFIX)
     files: list[str]  # file_index -> file name
     code_objects: frozenset  # every code object of this script (module, functions)
     global_names: tuple = ()  # Python module globals holding script variables
     python_source: str = ""  # ast.unparse of the generated module (debugging aid)
 
-    def position_of(self, lineno: Optional[int], col_offset: Optional[int]) -> tuple[str, int, int]:
+    def position_of(self, lineno: int | None, col_offset: int | None) -> tuple[str, int, int]:
         """(file, line, column) of a generated position."""
         if not lineno:
             return self.files[0], 0, 0
         index, line = divmod(lineno, LINE_STRIDE)
         file = self.files[index] if index < len(self.files) else self.files[0]
         return file, line, (col_offset or 0) + 1
-
-
-class _Limits:
-    """Namespace names of the limits, set from RunContext.limits per run (Script.run)."""
-
-    STRING = "_max_string"
-    COLLECTION = "_max_collection"
 
 
 # ------------------------------------------------------------ the compiler
@@ -124,11 +108,11 @@ class _FunctionScope:
     used: set[str] = field(default_factory=set)
     temp_counter: itertools.count = field(default_factory=itertools.count)
     globals_used: set[str] = field(default_factory=set)
-    function: Optional[N.FunctionDecl] = None
+    function: N.FunctionDecl | None = None
 
 
 class Compiler:
-    def __init__(self, program: N.Program, *, library: Optional[Library] = None,
+    def __init__(self, program: N.Program, *, library: Library | None = None,
                  script_name: str = "<script>") -> None:
         self.program = program
         self.library = library or LIBRARY
@@ -145,52 +129,16 @@ class Compiler:
         self._recursive: set[int] = set()  # ids of functions in a call cycle
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
-        self._install_helpers()
 
     # ---------------------------------------------------------- namespace
 
-    def _install_helpers(self) -> None:
-        ns = self.namespace
-        ns.update(
-            _RuntimeError=CRMScriptRuntimeError,
-            _Throw=CRMScriptThrow,
-            _int_div=_numbers.int_div,
-            _int_mod=_numbers.int_mod,
-            _float_div=_numbers.float_div,
-            _float_mod=_numbers.float_mod,
-            _overflow=_integer_overflow,
-            _float_overflow=_float_overflow,
-            _index_fail=_index_fail,
-            _index_get=_collections.array_get,
-            _index_set=_collections.array_set,
-            _map_set=_map_set,
-            _map_get=_collections.map_get,
-            _attr_set=_attr_set,
-            _byte=_byte,
-            _new_array=_collections.new_array,
-            _len=len,
-            _float=float,
-            _str=str,
-            _range=range,
-            _parse_integer=_numbers.parse_integer,
-            # Generic values meeting a known type (runtime/generic.py)
-            _g_from=_generic.from_generic,
-            _g_array=_generic.array_from_generic,
-            _g_cond=_generic.condition,
-            _g_arith=_generic.arith,
-            _g_neg=_generic.negate,
-            _g_compare=_generic.compare,
-            _g_element=_generic.element_for,
-            _g_typed_array=_generic.typed_array,
-        )
-
     def runtime_name(self, obj: Any, hint: str) -> str:
-        """The namespace name under which generated code reaches `obj`."""
+        """The script's own namespace name under which generated code reaches `obj`."""
         key = id(obj)
         name = self._impl_names.get(key)
         if name is None:
             safe = "".join(c if c.isalnum() else "_" for c in hint)
-            name = f"_L{len(self._impl_names)}_{safe}"
+            name = f"{SCRIPT_NAME_PREFIX}{len(self._impl_names)}_{safe}"
             self._impl_names[key] = name
             self.namespace[name] = obj
         return name
@@ -268,7 +216,7 @@ class Compiler:
                 self._code_names[id(function)] = code_name
                 self._function_names[id(function)] = code_name if len(group) == 1 else f"{code_name[0]}{nth}{code_name[1:]}"
 
-        self._recursive = _recursive_functions(decls)
+        self._recursive = recursive_functions(decls)
         for struct in (d for d in decls if isinstance(d, N.StructDecl)):
             self._module_body.append(self._struct_constructor(struct))
             for method in struct.methods:
@@ -281,7 +229,7 @@ class Compiler:
         # globals (declared `global` in every function that names them).
         self.scope = _FunctionScope()
         body = [ast.Assign([ast.Name(DEPTH, ast.Store())], ast.Constant(0))] + self.block(main_body)
-        main = ast.FunctionDef(name=MAIN_FUNCTION, args=_no_args(), body=self._with_globals(body),
+        main = ast.FunctionDef(name=MAIN, args=_no_args(), body=self._with_globals(body),
                                decorator_list=[], returns=None)
         self.locate(main, program)
         self._module_body.append(main)
@@ -313,12 +261,8 @@ class Compiler:
 
     def _find_shared_globals(self, decls: list[N.Stmt], main_body: list[N.Stmt]) -> None:
         """Top-level variables that functions use become Python module globals."""
-        used: dict[int, Any] = {}
-        for decl in decls:
-            for node in _walk(decl):
-                symbol = getattr(node, "symbol", None)
-                if isinstance(node, N.Name) and symbol is not None and symbol.kind == GLOBAL:
-                    used[id(symbol)] = symbol
+        used = {id(node.symbol): node.symbol for decl in decls for node in N.walk(decl, includes=True)
+                if isinstance(node, N.Name) and node.symbol is not None and node.symbol.kind == GLOBAL}
         for symbol in used.values():
             base = "g_" + symbol.name
             name, counter = base, 1
@@ -328,7 +272,7 @@ class Compiler:
             self._taken_globals.add(name)
             self._global_names[id(symbol)] = name
         # Globals get a value before any function could run: default them.
-        for symbol_id, name in self._global_names.items():
+        for name in self._global_names.values():
             self._module_body.append(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None)))
 
     def _with_globals(self, body: list[ast.stmt]) -> list[ast.stmt]:
@@ -339,14 +283,7 @@ class Compiler:
     # ------------------------------------------------------------- structs
 
     def _declare_struct(self, struct: N.StructDecl) -> None:
-        fields = tuple((f.name, f.type_ref.type) for f in struct.fields)
-        cls = type(f"S_{struct.name}", (), {
-            "__slots__": tuple("v_" + name for name, _ in fields),
-            "__crm_name__": struct.name,
-            "__crm_fields__": fields,
-            "__crm_attrs__": tuple("v_" + name for name, _ in fields),
-            "__repr__": _struct_repr,
-        })
+        cls = struct_class(struct.name, tuple((f.name, f.type_ref.type) for f in struct.fields))
         self._struct_names[id(struct)] = self.runtime_name(cls, "S_" + struct.name)
         self._struct_ctor_names[id(struct)] = "n_" + struct.name
         self._structs_by_name[struct.name] = struct
@@ -360,7 +297,7 @@ class Compiler:
         ]
         for f in struct.fields:
             value = self.initial_value(f.type_ref, f.init)
-            target = ast.Attribute(ast.Name(obj, ast.Load()), "v_" + f.name, ast.Store())
+            target = ast.Attribute(ast.Name(obj, ast.Load()), field_attribute(f.name), ast.Store())
             body.append(self.locate(ast.Assign([target], value), f))
         body.append(ast.Return(ast.Name(obj, ast.Load())))
         fn = ast.FunctionDef(name=self._struct_ctor_names[id(struct)], args=_depth_args(), body=self._with_globals(body),
@@ -369,7 +306,7 @@ class Compiler:
 
     # ----------------------------------------------------------- functions
 
-    def _function(self, fn: N.FunctionDecl, struct: Optional[N.StructDecl]) -> ast.stmt:
+    def _function(self, fn: N.FunctionDecl, struct: N.StructDecl | None) -> ast.stmt:
         self.scope = _FunctionScope(function=fn)
         args: list[ast.arg] = []
         if struct is not None:
@@ -383,7 +320,7 @@ class Compiler:
         for param in fn.params:
             name = self.var_name(param.symbol, param.name)
             args.append(ast.arg(name))
-            if param.type_ref.type.dims == 0 and param.type_ref.name in MUTABLE_VALUE_TYPE_NAMES:
+            if needs_copy(param.type_ref.type):
                 # Date/Time values are copied when passed; the caller passes
                 # its own object, the callee copies (one place for all calls).
                 copy = ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy"))
@@ -400,7 +337,7 @@ class Compiler:
                              decorator_list=[], returns=None)
         return self.locate(py, fn)
 
-    def _function_and_binding(self, fn: N.FunctionDecl, struct: Optional[N.StructDecl]) -> list[ast.stmt]:
+    def _function_and_binding(self, fn: N.FunctionDecl, struct: N.StructDecl | None) -> list[ast.stmt]:
         """`def f_x(...)`, and for an overload `f2_x = f_x` right after it."""
         out: list[ast.stmt] = [self._function(fn, struct)]
         code_name, binding = self._code_names[id(fn)], self._function_names[id(fn)]
@@ -478,7 +415,7 @@ class Compiler:
         if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
                 and not expr.target.context  # members given the context check the limit themselves
                 and isinstance(expr.obj, N.Name)):  # evaluating the receiver again must be harmless
-            if _is_string(expr.obj.ctype):
+            if expr.obj.ctype == STRING:
                 out.append(self.locate(self._string_guard(self.expr(expr.obj)), expr))
             else:
                 out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
@@ -501,7 +438,7 @@ class Compiler:
         out: list[ast.stmt] = []
         if stmt.init is not None:
             out.extend(self.statement(stmt.init))
-        has_continue = _has_own_continue(stmt.body)
+        has_continue = has_own_continue(stmt.body)
         flag = self.temp() if (has_continue and stmt.update is not None) else None
         body = self.body_of(stmt.body)
         update = self.effect(stmt.update) if stmt.update is not None else []
@@ -519,25 +456,25 @@ class Compiler:
         out.append(ast.While(ast.Constant(True), head + body + update, []))
         return out
 
-    def counted_loop(self, stmt: N.For) -> Optional[list[ast.stmt]]:
+    def counted_loop(self, stmt: N.For) -> list[ast.stmt] | None:
         """`for (Integer i = a; i < b; i++) body` as `for v_i in range(a, b)`
         when that means the same: i is declared by the loop (so invisible
         after it), the body never assigns i, and b is a constant or a local
         the body never assigns. `<=` only with a constant bound below the
         Integer maximum (else i++ would overflow where range() would not)."""
         init, cond, update = stmt.init, stmt.cond, stmt.update
-        if not (isinstance(init, N.VarDecl) and init.init is not None and _is_integer(init.type_ref.type)
+        if not (isinstance(init, N.VarDecl) and init.init is not None and init.type_ref.type == INTEGER
                 and not init.type_ref.sizes and init.symbol is not None):
             return None
         symbol = init.symbol
         if not (isinstance(cond, N.Binary) and cond.op in ("<", "<=") and isinstance(cond.left, N.Name)
-                and cond.left.symbol is symbol and _is_integer(cond.right.ctype)):
+                and cond.left.symbol is symbol and cond.right.ctype == INTEGER):
             return None
         if not (isinstance(update, N.IncDec) and update.op == "++" and isinstance(update.target, N.Name)
                 and update.target.symbol is symbol):
             return None
         bound = cond.right
-        assigned = _assigned_symbols(stmt.body)
+        assigned = assigned_symbols(stmt.body)
         if isinstance(bound, N.IntLit):
             if cond.op == "<=" and bound.value >= INT_MAX:
                 return None
@@ -563,18 +500,18 @@ class Compiler:
         body = self.body_of(stmt.body)
         head: list[ast.stmt] = [self.locate(_tick_stmt(), stmt)]
         var_type = stmt.var_type.type
-        if var_type.dims == 0 and var_type.name in MUTABLE_VALUE_TYPE_NAMES:
+        if needs_copy(var_type):
             head.append(ast.Assign([ast.Name(name, ast.Store())], _method(ast.Name(name, ast.Load()), "copy")))
-        elif var_type == Type("Float") and _is_integer(_element_type(stmt.collection.ctype)):
+        elif var_type == FLOAT and element_type(stmt.collection.ctype) == INTEGER:
             head.append(ast.Assign([ast.Name(name, ast.Store())], self.call_name("_float", [ast.Name(name, ast.Load())])))
         # Iterate over a snapshot: changing the array inside the loop does
         # not change which elements the loop visits (as C++ iterators over a
         # copied vector would).
         collection = self.expr(stmt.collection)
         collection_type = stmt.collection.ctype
-        if _is_generic(collection_type):
+        if is_generic(collection_type):
             collection = self.call_name("_g_array", [collection])
-        if var_type.name != "Generic" and (_is_generic(collection_type) or _holds_generic(collection_type)):
+        if var_type.name != "Generic" and (is_generic(collection_type) or holds_generic(collection_type)):
             # elements known only as Generic (a Generic, a Generic[]): each checked
             element = ast.Name(name, ast.Load())
             check = (self.call_name("_g_typed_array", [self.call_name("_g_array", [element]), ast.Constant(str(var_type))])
@@ -601,7 +538,7 @@ class Compiler:
 
     def stmt_Throw(self, stmt: N.Throw) -> list[ast.stmt]:
         value = self.converted(stmt.value, STRING)
-        if stmt.value.ctype is not None and stmt.value.ctype != STRING and not _is_generic(stmt.value.ctype):
+        if stmt.value.ctype is not None and stmt.value.ctype != STRING and not is_generic(stmt.value.ctype):
             value = self.call_name("_str", [value])
         message = ast.BinOp(ast.Constant("GeneralException: "), ast.Add(), value)
         return [ast.Raise(self.call_name("_Throw", [message]), None)]
@@ -615,7 +552,7 @@ class Compiler:
         handler_body.append(ast.Assign([ast.Name(error_name, ast.Store())],
                                        ast.Attribute(ast.Name(exc, ast.Load()), "message", ast.Load())))
         handler_body.append(ast.Assign([ast.Name(location_name, ast.Store())],
-                                       self.call_name("_error_location", [ast.Name(exc, ast.Load())])))
+                                       self.call_name(ERROR_LOCATION, [ast.Name(exc, ast.Load())])))
         handler_body.extend(self.block(stmt.handler.body))
         handler = ast.ExceptHandler(ast.Name("_RuntimeError", ast.Load()), exc, handler_body)
         return [ast.Try(body, [handler], [], [])]
@@ -632,7 +569,7 @@ class Compiler:
                 out.append(self._string_guard(self.expr(target)))
             return out
         op = node.op[0]
-        if _is_string(ttype) and op == "+" and isinstance(target, N.Name):
+        if ttype == STRING and op == "+" and isinstance(target, N.Name):
             # `s += x` keeps CPython's in-place string growth.
             name = self.var_name(target.symbol, target.name)
             out = [ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.converted(node.value, STRING))]
@@ -642,7 +579,7 @@ class Compiler:
             current = self.expr(target)
             value = self.arith(op, current, self.expr(node.value), ttype, target.ctype, node.value.ctype, node)
             out = [self.store(target, value)]
-            if _is_string(ttype):
+            if ttype == STRING:
                 out.append(self._string_guard(self.expr(target)))
             return out
         # Member / Index target: evaluate the object and index once.
@@ -652,9 +589,9 @@ class Compiler:
         if isinstance(target, N.Name):
             return ast.Assign([ast.Name(self.var_name(target.symbol, target.name), ast.Store())], value)
         if isinstance(target, N.Member):
-            return ast.Assign([ast.Attribute(self.expr(target.obj), "v_" + target.name, ast.Store())], value)
+            return ast.Assign([ast.Attribute(self.expr(target.obj), field_attribute(target.name), ast.Store())], value)
         if isinstance(target, N.Index):
-            helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
+            helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
             obj, value = self.element_store(target.obj, self.expr(target.obj), value)
             return ast.Expr(self.call_name(helper, [obj, self.index_value(target), value]))
         raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
@@ -667,9 +604,9 @@ class Compiler:
             if isinstance(target, N.Name):
                 return ast.NamedExpr(ast.Name(self.var_name(target.symbol, target.name), ast.Store()), value)
             if isinstance(target, N.Member):
-                return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant("v_" + target.name), value])
+                return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant(field_attribute(target.name)), value])
             if isinstance(target, N.Index):
-                helper = "_map_set" if _is_map(target.obj.ctype) else "_index_set"
+                helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
                 obj, value = self.element_store(target.obj, self.expr(target.obj), value)
                 return self.call_name(helper, [obj, self.index_value(target), value])
         if isinstance(target, N.Name):
@@ -685,7 +622,7 @@ class Compiler:
         obj_tmp = self.temp()
         obj = ast.NamedExpr(ast.Name(obj_tmp, ast.Store()), self.expr(target.obj))
         if isinstance(target, N.Member):
-            attr = "v_" + target.name
+            attr = field_attribute(target.name)
             current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), attr, ast.Load())
             value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
             # obj is evaluated first (inside the tuple), then the new value.
@@ -693,13 +630,13 @@ class Compiler:
                 ast.Name(obj_tmp, ast.Load()), ast.Constant(attr), value])], ast.Load()), ast.Constant(1), ast.Load())
         index_tmp = self.temp()
         index = ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.index_value(target))
-        is_map = _is_map(target.obj.ctype)
+        is_map = target.obj.ctype == MAP
         if is_map:
             current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
         else:
             current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
         value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
-        if _holds_generic(target.obj.ctype):
+        if holds_generic(target.obj.ctype):
             value = self.call_name("_g_element", [ast.Name(obj_tmp, ast.Load()), value])
         setter = self.call_name("_map_set" if is_map else "_index_set",
                                 [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value])
@@ -727,7 +664,7 @@ class Compiler:
         # old value = new value -/+ 1 (exact for Integers and Bytes in range)
         undo = ast.Sub() if op == "+" else ast.Add()
         old = ast.BinOp(new_value, undo, ast.Constant(1))
-        if _is_byte(target.ctype):
+        if target.ctype == BYTE:
             old = self.call_name("_byte", [old])
         return old
 
@@ -742,16 +679,16 @@ class Compiler:
     # -------------------------------------------------------------- guards
 
     def _grows_string(self, t: Type, value: N.Expr) -> bool:
-        return _is_string(t) and isinstance(value, N.Binary) and value.op == "+"
+        return t == STRING and isinstance(value, N.Binary) and value.op == "+"
 
     def _string_guard(self, value: ast.expr) -> ast.stmt:
         """`if len(s) > max: raise limit` (after a string got longer)."""
-        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.STRING, ast.Load())])
-        return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name("_ctx", ast.Load())]))], [])
+        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_STRING, ast.Load())])
+        return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name(CTX, ast.Load())]))], [])
 
     def _collection_guard(self, value: ast.expr, node: N.Expr) -> ast.stmt:
-        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(_Limits.COLLECTION, ast.Load())])
-        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name("_ctx", ast.Load())]))], []), node)
+        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_COLLECTION, ast.Load())])
+        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name(CTX, ast.Load())]))], []), node)
 
     # ----------------------------------------------------------- expressions
 
@@ -768,7 +705,7 @@ class Compiler:
         """A value used as a Bool (condition, `!`, `&&`, `||`): a Generic
         must hold a Bool at run time."""
         value = self.expr(node)
-        if _is_generic(node.ctype):
+        if is_generic(node.ctype):
             return self.call_name("_g_cond", [value])
         return value
 
@@ -794,15 +731,15 @@ class Compiler:
         if node.op == "!":
             return _not(self.bool_operand(node.operand))
         operand = self.expr(node.operand)
-        if _is_generic(node.operand.ctype):
+        if is_generic(node.operand.ctype):
             if node.op == "+":
                 return self.call_name("_g_arith", [ast.Constant("+"), ast.Constant(0), operand])
             return self.call_name("_g_neg", [operand])
         if node.op == "+":
             return operand
-        if _is_integer(node.operand.ctype):
+        if node.operand.ctype == INTEGER:
             return self.int_checked(ast.UnaryOp(ast.USub(), operand))
-        if _is_byte(node.operand.ctype):
+        if node.operand.ctype == BYTE:
             return self.call_name("_byte", [ast.UnaryOp(ast.USub(), operand)])
         return ast.UnaryOp(ast.USub(), operand)
 
@@ -816,49 +753,49 @@ class Compiler:
             return ast.BoolOp(kind, [self.bool_operand(node.left), self.bool_operand(node.right)])
         left, right = self.expr(node.left), self.expr(node.right)
         if op in _COMPARE:
-            if _is_generic(node.left.ctype) or _is_generic(node.right.ctype):
+            if is_generic(node.left.ctype) or is_generic(node.right.ctype):
                 return self.call_name("_g_compare", [ast.Constant(op), left, right])
             return ast.Compare(left, [_COMPARE[op]()], [right])
         return self.arith(op, left, right, node.ctype, node.left.ctype, node.right.ctype, node)
 
-    def arith(self, op: str, left: ast.expr, right: ast.expr, result: Optional[Type],
-              left_type: Optional[Type], right_type: Optional[Type], node: N.Node) -> ast.expr:
+    def arith(self, op: str, left: ast.expr, right: ast.expr, result: Type | None,
+              left_type: Type | None, right_type: Type | None, node: N.Node) -> ast.expr:
         """`left op right` for the static types the checker found."""
-        if _is_generic(left_type) or _is_generic(right_type):
+        if is_generic(left_type) or is_generic(right_type):
             # Types known only at run time: checked there; a known result type
             # (`i += g`, `"a" + g`) is checked on the result.
             value = self.call_name("_g_arith", [ast.Constant(op), left, right])
-            if result is not None and result.dims == 0 and not _is_generic(result):
+            if result is not None and result.dims == 0 and not is_generic(result):
                 value = self.call_name("_g_from", [value, ast.Constant(result.name)])
             return value
-        if _is_float(result) or _is_float(left_type) or _is_float(right_type):
+        if result == FLOAT or left_type == FLOAT or right_type == FLOAT:
             if op == "/":
                 return self.call_name("_float_div", [left, right])
             if op == "%":
                 return self.call_name("_float_mod", [left, right])
             return self.float_checked(ast.BinOp(left, _ARITH[op](), right))
-        if _is_integer(result) or _is_byte(result):
+        if result == INTEGER or result == BYTE:
             if op == "/":
                 value = self.call_name("_int_div", [left, right])
             elif op == "%":
                 value = self.call_name("_int_mod", [left, right])
-            elif _is_integer(result) and op in ("+", "-") and _small_constant_operand(left, right):
+            elif result == INTEGER and op in ("+", "-") and _small_constant_operand(left, right):
                 value = self.int_checked_constant(op, left, right.value)
             else:
                 value = ast.BinOp(left, _ARITH[op](), right)
-                if _is_integer(result):
+                if result == INTEGER:
                     value = self.int_checked(value)
-            if _is_byte(result):
+            if result == BYTE:
                 value = self.call_name("_byte", [value])
             return value
-        if _is_string(result) or _is_string(left_type):
+        if result == STRING or left_type == STRING:
             if op != "+":
                 raise CRMScriptCheckError(f"operator {op} does not apply to String", node.file, node.line, node.column)
             return ast.BinOp(left, ast.Add(), right)
         if op in _ARITH and op not in ("/", "%"):
             return ast.BinOp(left, _ARITH[op](), right)
         # Unknown static type (Generic): let the runtime decide.
-        return self.call_name("_generic_arith", [ast.Constant(op), left, right])
+        return self.call_name("_g_arith", [ast.Constant(op), left, right])
 
     def int_checked(self, value: ast.expr) -> ast.expr:
         """`(t if MIN <= (t := value) <= MAX else _overflow(t))`, an inline range check."""
@@ -892,13 +829,13 @@ class Compiler:
         return self.assign_expr(node)
 
     def expr_Member(self, node: N.Member) -> ast.expr:
-        return ast.Attribute(self.expr(node.obj), "v_" + node.name, ast.Load())
+        return ast.Attribute(self.expr(node.obj), field_attribute(node.name), ast.Load())
 
     def element_store(self, array: N.Expr, array_py: ast.expr, value: ast.expr) -> tuple[ast.expr, ast.expr]:
         """(array, value) for `array[i] = value`: through a Generic[] view (a
         `Generic[]` parameter given an Integer[]) the value must fit the
         array's real element type, checked at run time."""
-        if not _holds_generic(array.ctype):
+        if not holds_generic(array.ctype):
             return array_py, value
         tmp = self.temp()
         return (ast.NamedExpr(ast.Name(tmp, ast.Store()), array_py),
@@ -906,12 +843,12 @@ class Compiler:
 
     def index_value(self, node: N.Index) -> ast.expr:
         """The index of `a[i]` / key of `m[k]` (a Generic index is checked at run time)."""
-        return self.converted(node.index, STRING if _is_map(node.obj.ctype) else INTEGER)
+        return self.converted(node.index, STRING if node.obj.ctype == MAP else INTEGER)
 
     def expr_Index(self, node: N.Index) -> ast.expr:
         obj = self.expr(node.obj)
         index = self.index_value(node)
-        if _is_map(node.obj.ctype):
+        if node.obj.ctype == MAP:
             return self.call_name("_map_get", [obj, index])
         if isinstance(obj, ast.Name) and isinstance(index, (ast.Name, ast.Constant)):
             # a[i] with plain names: inline bounds check, no call.
@@ -930,7 +867,7 @@ class Compiler:
 
     def script_call(self, target: N.FunctionDecl, args: list[N.Expr]) -> ast.expr:
         name = self._function_names.get(id(target), "f_" + target.name)
-        values = [self.converted(a, p.type_ref.type) for a, p in zip(args, target.params)]
+        values = [self.converted(a, p.type_ref.type) for a, p in zip(args, target.params, strict=False)]
         return ast.Call(ast.Name(name, ast.Load()), values + [_deeper()], [])
 
     def expr_Construct(self, node: N.Construct) -> ast.expr:
@@ -949,7 +886,7 @@ class Compiler:
         target = node.target
         if isinstance(target, N.FunctionDecl):
             name = self._function_names[id(target)]
-            args = [self.expr(node.obj)] + [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params)]
+            args = [self.expr(node.obj)] + [self.converted(a, p.type_ref.type) for a, p in zip(node.args, target.params, strict=False)]
             return ast.Call(ast.Name(name, ast.Load()), args + [_deeper()], [])
         if isinstance(target, Signature):
             if target.mutates:
@@ -957,30 +894,28 @@ class Compiler:
             return self.library_call(target, node.obj, node.args, node)
         raise CRMScriptCheckError(f"unknown method '{node.method}'", node.file, node.line, node.column)
 
-    def library_call(self, sig: Signature, receiver: Optional[N.Expr], args: list[N.Expr], node: N.Node,
-                     receiver_py: Optional[ast.expr] = None) -> ast.expr:
+    def library_call(self, sig: Signature, receiver: N.Expr | None, args: list[N.Expr], node: N.Node,
+                     receiver_py: ast.expr | None = None) -> ast.expr:
         if sig.impl is None:
             raise CRMScriptCheckError(f"{sig.qualified_name} is documented but not available in the simulator",
                                       node.file, node.line, node.column)
         py_args: list[ast.expr] = []
         if sig.context:
-            py_args.append(ast.Name("_ctx", ast.Load()))
+            py_args.append(ast.Name(CTX, ast.Load()))
         if receiver_py is not None:
             py_args.append(receiver_py)
         elif receiver is not None:
             py_args.append(self.expr(receiver))
-        element = _element_type(receiver.ctype) if receiver is not None and receiver.ctype is not None else None
+        element = element_type(receiver.ctype) if receiver is not None else None
         receiver_tmp = None
-        if receiver is not None and _holds_generic(receiver.ctype) and any(p.type.name == "T" for p in sig.params):
+        if receiver is not None and holds_generic(receiver.ctype) and any(p.type.name == ELEMENT.name for p in sig.params):
             # Elements added through a Generic[] view must fit the array's real element type.
             receiver_tmp = self.temp()
             py_args[-1] = ast.NamedExpr(ast.Name(receiver_tmp, ast.Store()), py_args[-1])
-        for arg, param in zip(args, sig.params):
-            ptype = param.type
-            if ptype.name == "T" and element is not None:
-                ptype = Type(element.name, element.dims + ptype.dims)
+        for arg, param in zip(args, sig.params, strict=False):
+            ptype = substitute_element(param.type, element) if element is not None else param.type
             value = self.converted(arg, ptype)
-            if receiver_tmp is not None and param.type.name == "T" and param.type.dims == 0:
+            if receiver_tmp is not None and param.type == ELEMENT:
                 value = self.call_name("_g_element", [ast.Name(receiver_tmp, ast.Load()), value])
             py_args.append(value)
         inline = INTRINSICS.get(sig.impl)
@@ -1005,8 +940,8 @@ class Compiler:
             obj = ast.NamedExpr(ast.Name(obj_tmp, ast.Store()), self.expr(receiver.obj))
             parts: list[ast.expr] = [obj]
             if isinstance(receiver, N.Member):
-                attr = ast.Constant("v_" + receiver.name)
-                current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), "v_" + receiver.name, ast.Load())
+                attr = ast.Constant(field_attribute(receiver.name))
+                current = ast.Attribute(ast.Name(obj_tmp, ast.Load()), field_attribute(receiver.name), ast.Load())
                 call = self.library_call(sig, None, node.args, node, receiver_py=current)
                 setter = self.call_name("_attr_set", [ast.Name(obj_tmp, ast.Load()), attr,
                                                       ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call),
@@ -1014,7 +949,7 @@ class Compiler:
             else:
                 index_tmp = self.temp()
                 parts.append(ast.NamedExpr(ast.Name(index_tmp, ast.Store()), self.expr(receiver.index)))
-                is_map = _is_map(receiver.obj.ctype)
+                is_map = receiver.obj.ctype == MAP
                 if is_map:
                     current = self.call_name("_map_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
                 else:
@@ -1032,7 +967,7 @@ class Compiler:
 
     # -------------------------------------------------------- conversions
 
-    def converted(self, node: N.Expr, target: Optional[Type]) -> ast.expr:
+    def converted(self, node: N.Expr, target: Type | None) -> ast.expr:
         """The value of `node` as stored into a `target`-typed place:
         Integer widened to Float, Date/Time values copied."""
         value = self.expr(node)
@@ -1040,28 +975,28 @@ class Compiler:
         if target is None or source is None:
             return value
         # (a failed Generic check is reported at the Generic expression itself)
-        if _is_generic(source) and target.name != "Generic":
+        if is_generic(source) and target.name != "Generic":
             if target.dims > 0:
                 return self.locate(self.call_name("_g_typed_array", [self.call_name("_g_array", [value]),
                                                                      ast.Constant(str(target))]), node)
             return self.locate(self.call_name("_g_from", [value, ast.Constant(target.name)]), node)
-        if _holds_generic(source) and target.dims > 0 and target.name != "Generic":
+        if holds_generic(source) and target.dims > 0 and target.name != "Generic":
             # A Generic[] viewed as an Integer[]: only when it really is one.
             return self.locate(self.call_name("_g_typed_array", [value, ast.Constant(str(target))]), node)
-        if target.dims == 0 and target.name == "Float" and (_is_integer(source) or _is_byte(source)):
+        if target == FLOAT and (source == INTEGER or source == BYTE):
             if isinstance(value, ast.Constant):
                 return ast.Constant(float(value.value))
             return self.call_name("_float", [value])
-        if _is_byte(target) and not _is_byte(source) and _is_integer(source):
+        if target == BYTE and source == INTEGER:
             # An Integer stored into a Byte keeps its low 8 bits (C's unsigned char).
             if isinstance(value, ast.Constant):
                 return ast.Constant(value.value & 0xFF)
             return self.call_name("_byte", [value])
-        if target.dims == 0 and target.name in MUTABLE_VALUE_TYPE_NAMES and _needs_copy_from(node):
+        if needs_copy(target) and _needs_copy_from(node):
             return _method(value, "copy")
         return value
 
-    def initial_value(self, type_ref: N.TypeRef, init: Optional[N.Expr]) -> ast.expr:
+    def initial_value(self, type_ref: N.TypeRef, init: N.Expr | None) -> ast.expr:
         if init is not None:
             return self.converted(init, type_ref.type)
         return self.default_value(type_ref)
@@ -1077,7 +1012,7 @@ class Compiler:
             factory = self._element_factory(Type(type_ref.name))
             return self.call_name("_new_array", [factory, ast.Constant(len(type_ref.sizes)),
                                                  ast.Tuple(sizes, ast.Load()),
-                                                 ast.Name("_max_collection", ast.Load())])
+                                                 ast.Name(MAX_COLLECTION, ast.Load())])
         name = type_ref.name
         if name in _PRIMITIVE_DEFAULTS:
             return self._primitive_default(name)
@@ -1086,7 +1021,8 @@ class Compiler:
             return ast.Call(ast.Name(self._struct_ctor_names[id(struct)], ast.Load()), [_depth_name()], [])
         info = self.library.classes.get(name)
         if info is not None and info.default is not None:
-            return ast.Call(ast.Name(self.runtime_name(info.default, name + "_default"), ast.Load()), [], [])
+            args = [ast.Name(CTX, ast.Load())] if info.default_context else []
+            return ast.Call(ast.Name(self.runtime_name(info.default, name + "_default"), ast.Load()), args, [])
         if info is not None and info.python_class is not None:
             return ast.Call(ast.Name(self.runtime_name(info.python_class, name), ast.Load()), [], [])
         return ast.Constant(None)
@@ -1117,7 +1053,7 @@ class Compiler:
             return ast.Constant(value)
         return ast.Name(self.runtime_name(value, "null_" + name), ast.Load())
 
-    def _struct_by_name(self, name: str) -> Optional[N.StructDecl]:
+    def _struct_by_name(self, name: str) -> N.StructDecl | None:
         return self._structs_by_name.get(name)
 
     def call_name(self, name: str, args: list[ast.expr]) -> ast.expr:
@@ -1135,46 +1071,7 @@ def _is_string_append_to_variable(expr: N.Expr) -> bool:
     return (isinstance(expr, N.MethodCall) and isinstance(target, Signature)
             and target.owner == "String" and target.name == "append"
             and len(target.params) == 1 and target.params[0].type == STRING
-            and isinstance(expr.obj, N.Name) and _is_string(expr.obj.ctype))
-
-
-def _is(t: Optional[Type], name: str) -> bool:
-    return t is not None and t.dims == 0 and t.name == name
-
-
-def _is_generic(t: Optional[Type]) -> bool:
-    return t is not None and t.dims == 0 and t.name == "Generic"
-
-
-def _holds_generic(t: Optional[Type]) -> bool:
-    """An array whose static element type is Generic (Generic[], Generic[][])."""
-    return t is not None and t.dims > 0 and t.name == "Generic"
-
-
-def _is_integer(t: Optional[Type]) -> bool:
-    return _is(t, "Integer")
-
-
-def _is_float(t: Optional[Type]) -> bool:
-    return _is(t, "Float")
-
-
-def _is_byte(t: Optional[Type]) -> bool:
-    return _is(t, "Byte")
-
-
-def _is_string(t: Optional[Type]) -> bool:
-    return _is(t, "String")
-
-
-def _is_map(t: Optional[Type]) -> bool:
-    return _is(t, "Map")
-
-
-def _element_type(t: Optional[Type]) -> Optional[Type]:
-    if t is None or t.dims == 0:
-        return None
-    return t.element()
+            and isinstance(expr.obj, N.Name) and expr.obj.ctype == STRING)
 
 
 def _needs_copy_from(node: N.Expr) -> bool:
@@ -1184,63 +1081,6 @@ def _needs_copy_from(node: N.Expr) -> bool:
     if isinstance(node, N.Call) and isinstance(node.target, N.FunctionDecl):
         return False
     return True
-
-
-# ------------------------------------------------------------- intrinsics
-# The few library members whose implementation is one Python expression and
-# that triggers call all the time are emitted inline instead of as a call.
-# Each entry must do exactly what the registered implementation does
-# (tests/test_compiler.py checks every one against it).
-
-
-def _call(name: str, *args: ast.expr) -> ast.expr:
-    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
-
-
-def _attr(obj: ast.expr, *path: str) -> ast.expr:
-    for part in path:
-        obj = ast.Attribute(obj, part, ast.Load())
-    return obj
-
-
-def _intrinsics() -> dict[Callable, Callable[..., ast.expr]]:
-    from .runtime import collections as coll
-    from .runtime import eventdata as ed
-    from .runtime import globals as g
-    from .runtime import strings
-
-    return {
-        # The receiver is evaluated before the key, as in the library call.
-        coll.map_exists: lambda m, k: ast.Call(_attr(m, "_values", "__contains__"), [k], []),
-        coll.map_get: lambda m, k: ast.Call(_attr(m, "_values", "get"), [k, ast.Constant("")], []),
-        _numbers.integer_to_string: lambda x: _call("_str", x),
-        strings.string_get_length: lambda s: _call("_len", s),
-        strings.string_to_integer: lambda s: _call("_parse_integer", s),
-        g.get_event_data: lambda ctx: _call("_event_data_of", ctx),  # one call instead of two
-        ed.eventdata_new: lambda ctx: _call("_event_data_of", ctx),
-        ed.eventdata_get_input_value: lambda e, k: ast.Call(
-            _attr(e, "inputs", "get"), [k, ast.Constant("")], []),
-        ed.eventdata_set_output_value: lambda e, k, v: _call("_setitem", _attr(e, "outputs"), k, v),
-        ed.eventdata_set_message: lambda e, text: _call("_set_member", _attr(e, "event"), ast.Constant("Message"), text),
-        g.print_: lambda ctx, text: ast.Call(_attr(ctx, "write"), [text], []),
-        g.print_line: lambda ctx, text: ast.Call(_attr(ctx, "write"), [
-            ast.BinOp(text, ast.Add(), ast.Constant("\n"))], []),
-    }
-
-
-def _intrinsic_helpers() -> dict[str, Callable]:
-    """Names the intrinsics call that the compiler's own helpers lack; the
-    run boundary (engine/script.py) adds them to every script's namespace.
-    `_setitem` is operator.setitem: a C call, half the cost of `d.__setitem__(k, v)`."""
-    import operator
-
-    from .runtime import eventdata as ed
-
-    return {"_setitem": operator.setitem, "_event_data_of": ed.event_data_of, "_set_member": ed.set_member}
-
-
-INTRINSICS = _intrinsics()
-INTRINSIC_HELPERS = _intrinsic_helpers()
 
 
 def _small_constant_operand(left: ast.expr, right: ast.expr) -> bool:
@@ -1257,7 +1097,7 @@ def _method(obj: ast.expr, name: str) -> ast.expr:
 
 
 def _tick_stmt() -> ast.stmt:
-    return ast.Expr(ast.Call(ast.Name("_tick", ast.Load()), [], []))
+    return ast.Expr(ast.Call(ast.Name(TICK, ast.Load()), [], []))
 
 
 DEPTH = "_depth"  # hidden last parameter of every script function: the call depth
@@ -1273,8 +1113,8 @@ def _deeper() -> ast.expr:
 
 def _depth_check() -> ast.stmt:
     """`if _depth > _max_depth: _recursion_limit()`."""
-    test = ast.Compare(_depth_name(), [ast.Gt()], [ast.Name("_max_depth", ast.Load())])
-    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [ast.Name("_ctx", ast.Load())], []))], [])
+    test = ast.Compare(_depth_name(), [ast.Gt()], [ast.Name(MAX_DEPTH, ast.Load())])
+    return ast.If(test, [ast.Expr(ast.Call(ast.Name("_recursion_limit", ast.Load()), [ast.Name(CTX, ast.Load())], []))], [])
 
 
 def _depth_args() -> ast.arguments:
@@ -1284,101 +1124,6 @@ def _depth_args() -> ast.arguments:
 
 def _no_args() -> ast.arguments:
     return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-
-
-def _struct_repr(self) -> str:
-    fields = ", ".join(f"{name}={getattr(self, 'v_' + name, None)!r}" for name, _ in self.__crm_fields__)
-    return f"{self.__crm_name__}({fields})"
-
-
-# Node fields set by the checker or loader that are not children.
-_ANNOTATIONS = frozenset({"symbol", "error_symbol", "location_symbol", "struct", "ctype", "program"})
-
-
-def _walk(node: Any):
-    """Every CRMScript node under `node` (dataclass fields, lists)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for name in getattr(current, "__dataclass_fields__", ()):
-            if name in _ANNOTATIONS or (name == "target" and not isinstance(current, (N.Assign, N.IncDec))):
-                continue  # annotations point elsewhere in the tree (or to the library)
-            value = getattr(current, name)
-            if isinstance(value, N.Node):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, N.Node))
-        if isinstance(current, N.Include) and current.program is not None:
-            stack.append(current.program)
-
-
-def _assigned_symbols(stmt: N.Stmt) -> list:
-    """Symbols that `stmt` may change: assignment and ++/-- targets, receivers
-    of mutating members (String.append), whatever is passed to a script
-    function is not a concern: Integers are passed by value."""
-    out = []
-    for node in _walk(stmt):
-        target = None
-        if isinstance(node, (N.Assign, N.IncDec)):
-            target = node.target
-        elif isinstance(node, N.MethodCall) and getattr(node.target, "mutates", False):
-            target = node.obj
-        elif isinstance(node, N.VarDecl):
-            out.append(node.symbol)
-        if isinstance(target, N.Name):
-            out.append(target.symbol)
-    return out
-
-
-def _called_functions(node: N.Node) -> set[int]:
-    return {id(n.target) for n in _walk(node)
-            if isinstance(n, (N.Call, N.MethodCall, N.Construct)) and isinstance(n.target, N.FunctionDecl)}
-
-
-def _recursive_functions(decls: list[N.Stmt]) -> set[int]:
-    """ids of the script functions and methods that can reach themselves
-    through calls. If a struct field's initial value calls a script function,
-    constructing a struct can call functions too: then every function counts
-    as recursive (rare, and always safe)."""
-    functions = [d for d in decls if isinstance(d, N.FunctionDecl)]
-    structs = [d for d in decls if isinstance(d, N.StructDecl)]
-    for struct in structs:
-        functions.extend(struct.methods)
-        if any(f.init is not None and _called_functions(f.init) for f in struct.fields):
-            return {id(f) for f in functions}
-    calls = {id(f): _called_functions(f.body) for f in functions}
-    recursive: set[int] = set()
-    for f in functions:
-        seen: set[int] = set()
-        stack = list(calls[id(f)])
-        while stack:
-            current = stack.pop()
-            if current == id(f):
-                recursive.add(id(f))
-                break
-            if current not in seen:
-                seen.add(current)
-                stack.extend(calls.get(current, ()))
-    return recursive
-
-
-def _has_own_continue(stmt: N.Stmt) -> bool:
-    """Whether `stmt` holds a `continue` that belongs to the loop around it."""
-    stack = [stmt]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, N.Continue):
-            return True
-        if isinstance(current, (N.While, N.For, N.Foreach)):
-            continue  # a nested loop's continue is its own
-        for name in getattr(current, "__dataclass_fields__", ()):
-            value = getattr(current, name)
-            if isinstance(value, N.Stmt):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, N.Stmt))
-    return False
 
 
 def _all_code_objects(code) -> list:
@@ -1396,10 +1141,8 @@ def _unparse(module: ast.Module) -> str:
         return ""
 
 
-def compile_program(program: N.Program, *, library: Optional[Library] = None,
+def compile_program(program: N.Program, *, library: Library | None = None,
                     script_name: str = "<script>") -> CompiledProgram:
     """Compile a checked program (see docs/architecture.md, "Checker annotations")."""
-    from .checker import make_room_for_deep_scripts
-
-    make_room_for_deep_scripts()
+    ensure_recursion_limit(DEEP_SCRIPT_FRAMES)
     return Compiler(program, library=library, script_name=script_name).compile()

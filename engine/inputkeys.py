@@ -25,21 +25,10 @@ EVENT_DATA = "EventData"
 def input_key_reads(program: N.Program) -> Iterator[N.StringLit]:
     """The string literals given to `getInputValue` on an EventData in the
     program's own file (not in its includes)."""
-    stack: list[object] = [program]
-    seen: set[int] = set()  # the AST has back-references (a method's struct)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen or isinstance(node, N.Include):
-            continue
-        seen.add(id(node))
+    for node in N.walk(program):  # (annotations such as a call's target are not walked)
         if (isinstance(node, N.MethodCall) and node.method == "getInputValue" and len(node.args) == 1
                 and isinstance(node.args[0], N.StringLit) and _is_event_data(node.obj)):
             yield node.args[0]
-        for value in vars(node).values():
-            if isinstance(value, N.Node):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, N.Node))
 
 
 def _is_event_data(receiver: N.Expr) -> bool:

@@ -1,17 +1,40 @@
-"""The typed AST of CRMScript: plain dataclasses, one per construct.
+"""The typed AST of CRMScript: plain dataclasses, one per construct, and
+the one way to walk it.
 
 The parser builds these from lark's parse tree; the checker fills in the
-annotation fields (marked "set by the checker"); the compiler reads both.
-Every node knows the file, line and column (1-based) it came from, so every
-later error can point at the script.
+annotation fields (declared with `annotation()`: they point elsewhere in the
+tree, to a Symbol or to the library, and are never children); the compiler
+reads both. Every node knows the file, line and column (1-based) it came
+from, so every later error can point at the script.
+
+Traversal (`children`, `walk`) is driven by the dataclass fields: a field is
+a child when it holds a Node (or a list of them) and is not an annotation.
+`Include.program` (the included file, set by the loader) is walked only when
+asked for (`includes=True`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import TYPE_CHECKING
 
+from .symbols import Symbol
 from .types import Type
+
+if TYPE_CHECKING:
+    from .runtime.table import Signature
+
+# Field metadata key of the fields that are not children (see `annotation`).
+_ANNOTATION = "annotation"
+
+
+def annotation(*, set_by: str = "the checker"):
+    """A field filled in after parsing that refers to something elsewhere
+    (a declaration, a Symbol, a library Signature, the enclosing struct):
+    None until then, and never a child of its node."""
+    return field(default=None, metadata={_ANNOTATION: set_by})
 
 
 @dataclass(kw_only=True, eq=False)
@@ -33,7 +56,7 @@ class TypeRef(Node):
     """
 
     name: str
-    sizes: list[Optional["Expr"]] = field(default_factory=list)
+    sizes: list[Expr | None] = field(default_factory=list)
 
     @property
     def type(self) -> Type:
@@ -45,7 +68,7 @@ class TypeRef(Node):
 
 @dataclass(kw_only=True, eq=False)
 class Expr(Node):
-    ctype: Optional[Type] = None  # set by the checker: the static type
+    ctype: Type | None = annotation()  # the static type
 
 
 @dataclass(eq=False)
@@ -73,7 +96,7 @@ class Name(Expr):
     """A variable reference."""
 
     name: str
-    symbol: Any = None  # set by the checker: the Symbol it resolves to
+    symbol: Symbol | None = annotation()  # the variable it resolves to
 
 
 @dataclass(eq=False)
@@ -114,7 +137,7 @@ class Call(Expr):
 
     name: str
     args: list[Expr]
-    target: Any = None  # set by the checker: FunctionDecl or runtime Signature
+    target: FunctionDecl | Signature | None = annotation()
 
 
 @dataclass(eq=False)
@@ -123,7 +146,8 @@ class Construct(Expr):
 
     type_ref: TypeRef
     args: list[Expr]
-    target: Any = None  # set by the checker: runtime Signature, or StructDecl
+    # a constructor's Signature, the StructDecl, or a factory function named like the struct
+    target: Signature | StructDecl | FunctionDecl | None = annotation()
 
 
 @dataclass(eq=False)
@@ -133,7 +157,7 @@ class MethodCall(Expr):
     obj: Expr
     method: str
     args: list[Expr]
-    target: Any = None  # set by the checker: runtime Signature or struct FunctionDecl
+    target: Signature | FunctionDecl | None = annotation()  # a library member or a struct method
 
 
 @dataclass(eq=False)
@@ -142,7 +166,7 @@ class Member(Expr):
 
     obj: Expr
     name: str
-    target: Any = None  # set by the checker: the field's VarDecl
+    target: VarDecl | None = annotation()  # the field's declaration
 
 
 @dataclass(eq=False)
@@ -167,15 +191,15 @@ class VarDecl(Stmt):
 
     type_ref: TypeRef
     name: str
-    init: Optional[Expr] = None
-    symbol: Any = None  # set by the checker
+    init: Expr | None = None
+    symbol: Symbol | None = annotation()
 
 
 @dataclass(eq=False)
 class Param(Node):
     type_ref: TypeRef
     name: str
-    symbol: Any = None  # set by the checker
+    symbol: Symbol | None = annotation()
 
 
 @dataclass(eq=False)
@@ -191,7 +215,7 @@ class FunctionDecl(Stmt):
     name: str
     params: list[Param]
     body: Block
-    struct: Optional["StructDecl"] = None  # set by the parser for methods
+    struct: StructDecl | None = annotation(set_by="the parser")  # the struct of a method
 
 
 @dataclass(eq=False)
@@ -215,7 +239,7 @@ class EmptyStmt(Stmt):
 class If(Stmt):
     cond: Expr
     then: Stmt
-    else_: Optional[Stmt] = None  # `else if` is an If here
+    else_: Stmt | None = None  # `else if` is an If here
 
 
 @dataclass(eq=False)
@@ -226,9 +250,9 @@ class While(Stmt):
 
 @dataclass(eq=False)
 class For(Stmt):
-    init: Optional[Stmt]  # VarDecl or ExprStmt
-    cond: Optional[Expr]
-    update: Optional[Expr]
+    init: Stmt | None  # VarDecl or ExprStmt
+    cond: Expr | None
+    update: Expr | None
     body: Stmt
 
 
@@ -240,7 +264,7 @@ class Foreach(Stmt):
     var_name: str
     collection: Expr
     body: Stmt
-    symbol: Any = None  # set by the checker
+    symbol: Symbol | None = annotation()
 
 
 @dataclass(eq=False)
@@ -255,7 +279,7 @@ class Continue(Stmt):
 
 @dataclass(eq=False)
 class Return(Stmt):
-    value: Optional[Expr] = None
+    value: Expr | None = None
 
 
 @dataclass(eq=False)
@@ -264,8 +288,8 @@ class Try(Stmt):
 
     body: Block
     handler: Block
-    error_symbol: Any = None  # set by the checker
-    location_symbol: Any = None  # set by the checker
+    error_symbol: Symbol | None = annotation()
+    location_symbol: Symbol | None = annotation()
 
 
 @dataclass(eq=False)
@@ -278,7 +302,9 @@ class Include(Stmt):
     """`#include "name";` - textual inclusion, resolved by the loader."""
 
     name: str
-    program: Optional["Program"] = None  # set by the loader: the included script
+    # The included script (set by the loader). Not a child: another file's
+    # tree, walked only with walk(..., includes=True).
+    program: Program | None = annotation(set_by="the loader")
 
 
 @dataclass(eq=False)
@@ -291,3 +317,51 @@ class LanguageLevel(Stmt):
 @dataclass(eq=False)
 class Program(Node):
     body: list[Stmt]
+
+
+# ------------------------------------------------------------ traversal
+
+
+@cache
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold children, in declaration order
+    (which is source order: `If` is cond, then, else_)."""
+    return tuple(f.name for f in fields(cls)
+                 if f.name not in ("file", "line", "column") and _ANNOTATION not in f.metadata)
+
+
+def children(node: Node) -> Iterator[Node]:
+    """The direct children of `node`, in source order (annotations excluded)."""
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, Node):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, Node):
+                    yield item
+
+
+def walk(root: Node, *, includes: bool = False,
+         enter: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """`root` and every node under it, depth first in source order.
+
+    `enter(node)` False: the node is yielded but nothing under it (e.g. a
+    nested loop, whose `break` is its own). `includes=True` walks the
+    programs of `#include` statements too, each included file once.
+    Iterative, so a deep script (an else-if chain of thousands) is no problem.
+    """
+    stack = [root]
+    walked_programs: set[int] = set()
+    while stack:
+        node = stack.pop()
+        yield node
+        if enter is not None and not enter(node):
+            continue
+        if includes and isinstance(node, Include) and node.program is not None \
+                and id(node.program) not in walked_programs:
+            walked_programs.add(id(node.program))
+            stack.append(node.program)
+        found = list(children(node))
+        found.reverse()
+        stack.extend(found)

@@ -11,8 +11,8 @@ Three pieces sit around it:
   script are type names for the rest of the file.
 * `_NodeBuilder`, the lark transformer that builds the nodes, run inline by
   the LALR parser (no intermediate parse tree).
-* `_SyntaxErrorExplainer`, which turns lark's exceptions into
-  CRMScriptSyntaxError messages in CRMScript words.
+* the syntax-error explainer (engine/syntax_errors.py), which turns lark's
+  exceptions into CRMScriptSyntaxError messages in CRMScript words.
 
 Public entry point: `parse_program(source, file, includes=resolver)`.
 """
@@ -25,37 +25,35 @@ import os
 import re
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Union
 
 import lark
-
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
-from lark.lexer import PatternStr
+from lark.exceptions import UnexpectedInput, VisitError
+from lark.lark import PostLex
 
 from . import nodes
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptSyntaxError
+from .syntax_errors import SyntaxErrorExplainer
+from .types import LANGUAGE_TYPE_NAMES
 
 # An include resolver maps the name written in `#include "name";` to
 # (source text, file name), or None when there is no such script.
-IncludeResolver = Callable[[str], Optional[tuple[str, str]]]
+IncludeResolver = Callable[[str], tuple[str, str] | None]
 
 # ------------------------------------------------------------------ type names
 
 _HERE = Path(__file__).resolve().parent
 
-# The built-in value and collection types (engine/types.py) and the few
-# reserved words of LANGUAGE.md that name classes.
-BUILTIN_TYPE_NAMES = frozenset(
-    {
-        "Integer", "Float", "Bool", "String", "Byte", "Date", "DateTime", "Time",
-        "TimeSpan", "Generic", "Void", "Map", "Vector", "EventData",
-        "Category", "Company", "Customer", "Diary", "Email", "Inbox", "Invoice",
-        "License", "Message", "Priority", "Ticket", "User",
-    }
-)  # fmt: skip
+# The language's types (engine/types.py), the built-in collections and
+# EventData, and the reserved words of LANGUAGE.md that name classes.
+BUILTIN_TYPE_NAMES = LANGUAGE_TYPE_NAMES | {
+    "Map", "Vector", "EventData",
+    "Category", "Company", "Customer", "Diary", "Email", "Inbox", "Invoice",
+    "License", "Message", "Priority", "Ticket", "User",
+}  # fmt: skip
 
 
 def _load_documented_class_names() -> frozenset[str]:
@@ -74,19 +72,6 @@ KNOWN_TYPE_NAMES = BUILTIN_TYPE_NAMES | _load_documented_class_names()
 # NetServer classes: NSContactAgent, NSPersonEntity, ... (hundreds of them).
 _NETSERVER_NAME = re.compile(r"NS[A-Z]\w*\Z")
 
-# Words the language reserves (LANGUAGE.md): never a variable, function or
-# field name. Type names among them come out of the post-lexer as TYPE_NAME,
-# the others are keywords of the grammar.
-RESERVED_WORDS = frozenset(
-    {
-        "Bool", "break", "catch", "Category", "Company", "continue", "Customer",
-        "Date", "Diary", "else", "Email", "false", "Float", "for", "Generic", "if",
-        "Inbox", "Integer", "Invoice", "License", "Message", "Priority", "return",
-        "String", "struct", "this", "throw", "Ticket", "Time", "true", "try", "User",
-        "Void", "while", "foreach", "in", "and", "or", "Struct", "If",
-    }
-)  # fmt: skip
-
 
 def is_known_type_name(name: str) -> bool:
     """A built-in or documented class name, or a NetServer (NS...) class."""
@@ -100,7 +85,7 @@ def is_known_type_name(name: str) -> bool:
 class _IncludeState:
     """Shared by one parse_program call and every include it parses."""
 
-    resolver: Optional[IncludeResolver]
+    resolver: IncludeResolver | None
     # False: an include the resolver cannot find is left unresolved (None)
     # instead of being an error (`crmscript check --syntax-only`).
     require_found: bool = True
@@ -147,7 +132,7 @@ _STATEMENT_BOUNDARIES = frozenset({"SEMI", "LBRACE", "RBRACE", "RPAR", "ELSE"})
 _DECLARING_PAREN_OWNERS = frozenset({"NAME", "FOR", "FOREACH"})
 
 
-def _declaration_may_start(previous_type: Optional[str], paren_owners: list) -> bool:
+def _declaration_may_start(previous_type: str | None, paren_owners: list) -> bool:
     if previous_type is None or previous_type in _STATEMENT_BOUNDARIES:
         return True
     if previous_type == "LPAR":
@@ -157,7 +142,7 @@ def _declaration_may_start(previous_type: Optional[str], paren_owners: list) -> 
     return False
 
 
-class TypeNamePostLex:
+class TypeNamePostLex(PostLex):
     """Turns NAME into TYPE_NAME where the name is a type (see module doc).
 
     A NAME is a type name when it is
@@ -170,14 +155,12 @@ class TypeNamePostLex:
     A NAME right after `.` (member or method) or after `struct` is never a type.
     """
 
-    always_accept = ()
-
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         ctx = _CONTEXT.get()
         stream = iter(stream)
         lookahead: deque[Token] = deque()
 
-        def peek(n: int) -> Optional[Token]:
+        def peek(n: int) -> Token | None:
             while len(lookahead) < n:
                 token = next(stream, None)
                 if token is None:
@@ -185,10 +168,10 @@ class TypeNamePostLex:
                 lookahead.append(token)
             return lookahead[n - 1]
 
-        previous: Optional[Token] = None
+        previous: Token | None = None
         # For each open '(': the type of the token before it, so that `(Foo x`
         # counts as a declaration only in a parameter list, `for (` or `foreach (`.
-        paren_owners: list[Optional[str]] = []
+        paren_owners: list[str | None] = []
         while True:
             token = lookahead.popleft() if lookahead else next(stream, None)
             if token is None:
@@ -208,7 +191,7 @@ class TypeNamePostLex:
             yield token
 
     @staticmethod
-    def _classify(token: Token, previous: Optional[Token], paren_owners: list, ctx: _FileContext, peek) -> Token:
+    def _classify(token: Token, previous: Token | None, paren_owners: list, ctx: _FileContext, peek) -> Token:
         previous_type = previous.type if previous is not None else None
         if previous_type == "DOT":
             return token
@@ -227,7 +210,7 @@ class TypeNamePostLex:
         return token
 
 
-def _next_type(peek) -> Optional[str]:
+def _next_type(peek) -> str | None:
     following = peek(1)
     return following.type if following is not None else None
 
@@ -353,7 +336,7 @@ def _decode_escapes(text: str) -> str:
 class _Dim:
     """One `[size]` or `[]` of a type, until type_ref collects them."""
 
-    size: Optional[nodes.Expr]
+    size: nodes.Expr | None
 
 
 @dataclass
@@ -613,7 +596,7 @@ def _grammar_text() -> str:
     raise RuntimeError("crmscript.lark not found in " + ", ".join(map(str, candidates)))
 
 
-def _grammar_cache_path(grammar: str) -> Union[str, bool]:
+def _grammar_cache_path(grammar: str) -> str | bool:
     """Where lark keeps the analysed grammar between runs (start-up drops from
     ~0.2 s to ~0.01 s): a per-user cache folder, never a shared temp folder
     (the cache is a pickle). False (no cache) when that folder is not writable."""
@@ -647,7 +630,7 @@ def parse_program(
     source: str,
     file: str = "<script>",
     *,
-    includes: Optional[IncludeResolver] = None,
+    includes: IncludeResolver | None = None,
     require_includes: bool = True,
     type_names: Iterable[str] = (),
 ) -> nodes.Program:
@@ -669,14 +652,14 @@ def parse_program(
     return program
 
 
-def _as_resolver(includes) -> Optional[IncludeResolver]:
+def _as_resolver(includes) -> IncludeResolver | None:
     """Accept the usual ways to say where includes come from: a resolver
     callable, a mapping name -> source text (or -> (source, file name)), or a
     list of folders (engine.includes.IncludePath)."""
     if includes is None or callable(includes):
         return includes
     if isinstance(includes, Mapping):
-        def from_mapping(name: str) -> Optional[tuple[str, str]]:
+        def from_mapping(name: str) -> tuple[str, str] | None:
             found = includes.get(name)
             if found is None or isinstance(found, tuple):
                 return found
@@ -701,7 +684,7 @@ def _parse_file(source: str, file: str, includes: _IncludeState) -> tuple[nodes.
         try:
             program = _PARSER.parse(source)
         except UnexpectedInput as exc:
-            raise _explain(exc, ctx) from None
+            raise _EXPLAINER.explain(exc, ctx) from None
         except VisitError as exc:  # a node builder error wrapped by lark
             if isinstance(exc.orig_exc, CRMScriptError):
                 raise exc.orig_exc from None
@@ -734,398 +717,4 @@ def _strip_ejscript_markers(source: str) -> str:
     return blank(match.group(1)) + match.group(2) + blank(match.group(3))
 
 
-# --------------------------------------------------------- syntax errors
-
-# How terminals that are not a fixed spelling read in a message.
-_TERMINAL_WORDS = {
-    "NAME": "a name",
-    "TYPE_NAME": "a type name",
-    "INT": "a number",
-    "FLOAT": "a number",
-    "STRING": "a string",
-    "$END": "the end of the script",
-}
-# Everything that can start an expression / a statement, to say "an
-# expression" instead of listing twenty tokens.
-_EXPRESSION_STARTERS = frozenset(
-    {"NAME", "TYPE_NAME", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS", "LPAR"}
-)  # fmt: skip
-_EXPRESSION_ENDERS = frozenset({"NAME", "RPAR", "RSQB", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "THIS"})
-_STATEMENT_STARTERS = frozenset({"IF", "IF_CAPITAL", "WHILE", "FOR", "FOREACH", "RETURN", "TRY", "THROW", "LBRACE"})
-_KEYWORDS = frozenset(
-    {"IF", "IF_CAPITAL", "ELSE", "WHILE", "FOR", "FOREACH", "IN", "BREAK", "CONTINUE", "RETURN", "TRY",
-     "CATCH", "THROW", "STRUCT", "STRUCT_CAPITAL", "THIS", "TRUE", "FALSE"}
-)  # fmt: skip
-
-
-def _spelling(terminal: str) -> Optional[str]:
-    """The literal text of a fixed terminal ('(' for LPAR), else None."""
-    definition = _TERMINALS.get(terminal)
-    if definition is not None and isinstance(definition.pattern, PatternStr):
-        return definition.pattern.value
-    return None
-
-
-def _describe_expected(terminal: str) -> str:
-    if terminal in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[terminal]
-    spelling = _spelling(terminal)
-    return f"'{spelling}'" if spelling is not None else terminal.lower()
-
-
-def _describe_found(token: Token) -> str:
-    if token.type == "$END":
-        return "the end of the script"
-    if token.type == "NAME":
-        return f"the name '{token.value}'"
-    if token.type == "TYPE_NAME":
-        return f"the type name '{token.value}'"
-    if token.type in ("INT", "FLOAT"):
-        return f"the number {token.value}"
-    if token.type == "STRING":
-        text = token.value if len(token.value) <= 30 else token.value[:27] + "..."
-        return f"the string {text}"
-    return f"'{token.value}'"
-
-
-def _expected_list(expected: set[str]) -> str:
-    """A short, readable 'one of' list of what the parser could take."""
-    expected = set(expected)
-    words: list[str] = []
-    prefix_operators = {t for t in expected if _spelling(t) in ("!", "-", "+", "++", "--")}
-    if "INT" in expected and "STRING" in expected:
-        words.append("an expression")
-        expected -= _EXPRESSION_STARTERS | prefix_operators
-    if "IF" in expected and "WHILE" in expected:
-        words.insert(0, "a statement")
-        words = [w for w in words if w != "an expression"]
-        expected -= _STATEMENT_STARTERS | {"SEMI", "BREAK", "CONTINUE", "STRUCT", "STRUCT_CAPITAL"}
-    operators = {t for t in expected if (_spelling(t) or "") in _OPERATORS}
-    if len(operators) > 3:
-        words.append("an operator")
-        expected -= operators
-    listed = sorted(_describe_expected(t) for t in expected)
-    words = listed + words
-    if not words:
-        return "something else"
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-_OPERATORS = frozenset(
-    {"=", "+=", "-=", "*=", "/=", "%=", "||", "or", "&&", "and", "==", "!=", "<", "<=", ">", ">=",
-     "+", "-", "*", "/", "%", "++", "--", ".", "["}
-)  # fmt: skip
-
-
-def _end_of(token: Token) -> tuple[int, int]:
-    """Line and column just after a token (where a missing ';' belongs)."""
-    return token.end_line, token.end_column
-
-
-_CLOSER_OF = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
-
-
-def _unclosed_openers(stack: list) -> list[tuple[int, Token]]:
-    """'(' '[' '{' tokens on the parser's value stack not closed by a later
-    ')' ']' '}' on the stack (closed pairs inside reduced rules are gone
-    already), innermost first, as (stack index, token)."""
-    pending_closers = {"RPAR": 0, "RSQB": 0, "RBRACE": 0}
-    found = []
-    for i in range(len(stack) - 1, -1, -1):
-        item = stack[i]
-        if not isinstance(item, Token):
-            continue
-        if item.type in pending_closers:
-            pending_closers[item.type] += 1
-        elif item.type in _CLOSER_OF:
-            closer = _CLOSER_OF[item.type]
-            if pending_closers[closer]:
-                pending_closers[closer] -= 1
-            else:
-                found.append((i, item))
-    return found
-
-
-def _innermost_open(stack: list, opener: str) -> Optional[int]:
-    """Stack index of the innermost unclosed token of type `opener`."""
-    for index, token in _unclosed_openers(stack):
-        if token.type == opener:
-            return index
-    return None
-
-
-def _innermost_opener(stack: list) -> Optional[tuple[int, Token]]:
-    """The innermost '(', '[' or '{' not yet closed: (stack index, token)."""
-    openers = _unclosed_openers(stack)
-    return openers[0] if openers else None
-
-
-def _semicolons_after(stack: list, index: int) -> int:
-    return sum(1 for item in stack[index + 1 :] if isinstance(item, Token) and item.type == "SEMI")
-
-
-def _is_for_header(stack: list, index: int) -> bool:
-    before = stack[index - 1] if index > 0 else None
-    return isinstance(before, Token) and before.type == "FOR"
-
-
-def _declared_name(stack: list) -> Optional[str]:
-    """The variable name if the parser is inside `Type name [= value]`."""
-    for i in range(len(stack) - 1, max(len(stack) - 5, 0) - 1, -1):
-        item = stack[i]
-        if isinstance(item, nodes.TypeRef) and i + 1 < len(stack):
-            name = stack[i + 1]
-            if isinstance(name, Token) and name.type == "NAME":
-                return name.value
-    return None
-
-
-def _statement_keyword(stack: list) -> Optional[str]:
-    """The keyword of the simple statement being parsed (return, throw, ...)."""
-    for item in reversed(stack[-4:]):
-        if isinstance(item, Token) and item.type in ("RETURN", "THROW", "BREAK", "CONTINUE"):
-            return item.value
-    return None
-
-
-def _what_parenthesis_closes(stack: list, index: int) -> str:
-    """Describe what the '(' at stack[index] opened, for "expected ')' to close ..."."""
-    before = stack[index - 1] if index > 0 else None
-    if isinstance(before, Token):
-        if before.type in ("IF", "IF_CAPITAL", "WHILE"):
-            return f"the condition of '{before.value}'"
-        if before.type in ("FOR", "FOREACH"):
-            return f"the header of '{before.value}'"
-        if before.type == "NAME":
-            if index >= 2 and isinstance(stack[index - 2], nodes.TypeRef):
-                return f"the parameter list of '{before.value}'"
-            return f"the arguments of '{before.value}'"  # a call, method call or constructor
-        if before.type == "TYPE_NAME":
-            return f"the arguments of '{before.value}'"
-    opener = stack[index]
-    return f"the '(' at line {opener.line}, column {opener.column}"
-
-
-def _explain(exc: UnexpectedInput, ctx: _FileContext) -> CRMScriptSyntaxError:
-    """A CRMScriptSyntaxError, in CRMScript words, for a lark exception."""
-    file, source = ctx.file, ctx.source
-    if isinstance(exc, UnexpectedCharacters):
-        return _explain_character(exc, file, source)
-    if isinstance(exc, UnexpectedToken):
-        return _with_string_hint(_explain_token(exc, ctx), ctx)
-    if isinstance(exc, UnexpectedEOF):  # not raised by the LALR parser, kept for safety
-        line = source.count("\n") + 1
-        return CRMScriptSyntaxError("unexpected end of the script", file, line, 1)
-    return CRMScriptSyntaxError("the script cannot be read here", file, getattr(exc, "line", 1) or 1,
-                                getattr(exc, "column", 1) or 1)
-
-
-def _with_string_hint(error: CRMScriptSyntaxError, ctx: _FileContext) -> CRMScriptSyntaxError:
-    """A string may span lines, so a forgotten closing quote swallows code up
-    to the next quote and the error shows up far away: name the string."""
-    for token in ctx.recent:
-        if token.type == "STRING" and "\n" in token.value:
-            hint = (f" (the string at line {token.line}, column {token.column} runs over "
-                    f"{token.value.count(chr(10)) + 1} lines: is a closing quote missing?)")
-            return CRMScriptSyntaxError(error.message + hint, error.file, error.line, error.column)
-    return error
-
-
-def _explain_character(exc: UnexpectedCharacters, file: str, source: str) -> CRMScriptSyntaxError:
-    char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
-    rest = source[exc.pos_in_stream : exc.pos_in_stream + 40]
-    if char in "\"'":  # strings may span lines, so no closing quote up to the end
-        message = f"unterminated string: no closing {char} before the end of the script"
-    elif rest.startswith("/*"):
-        message = "unterminated comment: '/*' without a closing '*/'"
-    elif char == "#":
-        word = re.match(r"#\w*", rest).group(0)
-        message = f"unknown directive '{word}': only #include and #setLanguageLevel exist"
-    elif char.isprintable() and not char.isspace():
-        message = f"unexpected character '{char}'"
-    else:
-        message = f"unexpected character U+{ord(char):04X}" if char else "unexpected character"
-    return CRMScriptSyntaxError(message, file, exc.line, exc.column)
-
-
-def _explain_token(exc: UnexpectedToken, ctx: _FileContext) -> CRMScriptSyntaxError:
-    token: Token = exc.token
-    expected: set[str] = set(exc.expected)
-    stack = list(exc.state.value_stack) if exc.state is not None else []
-    found = _describe_found(token)
-    file = ctx.file
-    at_end = token.type == "$END"
-    if at_end:
-        last = ctx.recent[-1] if ctx.recent else None
-        line, column = _end_of(last) if last is not None else (1, 1)
-    else:
-        line, column = token.line, token.column
-    previous = ctx.recent[-2] if len(ctx.recent) >= 2 else None
-    if at_end:
-        previous = ctx.recent[-1] if ctx.recent else None
-
-    def error(message: str, where: tuple[int, int] | None = None) -> CRMScriptSyntaxError:
-        where_line, where_column = where or (line, column)
-        return CRMScriptSyntaxError(message, file, where_line, where_column)
-
-    top = stack[-1] if stack else None
-
-    # `String a[3];`: the size belongs to the type.
-    if token.type == "LSQB" and len(stack) >= 2 and isinstance(stack[-2], nodes.TypeRef) \
-            and isinstance(top, Token) and top.type == "NAME":
-        type_text = stack[-2].name + "[]" * len(stack[-2].sizes)
-        size = _bracket_text(ctx.source, token.start_pos)
-        return error(
-            f"'{type_text} {top.value}{size}' is not allowed: write the size after the type, "
-            f"'{type_text}{size} {top.value}'"
-        )
-
-    # A reserved word or a type name where a name must come.
-    if "NAME" in expected and token.type not in expected and (
-        token.type == "TYPE_NAME" or token.type in _KEYWORDS
-    ) and (
-        isinstance(top, nodes.TypeRef)
-        or (isinstance(top, Token) and top.type in ("TYPE_NAME", "RSQB", "STRUCT", "STRUCT_CAPITAL", "DOT"))
-    ):
-        if token.value in RESERVED_WORDS:
-            return error(f"'{token.value}' is a reserved word and cannot be used as a name")
-        return error(f"'{token.value}' is a type name and cannot be used as a name")
-
-    # A missing '}' at the end of the script.
-    if at_end and "RBRACE" in expected:
-        opened = _innermost_open(stack, "LBRACE")
-        if opened is not None:
-            brace = stack[opened]
-            return error(f"expected '}}' to close the block opened at line {brace.line}, found the end of the script")
-        return error("expected '}' at the end of the struct, found the end of the script")
-
-    if token.type == "SLASH" and ctx.source.startswith("/*", token.start_pos):
-        return error("unterminated comment: '/*' without a closing '*/'")
-
-    # C / Java statements CRMScript does not have: say so instead of "expected ';'".
-    if token.type == "LBRACE":
-        # `do {` leaves the name `do` on the stack; `switch (x) {` leaves `switch ( args )`.
-        word = top if isinstance(top, Token) and top.type == "NAME" else (
-            stack[-4] if len(stack) >= 4 and isinstance(top, Token) and top.type == "RPAR" else None)
-        if isinstance(word, Token) and word.type == "NAME" and word.value in _NOT_IN_CRMSCRIPT:
-            return error(_NOT_IN_CRMSCRIPT[word.value], (word.line, word.column))
-    # `new Foo(...)`, `= {1, 2}` / `= [1, 2]`: Java and JavaScript habits.
-    if isinstance(top, Token) and top.type == "NAME" and top.value == "new" and token.type == "TYPE_NAME":
-        return error(f"CRMScript has no 'new': a declaration makes the value ({token.value} x; or "
-                     f"{token.value} x = {token.value}(...);)", (top.line, top.column))
-    if isinstance(top, Token) and top.type == "EQUAL" and token.type in ("LBRACE", "LSQB"):
-        return error("CRMScript has no array literals: declare the array (Integer[] a;) and add the "
-                     "elements with pushBack")
-    # try / catch / throw as C#, Java or C++ write them.
-    if isinstance(top, Token) and top.type in ("TRY", "CATCH") and token.type != "LBRACE":
-        if top.type == "CATCH" and token.type == "LPAR":
-            return error("CRMScript's catch takes no parameter: write catch { ... } and read the message "
-                         "from the String variable 'error'")
-        return error(f"'{top.value}' needs a block in braces: try {{ ... }} catch {{ ... }}")
-    if isinstance(top, Token) and top.type == "THROW" and token.type == "SEMI":
-        return error("'throw' needs a String: throw \"what went wrong\"; (inside catch, throw error; "
-                     "passes the caught error on)")
-    # Functions and structs are declared only at the top level (structs' methods aside).
-    inside_block = _innermost_open(stack, "LBRACE") is not None
-    if inside_block and token.type in ("STRUCT", "STRUCT_CAPITAL"):
-        return error("a struct can only be declared at the top level of the script, not inside a block or function")
-    if inside_block and token.type == "LPAR" and _declared_name(stack) is not None:
-        return error(f"'{_declared_name(stack)}' looks like a function declaration: functions can only be "
-                     "declared at the top level of the script (or as methods of a struct), "
-                     "not inside a block or function")
-    if token.type == "ELSE":
-        if isinstance(top, Token) and top.type == "RPAR" and len(stack) >= 4 and isinstance(stack[-4], Token) \
-                and stack[-4].type in ("IF", "IF_CAPITAL"):
-            return error("expected a statement after the condition of 'if', found 'else'")
-        if "SEMI" in expected and (isinstance(top, nodes.Expr) or (
-                isinstance(top, Token) and (top.type in _EXPRESSION_ENDERS or _spelling(top.type) in ("++", "--")))):
-            # `if (c) f() else g();`: the statement before 'else' is not finished.
-            where = _end_of(previous) if previous is not None else (line, column)
-            return error("expected ';' at the end of the statement before 'else'", where)
-        return error("'else' without a matching 'if'")
-    if "TYPE_NAME" in expected and isinstance(top, Token) and top.type == "LPAR" and len(stack) >= 2 \
-            and isinstance(stack[-2], Token) and stack[-2].type == "FOREACH":
-        return error(f"expected the type of the loop variable, as in 'foreach (String s in list)', found {found}")
-    if token.type == "RBRACE" and _innermost_open(stack, "LBRACE") is None:
-        return error("'}' without a matching '{'")
-    if token.type == "CATCH":
-        return error("'catch' without a matching 'try'")
-
-    # `a b` where `a` was taken for a type only because a name follows it.
-    if isinstance(top, Token) and top.type == "TYPE_NAME" and not ctx.is_type_name(top.value) \
-            and token.type == "NAME":
-        return error(
-            f"'{top.value} {token.value}': '{top.value}' is not a known type; "
-            "if this is not a declaration, an operator or ',' is missing"
-        )
-
-    closing = {"RPAR": ("LPAR", "(", ")"), "RSQB": ("LSQB", "[", "]")}.get(token.type)
-    if closing is not None and _innermost_open(stack, closing[0]) is None:
-        return error(f"'{closing[2]}' without a matching '{closing[1]}'")
-
-    # A missing ';', ')' or ']'. Lark's expected set holds every terminal that
-    # may follow, so decide by the innermost bracket still open on the stack.
-    opener = _innermost_opener(stack)
-    in_for_header = opener is not None and opener[1].type == "LPAR" and _is_for_header(stack, opener[0])
-    # In `for (init; cond; update)` a ';' is due until both are there, then the ')'.
-    semicolon_due = in_for_header and _semicolons_after(stack, opener[0]) < 2
-    if opener is not None and opener[1].type == "LPAR" and "RPAR" in expected and not (
-        "SEMI" in expected and semicolon_due
-    ):
-        return error(f"expected ')' to close {_what_parenthesis_closes(stack, opener[0])}, found {found}")
-    if opener is not None and opener[1].type == "LSQB" and "RSQB" in expected:
-        return error(f"expected ']' to close the '[' at line {opener[1].line}, column {opener[1].column}, "
-                     f"found {found}")
-    if "SEMI" in expected:
-        where = _end_of(previous) if previous is not None else (line, column)
-        declared = _declared_name(stack)
-        keyword = _statement_keyword(stack)
-        if semicolon_due:
-            return error(f"expected ';' in the 'for' header, found {found}", where)
-        if declared is not None and token.type == "COMMA":
-            return error(
-                f"one declaration declares one variable: end the declaration of '{declared}' with ';' "
-                "and declare the next variable with its own type"
-            )
-        if declared is not None:
-            return error(f"expected ';' after the declaration of '{declared}', found {found}", where)
-        if keyword is not None:
-            return error(f"expected ';' after the '{keyword}' statement, found {found}", where)
-        ends_expression = isinstance(top, nodes.Expr) or (
-            isinstance(top, Token) and (top.type in _EXPRESSION_ENDERS or _spelling(top.type) in ("++", "--"))
-        )
-        if ends_expression:
-            return error(f"expected ';' at the end of the statement, found {found}", where)
-
-    return error(f"expected {_expected_list(expected)}, found {found}")
-
-
-_NOT_IN_CRMSCRIPT = {
-    "switch": "CRMScript has no 'switch': use if / else if / else",
-    "do": "CRMScript has no 'do ... while': use while (...) { ... }",
-    "finally": "CRMScript has no 'finally': put that code after the try { } catch { }",
-    "elseif": "write 'else if' (two words)",
-    "elsif": "write 'else if' (two words)",
-    "elif": "write 'else if' (two words)",
-}
-
-
-def _bracket_text(source: str, start: int) -> str:
-    """The text `[...]` starting at `start`, up to its matching `]` (same line)."""
-    depth = 0
-    for i in range(start, min(len(source), start + 200)):
-        char = source[i]
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return source[start : i + 1]
-        elif char == "\n":
-            break
-    return "[...]"
-
-
-_TERMINALS = {t.name: t for t in _PARSER.terminals}
+_EXPLAINER = SyntaxErrorExplainer(_PARSER.terminals)

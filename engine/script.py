@@ -4,8 +4,9 @@
     result = script.run(event=engine.EventData(...))       # -> RunResult(.output, .event)
 
 A `Script` holds one compiled code object; running it never parses or
-compiles again. Each run gets a fresh namespace (a copy of the compiled
-one plus the run's context and limits), so runs share nothing.
+compiles again. Each run gets a namespace of its own (runtime/namespace.py:
+the contract's names, the script's own, and the run's context and limits in
+the per-run slots), so runs share nothing.
 
 The run boundary is here: whatever escapes the generated code becomes a
 CRMScriptError located at the script's file, line and column (found in the
@@ -16,21 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import threading
-from itertools import repeat as _repeat
+from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat as _repeat
 from types import TracebackType
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from . import nodes as N
-from .compiler import INTRINSIC_HELPERS, MAIN_FUNCTION, CompiledProgram, compile_program
-from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError
+from .compiler import CompiledProgram, compile_program
+from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError, CRMScriptWarning
 from .eventdata import EventData
 from .runtime.context import RunContext, context_for_event
+from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error
+from .runtime.namespace import CTX, LIMITS, MAIN, MAX_COLLECTION, MAX_DEPTH, MAX_STRING, TICK, fresh_namespace
 from .runtime.table import LIBRARY, Library
-from . import sandbox
-
+from .sandbox import ensure_recursion_limit, python_recursion_limit
 
 
 @dataclass(slots=True)
@@ -51,21 +53,15 @@ class Script:
         self.source = source
         self._compiled = compiled
         self._code = compiled.code
-        namespace = dict(compiled.namespace)
-        namespace["__builtins__"] = {}
-        namespace["_limits"] = None  # the Limits the namespace's limit names were set from (see run)
-        namespace["_error_location"] = self.error_location
-        namespace["_generic_arith"] = _generic_arith
-        namespace.update(sandbox.LIMIT_HELPERS)
-        namespace.update(INTRINSIC_HELPERS)
-        self._namespace = namespace
+        self._namespace = fresh_namespace(compiled.namespace, self.error_location)
         self._pool: list[dict] = []  # namespaces ready for a run (see run)
         self._global_names = tuple(compiled.global_names)
         # A script without loops or recursive functions never ticks: its runs
         # need no step budget (making one costs 0.12 µs of a 1 µs trigger run).
-        self._counts_steps = any("_tick" in names for names in _names_used(compiled.code_objects))
-        self._program: Any = None  # the checked AST (set by compile_script)
-        self._include_stamp: Any = ()  # size/mtime of included files when compiled
+        self._counts_steps = any(TICK in names for names in _names_used(compiled.code_objects))
+        self.warnings: tuple[CRMScriptWarning, ...] = ()  # the checker's (set by compile_script)
+        self._include_files: tuple[str, ...] = ()  # files of its #includes (set by compile_script)
+        self._include_stamp: Any = ()  # their size/mtime when compiled
 
     def _new_namespace(self) -> dict:
         namespace = self._namespace.copy()
@@ -79,7 +75,7 @@ class Script:
 
     # ------------------------------------------------------------------ run
 
-    def run(self, event: Optional[EventData] = None, *, context: Optional[RunContext] = None) -> RunResult:
+    def run(self, event: EventData | None = None, *, context: RunContext | None = None) -> RunResult:
         """Run the script once. An uncaught CRMScript error propagates as
         CRMScriptRuntimeError / CRMScriptLimitError with file, line and
         column; the context keeps what was printed before it."""
@@ -90,36 +86,35 @@ class Script:
         limits = context.limits
         # A namespace holds the script's functions (made once per namespace)
         # and the per-run names. A run takes one from the pool, so runs in
-        # parallel threads or nested runs never share one. Its `_ctx` is also
-        # how library code finds the running context (runtime.datetimes.active_context).
+        # parallel threads or nested runs never share one. Its CTX slot is also
+        # how library code finds the running context (runtime.context.active_context).
         pool = self._pool
         namespace = pool.pop() if pool else self._new_namespace()
-        namespace["_ctx"] = context
-        if self._counts_steps:  # the step budget: a C-level countdown (see sandbox.step_budget)
-            namespace["_tick"] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
-        if namespace["_limits"] is not limits:  # a pooled namespace keeps its last limits
-            namespace["_limits"] = limits
-            namespace["_max_string"] = limits.string_length
-            namespace["_max_collection"] = limits.collection_size
-            namespace["_max_depth"] = limits.recursion
-            if sys.getrecursionlimit() < limits.recursion + sandbox.PYTHON_STACK_SLACK:
-                sandbox.raise_python_recursion_limit(limits)
+        namespace[CTX] = context
+        if self._counts_steps:  # the step budget: a C-level countdown, StopIteration when spent
+            namespace[TICK] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
+        if namespace[LIMITS] is not limits:  # a pooled namespace keeps its last limits
+            namespace[LIMITS] = limits
+            namespace[MAX_STRING] = limits.string_length
+            namespace[MAX_COLLECTION] = limits.collection_size
+            namespace[MAX_DEPTH] = limits.recursion
+            ensure_recursion_limit(python_recursion_limit(limits))
         try:
-            namespace[MAIN_FUNCTION]()
+            namespace[MAIN]()
         except CRMScriptError as error:
             self._locate(error, error.__traceback__)
             raise
         except StopIteration as stop:
-            raise self._located(sandbox.step_limit_error(limits), stop.__traceback__) from None
+            raise self._located(step_limit_error(limits), stop.__traceback__) from None
         except RecursionError as deep:
-            raise self._located(sandbox.recursion_limit_error(limits), deep.__traceback__) from None
+            raise self._located(recursion_limit_error(limits), deep.__traceback__) from None
         except MemoryError as full:
-            raise self._located(sandbox.memory_limit_error(), full.__traceback__) from None
+            raise self._located(memory_limit_error(), full.__traceback__) from None
         except Exception as bug:  # a runtime library bug: still a located CRMScript error
             error = CRMScriptRuntimeError(f"internal error: {type(bug).__name__}: {bug}")
             raise self._located(error, bug.__traceback__) from bug
         finally:
-            namespace["_ctx"] = None  # keep nothing of this run alive
+            namespace[CTX] = None  # keep nothing of this run alive
             if self._global_names:  # most triggers have none (no empty loop then)
                 for name in self._global_names:
                     namespace[name] = None
@@ -140,11 +135,11 @@ class Script:
         self._locate(error, error.__traceback__)
         return f"{error.file}:{error.line}"
 
-    def _located(self, error: CRMScriptError, tb: Optional[TracebackType]) -> CRMScriptError:
+    def _located(self, error: CRMScriptError, tb: TracebackType | None) -> CRMScriptError:
         self._locate(error, tb)
         return error
 
-    def _locate(self, error: CRMScriptError, tb: Optional[TracebackType]) -> None:
+    def _locate(self, error: CRMScriptError, tb: TracebackType | None) -> None:
         """Fill in file/line/column from the deepest frame of this script's code."""
         if error.line:
             return
@@ -154,7 +149,7 @@ class Script:
         else:
             error.file = self.name
 
-    def position_in(self, tb: Optional[TracebackType]) -> Optional[tuple[str, int, int]]:
+    def position_in(self, tb: TracebackType | None) -> tuple[str, int, int] | None:
         codes = self._compiled.code_objects
         found = None
         while tb is not None:
@@ -183,32 +178,6 @@ def _names_used(codes) -> list:
     return names
 
 
-def _generic_arith(op: str, left: Any, right: Any) -> Any:
-    """Arithmetic on Generic values (types known only at run time)."""
-    from .runtime import numbers
-
-    if isinstance(left, str) or isinstance(right, str):
-        if op == "+":
-            return str(left) + str(right)
-        raise CRMScriptRuntimeError(f"operator {op} does not apply to String")
-    if isinstance(left, float) or isinstance(right, float):
-        if op == "/":
-            return numbers.float_div(left, right)
-        if op == "%":
-            return numbers.float_mod(left, right)
-    elif op == "/":
-        return numbers.int_div(left, right)
-    elif op == "%":
-        return numbers.int_mod(left, right)
-    if op == "+":
-        return left + right
-    if op == "-":
-        return left - right
-    if op == "*":
-        return left * right
-    raise CRMScriptRuntimeError(f"operator {op} does not apply to these values")
-
-
 # --------------------------------------------------------------- compiling
 
 _CACHE: dict[tuple, Script] = {}
@@ -234,7 +203,7 @@ def _digest(text: str) -> str:
 
 
 def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
-                   library: Optional[Library] = None) -> Script:
+                   library: Library | None = None) -> Script:
     """Parse, check and compile `source` (raises a CRMScriptError on problems).
 
     Cached by the source's hash, the name, the includes and the library, so
@@ -243,7 +212,7 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
         raise CRMScriptError("the script source must be text", name, 0, 0)
     key = (_digest(source), name, _includes_key(includes), library)
     cached = _CACHE.get(key)
-    if cached is not None and cached._include_stamp == _include_stamp(cached._program):
+    if cached is not None and cached._include_stamp == _include_stamp(cached._include_files):
         return cached
     script = _build(source, name, includes, library)
     with _cache_lock:
@@ -253,38 +222,40 @@ def compile_script(source: str, name: str = "x.crm", *, includes: Any = None,
     return script
 
 
-def _include_stamp(program: Any) -> Any:
+def _included_files(program: N.Program) -> tuple[str, ...]:
+    """The files of every #include of `program`, nested ones too."""
+    return tuple(sorted({node.program.file for node in N.walk(program, includes=True)
+                         if isinstance(node, N.Include) and node.program is not None}))
+
+
+def _include_stamp(files: tuple[str, ...]) -> Any:
     """Include files read from disk can change under a cached script: their
     modification stamps are part of the cache check."""
     stamps = []
-    stack = list(program.body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, N.Include) and stmt.program is not None:
-            path = stmt.program.file
-            try:
-                stat = os.stat(path)
-                stamps.append((path, stat.st_mtime_ns, stat.st_size))
-            except (OSError, ValueError, TypeError):
-                stamps.append((path, None, None))
-            stack.extend(stmt.program.body)
-    return tuple(sorted(stamps, key=str))
+    for path in files:
+        try:
+            stat = os.stat(path)
+            stamps.append((path, stat.st_mtime_ns, stat.st_size))
+        except (OSError, ValueError, TypeError):
+            stamps.append((path, None, None))
+    return tuple(stamps)
 
 
-def _build(source: str, name: str, includes: Any, library: Optional[Library]) -> Script:
+def _build(source: str, name: str, includes: Any, library: Library | None) -> Script:
     from .checker import check_program
     from .parser import parse_program
 
     try:
         program = parse_program(source, name, includes=includes)
-        check_program(program, library=library)
+        warnings = check_program(program, library=library)
         compiled = compile_program(program, library=library or LIBRARY, script_name=name)
     except RecursionError:  # every stage walks the tree recursively
         raise CRMScriptCheckError("the script nests too deeply (expressions or blocks) to be compiled",
                                   name, 1, 1) from None
     script = Script(name, source, compiled)
-    script._program = program
-    script._include_stamp = _include_stamp(program)
+    script.warnings = tuple(warnings)
+    script._include_files = _included_files(program)
+    script._include_stamp = _include_stamp(script._include_files)
     return script
 
 

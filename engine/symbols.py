@@ -5,7 +5,7 @@ the compiler turns each Symbol into one Python variable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .types import Type
 
@@ -21,8 +21,8 @@ class Symbol:
     name: str
     type: Type
     kind: str
-    decl: Optional[Any] = None  # the declaring node (VarDecl, Param, Foreach, Try)
-    function: Optional[Any] = None  # enclosing FunctionDecl, None at top level
+    decl: Any | None = None  # the declaring node (VarDecl, Param, Foreach, Try)
+    function: Any | None = None  # enclosing FunctionDecl, None at top level
 
     def __repr__(self) -> str:
         return f"Symbol({self.kind} {self.type} {self.name})"

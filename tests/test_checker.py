@@ -233,18 +233,6 @@ CASES = [
      "Void f() { return; }"),
     ("Integer f() { return; }", "'f' must return an Integer", 1, 15,
      "Integer f() { return 0; }"),
-    ("Integer f(Integer n) { if (n > 0) return 1; }", "missing return at the end of 'Integer f(Integer n)'", 1, 1,
-     "Integer f(Integer n) { if (n > 0) return 1; else return 0; }"),
-    ("Integer f() { while (true) { break; } }", "missing return at the end of 'Integer f()'", 1, 1,
-     "Integer f() { while (true) { return 1; } }"),
-    ("Integer f() { for (;;) { break; } }", "missing return at the end of 'Integer f()'", 1, 1,
-     "Integer f() { for (;;) { } }"),
-    ("Integer f() { while (true) { if (f() > 1) break; } }", "missing return at the end of 'Integer f()'", 1, 1,
-     "Integer f() { while (true) { for (;;) { break; } } }"),
-    ("Integer f() { try { return 1; } catch { printLine(error); } }", "missing return at the end of 'Integer f()'", 1, 1,
-     "Integer f() { try { return 1; } catch { throw error; } }"),
-    ("Integer f(Bool b) { if (b) { return 1; } }", "missing return at the end of 'Integer f(Bool b)'", 1, 1,
-     "Integer f(Bool b) { if (b) { return 1; } else { while (true) { } } }"),
     ("String f() { return 1; }", "an Integer cannot be assigned to the String result of 'f' (use toString() to convert the Integer)", 1, 21,
      "String f() { return \"1\"; }"),
     ("return 1;", "the script itself cannot return a value; use 'return;'", 1, 1,
@@ -267,6 +255,42 @@ def test_diagnostic_and_its_valid_twin(bad, message, line, column, good):
     assert (error.message, error.line, error.column) == (message, line, column)
     assert error.file == "t.crm"
     check(good)  # the near-identical script is fine
+
+
+# A typed function that can fall off its end: a warning (the product runs it,
+# and the public library has such functions), never an error.
+FALLS_OFF_ITS_END = [
+    ("Integer f(Integer n) { if (n > 0) return 1; }", "Integer f(Integer n)",
+     "Integer f(Integer n) { if (n > 0) return 1; else return 0; }"),
+    ("Integer f() { while (true) { break; } }", "Integer f()",
+     "Integer f() { while (true) { return 1; } }"),
+    ("Integer f() { for (;;) { break; } }", "Integer f()",
+     "Integer f() { for (;;) { } }"),
+    ("Integer f() { while (true) { if (f() > 1) break; } }", "Integer f()",
+     "Integer f() { while (true) { for (;;) { break; } } }"),
+    ("Integer f() { try { return 1; } catch { printLine(error); } }", "Integer f()",
+     "Integer f() { try { return 1; } catch { throw error; } }"),
+    ("Integer f(Bool b) { if (b) { return 1; } }", "Integer f(Bool b)",
+     "Integer f(Bool b) { if (b) { return 1; } else { while (true) { } } }"),
+]
+
+
+@pytest.mark.parametrize("bad, signature, good", FALLS_OFF_ITS_END, ids=[case[0][:50] for case in FALLS_OFF_ITS_END])
+def test_falling_off_the_end_is_a_warning_and_its_valid_twin(bad, signature, good):
+    [warning] = check_program(parser.parse_program(bad, "t.crm"), LIBRARY)
+    assert (warning.kind, warning.line, warning.column) == ("warning", 1, 1)
+    assert warning.message == (f"missing return at the end of '{signature}': "
+                               "falling off the end returns the default Integer value")
+    assert check_program(parser.parse_program(good, "t.crm"), LIBRARY) == []
+
+
+def test_warnings_reach_the_caller_also_when_there_are_errors():
+    found: list = []
+    program = parser.parse_program("String s() { }\nInteger x = \"1\";", "t.crm")
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(program, LIBRARY, warnings=found)
+    assert [e.line for e in info.value.errors] == [2]
+    assert [(w.line, w.kind) for w in found] == [(1, "warning")]
 
 
 def test_every_error_is_reported_once_in_source_order():

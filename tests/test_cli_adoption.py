@@ -198,6 +198,16 @@ def test_check_does_not_lint_include_files_or_unknown_triggers(project):
     assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
 
 
+def test_check_does_not_lint_an_include_through_the_functions_the_handler_calls(project):
+    (project / "handlers" / "lib").mkdir()
+    (project / "handlers" / "lib" / "read.crm").write_text(
+        'String readIt() { return getEventData().getInputValue("NotAKey"); }\n')
+    (project / "handlers" / "SalesBeforeSaveSale" / "10-calls.crm").write_text(
+        '#include "read";\ngetEventData().setMessage(readIt());\n')
+    result = invoke("check", "handlers")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
+
+
 def test_test_warns_about_case_inputs_the_trigger_never_sends(typo_tree):
     result = invoke("test")
     assert result.exit_code == 0, result.output  # handler and case share the typo: the case passes

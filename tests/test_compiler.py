@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 import engine
-from engine import compiler
 from engine.runtime.context import RunContext
 
 
@@ -351,14 +350,15 @@ def test_generated_code_carries_crmscript_lines():
 def test_intrinsics_do_what_the_library_does(impl_owner, check):
     import ast
 
-    from engine import nodes
+    from engine.runtime.intrinsics import INTRINSICS
+    from engine.runtime.namespace import fresh_namespace
 
-    impl = next(fn for fn in compiler.INTRINSICS if fn.__name__ == impl_owner)
-    template = compiler.INTRINSICS[impl]
+    impl = next(fn for fn in INTRINSICS if fn.__name__ == impl_owner)
+    template = INTRINSICS[impl]
     node = ast.Expression(template(ast.Name("value", ast.Load())))
     ast.fix_missing_locations(node)
     code = compile(node, "<intrinsic>", "eval")
-    namespace = {"__builtins__": {}, **compiler.Compiler(nodes.Program(body=[])).namespace}
+    namespace = fresh_namespace({}, str)
     assert all(check(impl, lambda v: eval(code, {**namespace, "value": v})))
 
 
@@ -456,3 +456,42 @@ def test_get_type_uses_the_shipped_catalog_without_an_engine():
     script = engine.compile_script("printLine(getEventData().getType().toString());", "t.crm")
     assert script.run(engine.EventData(Type="SalesBeforeSaveSale")).output == "1008\n"
     assert script.run(engine.EventData(Type="NoSuchTrigger")).output == "0\n"
+
+
+# ------------------------------------------------------- the namespace contract
+
+NAMESPACE_WORKOUT = """
+struct Point { Integer x = 1; Float f; Date d; Integer[] list; Integer sum() { return this.x + 1; } };
+Integer fib(Integer n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+Generic g = 5; Integer viaGeneric = g; Float half = g / 2; Bool isBig = g > 3;
+Integer[] a; a.pushBack(3); Integer first = a[0]; a[0] = first + 1; a[0] += 2;
+Map m; m["k"] = "v"; m["k"] += "w"; String got = m.get("k"); Bool has = m.exists("k");
+Point p = Point(); p.x = 4; p.x += 1; p.f = 1 / 3.0;
+String s = "a"; s += "b"; s.append("c"); Integer n = s.getLength() + s.toInteger(); Byte b = n + 300;
+Integer[2][3] grid; Float f = 7 % 3 + 7 / 2 + 7.5 / 2 + 1.0 * 2;
+for (Integer i = 0; i < 3; i++) { if (i == 1) { continue; } }
+while (false) { } foreach (Integer e in a) { n += e; }
+try { throw "x"; } catch { printLine("caught: " + error + " at " + errorLocation); }
+EventData ed = getEventData(); ed.setOutputValue("k", ed.getInputValue("k")); ed.setMessage("m");
+print(fib(5).toString() + p.sum().toString());
+"""
+
+
+def test_every_name_the_generated_code_reads_is_in_the_namespace_contract():
+    """The compiler emits only names that runtime/namespace.py gives a value:
+    the exported helpers, the per-run slots, the script's own names, or what
+    the compiled module defines itself."""
+    import dis
+
+    from engine.runtime import namespace as ns
+
+    script = engine.compile_script(NAMESPACE_WORKOUT, "workout.crm")
+    compiled = script._compiled
+    slots = {ns.CTX, ns.TICK, ns.LIMITS, ns.MAX_STRING, ns.MAX_COLLECTION, ns.MAX_DEPTH, ns.ERROR_LOCATION}
+    module_names = {ins.argval for ins in dis.get_instructions(compiled.code) if ins.opname == "STORE_NAME"}
+    provided = set(ns.EXPORTED) | slots | set(compiled.namespace) | module_names
+    read = {ins.argval for code in compiled.code_objects for ins in dis.get_instructions(code)
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    assert read - provided == set()
+    assert {"_g_arith", "_map_set", "_attr_set", "_index_fail", "_overflow"} <= read  # the workout reaches them
+    assert script.run().output == "caught: GeneralException: x at workout.crm:12\n56"

@@ -124,3 +124,14 @@ def test_plugin_include_folders_are_searched_after_the_scripts_own(tmp_path):
     assert errors and "extra" in errors[0].message
     errors, _source = check_file(script, syntax_only=False, checker=None, extra_include_folders=[("myplugin", plugin_lib)])
     assert errors == []
+
+
+def test_warnings_are_printed_and_leave_the_exit_status_alone(runner, tmp_path):
+    script = write(tmp_path / "ends.crm", "Integer f(Integer n) {\n  if (n > 0) { return n; }\n}\nprintLine(f(1).toString());\n")
+    code, out, err = run(runner, script)
+    assert (code, out) == (0, "")
+    assert err == (f"{script}:1:1: warning: missing return at the end of 'Integer f(Integer n)': "
+                   "falling off the end returns the default Integer value\n")
+    broken = write(tmp_path / "broken.crm", "String s() { }\nInteger x = \"1\";\n")
+    code, _out, err = run(runner, broken)
+    assert code == 1 and [line.split(": ")[1] for line in err.splitlines()] == ["warning", "error"]

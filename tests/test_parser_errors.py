@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from engine import syntax_errors
 from engine.errors import CRMScriptError, CRMScriptSyntaxError
 from engine.parser import parse_program
 
@@ -123,3 +124,47 @@ def test_deep_nesting_is_a_syntax_error_not_a_crash():
         parse_program(source)
     except CRMScriptError:
         pass
+
+
+# ----------------------------------------------- the explainer's rules, one by one
+
+# (rule, a script where it is the rule that speaks, a fragment of its message)
+RULE_CASES = [
+    (syntax_errors.size_after_the_name, "String a[3];", "write the size after the type"),
+    (syntax_errors.word_where_a_name_must_come, "String if = 1;", "is a reserved word"),
+    (syntax_errors.missing_brace_at_the_end, "{ x = 1;\n", "to close the block opened at line 1"),
+    (syntax_errors.unterminated_comment, "x = 1;\n/* y", "unterminated comment"),
+    (syntax_errors.statement_of_another_language, "switch (x) { }", "CRMScript has no 'switch'"),
+    (syntax_errors.new_before_a_type, "Map m = new Map();", "CRMScript has no 'new'"),
+    (syntax_errors.array_literal, "Integer[] a = {1, 2};", "no array literals"),
+    (syntax_errors.try_or_catch_without_a_block, "try { x(); } catch (e) { }", "catch takes no parameter"),
+    (syntax_errors.throw_without_a_value, "throw;", "'throw' needs a String"),
+    (syntax_errors.declaration_inside_a_block, "if (a) { struct S { }; }", "a struct can only be declared"),
+    (syntax_errors.misplaced_else, "if (c) f() else g();", "before 'else'"),
+    (syntax_errors.foreach_without_a_type, "foreach (s in list) {}", "the type of the loop variable"),
+    (syntax_errors.unmatched_closer_or_catch, "catch { }", "'catch' without a matching 'try'"),
+    (syntax_errors.unknown_type_before_a_name, "f(a b);", "'a' is not a known type"),
+    (syntax_errors.unmatched_bracket, "if (a)) x;", "')' without a matching '('"),
+    (syntax_errors.missing_closing_bracket, "foo(1, 2;", "expected ')' to close the arguments of 'foo'"),
+    (syntax_errors.missing_semicolon, "Integer x = 5\nx = 2;", "expected ';' after the declaration of 'x'"),
+]
+
+
+def _message(source: str) -> str:
+    with pytest.raises(CRMScriptSyntaxError) as info:
+        parse_program(source, "bad.crm")
+    return info.value.message
+
+
+@pytest.mark.parametrize("rule, source, fragment", RULE_CASES, ids=[r.__name__ for r, _, _ in RULE_CASES])
+def test_each_rule_alone_and_in_the_list(monkeypatch, rule, source, fragment):
+    in_the_list = _message(source)
+    assert fragment in in_the_list  # no earlier rule takes its case
+    monkeypatch.setattr(syntax_errors, "TOKEN_RULES", [rule])
+    assert _message(source) == in_the_list
+    monkeypatch.setattr(syntax_errors, "TOKEN_RULES", [])
+    assert fragment not in _message(source)  # without the rule: lark's expected set, in words
+
+
+def test_every_rule_has_its_case():
+    assert {rule for rule, _, _ in RULE_CASES} == set(syntax_errors.TOKEN_RULES)

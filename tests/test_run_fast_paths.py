@@ -16,8 +16,7 @@ import engine
 from engine.errors import CRMScriptLimitError
 from engine.eventdata import EventData
 from engine.runtime import eventdata as runtime_eventdata
-from engine.runtime.context import Limits, RunContext
-from engine.runtime.datetimes import active_context, bind_context
+from engine.runtime.context import Limits, RunContext, active_context, bind_context
 
 
 def compile_(source: str, name: str = "fast.crm") -> engine.Script:
@@ -42,6 +41,14 @@ def test_declared_eventdata_inside_a_function_views_the_running_carrier():
                       ' return depth(n - 1); }\n'
                       'depth(50);')
     assert script.run(EventData(InputValues={"who": "deep"})).event.Message == "deep"
+
+
+def test_bound_context_is_visible_and_restored():
+    marker = RunContext()
+    assert active_context() is None
+    with bind_context(marker):
+        assert active_context() is marker
+    assert active_context() is None
 
 
 def test_no_context_is_active_after_a_run_or_outside_one():

@@ -111,14 +111,34 @@ def test_unknown_time_zone_is_reported():
         d.now_datetime(RunContext(settings=Settings(timezone="Mars/Base")))
 
 
-def test_declarations_are_null_and_constructors_are_now(ctx):
-    for owner in ("Date", "DateTime", "Time"):
-        declared = LIBRARY.classes[owner].default()
-        assert call(ctx, owner, "isNull", (), declared) is True
-        assert call(ctx, owner, "toString", (), declared) == ""
-        constructed = call(ctx, owner, owner, ())
-        assert call(ctx, owner, "isNull", (), constructed) is False
+def test_declarations_and_constructors_are_now():
+    # The public docs: "The default value is now"; now is the run's clock.
+    ctx = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.timezone.utc),
+                     settings=Settings(timezone="Europe/Oslo"))
+    expected = {"Date": "2026-05-04", "DateTime": "2026-05-04 12:00:00", "Time": "12:00:00"}
+    for owner, text in expected.items():
+        info = LIBRARY.classes[owner]
+        assert info.default_context  # the compiler passes the run's context
+        declared = info.default(ctx)
+        assert call(ctx, owner, "isNull", (), declared) is False
+        assert call(ctx, owner, "toString", (), declared) == text
+        assert call(ctx, owner, "toString", (), call(ctx, owner, owner, ())) == text
     assert LIBRARY.classes["TimeSpan"].default().seconds == 0
+
+
+def test_the_run_clock_is_its_fixed_start_plus_sleep():
+    start = dt.datetime(2026, 5, 4, 10, 0, 0)  # naive: UTC
+    ctx = RunContext(clock_start=start)
+    assert ctx.now() == start.replace(tzinfo=dt.timezone.utc)
+    ctx.advance_clock(90.5)
+    assert ctx.timestamp() == start.replace(tzinfo=dt.timezone.utc).timestamp() + 90.5
+    assert str(d.now_datetime(ctx)) == "2026-05-04 10:01:30"
+    # made without __init__ (the hot path), they are what the constructors make
+    assert d.now_datetime(ctx) == d.DateTime(dt.datetime(2026, 5, 4, 10, 1, 30))
+    assert d.now_date(ctx) == d.Date(dt.date(2026, 5, 4))
+    assert d.now_time(ctx) == d.Time(10 * 3600 + 90)
+    assert not (d.now_datetime(ctx).null or d.now_date(ctx).null or d.now_time(ctx).null)
+    assert abs(RunContext().timestamp() - dt.datetime.now(dt.timezone.utc).timestamp()) < 5  # else the real clock
 
 
 def test_explicit_constructor_reads_the_run_clock():
@@ -126,14 +146,6 @@ def test_explicit_constructor_reads_the_run_clock():
     later = call(ahead, "DateTime", "DateTime", ())
     now = call(RunContext(), "DateTime", "DateTime", ())
     assert (later.value - now.value).days in (9, 10)
-
-
-def test_bound_context_is_visible_and_restored():
-    marker = RunContext()
-    assert d.active_context() is None
-    with d.bind_context(marker):
-        assert d.active_context() is marker
-    assert d.active_context() is None
 
 
 # -- Date ----------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_declared_default_outside_a_run_is_detached():
 
 
 def test_declared_default_during_a_run_views_the_run_event(ctx):
-    from engine.runtime.datetimes import bind_context
+    from engine.runtime.context import bind_context
     with bind_context(ctx):
         value = LIBRARY.classes["EventData"].default()
     assert value.event is ctx.event

@@ -347,7 +347,7 @@ def test_huge_indent_hits_the_string_limit_before_allocating():
 def test_output_limit_comes_from_the_running_script():
     from engine.errors import CRMScriptLimitError
     from engine.runtime.context import Limits
-    from engine.runtime.datetimes import bind_context
+    from engine.runtime.context import bind_context
     with bind_context(RunContext(limits=Limits(string_length=50))):
         jb = build()
         call("JSONBuilder", "pushArray", S, jb, "")

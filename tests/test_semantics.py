@@ -77,6 +77,22 @@ def test_dates_are_values_copied_on_assignment_and_when_passed():
     assert "10" in first and "11" in second
 
 
+def test_a_typed_function_that_falls_off_its_end_runs_and_returns_its_default():
+    # The shapes of the public library's two such functions: an empty typed
+    # method, and a function that ends in a call the checker cannot know never returns.
+    source = ("struct Box { String label() { } Integer[] items() { } };\n"
+              "Void stop(String why) { throw why; }\n"
+              "Integer pick(Integer n) { if (n > 0) { return n; } stop(\"none\"); }\n"
+              "Box b = Box();\n"
+              "printLine(\"[\" + b.label() + \"]\" + b.items().length().toString() + pick(3).toString());\n"
+              "try { pick(0); } catch { printLine(error); }\n")
+    script = engine.compile_script(source, "ends.crm")
+    assert script.run().output == "[]03\nGeneralException: none\n"
+    assert [(w.line, w.message.split(":")[0]) for w in script.warnings] == [
+        (1, "missing return at the end of 'String label()'"), (1, "missing return at the end of 'Integer[] items()'"),
+        (3, "missing return at the end of 'Integer pick(Integer n)'")]
+
+
 def test_foreach_gives_copies_of_primitives_and_the_structs_themselves():
     source = """
     struct Item { Integer n; };
@@ -294,3 +310,22 @@ def test_null_elements_fields_and_copies():
     """
     # a copy of a null value is null (the value carries its null flag, like a Date)
     assert run(source) == "truetruefalse true true"
+
+
+def test_declared_dates_and_times_hold_the_run_clock():
+    # "The default value is now": declared without a value, Date, DateTime
+    # and Time hold the run's clock (a fixed start, moved on by sleep()).
+    import datetime as dt
+
+    source = """
+    DateTime now; Date today; Time t;
+    print(now.toString() + "|" + today.toString() + "|" + t.toString() + "|" + now.isNull().toString() + "|");
+    sleep(90);
+    struct Stamp { DateTime at; };
+    Stamp s = Stamp(); DateTime[1] list;
+    print(s.at.toString() + "|" + list[0].toString() + "|" + (getCurrentDateTime() == s.at).toString());
+    """
+    context = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.timezone.utc))
+    result = engine.compile_script(source, "now.crm").run(context=context)
+    assert result.output == ("2026-05-04 10:00:00|2026-05-04|10:00:00|false|"
+                             "2026-05-04 10:01:30|2026-05-04 10:01:30|true")

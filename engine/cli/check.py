@@ -80,7 +80,7 @@ def check_file(
     warnings: Optional[list[CRMScriptWarning]] = None,
 ) -> tuple[list[CRMScriptError], Optional[str]]:
     """Problems in one script (empty when it is fine) and its source text;
-    the lints' warnings are appended to `warnings` when given."""
+    the checker's and the lints' warnings are appended to `warnings` when given."""
     name = str(path)
     try:
         source = read_script_text(path, name)
@@ -96,7 +96,7 @@ def check_file(
             source, name, includes=resolver, require_includes=not syntax_only, type_names=plugin_classes
         )
         if not syntax_only and checker is not None:
-            checker(program, library)
+            checker(program, library, warnings=warnings)
             trigger = trigger_of(path)
             if warnings is not None and trigger is not None:
                 warnings.extend(input_key_warnings(program, trigger))

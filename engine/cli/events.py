@@ -29,13 +29,10 @@ def catalog_rows() -> list[dict]:
 def _show_one(name: str, as_json: bool) -> None:
     """One trigger with the input keys it sends: what a handler author needs
     to write `--input` values and case files."""
-    import difflib
-
     catalog = default_catalog()
     known = catalog.get(name)
     if known is None:
-        hint = catalog.suggest(name) or next(
-            iter(difflib.get_close_matches(name, [t.name for t in catalog], n=1)), None)
+        hint = catalog.suggest(name)
         extra = f" (did you mean {hint}?)" if hint else " (crmscript events lists them)"
         print(f"crmscript events: unknown event type {name!r}{extra}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)

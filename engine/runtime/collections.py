@@ -28,7 +28,8 @@ import bisect
 import json
 import math
 import re
-from typing import Any, Callable, Iterable, Optional, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .datetimes import TemporalValue
@@ -82,7 +83,7 @@ class Array(list):
 
 
 def new_array(element_default: ElementFactory, dims: int = 1,
-              sizes: Sequence[int] = (), limit: Optional[int] = None) -> Array:
+              sizes: Sequence[int] = (), limit: int | None = None) -> Array:
     """The value of a declaration `T[s1][s2]... a;` with `dims` pairs of brackets.
 
     `element_default` makes one default value of the base type T (0, "", a
@@ -128,6 +129,11 @@ def array_set(array: list, index: int, value: Any) -> Any:
     if 0 <= index < len(array):
         array[index] = value = _copy_value(value)
         return value
+    raise _index_error(index, len(array))
+
+
+def index_fail(index: int, array: list) -> Any:
+    """The failing branch of the compiler's inline `a[i]` bounds check."""
     raise _index_error(index, len(array))
 
 
@@ -217,7 +223,7 @@ LIBRARY.register_class("Array", Array)
 
 def _format_number(value: float) -> str:
     """A Float as CRMScript writes it into a Map value: C's "%f"."""
-    return "%f" % value
+    return f"{value:f}"
 
 
 # The leading number of a Map value, read the way C's strtol/strtod would
@@ -254,7 +260,7 @@ class Map:
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
-        self._keys: Optional[list[str]] = []  # sorted; None when stale
+        self._keys: list[str] | None = []  # sorted; None when stale
         self._pos = 0  # cursor: index into _keys; == len(_keys) means eof
         self._cursor_key: Any = None
 
@@ -298,7 +304,7 @@ class Map:
         keys = self.sorted_keys()  # first: rebuilding may move _pos
         return self._pos >= len(keys)
 
-    def current_key(self) -> Optional[str]:
+    def current_key(self) -> str | None:
         keys = self.sorted_keys()
         return keys[self._pos] if self._pos < len(keys) else None
 
@@ -328,7 +334,7 @@ class Map:
         return f"Map({self.items()!r})"
 
     @classmethod
-    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> "Map":
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Map:
         m = cls()
         for key, value in pairs:
             m.set(key, value)
@@ -419,6 +425,12 @@ def map_size(self: Map) -> int:
 @builtin("String Map.get(String key)")
 def map_get(self: Map, key: str) -> str:
     return self._values.get(key, "")
+
+
+def map_set(mapping: Map, key: str, value: str) -> str:
+    """`m[key] = value`; returns the stored value."""
+    mapping.set(key, value)
+    return value
 
 
 @builtin("String Map.getKey()")

@@ -3,15 +3,12 @@
 Each is a small mutable class (the compiler copies it on assignment with
 `.copy()`), with a null state (`isNull()`). A Date, DateTime or Time holds a
 wall-clock value in the user's time zone (ctx.settings.timezone, "" = UTC);
-"now" is the real clock plus ctx.clock_offset (the simulated sleep()).
+"now" is the run's one clock, RunContext.timestamp() (a fixed start or the
+real clock, plus the simulated sleep()).
 
-A declaration `DateTime d;` (also Date, Time) is null, as the project spec
-(LANGUAGE.md) fixes; the reference says "now" there, which the explicit
-constructors `DateTime()`, `Date()`, `Time()` give.
-
-Declaration defaults take no arguments; those that need the run (EventData)
-find it with `active_context()` (the running script's context, or one bound
-with `with bind_context(ctx): ...` outside a run).
+A declaration `DateTime d;` (also Date, Time) holds now, as the public docs
+say ("The default value is now") and LANGUAGE.md fixes; so do the explicit
+constructors `DateTime()`, `Date()`, `Time()`.
 
 Decisions the reference leaves open are in docs/library-dates.md.
 """
@@ -19,20 +16,19 @@ Decisions the reference leaves open are in docs/library-dates.md.
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as _dt
+import math
 import re
-import sys
-from contextvars import ContextVar
-from typing import Any, Iterator, Optional
+from time import time as _real_time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CRMScriptRuntimeError
-from .context import RunContext
 from .numbers import check_int
 from .table import LIBRARY, builtin
 
 _EPOCH = _dt.datetime(1970, 1, 1)
+_new = object.__new__
 _SECONDS_PER_DAY = 86_400
 _SECONDS_PER_YEAR = 365 * _SECONDS_PER_DAY  # "A one year time span will return 365" days
 
@@ -40,44 +36,10 @@ _SECONDS_PER_YEAR = 365 * _SECONDS_PER_DAY  # "A one year time span will return 
 # The run's clock and time zone
 # ---------------------------------------------------------------------------
 
-# The run a library function belongs to is found without any per-run cost:
-# generated code runs in its Script's namespace, whose global `_ctx` is the
-# running RunContext (engine/script.py sets it for the run, clears it after),
-# so the innermost frame on this thread's stack whose globals hold a
-# RunContext as `_ctx` is the current run (nested runs and threads included).
-# Setting a ContextVar on every run cost 0.2 µs of a 1 µs trigger run.
-# Outside a run, `bind_context` supplies one (tests, tools).
-RUN_CONTEXT_GLOBAL = "_ctx"  # the compiler's name for the run's context
-_ACTIVE_CONTEXT: ContextVar[Any] = ContextVar("crmscript_active_context", default=None)
+_ZONES: dict[str, ZoneInfo | None] = {}
 
 
-@contextlib.contextmanager
-def bind_context(ctx: Any) -> Iterator[Any]:
-    """Make `ctx` the context that declaration defaults (`EventData ed;`) and
-    the JSON/XML size limits read outside a run."""
-    token = _ACTIVE_CONTEXT.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _ACTIVE_CONTEXT.reset(token)
-
-
-def active_context() -> Any:
-    """The RunContext of the innermost running script on this thread, else
-    the one bound by `bind_context`, else None."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        ctx = frame.f_globals.get(RUN_CONTEXT_GLOBAL)
-        if isinstance(ctx, RunContext):  # (None between runs; another module's `_ctx` is no run)
-            return ctx
-        frame = frame.f_back
-    return _ACTIVE_CONTEXT.get()
-
-
-_ZONES: dict[str, Optional[ZoneInfo]] = {}
-
-
-def zone_for(name: str) -> Optional[ZoneInfo]:
+def zone_for(name: str) -> ZoneInfo | None:
     """The IANA zone for a settings name; None means UTC."""
     if not name or name.upper() == "UTC":
         return None
@@ -91,48 +53,72 @@ def zone_for(name: str) -> Optional[ZoneInfo]:
     return zone
 
 
-def _settings_zone(ctx: Any) -> Optional[ZoneInfo]:
+def _settings_zone(ctx: Any) -> ZoneInfo | None:
     if ctx is None:
         return None
     return zone_for(getattr(ctx.settings, "timezone", "") or "")
 
 
-def _now_naive(ctx: Any) -> _dt.datetime:
-    """The wall clock 'now' of the run (time zone and simulated sleep applied)."""
-    offset = getattr(ctx, "clock_offset", 0.0) if ctx is not None else 0.0
-    instant = _add_delta(_dt.datetime.now(_dt.timezone.utc), seconds=offset)
-    zone = _settings_zone(ctx)
-    if zone is not None:
-        instant = instant.astimezone(zone)
-    return instant.replace(tzinfo=None, microsecond=0)
+# The last reading of the clock: (whole second, zone name, wall clock, its
+# date, its time of day in seconds). A trigger that declares a DateTime reads
+# the clock on its hot path, and the reading changes once a second:
+# converting it to the user's zone (0.5-2 µs) is done once.
+_last_reading: tuple[int, str, _dt.datetime, _dt.date, int] = (0, "\0", _EPOCH, _EPOCH.date(), 0)
 
 
-def now_datetime(ctx: Any) -> "DateTime":
-    """getCurrentDateTime()."""
-    return DateTime(_now_naive(ctx))
+def _clock_reading(ctx: Any) -> tuple[int, str, _dt.datetime, _dt.date, int]:
+    """The run's clock (RunContext.timestamp) in the user's zone, to the second."""
+    global _last_reading
+    seconds = math.floor(ctx.timestamp() if ctx is not None else _real_time())
+    zone_name = ctx.settings.timezone if ctx is not None else ""
+    last = _last_reading
+    if last[0] == seconds and last[1] == zone_name:
+        return last
+    try:
+        wall = _dt.datetime.fromtimestamp(seconds, zone_for(zone_name) or _dt.UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        raise CRMScriptRuntimeError("the date is out of the supported range") from None
+    _last_reading = (seconds, zone_name, wall, wall.date(), wall.hour * 3600 + wall.minute * 60 + wall.second)
+    return _last_reading
 
 
-def now_date(ctx: Any) -> "Date":
-    """getCurrentDate()."""
-    return Date(_now_naive(ctx).date())
+# The values of now are made without their __init__ (a declaration is on the
+# hot path of triggers); tests compare them with what the constructors make.
+
+def now_datetime(ctx: Any) -> DateTime:
+    """getCurrentDateTime(), DateTime() and `DateTime d;`."""
+    moment = _new(DateTime)
+    moment.value = _clock_reading(ctx)[2]
+    moment.null = False
+    return moment
 
 
-def now_time(ctx: Any) -> "Time":
-    """getCurrentTime()."""
-    moment = _now_naive(ctx)
-    return Time(moment.hour * 3600 + moment.minute * 60 + moment.second)
+def now_date(ctx: Any) -> Date:
+    """getCurrentDate(), Date() and `Date d;`."""
+    day = _new(Date)
+    day.value = _clock_reading(ctx)[3]
+    day.null = False
+    return day
+
+
+def now_time(ctx: Any) -> Time:
+    """getCurrentTime(), Time() and `Time t;`."""
+    moment = _new(Time)
+    moment.seconds = _clock_reading(ctx)[4]
+    moment.null = False
+    return moment
 
 
 def _wall_to_unix(ctx: Any, wall: _dt.datetime) -> int:
     zone = _settings_zone(ctx)
-    aware = wall.replace(tzinfo=zone or _dt.timezone.utc)
+    aware = wall.replace(tzinfo=zone or _dt.UTC)
     return int(aware.timestamp())
 
 
 def _unix_to_wall(ctx: Any, seconds: int) -> _dt.datetime:
     zone = _settings_zone(ctx)
     try:
-        instant = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc)
+        instant = _dt.datetime.fromtimestamp(seconds, _dt.UTC)
     except (OverflowError, OSError, ValueError):
         raise CRMScriptRuntimeError(f"{seconds} seconds since 1970 is not a valid date") from None
     if zone is not None:
@@ -232,12 +218,13 @@ class Date(TemporalValue):
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Optional[_dt.date] = None) -> None:
+    def __init__(self, value: _dt.date | None = None) -> None:
         self.null = value is None
         self.value = value if value is not None else _EPOCH.date()
 
-    def copy(self) -> "Date":
-        clone = Date(self.value)
+    def copy(self) -> Date:
+        clone = _new(Date)  # (no __init__: a copy is made on every assignment)
+        clone.value = self.value
         clone.null = self.null
         return clone
 
@@ -256,16 +243,17 @@ class DateTime(TemporalValue):
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Optional[_dt.datetime] = None) -> None:
+    def __init__(self, value: _dt.datetime | None = None) -> None:
         self.null = value is None
         self.value = value.replace(microsecond=0) if value is not None else _EPOCH
 
-    def copy(self) -> "DateTime":
-        clone = DateTime(self.value)
+    def copy(self) -> DateTime:
+        clone = _new(DateTime)  # (no __init__ and its replace(): 1 µs of every assignment)
+        clone.value = self.value
         clone.null = self.null
         return clone
 
-    def set(self, value: _dt.datetime) -> "DateTime":
+    def set(self, value: _dt.datetime) -> DateTime:
         self.value = value
         self.null = False
         return self
@@ -285,12 +273,13 @@ class Time(TemporalValue):
 
     __slots__ = ("seconds",)
 
-    def __init__(self, seconds: Optional[int] = None) -> None:
+    def __init__(self, seconds: int | None = None) -> None:
         self.null = seconds is None
         self.seconds = seconds if seconds is not None else 0
 
-    def copy(self) -> "Time":
-        clone = Time(self.seconds)
+    def copy(self) -> Time:
+        clone = _new(Time)
+        clone.seconds = self.seconds
         clone.null = self.null
         return clone
 
@@ -325,7 +314,7 @@ class TimeSpan(TemporalValue):
         self.null = False
         self.seconds = seconds
 
-    def copy(self) -> "TimeSpan":
+    def copy(self) -> TimeSpan:
         return TimeSpan(self.seconds)
 
     def _key(self):
@@ -588,11 +577,6 @@ def format_mode(moment: _dt.datetime, mode: int, language: int, hour24: bool,
 # ---------------------------------------------------------------------------
 
 
-def _date_default() -> Date:
-    """`Date d;` is null (spec LANGUAGE.md; see docs/library-dates.md)."""
-    return Date()
-
-
 @builtin("Date Date()", context=True)
 def date_new(ctx) -> Date:
     return now_date(ctx)
@@ -666,17 +650,12 @@ def date_is_null(self: Date) -> bool:
     return self.null
 
 
-LIBRARY.register_class("Date", Date, default=_date_default)
+LIBRARY.register_class("Date", Date, default=now_date, default_context=True)  # `Date d;` is today
 
 
 # ---------------------------------------------------------------------------
 # DateTime members
 # ---------------------------------------------------------------------------
-
-
-def _datetime_default() -> DateTime:
-    """`DateTime d;` is null (spec LANGUAGE.md; see docs/library-dates.md)."""
-    return DateTime()
 
 
 @builtin("DateTime DateTime()", context=True)
@@ -907,17 +886,12 @@ def datetime_move_to_year_end(self: DateTime) -> DateTime:
     return self.set(_dt.datetime(self.value.year, 12, 31, 23, 59, 59))
 
 
-LIBRARY.register_class("DateTime", DateTime, default=_datetime_default)
+LIBRARY.register_class("DateTime", DateTime, default=now_datetime, default_context=True)  # now
 
 
 # ---------------------------------------------------------------------------
 # Time members
 # ---------------------------------------------------------------------------
-
-
-def _time_default() -> Time:
-    """`Time t;` is null (spec LANGUAGE.md; see docs/library-dates.md)."""
-    return Time()
 
 
 @builtin("Time Time()", context=True)
@@ -983,7 +957,7 @@ def time_is_null(self: Time) -> bool:
     return self.null
 
 
-LIBRARY.register_class("Time", Time, default=_time_default)
+LIBRARY.register_class("Time", Time, default=now_time, default_context=True)  # now
 
 
 # ---------------------------------------------------------------------------

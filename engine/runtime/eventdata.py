@@ -11,11 +11,10 @@ same script").
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from ..eventdata import EventData
-from .context import catalog_type_id
-from .datetimes import active_context
+from .context import active_context, catalog_type_id
 from .table import LIBRARY, builtin
 
 
@@ -31,7 +30,7 @@ class EventDataObject:
 
     __slots__ = ("event", "inputs", "outputs", "_type_id")
 
-    def __init__(self, event: EventData, type_id: Optional[Callable[[str], int]] = None) -> None:
+    def __init__(self, event: EventData, type_id: Callable[[str], int] | None = None) -> None:
         self.event = event  # the run's carrier, shared, never copied
         self.inputs = event.InputValues
         self.outputs = event.OutputValues
@@ -76,7 +75,7 @@ def _new_map(values: dict[str, str]) -> object:
 
 def _declared_default() -> EventDataObject:
     """`EventData ed;`: the running script's event when a run is active
-    (found through the script's frames, see datetimes.active_context), else
+    (found through the script's frames, see context.active_context), else
     a detached empty carrier."""
     ctx = active_context()
     if ctx is not None:

@@ -14,11 +14,10 @@ import math
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
+from ..types import INT_MAX, INT_MIN
 from . import numbers
 from .collections import Array
 from .table import LIBRARY, builtin
-
-INT_MIN, INT_MAX = -2**31, 2**31 - 1
 
 _ARTICLE_AN = ("A", "E", "I", "O", "U")
 

@@ -18,6 +18,7 @@ import math
 import string
 
 from ..errors import CRMScriptRuntimeError
+from .datetimes import now_date, now_datetime, now_time
 from .eventdata import EventDataObject, event_data_of
 from .languages import language_code, language_id
 from .numbers import format_float_plain, int_mod
@@ -186,30 +187,27 @@ def encode_hmac_sha512(key: str, value: str) -> object:
     return new_byte_array(_hmac(key, value, hashlib.sha512).digest())
 
 
-def _hmac(key: str, value: str, digest) -> "hmac.HMAC":
+def _hmac(key: str, value: str, digest) -> hmac.HMAC:
     return hmac.new(string_to_bytes(key), string_to_bytes(value), digest)
 
 
 # --------------------------------------------------------------------------
-# The current date and time (the run's clock: real time + simulated sleep)
+# The current date and time (the run's one clock, RunContext.timestamp)
 # --------------------------------------------------------------------------
 
 
 @builtin("Date getCurrentDate()", context=True)
 def get_current_date(ctx) -> object:
-    from .datetimes import now_date  # lazy: the datetimes family owns the clock
     return now_date(ctx)
 
 
 @builtin("DateTime getCurrentDateTime()", context=True)
 def get_current_date_time(ctx) -> object:
-    from .datetimes import now_datetime
     return now_datetime(ctx)
 
 
 @builtin("Time getCurrentTime()", context=True)
 def get_current_time(ctx) -> object:
-    from .datetimes import now_time
     return now_time(ctx)
 
 
@@ -217,7 +215,7 @@ def get_current_time(ctx) -> object:
 def sleep(ctx, seconds: float) -> None:
     """Advances the run's simulated clock; never really waits."""
     if seconds > 0 and math.isfinite(seconds):
-        ctx.clock_offset += seconds
+        ctx.advance_clock(seconds)
 
 
 # --------------------------------------------------------------------------

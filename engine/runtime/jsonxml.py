@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -29,8 +30,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .collections import Array
-from .context import Limits
-from .datetimes import active_context
+from .context import Limits, active_context
 from .numbers import parse_float, parse_integer
 from .table import LIBRARY, builtin
 
@@ -92,20 +92,20 @@ class XMLNode:
         self.text = text
         self.children: list[XMLNode] = []
 
-    def deep_copy(self) -> "XMLNode":
+    def deep_copy(self) -> XMLNode:
         clone = XMLNode(self.name, self.text)
         clone.parameters = dict(self.parameters)
         clone.children = [child.deep_copy() for child in self.children]
         return clone
 
-    def walk(self) -> Iterator["XMLNode"]:
+    def walk(self) -> Iterator[XMLNode]:
         stack = [self]
         while stack:
             node = stack.pop()
             yield node
             stack.extend(node.children)
 
-    def child(self, name: str) -> Optional["XMLNode"]:
+    def child(self, name: str) -> XMLNode | None:
         for node in self.children:
             if node.name == name:
                 return node
@@ -305,7 +305,7 @@ def _write_json(node: XMLNode, indent: int, level: int, out: _TextOutput) -> Non
 def value_from_path(node: XMLNode, path: str) -> str:
     """getValueFromPath: dot-separated child names or indexes; "" when the
     path leads nowhere."""
-    current: Optional[XMLNode] = node
+    current: XMLNode | None = node
     for step in path.split(".") if path else []:
         if current is None:
             break
@@ -507,7 +507,7 @@ class JSONBuilder:
 
 
 def _float_json(value: float) -> str:
-    return "%f" % value if math.isfinite(value) else "null"
+    return f"{value:f}" if math.isfinite(value) else "null"
 
 
 @builtin("JSONBuilder JSONBuilder()")
@@ -589,7 +589,7 @@ def _struct_members(obj: Any) -> Iterator[tuple[str, Any, str]]:
     cls = type(obj)
     fields = cls.__crm_fields__
     attrs = getattr(cls, "__crm_attrs__", None) or tuple(name for name, _ in fields)
-    for (name, field_type), attr in zip(fields, attrs):
+    for (name, field_type), attr in zip(fields, attrs, strict=False):
         yield name, field_type, attr
 
 

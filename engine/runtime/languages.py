@@ -11,8 +11,6 @@ variants are accepted as aliases.
 
 from __future__ import annotations
 
-from typing import Optional
-
 # id -> (ISO 639-1 code, other spellings accepted on input)
 LANGUAGES: dict[int, tuple[str, tuple[str, ...]]] = {
     0: ("no", ("nb", "nn")),
@@ -36,12 +34,12 @@ _ID_BY_CODE = {
 }
 
 
-def language_id(code: str) -> Optional[int]:
+def language_id(code: str) -> int | None:
     """"en", "EN", "en-US", "US" -> 1; None when unknown."""
     key = code.strip().lower().replace("_", "-").split("-")[0]
     return _ID_BY_CODE.get(key)
 
 
-def language_code(lang_id: int) -> Optional[str]:
+def language_code(lang_id: int) -> str | None:
     entry = LANGUAGES.get(lang_id)
     return entry[0] if entry else None

@@ -17,11 +17,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ..errors import CRMScriptRuntimeError
+from ..types import INT_MAX, INT_MIN
 from .table import LIBRARY, builtin
-
-INT_MIN = -(2**31)
-INT_MAX = 2**31 - 1
-
 
 # --------------------------------------------------------------------------
 # Helpers for the compiler and the other family modules
@@ -32,6 +29,17 @@ def check_int(value: int) -> int:
     if INT_MIN <= value <= INT_MAX:
         return value
     raise CRMScriptRuntimeError("Integer overflow")
+
+
+def integer_overflow(value: int) -> int:
+    """The failing branch of the compiler's inline Integer range check."""
+    raise CRMScriptRuntimeError("Integer overflow")
+
+
+def float_overflow(value: float) -> float:
+    """The failing branch of the compiler's inline Float range check: like
+    Integer overflow and division by zero, a trigger should never store 'inf'."""
+    raise CRMScriptRuntimeError("Float overflow")
 
 
 def int_div(a: int, b: int) -> int:

@@ -19,15 +19,15 @@ import io
 import re
 import textwrap
 import urllib.parse
-from typing import Iterable
+from collections.abc import Iterable
 
 import regex
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .languages import language_id
+from .limits import string_limit_error
 from .numbers import has_integer_prefix, parse_float, parse_integer
 from .table import LIBRARY, builtin
-
 
 # --------------------------------------------------------------------------
 # Shared helpers (also used by globals.py)
@@ -79,7 +79,6 @@ def check_string_length(ctx, length: int) -> None:
     (before building the result where the growth is unbounded), so a loop
     like `s = s.xmlEncode();` ends with the limit error, not out of memory."""
     if length > ctx.limits.string_length:
-        from ..sandbox import string_limit_error  # lazy: sandbox imports runtime.context
         raise string_limit_error(ctx.limits)
 
 

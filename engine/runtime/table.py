@@ -29,8 +29,8 @@ Conventions for implementations:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from ..types import Type
 
@@ -49,7 +49,7 @@ class Signature:
     name: str  # member name; equals owner for a constructor
     params: tuple[ParamSig, ...]
     returns: Type
-    impl: Optional[Callable]  # None: declared (documented) but not simulated
+    impl: Callable | None  # None: declared (documented) but not simulated
     context: bool = False
     mutates: bool = False
     doc: str = ""
@@ -73,8 +73,9 @@ class ClassInfo:
     name: str
     constructors: list[Signature] = field(default_factory=list)
     methods: dict[str, list[Signature]] = field(default_factory=dict)
-    python_class: Optional[type] = None  # runtime representation, if a class
-    default: Optional[Callable[[], object]] = None  # value of `Name x;`
+    python_class: type | None = None  # runtime representation, if a class
+    default: Callable[..., object] | None = None  # value of `Name x;`
+    default_context: bool = False  # the default is given the RunContext (`Date d;` is today)
 
 
 class Library:
@@ -100,22 +101,25 @@ class Library:
             info = self.classes[name] = ClassInfo(name)
         return info
 
-    def register_class(self, name: str, python_class: Optional[type] = None,
-                       default: Optional[Callable[[], object]] = None) -> ClassInfo:
+    def register_class(self, name: str, python_class: type | None = None,
+                       default: Callable[..., object] | None = None, *, default_context: bool = False) -> ClassInfo:
+        """`default` makes the value of a declaration `Name x;`: called with no
+        argument, or with the run's RunContext when `default_context`."""
         info = self.class_info(name)
         if python_class is not None:
             info.python_class = python_class
         if default is not None:
             info.default = default
+            info.default_context = default_context
         return info
 
-    def copy(self) -> "Library":
+    def copy(self) -> Library:
         """A copy plugins can extend without touching the built-in table."""
         clone = Library()
         clone.functions = {k: list(v) for k, v in self.functions.items()}
         clone.classes = {
             k: ClassInfo(v.name, list(v.constructors), {m: list(s) for m, s in v.methods.items()},
-                         v.python_class, v.default)
+                         v.python_class, v.default, v.default_context)
             for k, v in self.classes.items()
         }
         return clone

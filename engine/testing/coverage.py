@@ -137,25 +137,7 @@ class _FileData:
 
 def statement_lines(program: N.Program) -> set[int]:
     """Lines on which a statement of `program`'s own file starts (not its includes)."""
-    lines: set[int] = set()
-    stack: list[Any] = [program]
-    seen: set[int] = set()  # the AST has back-references (a method's `struct`)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, N.Include):
-            lines.add(node.line)
-            continue  # the included file's statements belong to that file
-        if isinstance(node, N.Stmt) and not isinstance(node, N.Block):
-            lines.add(node.line)
-        for value in vars(node).values():
-            if isinstance(value, N.Node):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, N.Node))
-    return lines
+    return {node.line for node in N.walk(program) if isinstance(node, N.Stmt) and not isinstance(node, N.Block)}
 
 
 def parse_file(path: Path) -> Optional[N.Program]:

@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import CRMScriptError, CRMScriptWarning
+from ..suggestions import closest
 from ..textfile import read_script_text
 
 CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -390,8 +391,6 @@ def _field_names(model: type[BaseModel]) -> set[str]:
 
 def _did_you_mean(model: type[BaseModel], loc: tuple) -> str:
     """` (did you mean input?)` for a misspelt field name, else ''."""
-    import difflib
-
     for part in loc[:-1]:  # follow the path: expect.mesage is looked up in Expect
         field = model.model_fields.get(str(part)) or next(
             (f for f in model.model_fields.values() if f.alias == str(part)), None)
@@ -400,8 +399,8 @@ def _did_you_mean(model: type[BaseModel], loc: tuple) -> str:
         if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
             return ""
         model = inner
-    close = difflib.get_close_matches(str(loc[-1]), sorted(_field_names(model)), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    close = closest(str(loc[-1]), _field_names(model))
+    return f" (did you mean {close}?)" if close else ""
 
 
 def _schema_error(file: str, node: Optional[yaml.Node], case_label: str, error: ValidationError,
@@ -437,9 +436,7 @@ def _check_event_type(event: str, tree: Path, file: str, line: int, label: str) 
         raise CaseFileError(
             f"{label}: field event: {LIB_DIR}/ holds include scripts, not handlers of an event type: "
             "write `event: <EventType>` or put the case file beside a handler", file, line, 1)
-    import difflib
-
-    hint = catalog.suggest(event) or next(iter(difflib.get_close_matches(event, [known.name for known in catalog], n=1)), None)
+    hint = catalog.suggest(event)
     extra = f" (did you mean {hint}?)" if hint else ""
     raise CaseFileError(
         f"{label}: field event: unknown event type {event!r}{extra}: not in the trigger catalog "
