@@ -1,0 +1,356 @@
+"""The language server's one door into the engine.
+
+Everything the editor features need from the front end, the library and the
+handler tree goes through the functions here: parsing a piece of a script,
+checking a program, the warnings, the members of a type, the trigger
+catalog's input keys and where a file's includes come from. The engine's
+modules are being reorganised (tree walking into nodes.py, the checker's
+warnings channel, the generated public reference); when they move, this
+module changes and the features do not.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import nodes
+from ..catalog import default_catalog
+from ..checker import ARRAY_OWNER, LANGUAGE_TYPE_NAMES, STRUCT_OWNER, check_program
+from ..errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
+from ..includes import IncludePath, include_folders_for
+from ..parser import KNOWN_TYPE_NAMES, RESERVED_WORDS, parse_program
+from ..parser import _strip_ejscript_markers as _unwrap_export
+from ..runtime.table import Library, Signature
+from ..types import ELEMENT, Type
+
+SCRIPT_SUFFIXES = (".crm", ".crmscript")
+LIB_DIR = "lib"
+
+# Words that start statements: offered by completion where a statement can start.
+STATEMENT_KEYWORDS = ("if", "else", "while", "for", "foreach", "return", "break", "continue",
+                      "try", "catch", "throw", "struct", "true", "false", "this")
+Resolver = Callable[[str], "tuple[str, str] | None"]
+
+
+# ------------------------------------------------------------------ the tree
+
+
+def iter_nodes(root: object, *, into_includes: bool = False) -> Iterator[nodes.Node]:
+    """Every node under `root` (itself first), in source order. Included
+    programs are entered only with `into_includes`; a struct method's link
+    back to its struct is not followed."""
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, nodes.Node):
+            yield value
+            children = []
+            for name, child in vars(value).items():
+                if name in _ANNOTATIONS or (name == "target" and not isinstance(value, _TARGET_IS_CHILD)) \
+                        or (name == "program" and not into_includes):
+                    continue
+                if isinstance(child, nodes.Node):
+                    children.append(child)
+                elif isinstance(child, list):
+                    children.extend(c for c in child if isinstance(c, nodes.Node))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+
+
+# The checker's annotations and a method's link to its struct: not part of
+# the tree's shape. `target` is an annotation (Call.target is the called
+# FunctionDecl) except where it is the assigned expression.
+_ANNOTATIONS = frozenset({"struct", "symbol", "ctype", "error_symbol", "location_symbol"})
+_TARGET_IS_CHILD = (nodes.Assign, nodes.IncDec)
+
+
+def is_reserved(name: str) -> bool:
+    """A word the language reserves (never a variable, function or struct name)."""
+    return name in RESERVED_WORDS
+
+
+def script_text(source: str) -> str:
+    """The text the parser reads: a script exported with the ejscript
+    wrapper (`%EJSCRIPT_START%` ... `%>`) has the wrapper blanked out, same
+    length and lines."""
+    return _unwrap_export(source)
+
+
+def parse_chunk(source: str, file: str, resolver: Resolver | None, type_names: Iterable[str]) -> nodes.Program:
+    """Parse (part of) a script; raises CRMScriptError. An include that is
+    not found is left for the checker to report (as `crmscript check` does)."""
+    return parse_program(source, file, includes=resolver, require_includes=False, type_names=type_names)
+
+
+def check(program: nodes.Program, library: Library) -> list[CRMScriptError]:
+    """The checker's errors (and warnings) for `program`, which it annotates."""
+    try:
+        check_program(program, library)
+    except CRMScriptDiagnostics as found:
+        return list(found.errors)
+    except CRMScriptError as error:
+        return [error]
+    except RecursionError:
+        return [CRMScriptCheckError("the script nests too deeply (expressions or blocks) to be checked",
+                                    program.file, 1, 1)]
+    return []
+
+
+def is_warning(problem: CRMScriptError) -> bool:
+    return isinstance(problem, CRMScriptWarning) or problem.kind == "warning"
+
+
+# --------------------------------------------------------------- the catalog
+
+
+def trigger_names() -> list[str]:
+    return [event_type.name for event_type in default_catalog()]
+
+
+def input_keys(trigger: str | None) -> list[str]:
+    """The input keys the trigger is documented to send (patterns as documented)."""
+    event_type = default_catalog().get(trigger) if trigger else None
+    return list(event_type.input_keys) if event_type is not None else []
+
+
+def trigger_sends(trigger: str, key: str) -> bool:
+    event_type = default_catalog().get(trigger)
+    return event_type is None or event_type.receives(key)
+
+
+def trigger_is_open(trigger: str | None) -> bool:
+    event_type = default_catalog().get(trigger) if trigger else None
+    return bool(event_type is not None and event_type.open)
+
+
+def input_key_warnings(program: nodes.Program, trigger: str | None) -> list[CRMScriptWarning]:
+    """`getInputValue("Key")` with a key the file's trigger never sends."""
+    if not trigger or default_catalog().get(trigger) is None:
+        return []
+    found = []
+    for node in iter_nodes(program):
+        if (isinstance(node, nodes.MethodCall) and node.method == "getInputValue"
+                and isinstance(node.target, Signature) and node.target.owner == "EventData"
+                and node.args and isinstance(node.args[0], nodes.StringLit)
+                and not trigger_sends(trigger, node.args[0].value)):
+            key = node.args[0]
+            found.append(CRMScriptWarning(f"input key '{key.value}' is never sent by {trigger}",
+                                          key.file, key.line, key.column))
+    return found
+
+
+# ------------------------------------------------------------- the library
+
+
+class LibraryView:
+    """The built-in library as the editor sees it: global functions, classes,
+    their members and constructors, each Signature with its documentation
+    and (once the generated reference provides it) its `url`."""
+
+    def __init__(self, library: Library):
+        self.library = library
+
+    @property
+    def functions(self) -> dict[str, list[Signature]]:
+        return self.library.functions
+
+    def class_names(self) -> list[str]:
+        names = set(LANGUAGE_TYPE_NAMES) | set(KNOWN_TYPE_NAMES) | set(self.library.classes)
+        return sorted(names - {ARRAY_OWNER, STRUCT_OWNER})
+
+    def is_class(self, name: str) -> bool:
+        return name in self.library.classes and name not in (ARRAY_OWNER, STRUCT_OWNER)
+
+    def methods(self, receiver: Type, struct_methods: dict[str, list] | None = None) -> dict[str, list]:
+        """Methods of a value of type `receiver`, by name (Signatures, and a
+        struct's own FunctionDecls first when `struct_methods` is given)."""
+        if receiver.dims:
+            owner = ARRAY_OWNER
+        elif struct_methods is not None:
+            owner = STRUCT_OWNER
+        else:
+            owner = receiver.name
+        info = self.library.classes.get(owner)
+        found: dict[str, list] = {name: list(decls) for name, decls in (struct_methods or {}).items()}
+        for name, signatures in (info.methods.items() if info else ()):
+            found.setdefault(name, []).extend(signatures)
+        return found
+
+    def constructors(self, name: str) -> list[Signature]:
+        info = self.library.classes.get(name)
+        return list(info.constructors) if info else []
+
+    @staticmethod
+    def url(signature: Signature) -> str | None:
+        return getattr(signature, "url", None)
+
+    def class_url(self, name: str) -> str | None:
+        return None  # the generated reference (issue 12) will know each class's page
+
+    def class_doc(self, name: str) -> str:
+        return ""
+
+
+def element_type(signature_type: Type, receiver: Type | None) -> Type:
+    """A library type with the array placeholder `T` replaced by the receiver's element type."""
+    if receiver is not None and receiver.dims and signature_type.name == ELEMENT.name:
+        return Type(receiver.name, receiver.dims - 1 + signature_type.dims)
+    return signature_type
+
+
+def load_plugins(*, enabled: bool = True) -> tuple[Library, list[Path], list[str]]:
+    """The library with the installed plugins' functions and classes, their
+    include folders, and the problems loading them (then without plugins),
+    as `crmscript check` sees them."""
+    import engine.runtime  # noqa: F401  (importing the runtime fills the table)
+
+    from ..runtime.table import LIBRARY
+
+    if not enabled:
+        return LIBRARY, [], []
+    try:
+        from ..plugins import call_setup_hook, has_hook_impls, make_plugin_manager, plugin_include_paths
+
+        manager = make_plugin_manager()
+        library = LIBRARY
+        if has_hook_impls(manager, "crmscript_library"):
+            library = LIBRARY.copy()
+            call_setup_hook(manager, "crmscript_library", library=library)
+        return library, plugin_include_paths(manager), []
+    except CRMScriptError as error:
+        return LIBRARY, [], [f"plugins not loaded: {error.message}"]
+
+
+# ----------------------------------------------------------- files and trees
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """Where a script sits: its handler tree and trigger, and where its
+    includes come from."""
+
+    path: Path | None
+    trigger: str | None = None  # the event type of its folder in a handler tree
+    tree: Path | None = None
+    include_folders: tuple[Path, ...] = ()
+
+
+def file_context(path: Path | None, plugin_folders: Iterable[Path] = ()) -> FileContext:
+    """A handler `TREE/<EventType>/x.crm` knows its trigger and includes from
+    TREE/lib/ and the plugins' folders, as the handler registry resolves them;
+    a file of TREE/lib/ includes from there too; any other file from its own
+    folder and the nearest lib/ (as `crmscript check`)."""
+    plugin_folders = tuple(plugin_folders)
+    if path is None:
+        return FileContext(None, include_folders=plugin_folders)
+    folder = path.parent
+    if folder.name in default_catalog():
+        tree = folder.parent
+        return FileContext(path, folder.name, tree, (tree / LIB_DIR, *plugin_folders))
+    if folder.name == LIB_DIR:
+        return FileContext(path, None, folder.parent, (folder, *plugin_folders))
+    return FileContext(path, None, None, (*include_folders_for(path), *plugin_folders))
+
+
+def library_scripts(context: FileContext) -> list[tuple[str, Path]]:
+    """The scripts `#include "name"` can name from this file, first folder wins."""
+    found: dict[str, Path] = {}
+    for folder in context.include_folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, suffix = os.path.splitext(entry.name)
+            if suffix in SCRIPT_SUFFIXES and entry.is_file() and not entry.name.startswith((".", "_")):
+                if context.path is None or Path(entry.path).resolve() != context.path.resolve():
+                    found.setdefault(stem, Path(entry.path))
+    return sorted(found.items())
+
+
+@dataclass
+class Sources:
+    """The text of every script the server reads: an open document's text
+    (with its unsaved edits) wins over the file on disk."""
+
+    open: dict[str, str] = field(default_factory=dict)  # absolute path -> text
+    _disk: dict[str, tuple[int, int, str | CRMScriptError]] = field(default_factory=dict)
+
+    def text(self, path: Path) -> str:
+        """The text of `path`; raises CRMScriptCheckError when it cannot be read as UTF-8."""
+        key = str(path)
+        if key in self.open:
+            return self.open[key]
+        try:
+            stat = os.stat(key)
+        except OSError as error:
+            raise CRMScriptCheckError(f"cannot read {path}: {error.strerror}", key, 1, 1) from None
+        cached = self._disk.get(key)
+        if cached is None or cached[:2] != (stat.st_mtime_ns, stat.st_size):
+            cached = (stat.st_mtime_ns, stat.st_size, _read_script(path))
+            self._disk[key] = cached
+        if isinstance(cached[2], CRMScriptError):
+            raise cached[2]
+        return cached[2]
+
+    def same_as_disk(self, path: Path, text: str) -> bool:
+        """Is `text` what the file on disk holds?"""
+        key = str(path)
+        opened = self.open.pop(key, None)
+        try:
+            return self.text(path) == text
+        except CRMScriptError:
+            return False
+        finally:
+            if opened is not None:
+                self.open[key] = opened
+
+    def resolver(self, folders: Iterable[Path], used: dict[str, tuple[str, str]]) -> Resolver:
+        """An include resolver over `folders` that records each script it
+        hands out (name -> (path, text)), so a cached parse knows when to redo."""
+        search = IncludePath(folders)
+
+        def resolve(name: str) -> tuple[str, str] | None:
+            path = search.find(name)
+            if path is None:
+                used[name] = ("", "")
+                return None
+            file_name = str(path.resolve())
+            text = self.text(Path(file_name))
+            used[name] = (file_name, text)
+            return text, file_name
+
+        return resolve
+
+    def still_valid(self, folders: Iterable[Path], used: dict[str, tuple[str, str]]) -> bool:
+        """Would resolving the recorded names again give the same scripts?"""
+        search = IncludePath(folders)
+        for name, (file_name, text) in used.items():
+            path = search.find(name)
+            if (str(path.resolve()) if path is not None else "") != file_name:
+                return False
+            if file_name:
+                try:
+                    if self.text(Path(file_name)) != text:
+                        return False
+                except CRMScriptError:
+                    return False
+        return True
+
+
+def _read_script(path: Path) -> str | CRMScriptError:
+    from ..handlers import utf8_position
+
+    try:
+        data = path.read_bytes()
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = utf8_position(data, error)
+        return CRMScriptCheckError(f"{path.name} is not UTF-8 text (save it as UTF-8)", str(path), line, column)
+    except OSError as error:
+        return CRMScriptCheckError(f"cannot read {path}: {error.strerror}", str(path), 1, 1)
+
