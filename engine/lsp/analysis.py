@@ -11,7 +11,9 @@ module changes and the features do not.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,33 +41,47 @@ Resolver = Callable[[str], "tuple[str, str] | None"]
 
 
 def iter_nodes(root: object, *, into_includes: bool = False) -> Iterator[nodes.Node]:
-    """Every node under `root` (itself first), in source order. Included
-    programs are entered only with `into_includes`; a struct method's link
-    back to its struct is not followed."""
+    """Every node under `root` (a node or a list of nodes; itself first), in
+    source order. Included programs are entered only with `into_includes`."""
     stack = [root]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        value = stack.pop()
-        if isinstance(value, nodes.Node):
-            yield value
-            children = []
-            for name, child in vars(value).items():
-                if name in _ANNOTATIONS or (name == "target" and not isinstance(value, _TARGET_IS_CHILD)) \
-                        or (name == "program" and not into_includes):
-                    continue
-                if isinstance(child, nodes.Node):
-                    children.append(child)
-                elif isinstance(child, list):
-                    children.extend(c for c in child if isinstance(c, nodes.Node))
-            stack.extend(reversed(children))
-        elif isinstance(value, list):
-            stack.extend(reversed(value))
+        value = pop()
+        if isinstance(value, list):
+            extend(reversed(value))
+            continue
+        if value is None:  # an array size left out: `String[] x`
+            continue
+        yield value
+        children = []
+        for name in _child_fields(type(value), into_includes):
+            child = getattr(value, name)
+            if isinstance(child, list):
+                children.extend(child)
+            elif child is not None:
+                children.append(child)
+        extend(reversed(children))
 
 
-# The checker's annotations and a method's link to its struct: not part of
-# the tree's shape. `target` is an annotation (Call.target is the called
-# FunctionDecl) except where it is the assigned expression.
-_ANNOTATIONS = frozenset({"struct", "symbol", "ctype", "error_symbol", "location_symbol"})
-_TARGET_IS_CHILD = (nodes.Assign, nodes.IncDec)
+# Node classes, to tell a field that holds nodes (`body: list[Stmt]`,
+# `value: Optional[Expr]`) from a value (`name: str`) or an annotation of the
+# checker (`symbol: Any`, `target: Any`, `ctype: Optional[Type]`).
+_NODE_CLASS_NAMES = [name for name, cls in vars(nodes).items() if isinstance(cls, type) and issubclass(cls, nodes.Node)]
+_NODE_CLASS = re.compile(r"\b(" + "|".join(_NODE_CLASS_NAMES) + r")\b")
+_FIELDS: dict[tuple[type, bool], tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type, into_includes: bool) -> tuple[str, ...]:
+    """The fields of a node class that hold nodes or lists of them (not a
+    method's link back to its struct; an include's program on request)."""
+    key = (cls, into_includes)
+    names = _FIELDS.get(key)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if _NODE_CLASS.search(str(f.type)) and f.name != "struct"
+                      and (f.name != "program" or into_includes))
+        _FIELDS[key] = names
+    return names
 
 
 def is_reserved(name: str) -> bool:
@@ -127,12 +143,14 @@ def trigger_is_open(trigger: str | None) -> bool:
     return bool(event_type is not None and event_type.open)
 
 
-def input_key_warnings(program: nodes.Program, trigger: str | None) -> list[CRMScriptWarning]:
-    """`getInputValue("Key")` with a key the file's trigger never sends."""
+def input_key_warnings(all_nodes: Iterable[nodes.Node], file: str, trigger: str | None) -> list[CRMScriptWarning]:
+    """`getInputValue("Key")` in `file` with a key the file's trigger never sends."""
     if not trigger or default_catalog().get(trigger) is None:
         return []
     found = []
-    for node in iter_nodes(program):
+    for node in all_nodes:
+        if node.file != file:
+            continue
         if (isinstance(node, nodes.MethodCall) and node.method == "getInputValue"
                 and isinstance(node.target, Signature) and node.target.owner == "EventData"
                 and node.args and isinstance(node.args[0], nodes.StringLit)

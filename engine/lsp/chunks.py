@@ -69,8 +69,8 @@ def split(tokens: TokenList) -> list[Piece]:
                 i += 1
         else:
             i = _statement_end(items, i)
-        start_token, last_token = items[first], items[i]
-        pieces.append(Piece(start_token.start, last_token.end, start_token.line, start_token.column, first, i))
+        start_token = items[first]
+        pieces.append(Piece(tokens.start(first), tokens.end(i), start_token.line, start_token.column, first, i))
         i += 1
     return pieces
 
@@ -154,6 +154,14 @@ class Assembly:
         """The piece whose parse ended in `error`."""
         return next((piece for piece, parsed in zip(self.pieces, self.parsed, strict=True) if parsed.error is error),
                     None)
+
+    def nodes(self) -> list[nodes.Node]:
+        """Every node of the program (and of its includes), in source order."""
+        found: list[nodes.Node] = []
+        for index, parsed in enumerate(self.parsed):
+            stand_in = self.substitutes.get(index)
+            found.extend(node for node, _ in (stand_in or parsed).snapshots)
+        return found
 
     def program(self, file: str) -> nodes.Program:
         body: list[nodes.Stmt] = []

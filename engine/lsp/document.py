@@ -64,6 +64,7 @@ class Document:
     assembly: Assembly
     problems: list[Problem] = field(default_factory=list)
     include_files: frozenset[str] = frozenset()  # every script it includes, directly or not
+    nodes: list[nodes.Node] = field(default_factory=list, repr=False)  # of the program and its includes
     analyser: Analyser | None = field(default=None, repr=False)
 
     @property
@@ -72,25 +73,36 @@ class Document:
 
     @cached_property
     def index(self) -> SymbolIndex:
-        return build_index(self.program, self.tokens_for)
+        return build_index(self.nodes, self.tokens_for)
 
     def tokens_for(self, file: str) -> TokenList | None:
         if file == self.file:
             return self.tokens
         return self.analyser.tokens_of(file) if self.analyser is not None else None
 
+    @cached_property
+    def _structs(self) -> dict[str, nodes.StructDecl]:
+        found: dict[str, nodes.StructDecl] = {}
+        for node in self.top_level(into_includes=True, stand_ins=True):
+            if isinstance(node, nodes.StructDecl):
+                found.setdefault(node.name, node)
+        return found
+
     def structs(self) -> dict[str, nodes.StructDecl]:
-        return self.index.structs
+        """The structs the program declares (its own and its includes')."""
+        return self._structs
 
     def functions(self) -> dict[str, list[nodes.FunctionDecl]]:
         found: dict[str, list[nodes.FunctionDecl]] = {}
-        for node in self.top_level(into_includes=True):
+        for node in self.top_level(into_includes=True, stand_ins=True):
             if isinstance(node, nodes.FunctionDecl):
                 found.setdefault(node.name, []).append(node)
         return found
 
-    def top_level(self, *, into_includes: bool = False) -> list[nodes.Stmt]:
-        """The top-level statements, those of the included scripts in place of their #include."""
+    def top_level(self, *, into_includes: bool = False, stand_ins: bool = False) -> list[nodes.Stmt]:
+        """The top-level statements, those of the included scripts in place of
+        their #include; with `stand_ins`, also the last good versions standing
+        in for statements that do not parse now (a struct being edited)."""
         found: list[nodes.Stmt] = []
 
         def visit(body: list[nodes.Stmt]) -> None:
@@ -98,7 +110,7 @@ class Document:
                 if isinstance(stmt, nodes.Include) and into_includes:
                     if stmt.program is not None:
                         visit(stmt.program.body)
-                elif stmt.line < SUBSTITUTE_LINE:
+                elif stand_ins or stmt.line < SUBSTITUTE_LINE:
                     found.append(stmt)
 
         visit(self.program.body)
@@ -137,23 +149,24 @@ class Analyser:
     def analyse(self, uri: str, path: Path | None, text: str, version: int | None = None) -> Document:
         file = str(path) if path is not None else uri
         context = self.context_for(path)
-        tokens = TokenList(script_text(text))
+        previous = self.documents.get(uri)
+        tokens = TokenList(script_text(text), previous.tokens if previous is not None else None)
         pieces = self._pieces.get(file)
         if pieces is None or pieces.file != file:
             pieces = self._pieces[file] = PieceCache(file)
         assembly = pieces.assemble(tokens, self.sources, context.include_folders, self.type_names)
         program = assembly.program(file)
-        document = Document(uri, file, version, text, tokens, context, program, assembly, analyser=self)
+        document = Document(uri, file, version, text, tokens, context, program, assembly, analyser=self,
+                            nodes=assembly.nodes())
         problems: list[CRMScriptError] = list(assembly.errors)
         complete = all(i in assembly.substitutes for i, p in enumerate(assembly.parsed) if p.error is not None)
         checked = check(program, self.library)
         if complete:
             problems += [p for p in checked if not (p.file == file and p.line >= SUBSTITUTE_LINE)]
             if document.parses:
-                problems += input_key_warnings(program, context.trigger)
-        document.include_files = frozenset(
-            node.program.file for node in iter_nodes(program, into_includes=True)
-            if isinstance(node, nodes.Include) and node.program is not None)
+                problems += input_key_warnings(document.nodes, file, context.trigger)
+        document.include_files = frozenset(node.program.file for node in document.nodes
+                                           if isinstance(node, nodes.Include) and node.program is not None)
         document.problems = self._locate(document, problems)
         if document.parses:
             document.problems += unused_variable_hints(document)
@@ -231,14 +244,25 @@ def _include_target(stmt: nodes.Include) -> str:
 
 def unused_variable_hints(document: Document) -> list[Problem]:
     """A variable the document declares in a function or block and never uses."""
+    used: set[int] = set()
+    declared: list[nodes.Node] = []
+    for node in document.nodes:
+        if isinstance(node, nodes.Name) and node.symbol is not None:
+            used.add(id(node.symbol))
+        elif isinstance(node, (nodes.VarDecl, nodes.Foreach)) and node.file == document.file \
+                and node.symbol is not None and node.symbol.kind != GLOBAL:
+            declared.append(node)
     hints = []
-    for occurrences in document.index.by_key.values():
-        declaration = next((o for o in occurrences if o.definition), None)
-        if declaration is None or declaration.kind != "variable" or declaration.file != document.file:
+    for node in declared:
+        if id(node.symbol) in used:
             continue
-        if getattr(declaration.key, "kind", GLOBAL) == GLOBAL or len(occurrences) > 1:
+        name = node.symbol.name
+        start_ref = node.var_type if isinstance(node, nodes.Foreach) else node.type_ref
+        start = document.tokens.index_at(start_ref.line, start_ref.column)
+        at = document.tokens.find_name(start, name, skip_first=True) if start is not None else None
+        if at is None:
             continue
-        hints.append(Problem(declaration.line, declaration.column, "hint",
-                             f"'{declaration.key.name}' is never used",
-                             declaration.line, declaration.column + declaration.length, unnecessary=True))
+        token = document.tokens[at]
+        hints.append(Problem(token.line, token.column, "hint", f"'{name}' is never used",
+                             token.line, token.column + len(token.text), unnecessary=True))
     return hints

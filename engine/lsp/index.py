@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from .. import nodes
 from ..symbols import Symbol
 from ..types import Type
-from .analysis import iter_nodes
 from .tokens import NAME, PUNCT, STRING, TokenList
 
 
@@ -75,11 +74,10 @@ class SymbolIndex:
         return next((o for o in self.occurrences(key) if o.definition), None)
 
 
-def build_index(program: nodes.Program, tokens_for: Callable[[str], TokenList | None]) -> SymbolIndex:
-    """The index of a checked program and its includes; `tokens_for(file)`
-    gives the tokens of each file the program's nodes come from."""
+def build_index(all_nodes: list[nodes.Node], tokens_for: Callable[[str], TokenList | None]) -> SymbolIndex:
+    """The index of a checked program's nodes (with its includes');
+    `tokens_for(file)` gives the tokens of each file they come from."""
     index = SymbolIndex()
-    all_nodes = list(iter_nodes(program, into_includes=True))
     for node in all_nodes:
         if isinstance(node, nodes.StructDecl):
             index.structs.setdefault(node.name, node)

@@ -161,9 +161,9 @@ def _outline_entry(document: Document, node: nodes.Node, locator: Locator) -> ty
     end = _end_of_declaration(tokens, start, brace=not isinstance(node, nodes.VarDecl))
     if isinstance(node, nodes.StructDecl) and end + 1 < len(tokens) and tokens[end + 1].text == ";":
         end += 1  # `};`: the semicolon belongs to the struct
-    name_token, last = tokens[name_at], tokens[end]
+    name_token = tokens[name_at]
     full = locator.range(document.file, tokens[start].line, tokens[start].column,
-                         *tokens.position(last.end))
+                         *tokens.end_position(end))
     selection = locator.span(document.file, name_token.line, name_token.column, len(name_token.text))
     return types.DocumentSymbol(name, kind, full, selection, detail=detail, children=children)
 

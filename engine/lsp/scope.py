@@ -42,42 +42,44 @@ def place_at(tokens: TokenList, offset: int) -> Place:
     """What the cursor at `offset` is in the middle of."""
     before = tokens.index_before(offset)
     token = tokens[before] if before >= 0 else None
-    if token is not None and token.kind == STRING and offset > token.start and (
-            offset < token.end or not token.closed):
+    start = tokens.start(before) if before >= 0 else 0
+    end = tokens.end(before) if before >= 0 else 0
+    if token is not None and token.kind == STRING and offset > start and (offset < end or not token.closed):
         return _string_place(tokens, before, offset)
-    if _in_comment(tokens, before, offset):
+    if _in_comment(tokens.text[end:offset]):
         return Place("comment")
-    if token is not None and token.kind in (NAME, NUMBER) and offset <= token.end:
+    if token is not None and token.kind in (NAME, NUMBER) and offset <= end:
         if token.kind == NUMBER:
             return Place("none")
-        prefix = tokens.text[token.start:offset]
+        prefix = tokens.text[start:offset]
         dot = before - 1
         if dot >= 0 and tokens[dot].text == "." and tokens[dot].kind == PUNCT:
-            return Place("member", prefix, dot - 1, token.start)
-        return Place("name", prefix, prefix_start=token.start)
-    if token is not None and token.kind == PUNCT and token.text == "." and offset == token.end:
+            return Place("member", prefix, dot - 1, start)
+        return Place("name", prefix, prefix_start=start)
+    if token is not None and token.kind == PUNCT and token.text == "." and offset == end:
         return Place("member", "", before - 1, offset)
     return Place("name", "", prefix_start=offset)
 
 
-def _in_comment(tokens: TokenList, before: int, offset: int) -> bool:
-    gap_start = tokens[before].end if before >= 0 else 0
-    gap = tokens.text[gap_start:offset]
-    return any(m.start() < len(gap) and (m.end() > len(gap) or not m.group().startswith("/*")
-                                         and m.end() == len(gap))
-               for m in _COMMENT.finditer(gap))
+def _in_comment(gap: str) -> bool:
+    """Does the text between the last token and the cursor end inside a comment?"""
+    for match in _COMMENT.finditer(gap):
+        if match.end() == len(gap):
+            comment = match.group()
+            return not (comment.startswith("/*") and comment.endswith("*/") and len(comment) >= 4)
+    return False
 
 
 def _string_place(tokens: TokenList, index: int, offset: int) -> Place:
-    token = tokens[index]
-    prefix = tokens.text[token.start + 1:offset]
+    start = tokens.start(index) + 1
+    prefix = tokens.text[start:offset]
     previous = tokens[index - 1] if index > 0 else None
     if previous is not None and previous.kind == DIRECTIVE and previous.text == "#include":
-        return Place("include", prefix, prefix_start=token.start + 1)
+        return Place("include", prefix, prefix_start=start)
     if index >= 2 and tokens[index - 1].text == "(" and tokens[index - 2].kind == NAME:
         return Place("input_key" if tokens[index - 2].text in INPUT_KEY_METHODS else "string", prefix,
-                     prefix_start=token.start + 1, call=tokens[index - 2].text)
-    return Place("string", prefix, prefix_start=token.start + 1)
+                     prefix_start=start, call=tokens[index - 2].text)
+    return Place("string", prefix, prefix_start=start)
 
 
 # EventData methods whose first argument is one of the trigger's input keys.

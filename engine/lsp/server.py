@@ -19,6 +19,7 @@ error response or an "internal error" diagnostic. The server keeps serving.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -30,6 +31,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
+from .analysis import script_text
 from .document import Analyser, Document, Problem
 from .positions import Lines, Locator, path_of, uri_of
 from .tokens import TokenList
@@ -37,6 +39,12 @@ from .tokens import TokenList
 logger = logging.getLogger("crmscript.lsp")
 
 DEBOUNCE_SECONDS = 0.05
+# The garbage collector's full pass over the server's objects (every parsed
+# statement of every open document) takes tens of milliseconds: it runs
+# when the editor has been quiet this long, not in the middle of a change.
+IDLE_COLLECT_SECONDS = 1.0
+GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections (Python's default: 700)
+FULL_COLLECTIONS_ONLY_WHEN_IDLE = 1_000_000
 SOURCE = "crmscript"
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
              "hint": types.DiagnosticSeverity.Hint}
@@ -75,6 +83,7 @@ class CRMScriptLanguageServer(LanguageServer):
         self.debounce = debounce
         self.analyser = Analyser(plugins=plugins)
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._collect: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------ errors
 
@@ -120,7 +129,7 @@ class CRMScriptLanguageServer(LanguageServer):
         if document is None:
             return None
         text = self.workspace.get_text_document(uri).source
-        tokens = document.tokens if document.text == text else TokenList(text)
+        tokens = document.tokens if document.text == text else TokenList(script_text(text), document.tokens)
         return document, tokens
 
     def text_changed(self, uri: str) -> None:
@@ -161,7 +170,13 @@ class CRMScriptLanguageServer(LanguageServer):
             types.PublishDiagnosticsParams(uri, diagnostics, version=text_document.version))
         if recheck_includers and document is not None and path is not None:
             self._recheck_includers(uri, str(path))
+        self._collect_when_idle()
         return document
+
+    def _collect_when_idle(self) -> None:
+        if self._collect is not None:
+            self._collect.cancel()
+        self._collect = asyncio.get_event_loop().call_later(IDLE_COLLECT_SECONDS, gc.collect)
 
     def _recheck_includers(self, uri: str, file: str) -> None:
         """Open documents that include `file` see its new text."""
@@ -193,11 +208,10 @@ class CRMScriptLanguageServer(LanguageServer):
         tokens = document.tokens
         offset = tokens.offset(problem.line, problem.column)
         index = tokens.index_before(offset + 1)
-        if index >= 0 and tokens[index].end <= offset:
+        if index >= 0 and tokens.end(index) <= offset:
             index += 1
         if 0 <= index < len(tokens) and tokens[index].line == problem.line:
-            end_line, end_column = tokens.position(tokens[index].end)
-            return lines.position(end_line, end_column, encoding)
+            return lines.position(*tokens.end_position(index), encoding)
         return lines.position(problem.line, problem.column + 1, encoding)
 
 
@@ -234,6 +248,10 @@ def create_server(*, debounce: float = DEBOUNCE_SECONDS, plugins: bool = True) -
 
     server = CRMScriptLanguageServer(debounce=debounce, plugins=plugins)
     features.register(server)
+    # What is loaded now (library, grammar, catalog) lives as long as the
+    # server: out of the collector's way. Full collections run when idle.
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, FULL_COLLECTIONS_ONLY_WHEN_IDLE)
     return server
 
 
