@@ -160,6 +160,9 @@ class Editor:
             return []
         return list(result.items if isinstance(result, types.CompletionList) else result)
 
+    def resolve(self, item: types.CompletionItem) -> types.CompletionItem:
+        return self.call(self.client.completion_item_resolve_async(item))
+
     def signature_help(self, uri: str, line: int, character: int) -> types.SignatureHelp | None:
         return self.call(self.client.text_document_signature_help_async(
             types.SignatureHelpParams(**self._at(uri, line, character))))

@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from engine.catalog import default_catalog
 from engine.plugins import make_plugin_manager, plugin_include_paths
+from engine.reference import reference
 from engine.runtime.table import LIBRARY
 
 UTIL = textwrap.dedent("""\
@@ -108,6 +109,27 @@ def test_syntax_errors_of_two_functions_are_both_reported(editor, tree):
     assert "';'" in found[0][1]
 
 
+def test_a_syntax_error_in_one_function_leaves_the_others_checked(editor, tree):
+    text = "Integer f() {\n  return 1;\n}\nString s = f();\n"
+    uri = open_handler(editor, tree, text)
+    mismatch = ((3, 11, 3, 12), "an Integer cannot be assigned to the String variable 's' "
+                "(use toString() to convert the Integer)", types.DiagnosticSeverity.Error)
+    assert messages(editor.wait_diagnostics(uri, 1)) == [mismatch]
+    version = editor.edit(uri, (1, 10), (1, 11), "")  # `return 1` without its ';'
+    found = messages(editor.wait_diagnostics(uri, version))
+    assert [(r[0], sev) for r, _, sev in found] == [(1, types.DiagnosticSeverity.Error), (3, mismatch[2])]
+    assert found[1] == mismatch  # checked with the function's last version that parsed
+
+
+def test_completion_inside_a_struct_that_does_not_parse_now(editor, tree):
+    text = "struct Box {\n  Integer width;\n  Integer area() { return 0; }\n};\n"
+    uri = open_handler(editor, tree, text)
+    editor.wait_diagnostics(uri, 1)
+    version = editor.edit(uri, (2, 26), (2, 27), "this.")  # return this.; -- half typed
+    assert editor.wait_diagnostics(uri, version) != []
+    assert labels(editor.complete(uri, 2, 31)) == ["width", *sorted(["area", *_simulated("Struct")])]
+
+
 def test_input_key_the_trigger_never_sends_is_a_warning(editor, tree):
     uri = open_handler(editor, tree, 'EventData ed = getEventData();\nString x = ed.getInputValue("Sale.Amount");\n'
                                      'printLine(x);\n')
@@ -183,6 +205,8 @@ def test_hover_library_method_shows_signature_doc_and_the_trigger_keys(editor, t
     assert LIBRARY.classes["EventData"].methods["getInputValue"][0].doc in text
     keys = default_catalog().get(TRIGGER).input_keys
     assert f"Input keys of {TRIGGER} ({len(keys)}): `{keys[0]}`" in text
+    (member,) = reference().methods("EventData", "getInputValue")
+    assert f"[EventData.getInputValue in the CRMScript reference]({member.url})" in text
 
 
 def test_hover_input_key_says_whether_the_trigger_sends_it(editor, tree):
@@ -213,6 +237,18 @@ def test_hover_class_name(editor, tree):
     text = hover_text(editor, uri, 1, 3)  # EventData
     assert text.startswith("```crmscript\nclass EventData\n```")
     assert "`getInputValue`" in text
+    assert text.endswith(f"[EventData in the CRMScript reference]({reference().cls('EventData').url})")
+
+
+def test_hover_members_the_checker_does_not_know_and_enum_constants(editor, tree):
+    uri = open_handler(editor, tree, 'SearchEngine se;\nse.addField("ticket.id");\nInteger s = ActivityStatus.Started;\n')
+    text = hover_text(editor, uri, 1, 5)  # addField, read from the text when the checker cannot resolve it
+    overloads = reference().methods("SearchEngine", "addField")
+    assert text.startswith("```crmscript\n" + "\n".join(m.text for m in overloads) + "\n```")
+    assert f"({overloads[0].url})" in text
+    assert ("crmscript-sim does not run it" in text) == ("addField" not in _simulated("SearchEngine"))
+    started = next(c for c in reference().constants("ActivityStatus") if c.name == "Started")
+    assert hover_text(editor, uri, 2, 30).startswith(f"```crmscript\nActivityStatus.Started = {started.value}\n```")
 
 
 # -------------------------------------------------------------- completion
@@ -224,16 +260,39 @@ def labels(items) -> list[str]:
 
 def test_completion_after_a_dot_offers_the_receivers_members(editor, tree):
     uri = open_handler(editor, tree, "EventData ed = getEventData();\ned.\n")
-    assert labels(editor.complete(uri, 1, 3)) == sorted(LIBRARY.classes["EventData"].methods)
+    assert labels(editor.complete(uri, 1, 3)) == _members("EventData")
     items = {item.label: item for item in editor.complete(uri, 1, 3)}
     assert items["getInputValue"].detail == "String EventData.getInputValue(String field)"
 
 
-@pytest.mark.parametrize("class_name", sorted(c for c, info in LIBRARY.classes.items()
-                                               if info.methods and c not in ("Array", "Struct")))
-def test_completion_offers_every_library_class_its_methods(editor, tree, class_name):
+def _simulated(class_name: str) -> set[str]:
+    info = LIBRARY.classes.get(class_name)
+    return set(info.methods) if info else set()
+
+
+def _members(class_name: str) -> list[str]:
+    """What a value of the class offers: the simulated methods and the documented ones."""
+    documented = reference().cls(class_name)
+    return sorted(_simulated(class_name) | set(documented.methods if documented else ()))
+
+
+@pytest.mark.parametrize("class_name", sorted({c for c, info in LIBRARY.classes.items() if info.methods}
+                                              - {"Array", "Struct"} | {"SearchEngine", "NSContactAgent"}))
+def test_completion_offers_every_class_its_methods(editor, tree, class_name):
     uri = open_handler(editor, tree, f"{class_name} value;\nvalue.")
-    assert labels(editor.complete(uri, 1, 6)) == sorted(LIBRARY.classes[class_name].methods)
+    assert labels(editor.complete(uri, 1, 6)) == _members(class_name)
+
+
+def test_completion_items_resolve_to_their_documentation(editor, tree):
+    uri = open_handler(editor, tree, "SearchEngine se;\nse.\n")
+    (item,) = [i for i in editor.complete(uri, 1, 3) if i.label == "addCriteria"]
+    assert item.documentation is None  # sent on request, one item at a time
+    resolved = editor.resolve(item)
+    assert f"({reference().methods('SearchEngine', 'addCriteria')[0].url})" in resolved.documentation.value
+    uri = open_handler(editor, tree, "ActivityStatus.\n")
+    constants = reference().constants("ActivityStatus")
+    assert [(i.label, i.detail) for i in editor.complete(uri, 0, 15)] == [
+        (c.name, f"ActivityStatus.{c.name} = {c.value}") for c in constants]
 
 
 def test_completion_on_a_half_typed_line_and_a_chain(editor, tree):
@@ -242,15 +301,14 @@ def test_completion_on_a_half_typed_line_and_a_chain(editor, tree):
     cases = [("if (settings.", "Map"), ("parts[0].getLength().", "Integer"), ("parts.", "Array")]
     for typed, class_name in cases:
         uri = open_handler(editor, tree, before + typed + after)
-        assert labels(editor.complete(uri, 2, len(typed))) == sorted(LIBRARY.classes[class_name].methods), typed
+        assert labels(editor.complete(uri, 2, len(typed))) == _members(class_name), typed
     arrays = {item.label: item.detail for item in editor.complete(uri, 2, 6)}
     assert arrays["pushBack"] == "Void String[].pushBack(String value) (+1 overload)"  # T: the element type
 
 
 def test_completion_of_struct_members(editor, tree):
     uri = open_handler(editor, tree, '#include "util";\nRow r;\nr.\n')
-    assert labels(editor.complete(uri, 2, 2)) == ["id", "name", *sorted(
-        ["twice", *LIBRARY.classes["Struct"].methods])]
+    assert labels(editor.complete(uri, 2, 2)) == ["id", "name", *sorted(["twice", *_simulated("Struct")])]
 
 
 def test_completion_of_names_in_scope(editor, tree):

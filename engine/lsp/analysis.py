@@ -25,6 +25,7 @@ from ..errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, 
 from ..includes import IncludePath, include_folders_for
 from ..parser import KNOWN_TYPE_NAMES, RESERVED_WORDS, parse_program
 from ..parser import _strip_ejscript_markers as _unwrap_export
+from ..reference import reference
 from ..runtime.table import Library, Signature
 from ..types import ELEMENT, Type
 
@@ -165,23 +166,38 @@ def input_key_warnings(all_nodes: Iterable[nodes.Node], file: str, trigger: str 
 
 
 class LibraryView:
-    """The built-in library as the editor sees it: global functions, classes,
-    their members and constructors, each Signature with its documentation
-    and (once the generated reference provides it) its `url`."""
+    """The library as the editor sees it: what crmscript-sim runs (the
+    runtime's signature table, with the installed plugins') and what the
+    public reference documents (engine/reference.py), merged. A member the
+    table has comes from the table (the checker accepts exactly those); a
+    documented member it lacks comes from the reference (`impl` None: not
+    simulated). Every member and class knows its page in the reference."""
 
     def __init__(self, library: Library):
         self.library = library
+        self.reference = reference()
+        self._methods: dict[str, dict[str, list[Signature]]] = {}
+        self._urls: dict[int, str] = {}
+        self._functions: dict[str, list[Signature]] | None = None
 
     @property
     def functions(self) -> dict[str, list[Signature]]:
-        return self.library.functions
+        if self._functions is None:
+            found = {name: list(overloads) for name, overloads in self.library.functions.items()}
+            for name in self.reference.function_names():
+                if name not in found:
+                    found[name] = [m.signature() for m in self.reference.functions(name)]
+            self._functions = found
+        return self._functions
 
     def class_names(self) -> list[str]:
         names = set(LANGUAGE_TYPE_NAMES) | set(KNOWN_TYPE_NAMES) | set(self.library.classes)
+        names |= {name for name in self.reference.class_names() if self.reference.is_type(name)}
         return sorted(names - {ARRAY_OWNER, STRUCT_OWNER})
 
     def is_class(self, name: str) -> bool:
-        return name in self.library.classes and name not in (ARRAY_OWNER, STRUCT_OWNER)
+        return name not in (ARRAY_OWNER, STRUCT_OWNER) and (
+            name in self.library.classes or self.reference.is_type(name))
 
     def methods(self, receiver: Type, struct_methods: dict[str, list] | None = None) -> dict[str, list]:
         """Methods of a value of type `receiver`, by name (Signatures, and a
@@ -192,25 +208,64 @@ class LibraryView:
             owner = STRUCT_OWNER
         else:
             owner = receiver.name
-        info = self.library.classes.get(owner)
         found: dict[str, list] = {name: list(decls) for name, decls in (struct_methods or {}).items()}
-        for name, signatures in (info.methods.items() if info else ()):
+        for name, signatures in self._class_methods(owner).items():
             found.setdefault(name, []).extend(signatures)
         return found
 
+    def _class_methods(self, owner: str) -> dict[str, list[Signature]]:
+        cached = self._methods.get(owner)
+        if cached is None:
+            info = self.library.classes.get(owner)
+            cached = {name: list(overloads) for name, overloads in (info.methods.items() if info else ())}
+            documented = self.reference.cls(owner)
+            for name, overloads in (documented.methods.items() if documented else ()):
+                if name not in cached:
+                    cached[name] = [m.signature() for m in overloads]
+            self._methods[owner] = cached
+        return cached
+
     def constructors(self, name: str) -> list[Signature]:
         info = self.library.classes.get(name)
-        return list(info.constructors) if info else []
+        if info is not None and info.constructors:
+            return list(info.constructors)
+        return [m.signature() for m in self.reference.constructors(name)]
 
     @staticmethod
-    def url(signature: Signature) -> str | None:
-        return getattr(signature, "url", None)
+    def simulated(signature: Signature) -> bool:
+        return signature.impl is not None
 
-    def class_url(self, name: str) -> str | None:
-        return None  # the generated reference (issue 12) will know each class's page
+    def url(self, signature: Signature) -> str:
+        """The member's address in the public reference ("" when it is not documented)."""
+        if getattr(signature, "url", ""):
+            return signature.url
+        cached = self._urls.get(id(signature))
+        if cached is None:
+            cached = self._urls[id(signature)] = self._documented_url(signature)
+        return cached
 
-    def class_doc(self, name: str) -> str:
-        return ""
+    def _documented_url(self, signature: Signature) -> str:
+        if signature.owner:
+            overloads = self.reference.constructors(signature.owner) if signature.is_constructor \
+                else self.reference.methods(signature.owner, signature.name)
+        else:
+            overloads = self.reference.functions(signature.name)
+        same = [m for m in overloads if [p.type for p in m.params] == [p.type for p in signature.params]]
+        found = (same or list(overloads))[:1]
+        return found[0].url if found else ""
+
+    def class_url(self, name: str) -> str:
+        documented = self.reference.cls(name)
+        return documented.url if documented is not None else ""
+
+    def class_kind(self, name: str) -> str:
+        documented = self.reference.cls(name)
+        return documented.kind if documented is not None else "class"
+
+    def enum_constants(self, name: str) -> tuple:
+        """The constants of a documented NetServer enum (name, value, url), or ()."""
+        documented = self.reference.cls(name)
+        return documented.constants if documented is not None and documented.kind == "enum" else ()
 
 
 def element_type(signature_type: Type, receiver: Type | None) -> Type:

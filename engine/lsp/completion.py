@@ -53,7 +53,11 @@ def complete(document: Document, tokens: TokenList, offset: int) -> list[types.C
     if place.kind == "member":
         start = chain_start(tokens, place.receiver_end) if place.receiver_end >= 0 else None
         receiver = expression_type(tokens, start, place.receiver_end, scope, view) if start is not None else None
-        return member_items(receiver, scope, view) if receiver is not None else []
+        if receiver is not None:
+            return member_items(receiver, scope, view)
+        if start == place.receiver_end and tokens[start].text not in scope.variables:
+            return enum_items(tokens[start].text, view)  # `ActivityStatus.`: a NetServer enum's constants
+        return []
     return name_items(scope, view)
 
 
@@ -64,14 +68,14 @@ def member_items(receiver: Type, scope: Scope, view: LibraryView) -> list[types.
         items += [types.CompletionItem(f.name, kind=Kind.Field, detail=f"{f.type_ref.type} {struct.name}.{f.name}")
                   for f in struct.fields]
     for name, overloads in sorted(view.methods(receiver, struct_methods(struct)).items()):
-        first = overloads[0]
-        detail = callable_label(first, receiver)
-        others = len(overloads) - 1
-        more = f" (+{others} overload{'s' if others > 1 else ''})" if others else ""
-        items.append(types.CompletionItem(
-            name, kind=Kind.Method, detail=detail + more,
-            documentation=_documentation(overloads, receiver, view)))
+        items.append(types.CompletionItem(name, kind=Kind.Method, detail=_detail(overloads, receiver, view),
+                                          data={"receiver": [receiver.name, receiver.dims], "name": name}))
     return items
+
+
+def enum_items(enum: str, view: LibraryView) -> list[types.CompletionItem]:
+    return [types.CompletionItem(c.name, kind=Kind.EnumMember, detail=f"{enum}.{c.name} = {c.value}")
+            for c in view.enum_constants(enum)]
 
 
 def name_items(scope: Scope, view: LibraryView) -> list[types.CompletionItem]:
@@ -83,8 +87,8 @@ def name_items(scope: Scope, view: LibraryView) -> list[types.CompletionItem]:
         items.append(types.CompletionItem(name, kind=Kind.Function, detail=function_label(decls[0])))
     for name, overloads in sorted(view.functions.items()):
         if name not in scope.functions:
-            items.append(types.CompletionItem(name, kind=Kind.Function, detail=callable_label(overloads[0]),
-                                              documentation=_documentation(overloads, None, view)))
+            items.append(types.CompletionItem(name, kind=Kind.Function, detail=_detail(overloads, None, view),
+                                              data={"function": name}))
     for name in sorted(scope.structs):
         items.append(types.CompletionItem(name, kind=Kind.Struct, detail=struct_text(scope.structs[name])))
     for name in view.class_names():
@@ -94,8 +98,34 @@ def name_items(scope: Scope, view: LibraryView) -> list[types.CompletionItem]:
     return items
 
 
+def _detail(overloads: list, receiver: Type | None, view: LibraryView) -> str:
+    """The first overload's declaration, how many more there are, and
+    whether crmscript-sim runs it."""
+    others = len(overloads) - 1
+    more = f" (+{others} overload{'s' if others > 1 else ''})" if others else ""
+    simulated = any(not isinstance(o, Signature) or view.simulated(o) for o in overloads)
+    return callable_label(overloads[0], receiver) + more + ("" if simulated else " (not simulated)")
+
+
+def resolve(item: types.CompletionItem, view: LibraryView) -> types.CompletionItem:
+    """Add the documentation (with the reference's link) to a library item
+    the editor shows in detail: asked for one item at a time."""
+    data = item.data if isinstance(item.data, dict) else {}
+    overloads, receiver = [], None
+    if isinstance(data.get("function"), str):
+        overloads = view.functions.get(data["function"], [])
+    elif isinstance(data.get("receiver"), list) and isinstance(data.get("name"), str):
+        name, dims = data["receiver"]
+        receiver = Type(str(name), int(dims))
+        overloads = [o for o in view.methods(receiver).get(data["name"], []) if isinstance(o, Signature)]
+    if overloads:
+        item.documentation = types.MarkupContent(types.MarkupKind.Markdown,
+                                                 signature_markdown(overloads, receiver, view))
+    return item
+
+
 def _documentation(overloads: list, receiver: Type | None, view: LibraryView) -> types.MarkupContent | None:
-    if not any(isinstance(o, Signature) and (o.doc or view.url(o)) for o in overloads):
+    if not any(isinstance(o, Signature) for o in overloads):
         return None
     return types.MarkupContent(types.MarkupKind.Markdown, signature_markdown(overloads, receiver, view))
 

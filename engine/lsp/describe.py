@@ -10,6 +10,7 @@ from ..types import Type
 from .analysis import LibraryView, element_type
 
 CODE = "crmscript"
+NOT_SIMULATED = "Documented in the CRMScript reference; crmscript-sim does not run it."
 _SYMBOL_KINDS = {GLOBAL: "global variable", LOCAL: "local variable", PARAM: "parameter",
                  CATCH: "set by catch"}
 
@@ -75,10 +76,13 @@ def signature_markdown(signatures: list, receiver: Type | None, view: LibraryVie
     ordered = sorted(signatures, key=lambda s: s is not chosen)
     parts = [code_block("\n".join(callable_label(s, receiver) for s in ordered))]
     first = ordered[0] if ordered else None
-    doc = getattr(first, "doc", "") if isinstance(first, Signature) else ""
-    if doc:
-        parts.append(doc)
-    url = view.url(first) if isinstance(first, Signature) else None
+    if not isinstance(first, Signature):
+        return parts[0]
+    if first.doc:
+        parts.append(first.doc)
+    if not view.simulated(first):
+        parts.append(NOT_SIMULATED)
+    url = view.url(first)
     if url:
         parts.append(f"[{first.qualified_name} in the CRMScript reference]({url})")
     return "\n\n".join(parts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from .completion import complete, signature_help
+from .completion import complete, resolve, signature_help
 from .hover import hover
 from .navigation import RenameRefused, definition, document_symbols, references, rename, rename_target
 from .positions import Lines, path_of
@@ -82,8 +82,12 @@ def _register_reading(server: CRMScriptLanguageServer) -> None:
             return None
         return hover(document, *_engine_position(ls, document.uri, params.position), ls.locator())
 
+    @server.feature(types.COMPLETION_ITEM_RESOLVE)
+    def on_resolve(ls: CRMScriptLanguageServer, item: types.CompletionItem) -> types.CompletionItem:
+        return resolve(item, ls.analyser.view)
+
     @server.feature(types.TEXT_DOCUMENT_COMPLETION,
-                    types.CompletionOptions(trigger_characters=[".", '"', "#"]))
+                    types.CompletionOptions(trigger_characters=[".", '"', "#"], resolve_provider=True))
     def on_completion(ls: CRMScriptLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
         found = ls.latest(params.text_document.uri)
         if found is None:

@@ -28,10 +28,14 @@ from .describe import (
 from .document import Document
 from .index import ClassKey, IncludeKey, Occurrence
 from .positions import Locator
+from .scope import chain_start, expression_type
 from .tokens import NAME, STRING
 
-# Input keys listed in a hover; a trigger with more shows the first ones and a count.
+# Input keys, methods or constants listed in a hover; more are counted.
 MAX_KEYS_SHOWN = 40
+MAX_LISTED = 40
+KIND_WORDS = {"value type": "value type", "class": "class", "agent": "NetServer agent",
+              "carrier": "NetServer carrier", "enum": "enum"}
 
 
 def hover(document: Document, line: int, column: int, locator: Locator) -> types.Hover | None:
@@ -44,7 +48,11 @@ def hover(document: Document, line: int, column: int, locator: Locator) -> types
         text = _input_key_hover(document, at)
     elif token.kind == NAME:
         occurrence = document.index.at(document.file, token.line, token.column)
-        text = _describe(document, occurrence) if occurrence is not None else _class_hover(document, token.text)
+        if occurrence is not None:
+            text = _describe(document, occurrence)
+        else:
+            text = (enum_constant_hover(document, at) or _unchecked_call_hover(document, at)
+                    or _class_hover(document, token.text))
     else:
         return None
     if not text:
@@ -98,19 +106,59 @@ def _class_hover(document: Document, name: str) -> str:
     struct = document.structs().get(name)
     if struct is not None:
         return code_block(struct_text(struct))
+    constants = view.enum_constants(name)
+    if constants:
+        listed = "\n".join(f"{c.name} = {c.value}" for c in constants[:MAX_LISTED])
+        more = f"\n... {len(constants) - MAX_LISTED} more" if len(constants) > MAX_LISTED else ""
+        return _with_link(code_block(f"enum {name}\n{listed}{more}") +
+                          "\n\nNetServer enum: its values are Integers.", name, view.class_url(name))
     if name not in view.class_names():
         return ""
-    parts = [code_block(f"class {name}")]
-    doc = view.class_doc(name)
-    if doc:
-        parts.append(doc)
+    parts = [code_block(f"{KIND_WORDS.get(view.class_kind(name), 'class')} {name}")]
     methods = sorted(view.methods(Type(name)))
     if methods:
-        parts.append("methods: " + ", ".join(f"`{m}`" for m in methods))
-    url = view.class_url(name)
-    if url:
-        parts.append(f"[{name} in the CRMScript reference]({url})")
-    return "\n\n".join(parts)
+        shown = ", ".join(f"`{m}`" for m in methods[:MAX_LISTED])
+        more = f" and {len(methods) - MAX_LISTED} more" if len(methods) > MAX_LISTED else ""
+        parts.append(f"methods: {shown}{more}")
+    return _with_link("\n\n".join(parts), name, view.class_url(name))
+
+
+def _unchecked_call_hover(document: Document, at: int) -> str:
+    """A call the checker did not resolve (a documented member crmscript-sim
+    does not run, code that does not check): read from the text."""
+    from .completion import scope_for  # (completion reads the same scope)
+
+    tokens = document.tokens
+    if at + 1 >= len(tokens) or tokens[at + 1].text != "(":
+        return ""
+    view = document.analyser.view
+    name = tokens[at].text
+    if at >= 2 and tokens[at - 1].text == ".":
+        scope = scope_for(document, tokens, at)
+        start = chain_start(tokens, at - 2)
+        receiver = expression_type(tokens, start, at - 2, scope, view) if start is not None else None
+        overloads = view.methods(receiver).get(name, []) if receiver is not None else []
+    else:
+        receiver, overloads = None, view.functions.get(name, [])
+    overloads = [o for o in overloads if isinstance(o, Signature)]
+    return signature_markdown(overloads, receiver, view) if overloads else ""
+
+
+def _with_link(text: str, name: str, url: str) -> str:
+    return f"{text}\n\n[{name} in the CRMScript reference]({url})" if url else text
+
+
+def enum_constant_hover(document: Document, at: int) -> str:
+    """`ActivityStatus.Completed`: the constant's value and page."""
+    tokens = document.tokens
+    if at < 2 or tokens[at - 1].text != ".":
+        return ""
+    enum = tokens[at - 2].text
+    constant = next((c for c in document.analyser.view.enum_constants(enum) if c.name == tokens[at].text), None)
+    if constant is None:
+        return ""
+    return _with_link(code_block(f"{enum}.{constant.name} = {constant.value}") + "\n\nNetServer enum constant",
+                      f"{enum}.{constant.name}", constant.url)
 
 
 def _trigger_keys(document: Document) -> str:
