@@ -70,9 +70,17 @@ def test_malformed_requests_are_answered_and_the_server_keeps_serving(pipe, tmp_
     pipe.send_bytes(b'{"jsonrpc": "2.0", "id": "latin", "method": "shutdown" \xe6}')
     assert pipe.answer(None)["error"]["code"] == PARSE_ERROR
     # Documents it never saw and positions past the end: no answer to give.
-    assert hover(pipe, "unseen", (tmp_path / "never-opened.crm").as_uri(), 0, 0)["result"] is None
+    unseen = (tmp_path / "never-opened.crm").as_uri()
+    pipe.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": unseen, "version": 2}, "contentChanges": [{"text": "Integer b;"}]}})
+    pipe.send({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": {"uri": unseen}}})
+    assert hover(pipe, "unseen", unseen, 0, 0)["result"] is None
+    assert hover(pipe, "folder", tmp_path.as_uri(), 0, 0)["result"] is None
     assert hover(pipe, "far", uri, 99, 99)["result"] is None
     assert hover(pipe, "wide", uri, 1, 999)["result"] is None
+    pipe.send({"jsonrpc": "2.0", "id": "resolve", "method": "completionItem/resolve",
+               "params": {"label": "x", "data": {"receiver": ["Map", "two"], "name": "get"}}})
+    assert pipe.answer("resolve")["result"]["label"] == "x"
     # ... and the next ordinary request is answered.
     answer = hover(pipe, "ok", uri, 1, 12)
     assert answer["result"]["contents"]["value"].startswith("```crmscript\nInteger count\n```")

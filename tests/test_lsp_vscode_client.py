@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from lsp_harness import REPO, SERVER_COMMAND, WAIT_SECONDS
 
 NODE = shutil.which("node")

@@ -115,8 +115,11 @@ def resolve(item: types.CompletionItem, view: LibraryView) -> types.CompletionIt
     if isinstance(data.get("function"), str):
         overloads = view.functions.get(data["function"], [])
     elif isinstance(data.get("receiver"), list) and isinstance(data.get("name"), str):
-        name, dims = data["receiver"]
-        receiver = Type(str(name), int(dims))
+        try:
+            name, dims = data["receiver"]
+            receiver = Type(str(name), int(dims))
+        except (TypeError, ValueError):  # not the data this server sent
+            return item
         overloads = [o for o in view.methods(receiver).get(data["name"], []) if isinstance(o, Signature)]
     if overloads:
         item.documentation = types.MarkupContent(types.MarkupKind.Markdown,

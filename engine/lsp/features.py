@@ -57,21 +57,21 @@ def _register_documents(server: CRMScriptLanguageServer) -> None:
     def did_close(ls: CRMScriptLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         path = path_of(uri)
-        ls._cancel(uri)
+        ls.cancel(uri)
         document = ls.analyser.documents.get(uri)
         ls.analyser.forget(uri, path)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
         if path is not None:
             ls.analyser.sources.open.pop(str(path), None)
             if document is not None:
-                ls._recheck_includers(uri, str(path))
+                ls.recheck_includers(uri, str(path))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls: CRMScriptLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
         for change in params.changes:
             path = path_of(change.uri)
             if path is not None:
-                ls._recheck_includers(change.uri, str(path))
+                ls.recheck_includers(change.uri, str(path))
 
 
 def _register_reading(server: CRMScriptLanguageServer) -> None:
@@ -153,10 +153,10 @@ def _register_navigation(server: CRMScriptLanguageServer) -> None:
 
 def _rename_target(ls: CRMScriptLanguageServer, document, position: types.Position):
     line, column = _engine_position(ls, document.uri, position)
-    included = document.context.tree is not None and document.context.path is not None and \
-        document.context.path.parent.name == "lib"
-    included = included or any(document.file in other.include_files
-                               for uri, other in ls.analyser.documents.items() if uri != document.uri)
+    # A script of a tree's lib/ (no trigger of its own) or one an open document includes.
+    library = document.context.tree is not None and document.context.trigger is None
+    included = library or any(document.file in other.include_files
+                              for uri, other in ls.analyser.documents.items() if uri != document.uri)
     try:
         return rename_target(document, line, column, included)
     except RenameRefused as refused:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import nodes
-from ..symbols import Symbol
 from ..types import Type
 from .tokens import NAME, PUNCT, STRING, TokenList
 
@@ -199,6 +198,3 @@ def _next_member_name(tokens: TokenList, start: int, name: str, limit: int = 200
                     return i + 1
     return None
 
-
-def symbol_of(occurrence: Occurrence) -> Symbol | None:
-    return occurrence.key if isinstance(occurrence.key, Symbol) else None

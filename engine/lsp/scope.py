@@ -274,15 +274,15 @@ def member_type(receiver: Type, name: str, is_call: bool, scope: Scope, view: Li
             return None
         field_decl = next((f for f in struct.fields if f.name == name), None)
         return field_decl.type_ref.type if field_decl is not None else None
-    struct_methods = _struct_methods(struct)
-    for candidate in view.methods(receiver, struct_methods).get(name, ()):
+    for candidate in view.methods(receiver, struct_methods(struct)).get(name, ()):
         if isinstance(candidate, nodes.FunctionDecl):
             return candidate.return_type.type
         return element_type(candidate.returns, receiver)
     return None
 
 
-def _struct_methods(struct: nodes.StructDecl | None) -> dict[str, list] | None:
+def struct_methods(struct: nodes.StructDecl | None) -> dict[str, list] | None:
+    """A struct's own methods by name (None for a value that is no struct)."""
     if struct is None:
         return None
     found: dict[str, list] = {}
@@ -290,9 +290,6 @@ def _struct_methods(struct: nodes.StructDecl | None) -> dict[str, list] | None:
         found.setdefault(method.name, []).append(method)
     return found
 
-
-def struct_methods(struct: nodes.StructDecl | None) -> dict[str, list] | None:
-    return _struct_methods(struct)
 
 
 # --------------------------------------------------------------- calls

@@ -88,8 +88,7 @@ class CRMScriptLanguageServer(LanguageServer):
     # ------------------------------------------------------------ errors
 
     def report_server_error(self, error: Exception, source) -> None:
-        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError, ValueError)) and \
-                not isinstance(error, JsonRpcException):
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
             # A body that is not JSON: JSON-RPC's Parse error, without an id.
             self.protocol._send_response(None, None, types.ResponseError(
                 types.ErrorCodes.ParseError, f"the message is not JSON: {error}"))
@@ -117,7 +116,7 @@ class CRMScriptLanguageServer(LanguageServer):
         text_document = self.workspace.get_text_document(uri)
         document = self.analyser.documents.get(uri)
         if document is None or document.text != text_document.source:
-            self._cancel(uri)
+            self.cancel(uri)
             document = self.analyse_and_publish(uri)
         return document
 
@@ -140,11 +139,11 @@ class CRMScriptLanguageServer(LanguageServer):
         self.schedule(uri)
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
-        self._cancel(uri)
+        self.cancel(uri)
         loop = asyncio.get_event_loop()
         self._timers[uri] = loop.call_later(self.debounce if delay is None else delay, self._timer_fired, uri)
 
-    def _cancel(self, uri: str) -> None:
+    def cancel(self, uri: str) -> None:
         timer = self._timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
@@ -169,7 +168,7 @@ class CRMScriptLanguageServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri, diagnostics, version=text_document.version))
         if recheck_includers and document is not None and path is not None:
-            self._recheck_includers(uri, str(path))
+            self.recheck_includers(uri, str(path))
         self._collect_when_idle()
         return document
 
@@ -178,7 +177,7 @@ class CRMScriptLanguageServer(LanguageServer):
             self._collect.cancel()
         self._collect = asyncio.get_event_loop().call_later(IDLE_COLLECT_SECONDS, gc.collect)
 
-    def _recheck_includers(self, uri: str, file: str) -> None:
+    def recheck_includers(self, uri: str, file: str) -> None:
         """Open documents that include `file` see its new text."""
         for other_uri, other in list(self.analyser.documents.items()):
             if other_uri != uri and file in other.include_files and self.is_open(other_uri) \
