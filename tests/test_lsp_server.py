@@ -15,7 +15,7 @@ from lsp_harness import Editor, span
 from lsprotocol import types
 
 from engine.catalog import default_catalog
-from engine.plugins import make_plugin_manager, plugin_include_paths
+from engine.plugins import make_plugin_manager, plugin_include_folders
 from engine.reference import reference
 from engine.runtime.table import LIBRARY
 
@@ -329,7 +329,7 @@ def test_completion_of_input_keys_and_includes(editor, tree):
     uri = open_handler(editor, tree, 'EventData ed = getEventData();\nString a = ed.getInputValue("Sa");\n')
     assert labels(editor.complete(uri, 1, 29)) == list(default_catalog().get(TRIGGER).input_keys)
     uri = open_handler(editor, tree, '#include "\nprintLine("x");\n')
-    folders = [tree / "lib", *plugin_include_paths(make_plugin_manager())]  # the tree's, then the plugins'
+    folders = [tree / "lib", *(path for _, path in plugin_include_folders(make_plugin_manager()))]
     libraries = sorted({p.stem for folder in folders for p in Path(folder).glob("*.crm")})
     assert "util" in libraries and labels(editor.complete(uri, 0, 10)) == libraries
 

@@ -37,7 +37,8 @@ def lsp_command(
         raise typer.Exit(EXIT_USAGE)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
 
-    from ..lsp.server import create_server, serve_stdio, serve_tcp
+    from ..lsp.features import create_server
+    from ..lsp.server import serve_stdio, serve_tcp
 
     server = create_server(debounce=max(debounce_ms, 0) / 1000)
     if tcp is None:

@@ -23,10 +23,12 @@ from ..catalog import default_catalog
 from ..checker import ARRAY_OWNER, LANGUAGE_TYPE_NAMES, STRUCT_OWNER, check_program
 from ..errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from ..includes import IncludePath, include_folders_for
+from ..inputkeys import input_key_warnings as lint_input_keys
 from ..parser import KNOWN_TYPE_NAMES, RESERVED_WORDS, parse_program
 from ..parser import _strip_ejscript_markers as _unwrap_export
 from ..reference import reference
 from ..runtime.table import Library, Signature
+from ..textfile import read_script_text
 from ..types import ELEMENT, Type
 
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
@@ -144,22 +146,12 @@ def trigger_is_open(trigger: str | None) -> bool:
     return bool(event_type is not None and event_type.open)
 
 
-def input_key_warnings(all_nodes: Iterable[nodes.Node], file: str, trigger: str | None) -> list[CRMScriptWarning]:
-    """`getInputValue("Key")` in `file` with a key the file's trigger never sends."""
+def input_key_warnings(program: nodes.Program, trigger: str | None) -> list[CRMScriptWarning]:
+    """`getInputValue("Key")` with a key the file's trigger never sends
+    (engine/inputkeys.py, as `crmscript check` reports them)."""
     if not trigger or default_catalog().get(trigger) is None:
         return []
-    found = []
-    for node in all_nodes:
-        if node.file != file:
-            continue
-        if (isinstance(node, nodes.MethodCall) and node.method == "getInputValue"
-                and isinstance(node.target, Signature) and node.target.owner == "EventData"
-                and node.args and isinstance(node.args[0], nodes.StringLit)
-                and not trigger_sends(trigger, node.args[0].value)):
-            key = node.args[0]
-            found.append(CRMScriptWarning(f"input key '{key.value}' is never sent by {trigger}",
-                                          key.file, key.line, key.column))
-    return found
+    return lint_input_keys(program, trigger)
 
 
 # ------------------------------------------------------------- the library
@@ -285,15 +277,11 @@ def load_plugins(*, enabled: bool = True) -> tuple[Library, list[Path], list[str
 
     if not enabled:
         return LIBRARY, [], []
-    try:
-        from ..plugins import call_setup_hook, has_hook_impls, make_plugin_manager, plugin_include_paths
+    from ..plugins import make_plugin_manager, plugin_include_folders, plugin_library
 
+    try:
         manager = make_plugin_manager()
-        library = LIBRARY
-        if has_hook_impls(manager, "crmscript_library"):
-            library = LIBRARY.copy()
-            call_setup_hook(manager, "crmscript_library", library=library)
-        return library, plugin_include_paths(manager), []
+        return plugin_library(manager) or LIBRARY, [path for _, path in plugin_include_folders(manager)], []
     except CRMScriptError as error:
         return LIBRARY, [], [f"plugins not loaded: {error.message}"]
 
@@ -416,14 +404,7 @@ class Sources:
 
 
 def _read_script(path: Path) -> str | CRMScriptError:
-    from ..handlers import utf8_position
-
     try:
-        data = path.read_bytes()
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line, column = utf8_position(data, error)
-        return CRMScriptCheckError(f"{path.name} is not UTF-8 text (save it as UTF-8)", str(path), line, column)
-    except OSError as error:
-        return CRMScriptCheckError(f"cannot read {path}: {error.strerror}", str(path), 1, 1)
-
+        return read_script_text(path, str(path), what=f"{path.name}")
+    except CRMScriptError as problem:
+        return problem

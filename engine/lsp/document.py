@@ -164,7 +164,7 @@ class Analyser:
         if complete:
             problems += [p for p in checked if not (p.file == file and p.line >= SUBSTITUTE_LINE)]
             if document.parses:
-                problems += input_key_warnings(document.nodes, file, context.trigger)
+                problems += input_key_warnings(program, context.trigger)
         document.include_files = frozenset(node.program.file for node in document.nodes
                                            if isinstance(node, nodes.Include) and node.program is not None)
         document.problems = self._locate(document, problems)

@@ -10,13 +10,21 @@ from .completion import complete, resolve, signature_help
 from .hover import hover
 from .navigation import RenameRefused, definition, document_symbols, references, rename, rename_target
 from .positions import Lines, path_of
-from .server import CRMScriptLanguageServer
+from .server import DEBOUNCE_SECONDS, CRMScriptLanguageServer, keep_collections_out_of_the_way
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the request was understood and cannot be done
 
 
 class RequestFailed(JsonRpcException):
     CODE = REQUEST_FAILED
+
+
+def create_server(*, debounce: float = DEBOUNCE_SECONDS, plugins: bool = True) -> CRMScriptLanguageServer:
+    """The server with every protocol method registered."""
+    server = CRMScriptLanguageServer(debounce=debounce, plugins=plugins)
+    register(server)
+    keep_collections_out_of_the_way()
+    return server
 
 
 def _engine_position(ls: CRMScriptLanguageServer, uri: str, position: types.Position) -> tuple[int, int]:

@@ -242,16 +242,11 @@ class _Utf8Tolerant:
         return data
 
 
-def create_server(*, debounce: float = DEBOUNCE_SECONDS, plugins: bool = True) -> CRMScriptLanguageServer:
-    from . import features
-
-    server = CRMScriptLanguageServer(debounce=debounce, plugins=plugins)
-    features.register(server)
-    # What is loaded now (library, grammar, catalog) lives as long as the
-    # server: out of the collector's way. Full collections run when idle.
+def keep_collections_out_of_the_way() -> None:
+    """What is loaded by now (library, grammar, catalog) lives as long as the
+    server: out of the collector's way. Full collections run when idle."""
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, FULL_COLLECTIONS_ONLY_WHEN_IDLE)
-    return server
 
 
 def serve_stdio(server: CRMScriptLanguageServer) -> None:
