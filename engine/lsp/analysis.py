@@ -12,6 +12,7 @@ module changes and the features do not.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -105,18 +106,27 @@ def parse_chunk(source: str, file: str, resolver: Resolver | None, type_names: I
     return parse_program(source, file, includes=resolver, require_includes=False, type_names=type_names)
 
 
+# The checker's warnings channel (`check_program(..., warnings=[...])`, a
+# typed function that can fall off its end) arrives with the core refactor.
+_CHECKER_WARNS = "warnings" in inspect.signature(check_program).parameters
+
+
 def check(program: nodes.Program, library: Library) -> list[CRMScriptError]:
-    """The checker's errors (and warnings) for `program`, which it annotates."""
+    """The checker's errors and warnings for `program`, which it annotates."""
+    warnings: list[CRMScriptWarning] = []
     try:
-        check_program(program, library)
+        if _CHECKER_WARNS:
+            check_program(program, library, warnings=warnings)
+        else:
+            check_program(program, library)
     except CRMScriptDiagnostics as found:
-        return list(found.errors)
+        return [*found.errors, *warnings]
     except CRMScriptError as error:
-        return [error]
+        return [error, *warnings]
     except RecursionError:
         return [CRMScriptCheckError("the script nests too deeply (expressions or blocks) to be checked",
                                     program.file, 1, 1)]
-    return []
+    return list(warnings)
 
 
 def is_warning(problem: CRMScriptError) -> bool:
