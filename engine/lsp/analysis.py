@@ -21,11 +21,11 @@ from pathlib import Path
 
 from .. import nodes
 from ..catalog import default_catalog
-from ..checker import ARRAY_OWNER, LANGUAGE_TYPE_NAMES, STRUCT_OWNER, check_program
+from ..checker import ARRAY_OWNER, LANGUAGE_TYPE_NAMES, RESERVED_WORDS, STRUCT_OWNER, check_program
 from ..errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from ..includes import IncludePath, include_folders_for
 from ..inputkeys import input_key_warnings as lint_input_keys
-from ..parser import KNOWN_TYPE_NAMES, RESERVED_WORDS, parse_program
+from ..parser import KNOWN_TYPE_NAMES, parse_program
 from ..parser import _strip_ejscript_markers as _unwrap_export
 from ..reference import reference
 from ..runtime.table import Library, Signature
@@ -90,7 +90,7 @@ def _child_fields(cls: type, into_includes: bool) -> tuple[str, ...]:
 
 def is_reserved(name: str) -> bool:
     """A word the language reserves (never a variable, function or struct name)."""
-    return name in RESERVED_WORDS
+    return name in RESERVED_WORDS or name in STATEMENT_KEYWORDS
 
 
 def script_text(source: str) -> str:
