@@ -11,10 +11,7 @@ module changes and the features do not.
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,48 +41,11 @@ Resolver = Callable[[str], "tuple[str, str] | None"]
 # ------------------------------------------------------------------ the tree
 
 
-def iter_nodes(root: object, *, into_includes: bool = False) -> Iterator[nodes.Node]:
-    """Every node under `root` (a node or a list of nodes; itself first), in
-    source order. Included programs are entered only with `into_includes`."""
-    stack = [root]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        value = pop()
-        if isinstance(value, list):
-            extend(reversed(value))
-            continue
-        if value is None:  # an array size left out: `String[] x`
-            continue
-        yield value
-        children = []
-        for name in _child_fields(type(value), into_includes):
-            child = getattr(value, name)
-            if isinstance(child, list):
-                children.extend(child)
-            elif child is not None:
-                children.append(child)
-        extend(reversed(children))
-
-
-# Node classes, to tell a field that holds nodes (`body: list[Stmt]`,
-# `value: Optional[Expr]`) from a value (`name: str`) or an annotation of the
-# checker (`symbol: Any`, `target: Any`, `ctype: Optional[Type]`).
-_NODE_CLASS_NAMES = [name for name, cls in vars(nodes).items() if isinstance(cls, type) and issubclass(cls, nodes.Node)]
-_NODE_CLASS = re.compile(r"\b(" + "|".join(_NODE_CLASS_NAMES) + r")\b")
-_FIELDS: dict[tuple[type, bool], tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type, into_includes: bool) -> tuple[str, ...]:
-    """The fields of a node class that hold nodes or lists of them (not a
-    method's link back to its struct; an include's program on request)."""
-    key = (cls, into_includes)
-    names = _FIELDS.get(key)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)
-                      if _NODE_CLASS.search(str(f.type)) and f.name != "struct"
-                      and (f.name != "program" or into_includes))
-        _FIELDS[key] = names
-    return names
+def iter_nodes(body: Iterable[nodes.Node], *, into_includes: bool = False) -> Iterator[nodes.Node]:
+    """Every node of `body` (statements, or one node), in source order;
+    the programs of #include statements too with `into_includes`."""
+    for root in body:
+        yield from nodes.walk(root, includes=into_includes)
 
 
 def is_reserved(name: str) -> bool:
@@ -106,19 +66,11 @@ def parse_chunk(source: str, file: str, resolver: Resolver | None, type_names: I
     return parse_program(source, file, includes=resolver, require_includes=False, type_names=type_names)
 
 
-# The checker's warnings channel (`check_program(..., warnings=[...])`, a
-# typed function that can fall off its end) arrives with the core refactor.
-_CHECKER_WARNS = "warnings" in inspect.signature(check_program).parameters
-
-
 def check(program: nodes.Program, library: Library) -> list[CRMScriptError]:
     """The checker's errors and warnings for `program`, which it annotates."""
     warnings: list[CRMScriptWarning] = []
     try:
-        if _CHECKER_WARNS:
-            check_program(program, library, warnings=warnings)
-        else:
-            check_program(program, library)
+        check_program(program, library, warnings=warnings)
     except CRMScriptDiagnostics as found:
         return [*found.errors, *warnings]
     except CRMScriptError as error:

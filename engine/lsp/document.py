@@ -232,7 +232,7 @@ def _include_sites(program: nodes.Program, file: str) -> dict[str, nodes.Include
         if isinstance(stmt, nodes.Include) and stmt.file == file:
             sites.setdefault(_include_target(stmt), stmt)
             if stmt.program is not None:
-                for inner in iter_nodes(stmt.program, into_includes=True):
+                for inner in iter_nodes([stmt.program], into_includes=True):
                     if isinstance(inner, nodes.Include) and inner.program is not None:
                         sites.setdefault(inner.program.file, stmt)
     return sites
