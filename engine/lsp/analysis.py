@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import nodes
 from ..catalog import default_catalog
-from ..checker import ARRAY_OWNER, LANGUAGE_TYPE_NAMES, RESERVED_WORDS, STRUCT_OWNER, check_program
+from ..checker import ARRAY_OWNER, STRUCT_OWNER, check_program
 from ..errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from ..includes import IncludePath, include_folders_for
 from ..inputkeys import input_key_warnings as lint_input_keys
@@ -27,7 +27,7 @@ from ..parser import _strip_ejscript_markers as _unwrap_export
 from ..reference import reference
 from ..runtime.table import Library, Signature
 from ..textfile import read_script_text
-from ..types import ELEMENT, Type
+from ..types import ELEMENT, LANGUAGE_TYPE_NAMES, RESERVED_WORDS, Type
 
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
 LIB_DIR = "lib"
