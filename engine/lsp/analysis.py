@@ -108,12 +108,16 @@ def trigger_is_open(trigger: str | None) -> bool:
     return bool(event_type is not None and event_type.open)
 
 
-def input_key_warnings(program: nodes.Program, trigger: str | None) -> list[CRMScriptWarning]:
-    """`getInputValue("Key")` with a key the file's trigger never sends
-    (engine/inputkeys.py, as `crmscript check` reports them)."""
-    if not trigger or default_catalog().get(trigger) is None:
+# EventData methods whose first argument is one of the trigger's input keys.
+INPUT_KEY_METHODS = frozenset({"getInputValue"})
+
+
+def input_key_warnings(statements: list[nodes.Stmt], file: str, trigger: str | None) -> list[CRMScriptWarning]:
+    """`getInputValue("Key")` in checked `statements` with a key the file's
+    trigger never sends (engine/inputkeys.py, as `crmscript check` reports them)."""
+    if not trigger or default_catalog().get(trigger) is None or not statements:
         return []
-    return lint_input_keys(program, trigger)
+    return lint_input_keys(nodes.Program(statements, file=file, line=1, column=1), trigger)
 
 
 # ------------------------------------------------------------- the library

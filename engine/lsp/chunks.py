@@ -25,6 +25,7 @@ were inserted above it has its nodes moved down (line numbers only).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +146,7 @@ class Assembly:
     pieces: list[Piece]
     parsed: list[Parsed]
     substitutes: dict[int, Parsed]  # piece index -> the last good version standing in for it
+    text: str = ""  # the text the pieces are of
 
     @property
     def errors(self) -> list[CRMScriptError]:
@@ -154,6 +156,13 @@ class Assembly:
         """The piece whose parse ended in `error`."""
         return next((piece for piece, parsed in zip(self.pieces, self.parsed, strict=True) if parsed.error is error),
                     None)
+
+    def statements_mentioning(self, words: Iterable[str]) -> list[nodes.Stmt]:
+        """The statements whose text has one of `words` (a lint that looks for
+        calls of a few methods need not walk the rest)."""
+        words = tuple(words)
+        return [stmt for piece, parsed in zip(self.pieces, self.parsed, strict=True)
+                if any(word in piece.text(self.text) for word in words) for stmt in parsed.body]
 
     def nodes(self) -> list[nodes.Node]:
         """Every node of the program (and of its includes), in source order."""
@@ -221,7 +230,7 @@ class PieceCache:
         self._forget_old()
         for parsed in {id(p): p for p in (*parsed_pieces, *substitutes.values())}.values():
             parsed.restore()
-        return Assembly(pieces, parsed_pieces, substitutes)
+        return Assembly(pieces, parsed_pieces, substitutes, text)
 
     def _parse(self, text: str, piece: Piece, sources: Sources, folders: tuple[Path, ...],
                type_names: frozenset[str]) -> Parsed:

@@ -17,6 +17,7 @@ from .. import nodes
 from ..errors import CRMScriptError, CRMScriptSyntaxError
 from ..symbols import GLOBAL
 from .analysis import (
+    INPUT_KEY_METHODS,
     FileContext,
     LibraryView,
     Sources,
@@ -164,7 +165,8 @@ class Analyser:
         if complete:
             problems += [p for p in checked if not (p.file == file and p.line >= SUBSTITUTE_LINE)]
             if document.parses:
-                problems += input_key_warnings(program, context.trigger)
+                problems += input_key_warnings(assembly.statements_mentioning(INPUT_KEY_METHODS), file,
+                                               context.trigger)
         document.include_files = frozenset(node.program.file for node in document.nodes
                                            if isinstance(node, nodes.Include) and node.program is not None)
         document.problems = self._locate(document, problems)

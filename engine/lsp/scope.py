@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .. import nodes
 from ..types import Type
-from .analysis import LibraryView, element_type
+from .analysis import INPUT_KEY_METHODS, LibraryView, element_type
 from .tokens import DIRECTIVE, NAME, NUMBER, PUNCT, STRING, TokenList
 
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
@@ -80,10 +80,6 @@ def _string_place(tokens: TokenList, index: int, offset: int) -> Place:
         return Place("input_key" if tokens[index - 2].text in INPUT_KEY_METHODS else "string", prefix,
                      prefix_start=start, call=tokens[index - 2].text)
     return Place("string", prefix, prefix_start=start)
-
-
-# EventData methods whose first argument is one of the trigger's input keys.
-INPUT_KEY_METHODS = frozenset({"getInputValue"})
 
 
 # ------------------------------------------------------------------ scope
