@@ -21,10 +21,11 @@ import logging
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Optional
 
 from .catalog import Catalog, default_catalog
+from .crm.store import Session
 from .errors import CRMScriptError
 from .eventdata import EventData
 from .handlers import Handler, HandlerRegistry, HandlerRun
@@ -49,6 +50,7 @@ class ChainResult:
     warnings: list[str] = field(default_factory=list)
     failed: Optional[Handler] = None  # the handler that stopped the chain
     error: Optional[BaseException] = None
+    crm: Any = None  # the chain's database session (run_chain(keep_crm=True) leaves it open)
 
     @property
     def output(self) -> str:
@@ -84,7 +86,16 @@ class Engine:
                  check_interval: float = 0.0,
                  compile: Optional[Callable[..., Any]] = None,
                  on_warning: Optional[Callable[[str], None]] = None,
-                 limits: Optional[Limits] = None):
+                 limits: Optional[Limits] = None,
+                 fixture: Any = None,
+                 now: Any = None):
+        from .crm import resolve_fixture
+
+        # The CRM every event starts from (CRM.md): `fixture` (a Fixture or a
+        # file), else the tree's fixture.yaml, else the demo CRM (None: loaded
+        # when an event first queries it). A bad fixture raises FixtureError here.
+        self.fixture = resolve_fixture(fixture, handlers_dir)
+        self.clock_start = now if now is not None else getattr(self.fixture, "now", None)
         self.catalog = catalog or default_catalog()
         self.plugin_manager = make_plugin_manager(plugins, load_entry_points=load_entry_points)
         self.library = plugin_library(self.plugin_manager)
@@ -157,12 +168,28 @@ class Engine:
     def run_chain(self, event: EventData, *, settings: Optional[Settings] = None,
                   handlers: Optional[list[Handler]] = None,
                   on_print: Optional[Callable[[str], None]] = None,
-                  check_inputs: bool = True) -> ChainResult:
+                  check_inputs: bool = True, keep_crm: bool = False) -> ChainResult:
         """The chain with everything it did (ChainResult): `execute` plus the
-        per-handler output, times and warnings, for traces and tests."""
+        per-handler output, times and warnings, for traces and tests.
+
+        The handlers share one copy of the fixture's database, made when one
+        first queries it; it is given back (reset) when the chain ends, or
+        left in `result.crm` with keep_crm (close it when done)."""
         shared = event.copy_for_chain()
         result = ChainResult(shared)
+        result.crm = Session(self.fixture)
+        try:
+            self._run_handlers(shared, result, settings, handlers, on_print, check_inputs)
+        finally:
+            if not keep_crm:
+                result.crm.close()
+        return result
+
+    def _run_handlers(self, shared: EventData, result: ChainResult, settings: Optional[Settings],
+                      handlers: Optional[list[Handler]], on_print, check_inputs: bool) -> None:
         settings = settings or Settings()
+        if self.fixture is not None and self.fixture.timezone and not settings.timezone:
+            settings = replace(settings, timezone=self.fixture.timezone)
         if check_inputs:
             for warning in self.catalog.warnings_for(shared.Type, shared.InputValues):
                 self._warn(warning, result)
@@ -185,7 +212,6 @@ class Engine:
                 break
         if hooks:
             self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
-        return result
 
     def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
                  result: ChainResult, on_print, global_variables: dict[str, str]) -> bool:
@@ -197,6 +223,9 @@ class Engine:
         context = RunContext(event=shared, settings=settings, event_type_id=self._type_id,
                              on_print=on_print, global_variables=global_variables, rng=self.rng,
                              limits=self.limits)
+        context.crm = result.crm  # one database for the whole chain
+        if self.clock_start is not None:
+            context.clock_start = self.clock_start
         started = time.perf_counter()
         try:
             script = handler.script if handler.script is not None else self.registry.script_for(handler)
