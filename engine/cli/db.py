@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -31,7 +30,7 @@ app.add_typer(db_app, name="db")
 FIXTURE_HELP = "Fixture (YAML or SQLite); default: the handler tree's fixture.yaml, else the demo CRM."
 
 
-def _fixture(fixture: Optional[Path], handlers: Optional[Path]):
+def _fixture(fixture: Path | None, handlers: Path | None):
     from ..crm import demo_fixture, resolve_fixture
 
     try:
@@ -50,8 +49,8 @@ def _usage(message: str) -> typer.Exit:
 @db_app.command("init")
 def init_command(
     target: Path = typer.Argument(..., metavar="FILE.sqlite", help="The SQLite file to write (replaced if it exists)."),
-    fixture: Optional[Path] = typer.Option(None, "--fixture", help=FIXTURE_HELP),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree whose fixture.yaml is the default."),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree whose fixture.yaml is the default."),
     only_used: bool = typer.Option(False, "--only-used", help="Only the tables the fixture fills (default: all 495)."),
 ) -> None:
     """Write a fixture as a SQLite file (every table of the schema; now/timezone/user in crmscript_fixture)."""
@@ -67,10 +66,10 @@ def init_command(
 
 @db_app.command("show")
 def show_command(
-    table: Optional[str] = typer.Argument(None, help="The table (names match ignoring case); none: list the tables with rows."),
-    fixture: Optional[Path] = typer.Option(None, "--fixture", help=FIXTURE_HELP),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree whose fixture.yaml is the default."),
-    columns: Optional[str] = typer.Option(None, "--columns", help="Comma-separated columns (default: those some row sets)."),
+    table: str | None = typer.Argument(None, help="The table (names match ignoring case); none: list the tables with rows."),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree whose fixture.yaml is the default."),
+    columns: str | None = typer.Option(None, "--columns", help="Comma-separated columns (default: those some row sets)."),
     where: list[str] = typer.Option([], "--where", help="column=value: only the rows where the column has the value (repeatable)."),
 ) -> None:
     """Print a table of the fixture's database as a text table."""
@@ -103,7 +102,7 @@ def _list_filled(session) -> None:
             print(f"{name}: {count} row{'' if count == 1 else 's'}")
 
 
-def _table_text(session, name: str, columns: Optional[str], where: list[str]) -> str:
+def _table_text(session, name: str, columns: str | None, where: list[str]) -> str:
     from ..crm.formats import as_text, text_table
     from ..crm.query import sql_name
 
