@@ -90,9 +90,7 @@ class Script:
         elif event is not None:
             context.event = event
         if fixture is not None:
-            from .crm import bind_fixture
-
-            bind_fixture(context, fixture)
+            _bind_fixture(context, fixture)
         limits = context.limits
         # A namespace holds the script's functions (made once per namespace)
         # and the per-run names. A run takes one from the pool, so runs in
@@ -176,6 +174,15 @@ class Script:
                     lineno, col = position[0], position[2]
                 break
         return self._compiled.position_of(lineno, col)
+
+
+def _bind_fixture(context: RunContext, fixture: Any) -> None:
+    """engine.crm.bind_fixture, imported on first use (runs without a fixture never load the CRM)."""
+    global _bind_fixture
+    from .crm import bind_fixture
+
+    _bind_fixture = bind_fixture
+    bind_fixture(context, fixture)
 
 
 def _names_used(codes) -> list:

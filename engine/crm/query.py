@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import CRMScriptRuntimeError
 from .schema import DATETIME, INTEGER, REAL, TEXT, Column, Schema, SchemaError, Table, suggest
@@ -40,24 +41,35 @@ ROW_OPERATORS = {"And": "AND", "Or": "OR", "NotAnd": "NAND", "NotOr": "NOR"}
 _ROW_SYMBOLS = {"&&": "And", "||": "Or"}
 
 
+_KNOWN: dict[tuple[str, str], str | None] = {}  # (kind, name as written) -> normalised name
+
+
 def comparison(name: str) -> str:
     """'OperatorEquals', 'Equals', 'equals', '==' -> 'Equals' (the docs' names
     without the Operator prefix); an unknown name is a runtime error."""
+    key = _KNOWN.get(("comparison", name))
+    if key is not None:
+        return key
     key = _operator_key(name, COMPARISONS, _SYMBOLS)
     if key is None:
         choices = [f"Operator{k}" for k in COMPARISONS]
         raise CRMScriptRuntimeError(f"SearchEngine: unknown comparison operator '{name}'"
                                     f"{suggest(_with_prefix(name), choices)} "
                                     f"(the operators are OperatorEquals ... OperatorNotIn, or the short 'equals')")
+    _KNOWN["comparison", name] = key
     return key
 
 
 def row_operator(name: str) -> str:
+    known = _KNOWN.get(("row", name))
+    if known is not None:
+        return known
     key = _operator_key(name, ROW_OPERATORS, _ROW_SYMBOLS)
     if key is None:
         raise CRMScriptRuntimeError(f"SearchEngine: unknown row operator '{name}'"
                                     f"{suggest(_with_prefix(name), [f'Operator{k}' for k in ROW_OPERATORS])} "
                                     "(OperatorAnd, OperatorOr, OperatorNotAnd, OperatorNotOr)")
+    _KNOWN["row", name] = ROW_OPERATORS[key]
     return ROW_OPERATORS[key]
 
 
@@ -104,6 +116,8 @@ def function_name(name: str, allowed: tuple[str, ...] = SELECT_FUNCTIONS) -> str
     lowered = text.lower().removeprefix("func")
     if lowered in allowed:
         return lowered
+    if lowered in FUNCTIONS:
+        raise CRMScriptRuntimeError(f"SearchEngine: the function '{name}' is for addDataField only")
     raise CRMScriptRuntimeError(f"SearchEngine: unknown function '{name}'{suggest(text, list(allowed))} "
                                 f"(the functions are {', '.join(allowed)}, or FuncCount ...)")
 
@@ -170,6 +184,103 @@ class FieldRef:
         return f"{self.table.name}.{self.column.name if self.column else self.text.rsplit('.', 1)[-1]}"
 
 
+@dataclass(frozen=True, eq=False)
+class Hop:
+    """One join of a path, independent of aliases: its kind, what makes it the
+    same join as another, the table it reaches and its ON condition ({a} the
+    table it starts from, {b} the one it reaches)."""
+
+    kind: str  # "left outer join" / "inner join"
+    key: tuple
+    target: Table
+    on: str
+
+
+@dataclass(frozen=True, eq=False)
+class PathPlan:
+    """A path resolved against the schema: its root, its hops and its field
+    (a column, or a virtual field's SQL with {a} for the table's alias)."""
+
+    root: Table
+    hops: tuple[Hop, ...]
+    table: Table
+    column: Column | None
+    virtual: str | None = None
+    reads: str | None = None  # the table a virtual field reads
+
+
+def plan_path(schema: Schema, path: str) -> PathPlan:
+    """The plan of `path` (cached per schema: a trigger resolves the same
+    paths on every event); a runtime error for a name outside the schema."""
+    plans = schema.plans
+    plan = plans.get(path)
+    if plan is None:
+        plan = plans[path] = _plan(schema, path)
+    return plan
+
+
+def _plan(schema: Schema, path: str) -> PathPlan:
+    text = path.strip()
+    root_name, hops = _split_path(text)
+    root = table = _table(schema, root_name)
+    if not hops:
+        raise CRMScriptRuntimeError(f"SearchEngine: '{path}' names a table, not a field "
+                                    f"(write {table.name}.<field>)")
+    planned = []
+    for separator, hop in hops[:-1]:
+        step = _plan_hop(schema, table, separator, hop, path)
+        planned.append(step)
+        table = step.target
+    _, name = hops[-1]
+    if name.startswith("("):
+        raise CRMScriptRuntimeError(f"SearchEngine: '{path}' ends with a join; name a field after it")
+    if table.has_column(name):
+        return PathPlan(root, tuple(planned), table, table.column(name))
+    virtual = VIRTUAL_FIELDS.get((table.name.lower(), name.lower()))
+    if virtual is not None:
+        return PathPlan(root, tuple(planned), table, None, virtual, VIRTUAL_TABLES.get(name.lower()))
+    try:
+        table.column(name)
+    except SchemaError as error:
+        raise CRMScriptRuntimeError(f"SearchEngine: {error} (in '{path}')") from None
+    raise AssertionError("unreachable")
+
+
+def _table(schema: Schema, name: str) -> Table:
+    try:
+        return schema.table(name)
+    except SchemaError as error:
+        raise CRMScriptRuntimeError(f"SearchEngine: {error}") from None
+
+
+def _plan_hop(schema: Schema, table: Table, separator: str | None, hop: str, path: str) -> Hop:
+    kind = "inner join" if separator == ":" else "left outer join"
+    if hop.startswith("("):  # (other->field): the rows of other whose field is this table's key
+        other_name, other_field = (part.strip() for part in hop.strip("() ").split("->"))
+        other = _table(schema, other_name)
+        try:
+            column = other.column(other_field)
+        except SchemaError as error:
+            raise CRMScriptRuntimeError(f"SearchEngine: {error} (in '{path}')") from None
+        key_column = table.key
+        if key_column is None:
+            raise CRMScriptRuntimeError(f"SearchEngine: table {table.name} has no primary key to join on")
+        return Hop(kind, ("<-", other.name.lower(), column.name.lower()), other,
+                   f"{{b}}.{sql_name(column.name)} = {{a}}.{sql_name(key_column.name)}")
+    try:
+        column = table.column(hop)
+    except SchemaError as error:
+        raise CRMScriptRuntimeError(f"SearchEngine: {error} (in '{path}')") from None
+    if not column.is_reference:
+        raise CRMScriptRuntimeError(f"SearchEngine: {table.name}.{column.name} is not a reference to another "
+                                    f"table, so '{path}' cannot go on after it")
+    target = _table(schema, column.ref)
+    if target.key is None:
+        raise CRMScriptRuntimeError(f"SearchEngine: table {target.name} has no primary key to join on")
+    return Hop(kind, ("->", column.name.lower()), target,
+               f"{{b}}.{sql_name(target.key.name)} = {{a}}.{sql_name(column.name)}")
+
+
 class JoinGraph:
     """The tables of one query: roots and joins, each with its alias."""
 
@@ -186,101 +297,47 @@ class JoinGraph:
         self._tables[alias] = table
         return alias
 
-    def table_of(self, alias: str) -> Table:
-        return self._tables[alias]
-
     def tables(self) -> list[Table]:
         return list(self._tables.values())
 
-    def root(self, name: str) -> tuple[str, Table]:
-        table = self._table(name)
+    def root(self, table: Table) -> str:
         key = ("root", table.name.lower())
         alias = self._aliases.get(key)
         if alias is None:
             alias = self._aliases[key] = self._new_alias(table)
             self.roots.append((alias, table))
-        return alias, table
+        return alias
 
-    def _table(self, name: str) -> Table:
-        try:
-            return self.schema.table(name)
-        except SchemaError as error:
-            raise CRMScriptRuntimeError(f"SearchEngine: {error}") from None
+    def place(self, plan: PathPlan) -> str:
+        """The alias of the plan's last table, joining what is not joined yet."""
+        alias = self.root(plan.root)
+        for hop in plan.hops:
+            key = (alias, hop.kind) + hop.key
+            found = self._aliases.get(key)
+            if found is None:
+                found = self._aliases[key] = self._new_alias(hop.target)
+                self.joins.append(Join(found, alias, hop.target, hop.kind, hop.on.format(a=alias, b=found)))
+            alias = found
+        return alias
 
     def resolve(self, path: str) -> FieldRef:
         """`table(.hop|:hop|.(t->f))*.field` -> FieldRef; joins are added as needed."""
-        text = path.strip()
-        root_name, hops = _split_path(text)
-        alias, table = self.root(root_name)
-        if not hops:
-            raise CRMScriptRuntimeError(f"SearchEngine: '{path}' names a table, not a field "
-                                        f"(write {table.name}.<field>)")
-        for separator, hop in hops[:-1]:
-            alias, table = self._hop(alias, table, separator, hop, path)
-        separator, name = hops[-1]
-        if name.startswith("("):
-            raise CRMScriptRuntimeError(f"SearchEngine: '{path}' ends with a join; name a field after it")
-        return self._field(alias, table, name, path)
+        plan = plan_path(self.schema, path)
+        alias = self.place(plan)
+        if plan.column is not None:
+            return FieldRef(path, f"{alias}.{sql_name(plan.column.name)}", plan.table, alias, plan.column)
+        if plan.reads is not None:
+            self.uses_virtual.add(plan.reads)
+        return FieldRef(path, plan.virtual.format(a=alias), plan.table, alias, None, virtual=True)
 
-    def table_at(self, path: str) -> tuple[str, Table]:
+    def table_at(self, path: str) -> Table:
         """The table a path of hops leads to (no field at the end): for
         findAlternativeFields."""
         root_name, hops = _split_path(path.strip())
-        alias, table = self.root(root_name)
+        table = _table(self.schema, root_name)
         for separator, hop in hops:
-            alias, table = self._hop(alias, table, separator, hop, path)
-        return alias, table
-
-    def _field(self, alias: str, table: Table, name: str, path: str) -> FieldRef:
-        if table.has_column(name):
-            column = table.column(name)
-            return FieldRef(path, f"{alias}.{sql_name(column.name)}", table, alias, column)
-        virtual = VIRTUAL_FIELDS.get((table.name.lower(), name.lower()))
-        if virtual is not None:
-            if name.lower() in VIRTUAL_TABLES:
-                self.uses_virtual.add(VIRTUAL_TABLES[name.lower()])
-            return FieldRef(path, virtual.format(a=alias), table, alias, None, virtual=True)
-        try:
-            table.column(name)
-        except SchemaError as error:
-            raise CRMScriptRuntimeError(f"SearchEngine: {error} (in '{path}')") from None
-        raise AssertionError("unreachable")
-
-    def _hop(self, alias: str, table: Table, separator: str | None, hop: str, path: str) -> tuple[str, Table]:
-        kind = "inner join" if separator == ":" else "left outer join"
-        if hop.startswith("("):
-            other_name, other_field = (part.strip() for part in hop.strip("() ").split("->"))
-            other = self._table(other_name)
-            try:
-                column = other.column(other_field)
-            except SchemaError as error:
-                raise CRMScriptRuntimeError(f"SearchEngine: {error} (in '{path}')") from None
-            key_column = table.key
-            if key_column is None:
-                raise CRMScriptRuntimeError(f"SearchEngine: table {table.name} has no primary key to join on")
-            key = (alias, kind, "<-", other.name.lower(), column.name.lower())
-            target, on = other, f"{{b}}.{sql_name(column.name)} = {alias}.{sql_name(key_column.name)}"
-        else:
-            try:
-                column = table.column(hop)
-            except SchemaError as error:
-                raise CRMScriptRuntimeError(f"SearchEngine: {error} (in '{path}')") from None
-            if not column.is_reference:
-                raise CRMScriptRuntimeError(
-                    f"SearchEngine: {table.name}.{column.name} is not a reference to another table, "
-                    f"so '{path}' cannot go on after it")
-            target = self._table(column.ref)
-            target_key = target.key
-            if target_key is None:
-                raise CRMScriptRuntimeError(f"SearchEngine: table {target.name} has no primary key to join on")
-            key = (alias, kind, "->", column.name.lower())
-            on = f"{{b}}.{sql_name(target_key.name)} = {alias}.{sql_name(column.name)}"
-        found = self._aliases.get(key)
-        if found is not None:
-            return found, target
-        new_alias = self._aliases[key] = self._new_alias(target)
-        self.joins.append(Join(new_alias, alias, target, kind, on.format(b=new_alias)))
-        return new_alias, target
+            table = _plan_hop(self.schema, table, separator, hop, path).target
+        return table
 
     def join_of(self, alias: str) -> Join | None:
         return next((join for join in self.joins if join.alias == alias), None)
@@ -311,7 +368,8 @@ class JoinGraph:
         return alias
 
 
-def _split_path(text: str) -> tuple[str, list[tuple[str | None, str]]]:
+@lru_cache(maxsize=4096)
+def _split_path(text: str) -> tuple[str, tuple[tuple[str | None, str], ...]]:
     match = re.match(r"\s*([A-Za-z_]\w*)", text)
     if not match:
         raise CRMScriptRuntimeError(f"SearchEngine: '{text}' is not a field (write table.field)")
@@ -327,7 +385,7 @@ def _split_path(text: str) -> tuple[str, list[tuple[str | None, str]]]:
         position = hop.end()
         if text[position:].strip() == "":
             break
-    return match.group(1), hops
+    return match.group(1), tuple(hops)
 
 
 # ------------------------------------------------------------- conditions
@@ -389,9 +447,10 @@ def _group(items: list[Criterion], level: int, params: list) -> tuple[str, str]:
     return "".join(pieces), units[-1][1]
 
 
-def coerce_value(ref: FieldRef, function: str | None, value: str) -> object:
+def coerce_value(plan: PathPlan, path: str, function: str | None, value: str) -> object:
     """A criterion's text value as the field (or the function's result) stores it."""
-    storage = ref.storage
+    column = plan.column
+    storage = column.storage if column is not None else TEXT
     if function is not None:
         result = FUNCTIONS[function][1]
         storage = result if result is not None else storage
@@ -399,43 +458,62 @@ def coerce_value(ref: FieldRef, function: str | None, value: str) -> object:
         if value.strip() == "" or value.strip().lower() == "null":
             return None
     try:
-        if function is not None or ref.column is None:
-            return Column(ref.label, "Int" if storage == INTEGER else "Double" if storage == REAL else "Clob",
-                          storage=storage).to_sql(value)
-        return ref.column.to_sql(value)
+        if function is not None or column is None:
+            kind = "Int" if storage == INTEGER else "Double" if storage == REAL else "Clob"
+            return Column(path, kind, storage=storage).to_sql(value)
+        return column.to_sql(value)
     except ValueError as error:
-        raise CRMScriptRuntimeError(f"SearchEngine: {ref.text}: {error}") from None
+        raise CRMScriptRuntimeError(f"SearchEngine: {path}: {error}") from None
 
 
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def comparison_sql(ref: FieldRef, expression: str, function: str | None, operator: str,
-                   value: str) -> tuple[str, list]:
-    """`a0.status = ?` and its parameters, for a criterion against a value."""
+def criterion_params(plan: PathPlan, path: str, function: str | None, operator: str,
+                     value: str) -> tuple[list, str]:
+    """A criterion's parameters, and the shape of its SQL besides the operator
+    ("" plain, "n3" OperatorIn with 3 values, "array" In on an array column,
+    "null" an empty date): the values are checked when the criterion is added."""
+    if operator == "Equals" and function is None and plan.column is not None \
+            and plan.column.storage == INTEGER and value.isdigit() and value.isascii():
+        return [int(value)], ""  # the usual criterion (a key), fast
     if operator in ("In", "NotIn"):
         parts = [part.strip() for part in value.split(",") if part.strip() != ""]
-        values = [coerce_value(ref, function, part) for part in parts]
-        if ref.column is not None and ref.column.type == "FKArray" and function is None:
-            test = f"crm_array_has_any({expression}, ?)"
-            joined = ",".join(str(v) for v in values)
-            return (f"not {test}" if operator == "NotIn" else test), [joined]
-        marks = ", ".join("?" * len(values))
-        return f"{expression} {'not in' if operator == 'NotIn' else 'in'} ({marks})", values
+        values = [coerce_value(plan, path, function, part) for part in parts]
+        if plan.column is not None and plan.column.type == "FKArray" and function is None:
+            return [",".join(str(v) for v in values)], "array"
+        return values, f"n{len(values)}"
     if operator in ("Contains", "BeginsWith", "EndsWith"):
         pattern = like_escape(value)
-        pattern = {"Contains": f"%{pattern}%", "BeginsWith": f"{pattern}%", "EndsWith": f"%{pattern}"}[operator]
-        return f"{expression} like ? escape '\\'", [pattern]
+        return [{"Contains": f"%{pattern}%", "BeginsWith": f"{pattern}%", "EndsWith": f"%{pattern}"}[operator]], ""
     if operator in ("Like", "NotLike"):
-        return f"{expression} {'not like' if operator == 'NotLike' else 'like'} ?", [value]
+        return [value], ""
     if operator in ("Is", "IsNot"):
-        coerced = None if value.strip().lower() in ("", "null") else coerce_value(ref, function, value)
-        return f"{expression} {'is not' if operator == 'IsNot' else 'is'} ?", [coerced]
-    coerced = coerce_value(ref, function, value)
+        return [None if value.strip().lower() in ("", "null") else coerce_value(plan, path, function, value)], ""
+    coerced = coerce_value(plan, path, function, value)
     if coerced is None and operator in ("Equals", "NotEquals"):  # an empty date: no date
-        return f"{expression} {'is not' if operator == 'NotEquals' else 'is'} null", []
-    return f"{expression} {COMPARISONS[operator]} ?", [coerced]
+        return [], "null"
+    return [coerced], ""
+
+
+def criterion_sql(expression: str, operator: str, shape: str) -> str:
+    """`a0.status = ?`: a criterion's SQL with `?` for its parameters (criterion_params)."""
+    if shape == "array":
+        test = f"crm_array_has_any({expression}, ?)"
+        return f"not {test}" if operator == "NotIn" else test
+    if shape == "null":
+        return f"{expression} {'is not' if operator == 'NotEquals' else 'is'} null"
+    if operator in ("In", "NotIn"):
+        marks = ", ".join("?" * int(shape[1:]))
+        return f"{expression} {'not in' if operator == 'NotIn' else 'in'} ({marks})"
+    if operator in ("Contains", "BeginsWith", "EndsWith"):
+        return f"{expression} like ? escape '\\'"
+    if operator in ("Like", "NotLike"):
+        return f"{expression} {'not like' if operator == 'NotLike' else 'like'} ?"
+    if operator in ("Is", "IsNot"):
+        return f"{expression} {'is not' if operator == 'IsNot' else 'is'} ?"
+    return f"{expression} {COMPARISONS[operator]} ?"
 
 
 def field_comparison_sql(left: str, operator: str, right: str) -> str:

@@ -91,6 +91,8 @@ class Column:
         if value is None:
             return None
         if self.storage == INTEGER:
+            if value.__class__ is str and value.isdigit() and value.isascii():  # the usual case, fast
+                return int(value)
             return self._integer(value)
         if self.storage == REAL:
             return _float(value)
@@ -112,7 +114,7 @@ class Column:
         if isinstance(value, float) and value.is_integer():
             return int(value)
         text = str(value).strip()
-        if re.fullmatch(r"[-+]?\d+", text):
+        if _INTEGER_TEXT.fullmatch(text):
             return int(text)
         if text == "":
             return 0
@@ -126,6 +128,9 @@ class Column:
             known = ", ".join(f"{n} ({v})" for n, v in values.items())
             raise ValueError(f"{value!r} is not a value of enum {self.ref}" + (f": {known}" if known else ""))
         raise ValueError(f"{value!r} is not {_a(self.type_name)}")
+
+
+_INTEGER_TEXT = re.compile(r"[-+]?\d+")
 
 
 def _a(type_name: str) -> str:
@@ -191,6 +196,10 @@ class Table:
     columns: dict[str, Column]  # by lower-case name, in schema order
     indexes: list[list[str]] = field(default_factory=list)
     extra: bool = False  # added by a fixture (an extra table y_..., or a table with x_ fields)
+    key_name: str = ""  # the name as sets and dictionaries of tables hold it (lower case)
+
+    def __post_init__(self) -> None:
+        self.key_name = self.name.lower()
 
     @property
     def key(self) -> Column | None:
@@ -266,6 +275,8 @@ class Schema:
         self._raw = raw or {}  # lower-case name -> (name, generated spec), built on demand
         self.enums = enums or {}
         self.source = source or {}
+        self.plans: dict = {}  # SearchEngine paths resolved against this schema (engine/crm/query.py)
+        self.queries: dict = {}  # SearchEngine queries made SQL (engine/crm/searchengine.py)
 
     @property
     def tables(self) -> dict[str, Table]:

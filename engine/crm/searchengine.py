@@ -17,8 +17,9 @@ emailAddress) are not there.
 from __future__ import annotations
 
 import inspect
+import sqlite3
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
@@ -30,14 +31,17 @@ from .query import (
     Criterion,
     FieldRef,
     JoinGraph,
+    PathPlan,
     apply_function,
     apply_to_text,
     comparison,
-    comparison_sql,
     condition_sql,
+    criterion_params,
+    criterion_sql,
     field_comparison_sql,
     function_name,
     is_aggregate,
+    plan_path,
     row_operator,
     sql_name,
 )
@@ -45,6 +49,13 @@ from .schema import suggest
 
 BYPASS_REGISTRY_ID = 235  # "Allow sentry to be bypassed"
 NETSERVER_ERROR = "NetServerException: Can't use field functions when querying NetServer"
+
+
+# The query a SearchEngine built is recorded as operations (what a call adds,
+# without its values) and values (its checked parameters). Its SQL is made
+# once per distinct list of operations and schema, so a trigger that builds the
+# same query on every event pays a dictionary look-up, not a translation.
+QUERY_CACHE_SIZE = 2048
 
 
 @dataclass(eq=False)
@@ -58,80 +69,273 @@ class Selected:
         return apply_function(self.function, self.ref.sql)
 
 
-class SearchEngine:
-    """What a CRMScript `SearchEngine` variable holds: the query being built,
-    and after execute() its result and cursor."""
+@dataclass(eq=False)
+class Compiled:
+    """A query made SQL: everything an execute needs besides the values."""
 
-    def __init__(self) -> None:
-        self.graph: JoinGraph | None = None
+    sql: str  # with the limit
+    count_sql: str  # select count(*) of the query without the limit
+    all_sql: str  # without the limit
+    labels: list[str]
+    functions: list[str | None]
+    tables: list  # the tables the query reads (made in the run's copy if missing)
+    refusals: list[str]  # what NetServer refuses (aggregates, group, having, join criteria)
+    virtual: list[str]  # virtual fields (not there with bypassNetServer)
+    slots: list[int]  # the values, in the order of the SQL's `?`
+    distinct: bool  # a hidden last column holds setDistinct's key
+    by_name: dict[str, int] = field(default_factory=dict)  # getField(name): lower-case label -> index
+
+
+class Query:
+    """The SQL pieces of one SearchEngine's operations (made on a cache miss,
+    and for writes and buildSql)."""
+
+    def __init__(self, schema: Any, ops: list[tuple]) -> None:
+        self.graph = JoinGraph(schema)
         self.fields: list[Selected] = []
         self.criteria: list[Criterion] = []
         self.having: list[Criterion] = []
         self.orders: list[tuple[str, bool]] = []
-        self.data: list[tuple[FieldRef, object]] = []
+        self.data: list[tuple[FieldRef, int]] = []  # (field, value slot)
         self.data_fields: list[tuple[FieldRef, FieldRef, str | None]] = []
-        self.limit = 0
         self.distinct: FieldRef | None = None
-        self.db_distinct = False
-        self.group = False
-        self.bypass = False
-        self.callback: str | None = None
-        self.netserver_refusals: list[str] = []  # what needs bypassNetServer, for the error
-        self.rows: list[tuple] | None = None
-        self.position = 0
+        self.refusals: list[str] = []
+        slot = 0
+        for op in ops:
+            slot = self._add(op, slot)
+
+    def _add(self, op: tuple, slot: int) -> int:
+        """Resolve one operation (in call order: aliases are numbered as the
+        paths first reach a table); the next value slot."""
+        kind = op[0]
+        resolve = self.graph.resolve
+        if kind == "field":
+            _, path, function = op
+            self.fields.append(Selected(resolve(path), function, path.strip()))
+            self._refuse(function, path)
+        elif kind in ("criterion", "having", "join"):
+            _, path, function, operator, row, priority, shape = op
+            ref = resolve(path)
+            criterion = Criterion(criterion_sql(apply_function(function, ref.sql), operator, shape), [slot],
+                                  row, priority)
+            self._refuse(function, path)
+            if kind == "criterion":
+                self.criteria.append(criterion)
+            elif kind == "having":
+                self.having.append(criterion)
+            else:
+                self.refusals.append(f"addJoinCriteria({path})")
+                join = self.graph.join_of(ref.alias)
+                (join.extra if join is not None else self.criteria).append(criterion)
+            return slot + 1
+        elif kind == "comparison":
+            _, left, left_function, operator, right, right_function, row, priority = op
+            sql = field_comparison_sql(apply_function(left_function, resolve(left).sql), operator,
+                                       apply_function(right_function, resolve(right).sql))
+            self._refuse(left_function, left)
+            self._refuse(right_function, right)
+            self.criteria.append(Criterion(sql, [], row, priority))
+        elif kind == "order":
+            _, path, function, ascending = op
+            self._refuse(function, path)
+            self.orders.append((apply_function(function, resolve(path).sql), ascending))
+        elif kind == "distinct":
+            self.distinct = resolve(op[1]) if op[1] else None
+        elif kind == "data":
+            self.data.append((resolve(op[1]), slot))
+            return slot + 1
+        elif kind == "data_field":
+            _, target, source, function = op
+            self._refuse(function, source)
+            self.data_fields.append((resolve(target), resolve(source), function))
+        return slot
+
+    def _refuse(self, function: str | None, path: str) -> None:
+        if is_aggregate(function):
+            self.refusals.append(f"{function}({path})")
+
+    def select_sql(self, limit: int, db_distinct: bool, group: bool) -> tuple[str, list[int]]:
+        """The select statement, and the value slots of its `?` in order."""
+        if not self.fields:
+            raise CRMScriptRuntimeError("SearchEngine: no fields to select (call addField first)")
+        graph = self.graph
+        columns = [s.sql for s in self.fields]
+        if self.distinct is not None:
+            columns.append(self.distinct.sql)  # a hidden last column: the distinct key
+        source, slots = graph.from_sql()
+        sql = f"select {'distinct ' if db_distinct else ''}{','.join(columns)} from {source}"
+        where, where_slots = condition_sql(self.criteria)
+        if where:
+            sql += f" where {where}"
+            slots = slots + where_slots
+        aggregated = any(is_aggregate(s.function) for s in self.fields)
+        if group:
+            keys = [s.sql for s in self.fields if not is_aggregate(s.function)]
+            if keys:
+                sql += f" group by {','.join(keys)}"
+        if self.having:
+            having, having_slots = condition_sql(self.having)
+            sql += f" having {having}"
+            slots = slots + having_slots
+        orders = [f"{expression}{'' if ascending else ' desc'}" for expression, ascending in self.orders]
+        if not orders and not aggregated and not group:
+            alias, table = graph.roots[0]
+            if table.key is not None:  # a stable order: the root table's key
+                orders = [f"{alias}.{sql_name(table.key.name)}"]
+        if orders:
+            sql += f" order by {','.join(orders)}"
+        if limit > 0 and self.distinct is None:
+            sql += f" limit {int(limit)}"
+        return sql, slots
+
+    def compiled(self, limit: int, db_distinct: bool, group: bool) -> Compiled:
+        sql, slots = self.select_sql(limit, db_distinct, group)
+        all_sql = self.select_sql(0, db_distinct, group)[0]
+        tables = self.graph.tables() + [self.graph.schema.table(name) for name in self.graph.uses_virtual]
+        refusals = list(self.refusals) + (["setGroup(true)"] if group else []) + (["addHaving"] if self.having else [])
+        compiled = Compiled(sql, f"select count(*) from ({all_sql})", all_sql, [s.text for s in self.fields],
+                            [s.function for s in self.fields], tables, refusals,
+                            [s.text for s in self.fields if s.ref.virtual], slots, self.distinct is not None)
+        by_name = compiled.by_name  # getField(name): the first plain field of that name, else the first
+        for index, selected in enumerate(self.fields):
+            name = selected.text.lower()
+            current = by_name.get(name)
+            if current is None or (self.fields[current].function is not None and selected.function is None):
+                by_name[name] = index
+        return compiled
+
+    def write_sql(self, kind: str) -> tuple[str, list[int]]:
+        """update/delete of the root table's rows the query selects: the SQL and
+        its value slots (data values first, as the SET clause comes first)."""
+        graph = self.graph
+        alias, table = graph.roots[0]
+        key = table.key
+        if key is None:
+            raise CRMScriptRuntimeError(f"SearchEngine.{kind}: table {table.name} has no primary key")
+        source, join_slots = graph.from_sql()
+        selection = f"select {alias}.{sql_name(key.name)} from {source}"
+        where, where_slots = condition_sql(self.criteria)
+        if where:
+            selection += f" where {where}"
+        key_sql = f"{sql_name(key.name)} in ({selection})"
+        if kind == "delete":
+            return f"delete from {sql_name(table.name)} where {key_sql}", join_slots + where_slots
+        sets, set_slots = [], []
+        for ref, slot in self.data:
+            sets.append(f"{sql_name(ref.column.name)} = ?")
+            set_slots.append(slot)
+        for target, source_ref, function in self.data_fields:
+            expression = apply_function(function, source_ref.sql)
+            sets.append(f"{sql_name(target.column.name)} = (select {expression} from {source} "
+                        f"where {alias}.{sql_name(key.name)} = {sql_name(table.name)}.{sql_name(key.name)})")
+            set_slots.extend(join_slots)
+        if not sets:
+            raise CRMScriptRuntimeError("SearchEngine.update: nothing to set (call addData or addDataField first)")
+        return (f"update {sql_name(table.name)} set {','.join(sets)} where {key_sql}",
+                set_slots + join_slots + where_slots)
+
+    def root_table_of(self, refs: list[FieldRef], what: str):
+        tables = {ref.table.name for ref in refs}
+        if len(tables) != 1 or any(ref.alias != self.graph.roots[0][0] for ref in refs):
+            raise CRMScriptRuntimeError(f"SearchEngine.{what}: every field of addData must be a field of "
+                                        f"one table (not a path through others): {', '.join(r.text for r in refs)}")
+        return refs[0].table
+
+
+class SearchEngine:
+    """What a CRMScript `SearchEngine` variable holds: the query being built,
+    and after execute() its result and cursor."""
+
+    # Defaults shared as class attributes (a trigger makes SearchEngines on
+    # every event: setting what a call changes is all a new one costs).
+    schema: Any = None  # the run's schema, taken at the first call that names a field
+    limit = 0
+    db_distinct = False
+    group = False
+    bypass = False
+    callback: str | None = None
+    rows: list[tuple] | None = None
+    position = 0
+    row: tuple | None = None  # the current row (None: before execute, or at the end)
+    width = 0  # the number of fields a row has
+    compiled: Compiled | None = None
+
+    def __init__(self) -> None:
+        self.ops: list[tuple] = []
+        self.values: list[list] = []  # each value's parameters, checked when added
 
     # ------------------------------------------------------------ building
 
-    def _graph(self, ctx: Any) -> JoinGraph:
-        if self.graph is None:
-            self.graph = JoinGraph(ctx.crm.schema)
-        return self.graph
-
-    def resolve(self, ctx: Any, path: str) -> FieldRef:
-        return self._graph(ctx).resolve(path)
+    def plan(self, ctx: Any, path: str) -> PathPlan:
+        schema = self.schema
+        if schema is None:
+            schema = self.schema = ctx.crm.schema
+        return plan_path(schema, path)
 
     def add_field(self, ctx: Any, path: str, function: str = "") -> None:
         name = function_name(function)
-        ref = self.resolve(ctx, path)
-        if is_aggregate(name):
-            self.netserver_refusals.append(f"{name}({path})")
-        self.fields.append(Selected(ref, name, path.strip()))
+        self.plan(ctx, path)
+        self.ops.append(("field", path, name))
 
-    def criterion(self, ctx: Any, path: str, function: str, operator: str, value: str,
-                  row: str, priority: int) -> Criterion:
-        name = function_name(function)
-        ref = self.resolve(ctx, path)
-        op = comparison(operator)
-        if is_aggregate(name):
-            self.netserver_refusals.append(f"{name}({path})")
-        sql, params = comparison_sql(ref, apply_function(name, ref.sql), name, op, value)
-        return Criterion(sql, params, row_operator(row), priority)
+    def add_fields(self, ctx: Any, table: str, fields: str) -> None:
+        """addFields: the same list on every event is checked once (cached per schema)."""
+        schema = self.schema
+        if schema is None:
+            schema = self.schema = ctx.crm.schema
+        key = ("addFields", table, fields)
+        ops = schema.plans.get(key)
+        if ops is None:
+            ops = [("field", f"{table.strip()}.{name.strip()}", None) for name in fields.split(",") if name.strip()]
+            for op in ops:
+                plan_path(schema, op[1])
+            schema.plans[key] = ops
+        self.ops.extend(ops)
 
-    def comparison_criterion(self, ctx: Any, left: str, left_function: str, operator: str, right: str,
-                             right_function: str, row: str, priority: int) -> Criterion:
+    def add_criterion(self, ctx: Any, kind: str, path: str, function: str, operator: str, value: str,
+                      row: str, priority: int) -> None:
+        schema = self.schema
+        if schema is None:
+            schema = self.schema = ctx.crm.schema
+        key = (kind, path, function, operator, row)  # checked once per schema, as plan_path does
+        known = schema.plans.get(key)
+        if known is None:
+            known = schema.plans[key] = (plan_path(schema, path), function_name(function), comparison(operator),
+                                         row_operator(row))
+        plan, name, op, row_op = known
+        params, shape = criterion_params(plan, path, name, op, value)
+        self.ops.append((kind, path, name, op, row_op, priority, shape))
+        self.values.append(params)
+
+    def add_comparison(self, ctx: Any, left: str, left_function: str, operator: str, right: str,
+                       right_function: str, row: str, priority: int) -> None:
         names = function_name(left_function), function_name(right_function)
-        refs = self.resolve(ctx, left), self.resolve(ctx, right)
-        for name, path in zip(names, (left, right), strict=True):
-            if is_aggregate(name):
-                self.netserver_refusals.append(f"{name}({path})")
-        sql = field_comparison_sql(apply_function(names[0], refs[0].sql), comparison(operator),
-                                   apply_function(names[1], refs[1].sql))
-        return Criterion(sql, [], row_operator(row), priority)
+        self.plan(ctx, left)
+        self.plan(ctx, right)
+        op = comparison(operator)
+        if op in ("In", "NotIn"):
+            raise CRMScriptRuntimeError("SearchEngine: addComparison cannot compare with OperatorIn/OperatorNotIn "
+                                        "(they take a list of values)")
+        self.ops.append(("comparison", left, names[0], op, right, names[1], row_operator(row), priority))
 
     def add_order(self, ctx: Any, path: str, function: str, ascending: bool) -> None:
         name = function_name(function)
-        if is_aggregate(name):
-            self.netserver_refusals.append(f"{name}({path})")
-        self.orders.append((apply_function(name, self.resolve(ctx, path).sql), ascending))
+        self.plan(ctx, path)
+        self.ops.append(("order", path, name, bool(ascending)))
 
-    def add_join_criterion(self, ctx: Any, path: str, operator: str, value: str, row: str, priority: int) -> None:
-        """A condition in the ON clause of the join that reaches the field's table
-        (on the root table it is a plain criterion)."""
-        criterion = self.criterion(ctx, path, "", operator, value, row, priority)
-        ref = self.resolve(ctx, path)
-        self.netserver_refusals.append(f"addJoinCriteria({path})")
-        join = self._graph(ctx).join_of(ref.alias)
-        (join.extra if join is not None else self.criteria).append(criterion)
+    def add_data(self, ctx: Any, path: str, value: str) -> None:
+        plan = self.plan(ctx, path)
+        if plan.column is None:
+            raise CRMScriptRuntimeError(f"SearchEngine.addData: {path} is constructed by NetServer, not stored")
+        try:
+            self.values.append([plan.column.to_sql(value)])
+        except ValueError as error:
+            raise CRMScriptRuntimeError(f"SearchEngine.addData: {path}: {error}") from None
+        self.ops.append(("data", path))
+
+    def query(self) -> Query:
+        if self.schema is None:
+            raise CRMScriptRuntimeError("SearchEngine: the query names no table (call addField first)")
+        return Query(self.schema, self.ops)
 
     # ------------------------------------------------------------ the SQL
 
@@ -140,86 +344,63 @@ class SearchEngine:
         if not self.bypass:
             return False
         database = ctx.crm.database
-        registry = ctx.crm.schema.table("registry")
-        database.ensure_table(registry)
+        database.ensure_table(self.schema.table("registry"))
         row = database.execute("SELECT value FROM registry WHERE reg_id = ? ORDER BY id LIMIT 1",
                                (BYPASS_REGISTRY_ID,)).fetchone()
         return row is not None and str(row[0]).strip() == "1"
 
-    def check_netserver(self, ctx: Any) -> bool:
-        """Raise the documented NetServer error for what only a bypass allows;
-        True when the query bypasses NetServer."""
-        bypassed = self.bypassing(ctx)
-        refusals = list(self.netserver_refusals)
-        if self.group:
-            refusals.append("setGroup(true)")
-        if self.having:
-            refusals.append("addHaving")
-        if refusals and not bypassed:
+    def compile(self, ctx: Any) -> Compiled:
+        """The query's SQL (cached per schema and operations), after the NetServer rules."""
+        if not self.ops or self.schema is None:
+            raise CRMScriptRuntimeError("SearchEngine: no fields to select (call addField first)")
+        bypassed = self.bypass and self.bypassing(ctx)
+        key = (tuple(self.ops), self.limit, self.db_distinct and bypassed, self.group)
+        cache = self.schema.queries
+        compiled = cache.get(key)
+        if compiled is None:
+            if len(cache) >= QUERY_CACHE_SIZE:
+                cache.clear()
+            compiled = cache[key] = self.query().compiled(self.limit, self.db_distinct and bypassed, self.group)
+        if compiled.refusals and not bypassed:
             why = ("bypassNetServer(true) has no effect: the registry value reg_id 235 is not 1"
                    if self.bypass else "call bypassNetServer(true) (the registry value reg_id 235 must be 1)")
-            raise CRMScriptRuntimeError(f"{NETSERVER_ERROR} ({', '.join(refusals)}): {why}")
-        if bypassed:
-            virtual = [s.text for s in self.fields if s.ref.virtual]
-            if virtual:
-                raise CRMScriptRuntimeError(f"SearchEngine: the virtual field {virtual[0]} is constructed by "
-                                            "NetServer: it is not there with bypassNetServer(true)")
-        return bypassed
+            raise CRMScriptRuntimeError(f"{NETSERVER_ERROR} ({', '.join(compiled.refusals)}): {why}")
+        if bypassed and compiled.virtual:
+            raise CRMScriptRuntimeError(f"SearchEngine: the virtual field {compiled.virtual[0]} is constructed by "
+                                        "NetServer: it is not there with bypassNetServer(true)")
+        return compiled
 
-    def select_sql(self, bypassed: bool, limit: bool = True) -> tuple[str, list]:
-        if not self.fields:
-            raise CRMScriptRuntimeError("SearchEngine: no fields to select (call addField first)")
-        graph = self.graph
-        columns = [s.sql for s in self.fields]
-        if self.distinct is not None:
-            columns.append(self.distinct.sql)  # a hidden last column: the distinct key
-        source, params = graph.from_sql()
-        distinct = "distinct " if self.db_distinct and bypassed else ""
-        sql = f"select {distinct}{','.join(columns)} from {source}"
-        where, where_params = condition_sql(self.criteria)
-        if where:
-            sql += f" where {where}"
-            params += where_params
-        aggregated = any(is_aggregate(s.function) for s in self.fields)
-        if self.group:
-            keys = [s.sql for s in self.fields if not is_aggregate(s.function)]
-            if keys:
-                sql += f" group by {','.join(keys)}"
-        if self.having:
-            having, having_params = condition_sql(self.having)
-            sql += f" having {having}"
-            params += having_params
-        orders = [f"{expression}{'' if ascending else ' desc'}" for expression, ascending in self.orders]
-        if not orders and not aggregated and not self.group:
-            alias, table = graph.roots[0]
-            if table.key is not None:  # a stable order: the root table's key
-                orders = [f"{alias}.{sql_name(table.key.name)}"]
-        if orders:
-            sql += f" order by {','.join(orders)}"
-        if limit and self.limit > 0 and self.distinct is None:
-            sql += f" limit {int(self.limit)}"
-        return sql, params
-
-    def prepare(self, ctx: Any) -> Any:
-        """The run's database with every table of the query in it."""
+    def database(self, ctx: Any, tables: list) -> Any:
+        """The run's database with the given tables in it."""
         database = ctx.crm.database
-        schema = ctx.crm.schema
-        for table in self.graph.tables():
-            database.ensure_table(table)
-        for name in self.graph.uses_virtual:
-            database.ensure_table(schema.table(name))
+        have = database.tables
+        for table in tables:
+            if table.key_name not in have:
+                database.ensure_table(table)
         return database
+
+    def params(self, slots: list[int]) -> list:
+        values = self.values
+        if len(slots) == 1:
+            return values[slots[0]]
+        return [value for slot in slots for value in values[slot]]
 
     # ------------------------------------------------------------ running
 
     def run(self, ctx: Any, limit: bool = True) -> list[tuple]:
-        if self.graph is None or not self.fields:
-            raise CRMScriptRuntimeError("SearchEngine: no fields to select (call addField first)")
-        bypassed = self.check_netserver(ctx)
-        sql, params = self.select_sql(bypassed, limit)
-        database = self.prepare(ctx)
-        rows = _fetch(database, sql, params)
-        if self.distinct is not None:
+        compiled = self.compiled = self.compile(ctx)
+        database = ctx.crm.database
+        have = database.tables
+        for table in compiled.tables:  # a table the fixture does not fill is made (empty) on first use
+            if table.key_name not in have:
+                database.ensure_table(table)
+        slots = compiled.slots
+        params = self.values[slots[0]] if len(slots) == 1 else self.params(slots)
+        try:
+            rows = database.connection.execute(compiled.sql if limit else compiled.all_sql, params).fetchall()
+        except sqlite3.Error as error:  # a bug in the SQL we build: still a script-level error
+            raise CRMScriptRuntimeError(f"SearchEngine: the database refused the query: {error}") from None
+        if compiled.distinct:
             seen: set = set()
             unique = []
             for row in rows:
@@ -230,114 +411,100 @@ class SearchEngine:
         return rows
 
     def execute(self, ctx: Any) -> int:
-        self.rows = self.run(ctx)
+        rows = self.rows = self.run(ctx)
+        self.width = len(self.compiled.labels)
         self.position = 0
-        return len(self.rows)
+        self.row = rows[0] if rows else None
+        return len(rows)
+
+    def move(self, position: int) -> bool:
+        """Point the cursor at a row; False (and no current row) past the end."""
+        self.position = position
+        rows = self.rows
+        if rows is not None and position < len(rows):
+            self.row = rows[position]
+            return True
+        self.row = None
+        return False
 
     def count_rows(self, ctx: Any) -> int:
-        if self.distinct is not None:
+        compiled = self.compile(ctx)
+        if compiled.distinct:
             return len(self.run(ctx, limit=False))
-        bypassed = self.check_netserver(ctx)
-        sql, params = self.select_sql(bypassed, limit=False)
-        return _fetch(self.prepare(ctx), f"select count(*) from ({sql})", params)[0][0]
+        return _fetch(self.database(ctx, compiled.tables), compiled.count_sql, self.params(compiled.slots))[0][0]
 
     def value(self, ctx: Any, index: int) -> str:
-        if self.rows is None or self.position >= len(self.rows):
+        row = self.row
+        if row is None:
             return ""
-        text = formats.as_text(self.rows[self.position][index])
+        text = formats.as_text(row[index])
         if self.callback is not None:
-            text = call_back(ctx, self.callback, text, self.fields[index].text)
+            text = call_back(ctx, self.callback, text, self.compiled.labels[index])
         return text
+
+    def field_count(self) -> int:
+        return sum(1 for op in self.ops if op[0] == "field")
 
     def field_index(self, name: str) -> int:
         """The field selected as `name` (the first without a function, else the first)."""
-        wanted = name.strip().lower()
-        matches = [i for i, selected in enumerate(self.fields) if selected.text.lower() == wanted]
-        plain = [i for i in matches if self.fields[i].function is None]
+        compiled = self.compiled
+        if compiled is not None:
+            index = compiled.by_name.get(name.strip().lower())
+            if index is not None:
+                return index
+        labels = [op[1].strip() for op in self.ops if op[0] == "field"]
+        matches = [i for i, label in enumerate(labels) if label.lower() == name.strip().lower()]
         if matches:
-            return (plain or matches)[0]
-        known = [s.text for s in self.fields]
+            return matches[0]
         raise CRMScriptRuntimeError(f"SearchEngine.getField: '{name}' is not a field of the query"
-                                    f"{suggest(name, known)} (its fields: {', '.join(known) or 'none'})")
+                                    f"{suggest(name, labels)} (its fields: {', '.join(labels) or 'none'})")
 
     def result_texts(self, ctx: Any) -> tuple[list[str], list[list[str]]]:
         """Run the query; the field names and every row's values as text."""
         self.execute(ctx)
         rows = []
+        width = len(self.compiled.labels)
         for position in range(len(self.rows)):
-            self.position = position
-            rows.append([self.value(ctx, i) for i in range(len(self.fields))])
-        self.position = 0
-        return [s.text for s in self.fields], rows
+            self.move(position)
+            rows.append([self.value(ctx, i) for i in range(width)])
+        self.move(0)
+        return list(self.compiled.labels), rows
 
     # ------------------------------------------------------------ writing
 
-    def root_table_of(self, refs: list[FieldRef], what: str):
-        tables = {ref.table.name for ref in refs}
-        if len(tables) != 1 or any(ref.alias != self.graph.roots[0][0] for ref in refs):
-            raise CRMScriptRuntimeError(f"SearchEngine.{what}: every field of addData must be a field of "
-                                        f"one table (not a path through others): {', '.join(r.text for r in refs)}")
-        return refs[0].table
-
     def insert(self, ctx: Any) -> int:
-        if not self.data:
+        query = self.query()
+        if not query.data:
             raise CRMScriptRuntimeError("SearchEngine.insert: no data to insert (call addData first)")
-        table = self.root_table_of([ref for ref, _ in self.data], "insert")
-        database = self.prepare(ctx)
-        columns = [sql_name(ref.column.name) for ref, _ in self.data]
-        values = [value for _, value in self.data]
+        table = query.root_table_of([ref for ref, _ in query.data], "insert")
+        database = self.database(ctx, query.graph.tables())
+        columns = [sql_name(ref.column.name) for ref, _ in query.data]
+        values = self.params([slot for _, slot in query.data])
         database.begin_write()
-        cursor = database.execute(f"insert into {sql_name(table.name)} ({','.join(columns)}) "
-                                  f"values ({','.join('?' * len(values))})", values)
+        cursor = _execute(database, f"insert into {sql_name(table.name)} ({','.join(columns)}) "
+                                    f"values ({','.join('?' * len(values))})", values)
         return cursor.lastrowid or 0
 
-    def write_sql(self, kind: str) -> tuple[str, list]:
-        """update/delete: the root table's rows that the query selects."""
-        graph = self.graph
-        alias, table = graph.roots[0]
-        key = table.key
-        if key is None:
-            raise CRMScriptRuntimeError(f"SearchEngine.{kind}: table {table.name} has no primary key")
-        source, params = graph.from_sql()
-        selection = f"select {alias}.{sql_name(key.name)} from {source}"
-        where, where_params = condition_sql(self.criteria)
-        if where:
-            selection += f" where {where}"
-        key_sql = f"{sql_name(key.name)} in ({selection})"
-        if kind == "delete":
-            return f"delete from {sql_name(table.name)} where {key_sql}", params + where_params
-        sets, set_params = [], []
-        for ref, value in self.data:
-            sets.append(f"{sql_name(ref.column.name)} = ?")
-            set_params.append(value)
-        for target, source_ref, function in self.data_fields:
-            expression = apply_function(function, source_ref.sql)
-            sets.append(f"{sql_name(target.column.name)} = (select {expression} from {source} "
-                        f"where {alias}.{sql_name(key.name)} = {sql_name(table.name)}.{sql_name(key.name)})")
-            set_params.extend(params)
-        if not sets:
-            raise CRMScriptRuntimeError("SearchEngine.update: nothing to set (call addData or addDataField first)")
-        return (f"update {sql_name(table.name)} set {','.join(sets)} where {key_sql}",
-                set_params + params + where_params)
-
     def write(self, ctx: Any, kind: str) -> None:
-        if self.graph is None:
-            raise CRMScriptRuntimeError(f"SearchEngine.{kind}: the query names no table")
+        query = self.query()
         if kind == "update":
-            self.root_table_of([ref for ref, _ in self.data] + [t for t, _, _ in self.data_fields], "update")
-        sql, params = self.write_sql(kind)
-        database = self.prepare(ctx)
+            query.root_table_of([ref for ref, _ in query.data] + [t for t, _, _ in query.data_fields], "update")
+        sql, slots = query.write_sql(kind)
+        tables = query.graph.tables() + [self.schema.table(name) for name in query.graph.uses_virtual]
+        database = self.database(ctx, tables)
         database.begin_write()
-        database.execute(sql, params)
+        _execute(database, sql, self.params(slots))
+
+
+def _execute(database: Any, sql: str, params: list) -> Any:
+    try:
+        return database.connection.execute(sql, params)
+    except sqlite3.Error as error:  # a bug in the SQL we build: still a script-level error
+        raise CRMScriptRuntimeError(f"SearchEngine: the database refused the query: {error}") from None
 
 
 def _fetch(database: Any, sql: str, params: list) -> list[tuple]:
-    import sqlite3
-
-    try:
-        return database.execute(sql, params).fetchall()
-    except sqlite3.Error as error:  # a bug in the SQL we build: still a script-level error
-        raise CRMScriptRuntimeError(f"SearchEngine: the database refused the query: {error}") from None
+    return _execute(database, sql, params).fetchall()
 
 
 def call_back(ctx: Any, name: str, value: str, field_name: str) -> str:
@@ -384,62 +551,60 @@ def se_add_field_function(ctx, self: SearchEngine, field: str, function: str) ->
 
 @builtin("Void SearchEngine.addFields(String table, String fields)", context=True)
 def se_add_fields(ctx, self: SearchEngine, table: str, fields: str) -> None:
-    for name in fields.split(","):
-        if name.strip():
-            self.add_field(ctx, f"{table.strip()}.{name.strip()}")
+    self.add_fields(ctx, table, fields)
 
 
 @builtin("Void SearchEngine.addCriteria(String field, String compOperator, String value)", context=True)
 def se_add_criteria(ctx, self: SearchEngine, field: str, operator: str, value: str) -> None:
-    self.criteria.append(self.criterion(ctx, field, "", operator, value, "OperatorAnd", 0))
+    self.add_criterion(ctx, "criterion", field, "", operator, value, "OperatorAnd", 0)
 
 
 @builtin("Void SearchEngine.addCriteria(String field, String compOperator, String value, "
          "String rowOperator, Integer priority)", context=True)
 def se_add_criteria_row(ctx, self: SearchEngine, field: str, operator: str, value: str,
                         row: str, priority: int) -> None:
-    self.criteria.append(self.criterion(ctx, field, "", operator, value, row, priority))
+    self.add_criterion(ctx, "criterion", field, "", operator, value, row, priority)
 
 
 @builtin("Void SearchEngine.addCriteria(String field, String function, String compOperator, String value, "
          "String rowOperator, Integer priority)", context=True)
 def se_add_criteria_function(ctx, self: SearchEngine, field: str, function: str, operator: str, value: str,
                              row: str, priority: int) -> None:
-    self.criteria.append(self.criterion(ctx, field, function, operator, value, row, priority))
+    self.add_criterion(ctx, "criterion", field, function, operator, value, row, priority)
 
 
 @builtin("Void SearchEngine.addComparison(String field1, String compOperator, String field2, "
          "String rowOperator, Integer priority)", context=True)
 def se_add_comparison(ctx, self: SearchEngine, field1: str, operator: str, field2: str,
                       row: str, priority: int) -> None:
-    self.criteria.append(self.comparison_criterion(ctx, field1, "", operator, field2, "", row, priority))
+    self.add_comparison(ctx, field1, "", operator, field2, "", row, priority)
 
 
 @builtin("Void SearchEngine.addComparison(String field1, String func1, String compOperator, String field2, "
          "String func2, String rowOperator, Integer priority)", context=True)
 def se_add_comparison_functions(ctx, self: SearchEngine, field1: str, func1: str, operator: str, field2: str,
                                 func2: str, row: str, priority: int) -> None:
-    self.criteria.append(self.comparison_criterion(ctx, field1, func1, operator, field2, func2, row, priority))
+    self.add_comparison(ctx, field1, func1, operator, field2, func2, row, priority)
 
 
 @builtin("Void SearchEngine.addHaving(String field, String compOperator, String value, "
          "String rowOperator, Integer priority)", context=True)
 def se_add_having(ctx, self: SearchEngine, field: str, operator: str, value: str, row: str, priority: int) -> None:
-    self.having.append(self.criterion(ctx, field, "", operator, value, row, priority))
+    self.add_criterion(ctx, "having", field, "", operator, value, row, priority)
 
 
 @builtin("Void SearchEngine.addHaving(String field, String function, String compOperator, String value, "
          "String rowOperator, Integer priority)", context=True)
 def se_add_having_function(ctx, self: SearchEngine, field: str, function: str, operator: str, value: str,
                            row: str, priority: int) -> None:
-    self.having.append(self.criterion(ctx, field, function, operator, value, row, priority))
+    self.add_criterion(ctx, "having", field, function, operator, value, row, priority)
 
 
 @builtin("Void SearchEngine.addJoinCriteria(String field, String compOperator, String value, "
          "String rowOperator, Integer priority)", context=True)
 def se_add_join_criteria(ctx, self: SearchEngine, field: str, operator: str, value: str,
                          row: str, priority: int) -> None:
-    self.add_join_criterion(ctx, field, operator, value, row, priority)
+    self.add_criterion(ctx, "join", field, "", operator, value, row, priority)
 
 
 @builtin("Void SearchEngine.addOrder(String field, Bool ascending)", context=True)
@@ -454,26 +619,22 @@ def se_add_order_function(ctx, self: SearchEngine, field: str, function: str, as
 
 @builtin("Void SearchEngine.addData(String field, String value)", context=True)
 def se_add_data(ctx, self: SearchEngine, field: str, value: str) -> None:
-    ref = self.resolve(ctx, field)
-    if ref.column is None:
-        raise CRMScriptRuntimeError(f"SearchEngine.addData: {field} is constructed by NetServer, not stored")
-    try:
-        self.data.append((ref, ref.column.to_sql(value)))
-    except ValueError as error:
-        raise CRMScriptRuntimeError(f"SearchEngine.addData: {field}: {error}") from None
+    self.add_data(ctx, field, value)
 
 
 @builtin("Void SearchEngine.addDataField(String field1, String field2)", context=True)
 def se_add_data_field(ctx, self: SearchEngine, field1: str, field2: str) -> None:
-    self.data_fields.append((self.resolve(ctx, field1), self.resolve(ctx, field2), None))
+    self.plan(ctx, field1)
+    self.plan(ctx, field2)
+    self.ops.append(("data_field", field1, field2, None))
 
 
 @builtin("Void SearchEngine.addDataField(String field1, String field2, String function)", context=True)
 def se_add_data_field_function(ctx, self: SearchEngine, field1: str, field2: str, function: str) -> None:
     name = function_name(function, tuple(FUNCTIONS))
-    if is_aggregate(name):
-        self.netserver_refusals.append(f"{name}({field2})")
-    self.data_fields.append((self.resolve(ctx, field1), self.resolve(ctx, field2), name))
+    self.plan(ctx, field1)
+    self.plan(ctx, field2)
+    self.ops.append(("data_field", field1, field2, name))
 
 
 @builtin("Void SearchEngine.setLimit(Integer number)")
@@ -483,7 +644,9 @@ def se_set_limit(self: SearchEngine, number: int) -> None:
 
 @builtin("Void SearchEngine.setDistinct(String field)", context=True)
 def se_set_distinct(ctx, self: SearchEngine, field: str) -> None:
-    self.distinct = self.resolve(ctx, field) if field.strip() else None
+    if field.strip():
+        self.plan(ctx, field)
+    self.ops.append(("distinct", field.strip()))
 
 
 @builtin("Void SearchEngine.setDBDistinct(Bool p_0)")
@@ -526,33 +689,36 @@ def se_count_rows(ctx, self: SearchEngine) -> int:
 
 @builtin("Integer SearchEngine.countColumns()")
 def se_count_columns(self: SearchEngine) -> int:
-    return len(self.fields)
+    return self.field_count()
 
 
 @builtin("Bool SearchEngine.eof()")
 def se_eof(self: SearchEngine) -> bool:
-    return self.rows is None or self.position >= len(self.rows)
+    return self.row is None
 
 
 @builtin("Bool SearchEngine.first()")
 def se_first(self: SearchEngine) -> bool:
-    self.position = 0
-    return bool(self.rows)
+    return self.move(0)
 
 
 @builtin("Bool SearchEngine.next()")
 def se_next(self: SearchEngine) -> bool:
-    if self.rows is None or self.position >= len(self.rows):
+    if self.row is None:
         return False
-    self.position += 1
-    return self.position < len(self.rows)
+    return self.move(self.position + 1)
 
 
 @builtin("String SearchEngine.getField(Integer num)", context=True)
 def se_get_field_index(ctx, self: SearchEngine, num: int) -> str:
-    if not 0 <= num < len(self.fields):
-        raise CRMScriptRuntimeError(f"SearchEngine.getField({num}): the query has {len(self.fields)} "
-                                    f"field{'' if len(self.fields) == 1 else 's'} (numbered from 0)")
+    row = self.row
+    if row is not None and 0 <= num < self.width and self.callback is None:  # the usual case, fast
+        value = row[num]
+        return value if value.__class__ is str else formats.as_text(value)
+    count = self.field_count()
+    if not 0 <= num < count:
+        raise CRMScriptRuntimeError(f"SearchEngine.getField({num}): the query has {count} "
+                                    f"field{'' if count == 1 else 's'} (numbered from 0)")
     return self.value(ctx, num)
 
 
@@ -564,17 +730,19 @@ def se_get_field_name(ctx, self: SearchEngine, name: str) -> str:
 @builtin("String SearchEngine.getField(String name, String function)", context=True)
 def se_get_field_function(ctx, self: SearchEngine, name: str, function: str) -> str:
     wanted = function_name(function)
-    for index, selected in enumerate(self.fields):  # a field selected with this function: its value
-        if selected.function == wanted and selected.text.lower() == name.strip().lower():
+    fields = [op for op in self.ops if op[0] == "field"]
+    for index, op in enumerate(fields):  # a field selected with this function: its value
+        if op[2] == wanted and op[1].strip().lower() == name.strip().lower():
             return self.value(ctx, index)
     return apply_to_text(wanted, self.value(ctx, self.field_index(name)))
 
 
 @builtin("String SearchEngine.getFieldsJSON()", context=True)
 def se_get_fields_json(ctx, self: SearchEngine) -> str:
-    labels = [s.text for s in self.fields]
-    return formats.json_rows(labels, [[self.value(ctx, i) for i in range(len(labels))]])[1:-1] \
-        if not se_eof(self) else "{}"
+    if se_eof(self):
+        return "{}"
+    labels = self.compiled.labels
+    return formats.json_rows(labels, [[self.value(ctx, i) for i in range(len(labels))]])[1:-1]
 
 
 @builtin("String SearchEngine.executeTextTable()", context=True)
@@ -619,16 +787,17 @@ def se_build_sql(ctx, self: SearchEngine) -> str:
 @builtin("String SearchEngine.buildSql(String type)", context=True)
 def se_build_sql_type(ctx, self: SearchEngine, kind: str) -> str:
     kind = kind.strip().lower() or "select"
-    if self.graph is None:
+    if self.schema is None:
         return ""
+    query = self.query()
     if kind == "select":
-        return self.select_sql(self.bypass)[0] if self.fields else ""
+        return query.select_sql(self.limit, self.db_distinct and self.bypass, self.group)[0] if query.fields else ""
     if kind == "insert":
-        columns = [sql_name(ref.column.name) for ref, _ in self.data]
-        return (f"insert into {sql_name(self.graph.roots[0][1].name)} ({','.join(columns)}) "
+        columns = [sql_name(ref.column.name) for ref, _ in query.data]
+        return (f"insert into {sql_name(query.graph.roots[0][1].name)} ({','.join(columns)}) "
                 f"values ({','.join('?' * len(columns))})")
     if kind in ("update", "delete"):
-        return self.write_sql(kind)[0]
+        return query.write_sql(kind)[0]
     raise CRMScriptRuntimeError(f"SearchEngine.buildSql: unknown query type '{kind}'"
                                 f"{suggest(kind, ['select', 'insert', 'update', 'delete'])} "
                                 "(select, insert, update or delete)")
@@ -659,7 +828,7 @@ def se_find_alternative_fields(ctx, self: SearchEngine, begins_with: str) -> Arr
     if not prefix:
         names = [t for t in graph.schema.table_names() if t.lower().startswith(partial.lower())]
         return Array(lambda: "", sorted(names, key=str.lower))
-    _, table = graph.table_at(prefix)
+    table = graph.table_at(prefix)
     names = [f"{prefix}.{c}" for c in table.column_names() if c.lower().startswith(partial.lower())]
     return Array(lambda: "", names)
 

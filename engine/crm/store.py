@@ -120,26 +120,28 @@ class Store:
         return connection
 
     def acquire(self) -> Database:
-        """A connection at the fixture's state, for one run."""
+        """A connection at the fixture's state, for one run. (list.pop and
+        list.append are atomic: the pool needs no lock.)"""
+        try:
+            return self._idle.pop()
+        except IndexError:
+            pass
         image = self.image()
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
         connection = _connect()
         connection.deserialize(image)
         return Database(connection, self.schema, set(self._tables))
 
     def release(self, database: Database) -> None:
         try:
-            database.reset()
+            if database.connection.in_transaction or database.pending:
+                database.reset()
         except sqlite3.Error:  # a broken copy is dropped, never reused
             database.connection.close()
             return
-        with self._lock:
-            if len(self._idle) < POOL_SIZE:
-                self._idle.append(database)
-                return
-        database.connection.close()
+        if len(self._idle) < POOL_SIZE:
+            self._idle.append(database)
+        else:
+            database.connection.close()
 
 
 def _connect() -> sqlite3.Connection:

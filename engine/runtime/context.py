@@ -90,11 +90,17 @@ class _MadeFromContext(_MadeOnFirstUse):
 
 def _crm_session(ctx: RunContext) -> Any:
     """The run's CRM database session (engine/crm/store.py): nothing is copied
-    until a query needs the data. (Imported here: a run that never queries
-    never loads the CRM.)"""
-    from ..crm.store import Session
+    until a query needs the data. (Imported on first use: a process whose runs
+    never query never loads the CRM.)"""
+    global _crm_session_class
+    if _crm_session_class is None:
+        from ..crm.store import Session
 
-    return Session(ctx.fixture)
+        _crm_session_class = Session
+    return _crm_session_class(ctx.fixture)
+
+
+_crm_session_class: Optional[type] = None
 
 
 class RunContext:
