@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Optional
 
 from .catalog import Catalog, default_catalog
-from .crm.store import Session
 from .errors import CRMScriptError
 from .eventdata import EventData
 from .handlers import Handler, HandlerRegistry, HandlerRun
@@ -50,7 +49,7 @@ class ChainResult:
     warnings: list[str] = field(default_factory=list)
     failed: Optional[Handler] = None  # the handler that stopped the chain
     error: Optional[BaseException] = None
-    crm: Any = None  # the chain's database session (run_chain(keep_crm=True) leaves it open)
+    crm: Any = None  # the chain's database session, if a handler queried (run_chain(keep_crm=True) leaves it open)
 
     @property
     def output(self) -> str:
@@ -96,6 +95,7 @@ class Engine:
         # when an event first queries it). A bad fixture raises FixtureError here.
         self.fixture = resolve_fixture(fixture, handlers_dir)
         self.clock_start = now if now is not None else getattr(self.fixture, "now", None)
+        self._fixture_zone = getattr(self.fixture, "timezone", "")
         self.catalog = catalog or default_catalog()
         self.plugin_manager = make_plugin_manager(plugins, load_entry_points=load_entry_points)
         self.library = plugin_library(self.plugin_manager)
@@ -177,19 +177,9 @@ class Engine:
         left in `result.crm` with keep_crm (close it when done)."""
         shared = event.copy_for_chain()
         result = ChainResult(shared)
-        result.crm = Session(self.fixture)
-        try:
-            self._run_handlers(shared, result, settings, handlers, on_print, check_inputs)
-        finally:
-            if not keep_crm:
-                result.crm.close()
-        return result
-
-    def _run_handlers(self, shared: EventData, result: ChainResult, settings: Optional[Settings],
-                      handlers: Optional[list[Handler]], on_print, check_inputs: bool) -> None:
         settings = settings or Settings()
-        if self.fixture is not None and self.fixture.timezone and not settings.timezone:
-            settings = replace(settings, timezone=self.fixture.timezone)
+        if self._fixture_zone and not settings.timezone:  # the fixture's zone, unless the caller names one
+            settings = replace(settings, timezone=self._fixture_zone)
         if check_inputs:
             for warning in self.catalog.warnings_for(shared.Type, shared.InputValues):
                 self._warn(warning, result)
@@ -207,11 +197,16 @@ class Engine:
         # getGlobalVariable/setGlobalVariable: "communication between different
         # scripts", so one set of global variables for the whole chain.
         global_variables: dict[str, str] = {}
-        for handler in handlers:
-            if not self._run_one(handler, shared, settings, result, on_print, global_variables):
-                break
-        if hooks:
-            self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
+        try:
+            for handler in handlers:
+                if not self._run_one(handler, shared, settings, result, on_print, global_variables):
+                    break
+            if hooks:
+                self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
+        finally:
+            if result.crm is not None and not keep_crm:  # the database copy goes back to the pool
+                result.crm.close()
+        return result
 
     def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
                  result: ChainResult, on_print, global_variables: dict[str, str]) -> bool:
@@ -223,7 +218,9 @@ class Engine:
         context = RunContext(event=shared, settings=settings, event_type_id=self._type_id,
                              on_print=on_print, global_variables=global_variables, rng=self.rng,
                              limits=self.limits)
-        context.crm = result.crm  # one database for the whole chain
+        context.chain = result  # one database copy for the whole chain (made when first queried)
+        if self.fixture is not None:
+            context.fixture = self.fixture
         if self.clock_start is not None:
             context.clock_start = self.clock_start
         started = time.perf_counter()

@@ -97,7 +97,13 @@ def _crm_session(ctx: RunContext) -> Any:
         from ..crm.store import Session
 
         _crm_session_class = Session
-    return _crm_session_class(ctx.fixture)
+    chain = ctx.chain
+    if chain is None:
+        return _crm_session_class(ctx.fixture)
+    session = chain.crm  # the handlers of a chain share one copy, made by the first that queries
+    if session is None:
+        session = chain.crm = _crm_session_class(ctx.fixture)
+    return session
 
 
 _crm_session_class: Optional[type] = None
@@ -124,6 +130,7 @@ class RunContext:
     clock_start: datetime | None = None
     clock_offset: float = 0.0
     fixture: Any = None  # the run's CRM (an engine.crm Fixture); None: the embedded demo CRM
+    chain: Any = None  # the handler chain's ChainResult, whose `crm` its handlers share
     event_type_id: Callable[[str], int] = staticmethod(catalog_type_id)  # catalog lookup for getType()
     on_print: Callable[[str], None] | None = None  # live echo (trace)
     rng: random.Random = SHARED_RANDOM  # rand, makePassword
