@@ -527,3 +527,20 @@ def test_get_field_errors_name_the_fields():
 def test_the_checker_knows_search_engine():
     with pytest.raises(engine.CRMScriptError, match="did you mean 'addField'"):
         engine.compile_script('SearchEngine se; se.addFeld("sale.heading");')
+
+
+def test_build_sql_has_the_documented_a0_form():
+    # the form of the docs' buildSql example (se-select.md): fields, one criterion, an order
+    assert lines("""\
+        SearchEngine se;
+        se.addFields("ticket", "status,id,title,created_at");
+        se.addCriteria("ticket.status", "OperatorEquals", "1", "OperatorAnd", 0);
+        se.addOrder("ticket.id", false);
+        printLine(se.buildSql());
+        """) == ["select a0.status,a0.id,a0.title,a0.created_at from ticket a0 where (a0.status = ?) "
+                 "order by a0.id desc"]
+
+
+def test_a_table_of_another_prefix_suggests_both_readings():
+    message = error_of('SearchEngine se; se.addField("ej_priority.name");').message
+    assert message == "SearchEngine: unknown table 'ej_priority' (did you mean 'Priority' or 'ticket_priority'?)"

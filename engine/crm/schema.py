@@ -260,7 +260,14 @@ def suggest(name: str, known: list[str]) -> str:
 
     lowered = {k.lower(): k for k in known}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.75)
-    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+    # A name with another prefix (ej_priority): the names with the same last part (ticket_priority)
+    tail = name.lower().rpartition("_")[2]
+    if len(tail) >= 4 and tail != name.lower():
+        close += [k for k in lowered if k.endswith("_" + tail) and k not in close][:2]
+    if not close:
+        return ""
+    names = [f"'{lowered[k]}'" for k in close]
+    return f" (did you mean {' or '.join(names)}?)"
 
 
 class Schema:
