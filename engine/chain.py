@@ -94,6 +94,7 @@ class Engine:
         # file), else the tree's fixture.yaml, else the demo CRM (None: loaded
         # when an event first queries it). A bad fixture raises FixtureError here.
         self.fixture = resolve_fixture(fixture, handlers_dir)
+        self._now = now  # --now: the clock of every event, whatever the fixture says
         self.clock_start = now if now is not None else getattr(self.fixture, "now", None)
         self._fixture_zone = getattr(self.fixture, "timezone", "")
         self.catalog = catalog or default_catalog()
@@ -168,18 +169,26 @@ class Engine:
     def run_chain(self, event: EventData, *, settings: Optional[Settings] = None,
                   handlers: Optional[list[Handler]] = None,
                   on_print: Optional[Callable[[str], None]] = None,
-                  check_inputs: bool = True, keep_crm: bool = False) -> ChainResult:
+                  check_inputs: bool = True, keep_crm: bool = False, fixture: Any = None) -> ChainResult:
         """The chain with everything it did (ChainResult): `execute` plus the
         per-handler output, times and warnings, for traces and tests.
 
         The handlers share one copy of the fixture's database, made when one
         first queries it; it is given back (reset) when the chain ends, or
-        left in `result.crm` with keep_crm (close it when done)."""
+        left in `result.crm` with keep_crm (close it when done). `fixture`
+        (an engine.crm Fixture: a test case's own) replaces the engine's for
+        this chain, its clock too unless the engine was given `now`."""
         shared = event.copy_for_chain()
         result = ChainResult(shared)
         settings = settings or Settings()
-        if self._fixture_zone and not settings.timezone:  # the fixture's zone, unless the caller names one
-            settings = replace(settings, timezone=self._fixture_zone)
+        zone, clock = self._fixture_zone, self.clock_start
+        if fixture is not None:
+            from .crm import Session
+
+            result.crm = Session(fixture)
+            zone, clock = fixture.timezone, self._now if self._now is not None else fixture.now
+        if zone and not settings.timezone:  # the fixture's zone, unless the caller names one
+            settings = replace(settings, timezone=zone)
         if check_inputs:
             for warning in self.catalog.warnings_for(shared.Type, shared.InputValues):
                 self._warn(warning, result)
@@ -199,7 +208,7 @@ class Engine:
         global_variables: dict[str, str] = {}
         try:
             for handler in handlers:
-                if not self._run_one(handler, shared, settings, result, on_print, global_variables):
+                if not self._run_one(handler, shared, settings, result, on_print, global_variables, clock):
                     break
             if hooks:
                 self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
@@ -209,7 +218,7 @@ class Engine:
         return result
 
     def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
-                 result: ChainResult, on_print, global_variables: dict[str, str]) -> bool:
+                 result: ChainResult, on_print, global_variables: dict[str, str], clock: Any = None) -> bool:
         """Run one handler on the shared event; False when the chain must stop."""
         hooks = self._run_hooks
         if hooks and not self._call_hook(result, handler, "crmscript_before_handler",
@@ -221,8 +230,8 @@ class Engine:
         context.chain = result  # one database copy for the whole chain (made when first queried)
         if self.fixture is not None:
             context.fixture = self.fixture
-        if self.clock_start is not None:
-            context.clock_start = self.clock_start
+        if clock is not None:
+            context.clock_start = clock
         started = time.perf_counter()
         try:
             script = handler.script if handler.script is not None else self.registry.script_for(handler)

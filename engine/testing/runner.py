@@ -151,6 +151,10 @@ class CaseRunner:
                 options["handlers"] = _chosen_handlers(engine, case)
             if case.settings is not None:
                 options["settings"] = _settings(case)
+            if case.fixture is not None:  # the case's own CRM (fixture:, rows:)
+                options["fixture"] = case.fixture
+            if case.db is not None:  # expect: db: reads the chain's database afterwards
+                options["keep_crm"] = True
             with self._around_event(case):
                 chain = engine.run_chain(request_event(case), **options)
         except _TreeError as e:
@@ -161,11 +165,25 @@ class CaseRunner:
         logged = [line for run in chain.runs for line in getattr(run, "log_lines", list)()]
         outcome = Outcome(chain.event, "".join(text for _, text in outputs), outputs, logged)
         mismatches = compare(case.expect, chain.event, outcome.printed)
+        if case.db is not None:
+            mismatches += _db_mismatches(case, engine, chain)
         return CaseResult(case, FAILED if mismatches else PASSED, mismatches, outcome,
                           seconds=time.perf_counter() - started)
 
     def run_all(self, cases: Iterable[TestCase]) -> list[CaseResult]:
         return [self.run(case) for case in cases]
+
+
+def _db_mismatches(case: TestCase, engine: CaseEngine, chain: Any) -> list[Mismatch]:
+    """`expect: db:` on the chain's database (the fixture's, if no handler touched it)."""
+    from ..crm import Session
+    from ..crm.cases import check_db
+
+    session = chain.crm or Session(case.fixture or getattr(engine, "fixture", None))
+    try:
+        return [Mismatch(field, expected, actual, note) for field, expected, actual, note in check_db(case.db, session)]
+    finally:
+        session.close()
 
 
 def _settings(case: TestCase) -> Any:
