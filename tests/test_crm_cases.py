@@ -6,9 +6,8 @@ import textwrap
 
 import pytest
 
-from engine.crm import FixtureError
 from engine.testing.diff import render
-from engine.testing.model import load_case_file
+from engine.testing.model import CaseFileError, load_case_file
 from engine.testing.runner import CaseRunner
 
 HANDLER = """\
@@ -143,7 +142,9 @@ def test_the_clock_is_the_case_fixtures(tree):
 ])
 def test_bad_rows_and_expectations_are_errors_at_their_place(tree, text, where, message):
     path = write_cases(tree, text)
-    with pytest.raises(FixtureError) as caught:
+    with pytest.raises(CaseFileError) as caught:  # a broken case file: the others still run
         load_case_file(path)
     assert (caught.value.line, caught.value.column) == where
     assert message in caught.value.message
+    if where[0]:
+        assert str(caught.value).startswith(f"{path}:{where[0]}:{where[1]}: error: ")

@@ -496,8 +496,23 @@ def _case_crm(case: Case, file_fixture: Optional[str], default: Optional[Path], 
     if case.fixture is None and file_fixture is None and case.rows is None and case.expect.db is None \
             and default is None:
         return {}
+    from ..crm import FixtureError
     from ..crm import cases as crm_cases
 
+    try:
+        return _crm_of(crm_cases, case, file_fixture, default, path, tree, node, line)
+    except FixtureError as error:  # a broken case file, reported at its place as a fixture's error is
+        raise _FixtureProblem(error.message, error.file, error.line, error.column) from None
+
+
+class _FixtureProblem(CaseFileError):
+    """A case's fixture, rows or `expect: db:` that does not fit the schema."""
+
+    kind = "error"
+
+
+def _crm_of(crm_cases: Any, case: Case, file_fixture: Optional[str], default: Optional[Path], path: Path,
+            tree: Path, node: Optional[yaml.Node], line: int) -> dict[str, Any]:
     base = path.resolve().parent
     chosen = crm_cases.case_fixture(case.fixture or file_fixture, base, tree, default)
     reader = crm_cases.CaseReader(str(path), line if node is None else None)

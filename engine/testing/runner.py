@@ -36,7 +36,8 @@ class CaseEngine(Protocol):
 EngineFactory = Callable[..., CaseEngine]  # (handlers_dir) or (handlers_dir, plugin files)
 
 
-def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = ()) -> CaseEngine:
+def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = (), now: Any = None) -> CaseEngine:
+    """An Engine for a tree; `now` (--now) is the clock of every case."""
     from ..chain import Engine
 
     # Warnings are not failures of a case. Those of the tree itself (a type
@@ -44,7 +45,7 @@ def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = ()) -> C
     # in a CRM) are kept for the report; per-event ones (an input key the
     # trigger does not document) stay in ChainResult.warnings.
     startup: list[str] = []
-    engine = Engine(handlers_dir, plugins=plugins, on_warning=startup.append)
+    engine = Engine(handlers_dir, plugins=plugins, on_warning=startup.append, now=now)
     engine.on_warning = lambda message: None
     engine.startup_warnings = startup
     return engine
