@@ -33,9 +33,9 @@ import yaml
 from ..errors import CRMScriptError
 from .schema import Schema, SchemaError, Table, parse_datetime, reference_schema, suggest
 
+from . import DEMO_NAME, FIXTURE_FILE_NAME
+
 DEMO_FILE = Path(__file__).with_name("data") / "demo.yaml"
-DEMO_NAME = "the demo CRM"
-FIXTURE_FILE_NAME = "fixture.yaml"  # the handler tree's own fixture: DIR/fixture.yaml
 META_TABLE = "crmscript_fixture"  # now/timezone/user in a SQLite fixture
 TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http")
 

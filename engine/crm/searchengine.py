@@ -17,7 +17,6 @@ emailAddress) are not there.
 from __future__ import annotations
 
 import inspect
-import sqlite3
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -398,8 +397,8 @@ class SearchEngine:
         params = self.values[slots[0]] if len(slots) == 1 else self.params(slots)
         try:
             rows = database.connection.execute(compiled.sql if limit else compiled.all_sql, params).fetchall()
-        except sqlite3.Error as error:  # a bug in the SQL we build: still a script-level error
-            raise CRMScriptRuntimeError(f"SearchEngine: the database refused the query: {error}") from None
+        except Exception as error:
+            raise _refused(error) from None
         if compiled.distinct:
             seen: set = set()
             unique = []
@@ -499,8 +498,17 @@ class SearchEngine:
 def _execute(database: Any, sql: str, params: list) -> Any:
     try:
         return database.connection.execute(sql, params)
-    except sqlite3.Error as error:  # a bug in the SQL we build: still a script-level error
-        raise CRMScriptRuntimeError(f"SearchEngine: the database refused the query: {error}") from None
+    except Exception as error:
+        raise _refused(error) from None
+
+
+def _refused(error: Exception) -> Exception:
+    """SQLite refusing a statement we built (a misuse such as an aggregate in a
+    criterion): a script-level error. (sqlite3 is not imported for this: the
+    runtime library loads without it.)"""
+    if type(error).__module__ == "sqlite3":
+        return CRMScriptRuntimeError(f"SearchEngine: the database refused the query: {error}")
+    return error
 
 
 def _fetch(database: Any, sql: str, params: list) -> list[tuple]:
