@@ -31,9 +31,15 @@ from typing import Any
 import yaml
 
 from ..errors import CRMScriptError
-from .schema import Schema, SchemaError, Table, parse_datetime, reference_schema, suggest
-
 from . import DEMO_NAME, FIXTURE_FILE_NAME
+from .schema import (
+    Schema,
+    SchemaError,
+    Table,
+    parse_datetime,
+    reference_schema,
+    suggest,
+)
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo.yaml"
 META_TABLE = "crmscript_fixture"  # now/timezone/user in a SQLite fixture

@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..errors import CRMScriptRuntimeError
-from .schema import DATETIME, INTEGER, REAL, TEXT, Column, Schema, SchemaError, Table, suggest
+from .schema import (
+    DATETIME,
+    INTEGER,
+    REAL,
+    TEXT,
+    Column,
+    Schema,
+    SchemaError,
+    Table,
+    suggest,
+)
 
 # ---------------------------------------------------------------- operators
 
