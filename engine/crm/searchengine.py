@@ -44,7 +44,7 @@ from .query import (
     row_operator,
     sql_name,
 )
-from .schema import suggest
+from .schema import INTEGER, suggest
 
 BYPASS_REGISTRY_ID = 235  # "Allow sentry to be bypassed"
 NETSERVER_ERROR = "NetServerException: Can't use field functions when querying NetServer"
@@ -276,20 +276,6 @@ class SearchEngine:
         self.plan(ctx, path)
         self.ops.append(("field", path, name))
 
-    def add_fields(self, ctx: Any, table: str, fields: str) -> None:
-        """addFields: the same list on every event is checked once (cached per schema)."""
-        schema = self.schema
-        if schema is None:
-            schema = self.schema = ctx.crm.schema
-        key = ("addFields", table, fields)
-        ops = schema.plans.get(key)
-        if ops is None:
-            ops = [("field", f"{table.strip()}.{name.strip()}", None) for name in fields.split(",") if name.strip()]
-            for op in ops:
-                plan_path(schema, op[1])
-            schema.plans[key] = ops
-        self.ops.extend(ops)
-
     def add_criterion(self, ctx: Any, kind: str, path: str, function: str, operator: str, value: str,
                       row: str, priority: int) -> None:
         schema = self.schema
@@ -298,10 +284,16 @@ class SearchEngine:
         key = (kind, path, function, operator, row)  # checked once per schema, as plan_path does
         known = schema.plans.get(key)
         if known is None:
-            known = schema.plans[key] = (plan_path(schema, path), function_name(function), comparison(operator),
-                                         row_operator(row))
-        plan, name, op, row_op = known
-        params, shape = criterion_params(plan, path, name, op, value)
+            plan, name, op = plan_path(schema, path), function_name(function), comparison(operator)
+            # a number compared with a number (a key, usually): its value needs no more than int()
+            numeric = name is None and plan.column is not None and plan.column.storage == INTEGER \
+                and op in ("Equals", "NotEquals", "Lt", "Lte", "Gt", "Gte")
+            known = schema.plans[key] = (plan, name, op, row_operator(row), numeric)
+        plan, name, op, row_op, numeric = known
+        if numeric and value.isdigit() and value.isascii():
+            params, shape = [int(value)], ""
+        else:
+            params, shape = criterion_params(plan, path, name, op, value)
         self.ops.append((kind, path, name, op, row_op, priority, shape))
         self.values.append(params)
 
@@ -387,7 +379,12 @@ class SearchEngine:
     # ------------------------------------------------------------ running
 
     def run(self, ctx: Any, limit: bool = True) -> list[tuple]:
-        compiled = self.compiled = self.compile(ctx)
+        compiled = None
+        if not self.bypass and self.schema is not None:  # the usual case: a query made before
+            compiled = self.schema.queries.get((tuple(self.ops), self.limit, False, self.group))
+        if compiled is None or compiled.refusals:
+            compiled = self.compile(ctx)
+        self.compiled = compiled
         database = ctx.crm.database
         have = database.tables
         for table in compiled.tables:  # a table the fixture does not fill is made (empty) on first use
@@ -410,11 +407,7 @@ class SearchEngine:
         return rows
 
     def execute(self, ctx: Any) -> int:
-        rows = self.rows = self.run(ctx)
-        self.width = len(self.compiled.labels)
-        self.position = 0
-        self.row = rows[0] if rows else None
-        return len(rows)
+        return se_execute(ctx, self)
 
     def move(self, position: int) -> bool:
         """Point the cursor at a row; False (and no current row) past the end."""
@@ -559,7 +552,18 @@ def se_add_field_function(ctx, self: SearchEngine, field: str, function: str) ->
 
 @builtin("Void SearchEngine.addFields(String table, String fields)", context=True)
 def se_add_fields(ctx, self: SearchEngine, table: str, fields: str) -> None:
-    self.add_fields(ctx, table, fields)
+    """The same list on every event is checked once (cached per schema)."""
+    schema = self.schema
+    if schema is None:
+        schema = self.schema = ctx.crm.schema
+    key = ("addFields", table, fields)
+    ops = schema.plans.get(key)
+    if ops is None:
+        ops = [("field", f"{table.strip()}.{name.strip()}", None) for name in fields.split(",") if name.strip()]
+        for op in ops:
+            plan_path(schema, op[1])
+        schema.plans[key] = ops
+    self.ops.extend(ops)
 
 
 @builtin("Void SearchEngine.addCriteria(String field, String compOperator, String value)", context=True)
@@ -682,12 +686,17 @@ def se_set_callback(self: SearchEngine, name: str) -> None:
 
 @builtin("Integer SearchEngine.execute()", context=True)
 def se_execute(ctx, self: SearchEngine) -> int:
-    return self.execute(ctx)
+    """Run the query; the number of rows; the cursor on the first."""
+    rows = self.rows = self.run(ctx)
+    self.width = len(self.compiled.labels)
+    self.position = 0
+    self.row = rows[0] if rows else None
+    return len(rows)
 
 
 @builtin("Integer SearchEngine.select()", context=True)
 def se_select(ctx, self: SearchEngine) -> int:
-    return self.execute(ctx)
+    return se_execute(ctx, self)
 
 
 @builtin("Integer SearchEngine.countRows()", context=True)
@@ -714,7 +723,13 @@ def se_first(self: SearchEngine) -> bool:
 def se_next(self: SearchEngine) -> bool:
     if self.row is None:
         return False
-    return self.move(self.position + 1)
+    position = self.position = self.position + 1  # (move(), inline: called once a row)
+    rows = self.rows
+    if position < len(rows):
+        self.row = rows[position]
+        return True
+    self.row = None
+    return False
 
 
 @builtin("String SearchEngine.getField(Integer num)", context=True)
