@@ -86,14 +86,6 @@ class Fixture:
             self._store = Store(self)
         return self._store
 
-    def with_now(self, now: _dt.datetime | None) -> Fixture:
-        """The same data with another clock (`--now`): shares the database image."""
-        if now is None:
-            return self
-        clone = replace(self, now=now)
-        clone._store = self._store if self._store is not None else self.store
-        return clone
-
     def with_rows(self, rows: dict[str, list[dict[str, Any]]], name: str) -> Fixture:
         """This fixture with more rows on top (a case's `rows:`): a row whose key is
         already there changes the columns it gives; the others are added."""
@@ -210,16 +202,6 @@ def parse_fixture(text: str, file: str, schema: Schema | None = None) -> Fixture
     if "http" in top:
         fixture.http = reader.http(top["http"][1])
     return fixture
-
-
-def parse_rows(node: yaml.Node, file: str, schema: Schema) -> dict[str, list[dict[str, Any]]]:
-    """A `rows:` mapping given as a YAML node (a case file's rows, laid on top of
-    a fixture with Fixture.with_rows: keys not given are assigned there), checked."""
-    return _Reader(file, assign_keys=False).rows(node, schema)
-
-
-def compose_yaml(text: str) -> yaml.Node | None:
-    return yaml.compose(text, Loader=_Loader)
 
 
 class _Reader:

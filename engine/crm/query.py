@@ -185,14 +185,6 @@ class FieldRef:
     column: Column | None  # None for a virtual field
     virtual: bool = False
 
-    @property
-    def storage(self) -> str:
-        return self.column.storage if self.column is not None else TEXT
-
-    @property
-    def label(self) -> str:
-        return f"{self.table.name}.{self.column.name if self.column else self.text.rsplit('.', 1)[-1]}"
-
 
 @dataclass(frozen=True, eq=False)
 class Hop:
