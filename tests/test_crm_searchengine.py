@@ -544,3 +544,63 @@ def test_build_sql_has_the_documented_a0_form():
 def test_a_table_of_another_prefix_suggests_both_readings():
     message = error_of('SearchEngine se; se.addField("ej_priority.name");').message
     assert message == "SearchEngine: unknown table 'ej_priority' (did you mean 'Priority' or 'ticket_priority'?)"
+
+
+def test_is_isnot_functions_in_criteria_and_db_distinct():
+    assert lines("""\
+        SearchEngine se;
+        se.addField("sale.heading");
+        se.addCriteria("sale.saledate", "OperatorIs", "null");
+        se.execute(); printLine(se.getField(0) + " " + se.countRows().toString());
+        SearchEngine up;
+        up.addField("contact.contact_id");
+        up.addCriteria("contact.name", "upper", "OperatorEquals", "ACME AS", "OperatorAnd", 0);
+        up.execute(); printLine(up.getField(0));
+        SearchEngine hours;
+        hours.addField("sale.sale_id");
+        hours.addCriteria("sale.saledate", "FuncHour", "OperatorGte", "10", "OperatorAnd", 0);
+        hours.execute(); printLine(hours.getField(0));
+        """) == ["Medium 2", "1", "2"]
+    distinct = """\
+        SearchEngine se;
+        se.addField("sale.contact_id");
+        se.setDBDistinct(true);
+        se.bypassNetServer(true);
+        printLine(se.countRows().toString());
+        """
+    assert lines(distinct, BYPASS) == ["3"]
+    assert lines(distinct) == ["4"]  # without the registry's permission setDBDistinct has no effect
+
+
+def test_relations_of_a_table_both_ways():
+    found = lines("""\
+        SearchEngine se;
+        String[] incoming = se.findRelations("ticket", true);
+        foreach (String relation in incoming) printLine(relation);
+        String[] tables = se.findAlternativeFields("ticket_cu");
+        printLine("tables: " + tables[0]);
+        """)
+    assert {"(ticket_customers->ticket_id)", "(ej_message->ticket_id)", "(ticket->connect_id)"} <= set(found)
+    assert found == sorted(found[:-1], key=str.lower) + ["tables: ticket_customers"]
+
+
+def test_string_matrix():
+    assert printed("""\
+        StringMatrix m;
+        m.addCell("a");
+        m.addRow();
+        m.addCell("b"); m.addCell("c");
+        m.setCell(3, 1, "z");
+        printLine(m.getNumRows().toString() + " " + m.getNumColumns(1).toString() + " " + m.getCell(1, 1) + m.getCell(3, 1) + "[" + m.getCell(9, 9) + "]");
+        m.deleteRow(0);
+        printLine(m.getCell(0, 0) + " " + m.getNumRows().toString());
+        m.clear();
+        printLine(m.getNumRows().toString());
+        """, CRM) == "4 2 cz[]\nb 3\n0\n"
+
+
+def test_build_sql_type_and_fields_json_at_eof():
+    assert "unknown query type 'merge'" in error_of(
+        'SearchEngine se; se.addField("sale.heading"); se.buildSql("merge");').message
+    assert printed('SearchEngine se; se.addField("sale.heading"); se.addCriteria("sale.sale_id", "equals", "99"); '
+                   'se.execute(); print(se.getFieldsJSON());', CRM) == "{}"

@@ -870,7 +870,7 @@ def se_find_relations(ctx, self: SearchEngine, table_name: str, incoming: bool) 
         return Array(lambda: "", [f"{table.name}.{c.name}" for c in table.columns.values() if c.is_reference])
     found = [f"({other.name}->{c.name})" for other in schema.tables.values() for c in other.columns.values()
              if c.is_reference and c.ref and c.ref.lower() == table.name.lower()]
-    return Array(lambda: "", found)
+    return Array(lambda: "", sorted(found, key=str.lower))
 
 
 LIBRARY.register_class("SearchEngine", SearchEngine, default=SearchEngine)
