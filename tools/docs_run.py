@@ -1,4 +1,5 @@
-"""Run the public docs' runnable examples that need only the tier-1 library.
+"""Run the public docs' runnable examples that need only what the simulator
+has: the tier-1 library and the simulated CRM (SearchEngine, User, StringMatrix).
 
     .venv/bin/python tools/docs_run.py [--corpus /work/corpus] [-v]
 
