@@ -20,9 +20,9 @@ from pathlib import Path
 
 import typer
 
+from ..errors import CRMScriptError
 from . import app
 from .common import EXIT_USAGE, describe, handler_tree_option
-from ..errors import CRMScriptError
 
 db_app = typer.Typer(help="Look at a fixture's database, or write it as a SQLite file.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -106,7 +106,7 @@ def _crm_session(ctx: RunContext) -> Any:
     return session
 
 
-_crm_session_class: Optional[type] = None
+_crm_session_class: type | None = None
 
 
 class RunContext:
