@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import engine  # noqa: E402
-from engine.crm import Session, demo_fixture  # noqa: E402
+from engine.crm import Session, demo_fixture, store_of  # noqa: E402
 from engine.crm.fixture import parse_fixture  # noqa: E402
 from engine.crm.schema import reference_schema  # noqa: E402
 
@@ -74,7 +74,7 @@ def p5(events: int, rounds: int) -> None:
     crm_events = [engine.EventData(Type="ContactSaved", InputValues={"ContactEntity.ContactId": i}) for i in ids]
     py_events = [engine.EventData(Type="ContactSaved", InputValues={"ContactEntity.ContactId": i}) for i in ids]
     connection = sqlite3.connect(":memory:", isolation_level=None)
-    connection.deserialize(fixture.store.image())
+    connection.deserialize(store_of(fixture).image())
 
     def crm() -> None:
         for event in crm_events:
@@ -107,7 +107,7 @@ def fixture_load(rounds: int) -> None:
     for _ in range(rounds):
         started = time.perf_counter()
         loaded = parse_fixture(text, "load.yaml")
-        loaded.store.image()
+        store_of(loaded).image()
         times.append(time.perf_counter() - started)
     best, median = min(times), statistics.median(times)
     print(f"fixture load, {loaded.row_count():,} rows: median {median * 1000:.0f} ms (best {best * 1000:.0f} ms) "
@@ -116,7 +116,7 @@ def fixture_load(rounds: int) -> None:
 
 def reset(rounds: int, runs: int = 2000) -> None:
     demo = demo_fixture()
-    demo.store.image()
+    store_of(demo).image()
 
     def read() -> None:
         for _ in range(runs):
@@ -132,7 +132,7 @@ def reset(rounds: int, runs: int = 2000) -> None:
             database.execute("UPDATE contact SET name = 'x' WHERE contact_id = 2")
             session.close()
 
-    def query_only(connection=demo.store.acquire()) -> None:
+    def query_only(connection=store_of(demo).acquire()) -> None:
         for _ in range(runs):
             connection.execute("SELECT name FROM contact WHERE contact_id = 2").fetchone()
 

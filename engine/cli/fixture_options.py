@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from .common import EXIT_USAGE, describe
+from .common import EXIT_USAGE, describe, tree_label
 
 FIXTURE_HELP = "The simulated CRM: a fixture (YAML or SQLite). Default: the handler tree's fixture.yaml, else the demo CRM."
 NOW_HELP = ("The run's clock, e.g. 2026-05-04T10:00:00 (in the fixture's time zone unless it has an offset). "
@@ -24,15 +24,20 @@ NOW_HELP = ("The run's clock, e.g. 2026-05-04T10:00:00 (in the fixture's time zo
 
 
 def fixture_option(fixture: Path | None, handlers_dir: Path | None, command: str) -> Any:
-    """The fixture a command runs on (None: the demo CRM, loaded when first queried)."""
+    """The fixture a command runs on (None: the demo CRM, loaded when first
+    queried). A fixture file in use is named on stderr (`using fixture:
+    ./handlers/fixture.yaml`), as the handler tree is."""
     from ..crm import resolve_fixture
     from ..errors import CRMScriptError
 
     try:
-        return resolve_fixture(fixture, handlers_dir)
+        loaded = resolve_fixture(fixture, handlers_dir)
     except CRMScriptError as error:
         print(f"crmscript {command}: {describe(error)}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    if loaded is not None:
+        print(f"using fixture: {tree_label(Path(loaded.name))}", file=sys.stderr)
+    return loaded
 
 
 def now_option(now: str | None, fixture: Any, command: str) -> _dt.datetime | None:
@@ -46,10 +51,3 @@ def now_option(now: str | None, fixture: Any, command: str) -> _dt.datetime | No
     except ValueError as error:
         print(f"crmscript {command}: --now: {error}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
-
-
-def fixture_label(fixture: Any) -> str:
-    """How a command names the CRM it uses on stderr."""
-    from ..crm import DEMO_NAME
-
-    return DEMO_NAME if fixture is None else fixture.name

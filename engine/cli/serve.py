@@ -32,7 +32,7 @@ from .common import (
     load_plugin_files,
     plugin_option,
 )
-from .fixture_options import FIXTURE_HELP, fixture_label, fixture_option
+from .fixture_options import FIXTURE_HELP, fixture_option
 
 
 def configure_logging() -> None:
@@ -94,8 +94,8 @@ def serve_command(
     if authenticator is None and host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"crmscript serve: warning: {host} is reachable from other machines and --auth is not set: "
                    "anyone who can connect can run your handlers", err=True)
-    typer.echo(f"crmscript serve: http://{host}:{port}/docs; reload {'on' if reload else 'off'}, auth {mode}, "
-               f"CRM {fixture_label(crm)}", err=True)
+    typer.echo(f"crmscript serve: http://{host}:{port}/docs; reload {'on' if reload else 'off'}, auth {mode}",
+               err=True)
     # Everything built so far lives as long as the server: keep the garbage
     # collector from rescanning it (about 5 us a request with a trivial handler).
     gc.freeze()

@@ -22,9 +22,9 @@ FIXTURE_FILE_NAME = "fixture.yaml"  # the handler tree's own fixture: DIR/fixtur
 DEMO_NAME = "the demo CRM"
 
 _EXPORTS = {
-    "Fixture": "fixture", "FixtureError": "fixture", "bind_fixture": "fixture", "clock_start": "fixture",
-    "demo_fixture": "fixture", "fixture_for_tree": "fixture", "load_fixture": "fixture",
-    "Schema": "schema", "reference_schema": "schema", "Session": "store",
+    "Fixture": "fixture", "FixtureError": "fixture", "clock_start": "fixture", "demo_fixture": "fixture",
+    "bind_fixture": "loading", "fixture_for_tree": "loading", "load_fixture": "loading",
+    "Schema": "schema", "reference_schema": "schema", "Session": "store", "store_of": "store",
 }
 
 __all__ = ["DEMO_NAME", "FIXTURE_FILE_NAME", "resolve_fixture", *_EXPORTS]
@@ -36,7 +36,7 @@ def resolve_fixture(fixture: Any, handlers_dir: Path | str | None = None) -> Any
     first queries). A bad file raises FixtureError here, before anything runs."""
     if fixture is None and (handlers_dir is None or not (Path(handlers_dir) / FIXTURE_FILE_NAME).is_file()):
         return None
-    from .fixture import resolve_fixture as resolve
+    from .loading import resolve_fixture as resolve
 
     return resolve(fixture, handlers_dir)
 

@@ -1,4 +1,5 @@
 """Fixtures: the YAML file that describes the CRM a handler sees (CRM.md).
+(Reading a fixture file, YAML or SQLite: engine/crm/loading.py.)
 
     now: "2026-05-04T10:00:00"   # the run's clock
     timezone: Europe/Oslo        # optional, IANA name
@@ -31,7 +32,7 @@ from typing import Any
 import yaml
 
 from ..errors import CRMScriptError
-from . import DEMO_NAME, FIXTURE_FILE_NAME
+from . import DEMO_NAME
 from .schema import (
     Schema,
     SchemaError,
@@ -75,16 +76,7 @@ class Fixture:
     user: int = 0  # ejuser id of the logged-in user; 0: nobody
     http: list[Any] = field(default_factory=list)
     sqlite_image: bytes | None = None  # a SQLite fixture's serialized database
-    _store: Any = field(default=None, repr=False)
-
-    @property
-    def store(self):
-        """The fixture's database (built once; engine/crm/store.py)."""
-        if self._store is None:
-            from .store import Store
-
-            self._store = Store(self)
-        return self._store
+    _store: Any = field(default=None, repr=False)  # its database (engine/crm/store.py: store_of)
 
     def with_rows(self, rows: dict[str, list[dict[str, Any]]], name: str) -> Fixture:
         """This fixture with more rows on top (a case's `rows:`): a row whose key is
@@ -111,25 +103,7 @@ class Fixture:
         return sum(len(rows) for rows in self.rows.values())
 
 
-# ------------------------------------------------------------------ loading
-
-
-def load_fixture(path: Path | str, schema: Schema | None = None) -> Fixture:
-    """Read and check a fixture file (YAML, or SQLite by its header)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise FixtureError(f"cannot read the fixture: {error.strerror}", str(path)) from None
-    if data.startswith(b"SQLite format 3\x00"):
-        from .store import fixture_from_sqlite
-
-        return fixture_from_sqlite(path, data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise FixtureError("the fixture is not UTF-8 text (nor a SQLite file)", str(path), 1, 1) from None
-    return parse_fixture(text, str(path), schema)
+# ------------------------------------------------------------------ reading
 
 
 @cache
@@ -138,39 +112,6 @@ def demo_fixture() -> Fixture:
     fixture = parse_fixture(DEMO_FILE.read_text(encoding="utf-8"), str(DEMO_FILE))
     fixture.name = DEMO_NAME
     return fixture
-
-
-def fixture_for_tree(handlers_dir: Path | str | None) -> Fixture | None:
-    """The default fixture of a handler tree: DIR/fixture.yaml; None when it has
-    none (the demo CRM then, loaded when a run first needs it)."""
-    if handlers_dir is not None:
-        own = Path(handlers_dir) / FIXTURE_FILE_NAME
-        if own.is_file():
-            return load_fixture(own)
-    return None
-
-
-def resolve_fixture(fixture: Fixture | Path | str | None, handlers_dir: Path | str | None = None) -> Fixture | None:
-    """What `fixture=` arguments accept: a Fixture, a path, or None (the tree's
-    default: its fixture.yaml, else None for the demo CRM). A bad file raises
-    FixtureError here, before anything runs."""
-    if isinstance(fixture, Fixture):
-        return fixture
-    if fixture is None:
-        return fixture_for_tree(handlers_dir)
-    return load_fixture(fixture)
-
-
-def bind_fixture(context: Any, fixture: Fixture | Path | str | None, now: _dt.datetime | None = None) -> None:
-    """Make `fixture` the CRM of a run: its data, its clock (`now` overrides it),
-    its time zone (unless the caller's settings name one)."""
-    fixture = resolve_fixture(fixture)
-    context.fixture = fixture
-    start = now or (fixture.now if fixture is not None else None)
-    if start is not None:
-        context.clock_start = start
-    if fixture is not None and fixture.timezone and not context.settings.timezone:
-        context.settings = replace(context.settings, timezone=fixture.timezone)
 
 
 def parse_fixture(text: str, file: str, schema: Schema | None = None) -> Fixture:

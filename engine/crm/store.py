@@ -30,7 +30,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .fixture import META_TABLE, Fixture, FixtureError, demo_fixture
+from .fixture import META_TABLE, Fixture, FixtureError, clock_start, demo_fixture
 from .schema import Schema, SchemaError, Table, quote, reference_schema, suggest
 
 POOL_SIZE = 8  # idle connections kept per fixture
@@ -144,6 +144,20 @@ class Store:
             database.connection.close()
 
 
+_STORES_LOCK = threading.Lock()
+
+
+def store_of(fixture: Fixture) -> Store:
+    """A fixture's store, made once (kept on the fixture)."""
+    store = fixture._store
+    if store is None:
+        with _STORES_LOCK:
+            store = fixture._store
+            if store is None:
+                store = fixture._store = Store(fixture)
+    return store
+
+
 def _connect() -> sqlite3.Connection:
     # Autocommit mode: transactions are begun and ended explicitly (Database).
     # A connection is used by one run at a time but may move between threads.
@@ -198,7 +212,7 @@ class Session:
         if database is None:
             if self.fixture is None:
                 self.fixture = demo_fixture()
-            database = self._database = self.fixture.store.acquire()
+            database = self._database = store_of(self.fixture).acquire()
         return database
 
     @property
@@ -218,7 +232,7 @@ class Session:
         database = self._database
         if database is not None:
             self._database = None
-            self.fixture.store.release(database)
+            store_of(self.fixture).release(database)
 
     def __del__(self) -> None:
         try:
@@ -243,8 +257,6 @@ def fixture_from_sqlite(path: Path, data: bytes) -> Fixture:
     finally:
         connection.close()
     fixture = Fixture(file, schema, sqlite_image=data)
-    from .fixture import clock_start
-
     fixture.timezone = meta.get("timezone", "")
     try:
         if meta.get("now"):
@@ -301,7 +313,7 @@ def write_sqlite(fixture: Fixture, path: Path, all_tables: bool = True) -> int:
     """`crmscript db init`: the fixture as a SQLite file (every table of the
     schema with `all_tables`), its now/timezone/user in the crmscript_fixture
     table. Returns the number of tables written."""
-    connection = fixture.store.build(all_tables=all_tables)
+    connection = store_of(fixture).build(all_tables=all_tables)
     try:
         connection.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY, value TEXT)")
         meta = {"timezone": fixture.timezone, "user": str(fixture.user),
