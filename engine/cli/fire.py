@@ -71,8 +71,8 @@ def fire_command(
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
     plugins: list[Path] = plugin_option(),
-    fixture: Optional[Path] = typer.Option(None, "--fixture", help=FIXTURE_HELP),
-    now: Optional[str] = typer.Option(None, "--now", help=NOW_HELP),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing

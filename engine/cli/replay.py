@@ -30,7 +30,7 @@ def replay_command(
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (1: run in this process)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the responses here (default: stdout)."),
-    fixture: Optional[Path] = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
 ) -> None:
     """Replay recorded ExecuteEventHandlers requests; write the responses and a summary."""
     from ..errors import CRMScriptError

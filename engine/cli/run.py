@@ -133,8 +133,8 @@ def run_command(
         None, "--handlers", help="Include from this handler tree's lib/ (and the plugins' folders), as the chain does."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: each executed line with its variables."),
     plugins: list[Path] = plugin_option(),
-    fixture: Optional[Path] = typer.Option(None, "--fixture", help=FIXTURE_HELP),
-    now: Optional[str] = typer.Option(None, "--now", help=NOW_HELP),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Run one script; what it prints goes to stdout."""
     from ..crm import bind_fixture

@@ -60,7 +60,7 @@ def serve_command(
         help="Pick up handler edits without a restart (one stat per file per event); --no-reload reads the tree once."),
     max_body: int = typer.Option(1024 * 1024, "--max-body", help="Largest request body in bytes (413 above).", min=1),
     plugins: list[Path] = plugin_option(),
-    fixture: Optional[Path] = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
 ) -> None:
     """Serve the HTTP API (ExecuteEventHandlers and friends) for a handler tree."""
     import uvicorn
