@@ -21,7 +21,7 @@ import logging
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Optional
 
 from .catalog import Catalog, default_catalog
@@ -49,6 +49,7 @@ class ChainResult:
     warnings: list[str] = field(default_factory=list)
     failed: Optional[Handler] = None  # the handler that stopped the chain
     error: Optional[BaseException] = None
+    crm: Any = None  # the chain's database session, if a handler queried (run_chain(keep_crm=True) leaves it open)
 
     @property
     def output(self) -> str:
@@ -84,7 +85,18 @@ class Engine:
                  check_interval: float = 0.0,
                  compile: Optional[Callable[..., Any]] = None,
                  on_warning: Optional[Callable[[str], None]] = None,
-                 limits: Optional[Limits] = None):
+                 limits: Optional[Limits] = None,
+                 fixture: Any = None,
+                 now: Any = None):
+        from .crm import resolve_fixture
+
+        # The CRM every event starts from (CRM.md): `fixture` (a Fixture or a
+        # file), else the tree's fixture.yaml, else the demo CRM (None: loaded
+        # when an event first queries it). A bad fixture raises FixtureError here.
+        self.fixture = resolve_fixture(fixture, handlers_dir)
+        self._now = now  # --now: the clock of every event, whatever the fixture says
+        self.clock_start = now if now is not None else getattr(self.fixture, "now", None)
+        self._fixture_zone = getattr(self.fixture, "timezone", "")
         self.catalog = catalog or default_catalog()
         self.plugin_manager = make_plugin_manager(plugins, load_entry_points=load_entry_points)
         self.library = plugin_library(self.plugin_manager)
@@ -157,12 +169,26 @@ class Engine:
     def run_chain(self, event: EventData, *, settings: Optional[Settings] = None,
                   handlers: Optional[list[Handler]] = None,
                   on_print: Optional[Callable[[str], None]] = None,
-                  check_inputs: bool = True) -> ChainResult:
+                  check_inputs: bool = True, keep_crm: bool = False, fixture: Any = None) -> ChainResult:
         """The chain with everything it did (ChainResult): `execute` plus the
-        per-handler output, times and warnings, for traces and tests."""
+        per-handler output, times and warnings, for traces and tests.
+
+        The handlers share one copy of the fixture's database, made when one
+        first queries it; it is given back (reset) when the chain ends, or
+        left in `result.crm` with keep_crm (close it when done). `fixture`
+        (an engine.crm Fixture: a test case's own) replaces the engine's for
+        this chain, its clock too unless the engine was given `now`."""
         shared = event.copy_for_chain()
         result = ChainResult(shared)
         settings = settings or Settings()
+        zone, clock = self._fixture_zone, self.clock_start
+        if fixture is not None:
+            from .crm import Session
+
+            result.crm = Session(fixture)
+            zone, clock = fixture.timezone, self._now if self._now is not None else fixture.now
+        if zone and not settings.timezone:  # the fixture's zone, unless the caller names one
+            settings = replace(settings, timezone=zone)
         if check_inputs:
             for warning in self.catalog.warnings_for(shared.Type, shared.InputValues):
                 self._warn(warning, result)
@@ -180,15 +206,19 @@ class Engine:
         # getGlobalVariable/setGlobalVariable: "communication between different
         # scripts", so one set of global variables for the whole chain.
         global_variables: dict[str, str] = {}
-        for handler in handlers:
-            if not self._run_one(handler, shared, settings, result, on_print, global_variables):
-                break
-        if hooks:
-            self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
+        try:
+            for handler in handlers:
+                if not self._run_one(handler, shared, settings, result, on_print, global_variables, clock):
+                    break
+            if hooks:
+                self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
+        finally:
+            if result.crm is not None and not keep_crm:  # the database copy goes back to the pool
+                result.crm.close()
         return result
 
     def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
-                 result: ChainResult, on_print, global_variables: dict[str, str]) -> bool:
+                 result: ChainResult, on_print, global_variables: dict[str, str], clock: Any = None) -> bool:
         """Run one handler on the shared event; False when the chain must stop."""
         hooks = self._run_hooks
         if hooks and not self._call_hook(result, handler, "crmscript_before_handler",
@@ -197,6 +227,11 @@ class Engine:
         context = RunContext(event=shared, settings=settings, event_type_id=self._type_id,
                              on_print=on_print, global_variables=global_variables, rng=self.rng,
                              limits=self.limits)
+        context.chain = result  # one database copy for the whole chain (made when first queried)
+        if self.fixture is not None:
+            context.fixture = self.fixture
+        if clock is not None:
+            context.clock_start = clock
         started = time.perf_counter()
         try:
             script = handler.script if handler.script is not None else self.registry.script_for(handler)

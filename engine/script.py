@@ -75,14 +75,22 @@ class Script:
 
     # ------------------------------------------------------------------ run
 
-    def run(self, event: EventData | None = None, *, context: RunContext | None = None) -> RunResult:
+    def run(self, event: EventData | None = None, *, context: RunContext | None = None,
+            fixture: Any = None) -> RunResult:
         """Run the script once. An uncaught CRMScript error propagates as
         CRMScriptRuntimeError / CRMScriptLimitError with file, line and
-        column; the context keeps what was printed before it."""
+        column; the context keeps what was printed before it.
+
+        `fixture` (an engine.crm Fixture or a fixture file) is the CRM the
+        script sees, with its clock; without it, the context's (by default
+        the embedded demo CRM). `result.context.crm` holds the database
+        after the run (`.close()` gives it back)."""
         if context is None:
             context = context_for_event(event)
         elif event is not None:
             context.event = event
+        if fixture is not None:
+            _bind_fixture(context, fixture)
         limits = context.limits
         # A namespace holds the script's functions (made once per namespace)
         # and the per-run names. A run takes one from the pool, so runs in
@@ -166,6 +174,15 @@ class Script:
                     lineno, col = position[0], position[2]
                 break
         return self._compiled.position_of(lineno, col)
+
+
+def _bind_fixture(context: RunContext, fixture: Any) -> None:
+    """engine.crm.bind_fixture, imported on first use (runs without a fixture never load the CRM)."""
+    global _bind_fixture
+    from .crm import bind_fixture
+
+    _bind_fixture = bind_fixture
+    bind_fixture(context, fixture)
 
 
 def _names_used(codes) -> list:

@@ -1,4 +1,5 @@
-"""Run the public docs' runnable examples that need only the tier-1 library.
+"""Run the public docs' runnable examples that need only what the simulator
+has: the tier-1 library and the simulated CRM (SearchEngine, User, StringMatrix).
 
     .venv/bin/python tools/docs_run.py [--corpus /work/corpus] [-v]
 
@@ -20,7 +21,16 @@ out/library/Library):
    "quoted" text after "will print" or before "in this case"; the part of a
    sentence after "because" is left out) and from `// prints ...` comments
    in the block itself. Outputs the docs state only in prose ("the numbers
-   1 through 9") are checked by hand: docs/corpus.md.
+   1 through 9") are checked by hand: docs/corpus.md. A stated output with
+   "..." in it is an excerpt ("JSON looking something like this: [{...},..."):
+   "..." stands for anything, and white space is not compared (the docs add
+   line breaks "for presentation"). An html or json block right after the
+   example (the SearchEngine pages' results) is a stated output too.
+
+The database examples run on the embedded demo CRM (docs/crm.md), or on
+tools/docs_fixtures/<page>.yaml when a page's examples need the data the
+page shows (the stated output of a query is the rows of that page's
+database): a fixture written from the page, as the issue allows.
 
 Prints the counts (runnable, tier-1 only, ran without error, output stated,
 output matched) and one line per failure with its reason. Nothing from the
@@ -123,7 +133,7 @@ def stated_output(after: Optional[str], code: str) -> tuple[Optional[list[str]],
     comments = [c.strip().strip('"') for c in PRINTS_COMMENT.findall(code)]
     if after:
         fence = NEXT_FENCE.search(after)
-        if fence and fence.group(1) in ("", "text", "txt", "console", "output", "plaintext"):
+        if fence and fence.group(1) in ("", "text", "txt", "console", "output", "plaintext", "html", "json"):
             before_fence = after[: fence.start()]
             if len(before_fence.strip()) < 400:  # the output block belongs to this example
                 return [fence.group(2)], True
@@ -163,11 +173,23 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
+def _excerpt_matches(stated: str, output: str) -> bool:
+    """A stated output with "..." in it: its parts in order, white space ignored."""
+    squeeze = re.compile(r"\s+")
+    parts = [squeeze.sub("", part) for part in stated.split("...")]
+    pattern = ".*?".join(re.escape(part) for part in parts)
+    return re.fullmatch(pattern, squeeze.sub("", output), re.S) is not None
+
+
 def compare(outcome: Outcome) -> None:
     if not outcome.stated:
         return
     if outcome.whole:
-        outcome.matched = _normal(outcome.output) == _normal(outcome.stated[0])
+        stated = outcome.stated[0]
+        if "..." in stated:
+            outcome.matched = _excerpt_matches(stated, outcome.output)
+        else:
+            outcome.matched = _normal(outcome.output) == _normal(stated)
         if not outcome.matched:
             outcome.reason = f"printed {outcome.output[:60]!r}, the docs show {outcome.stated[0][:60]!r}"
         return
@@ -178,6 +200,18 @@ def compare(outcome: Outcome) -> None:
 
 
 # ----------------------------------------------------------------- running
+
+
+FIXTURES = Path(__file__).resolve().parent / "docs_fixtures"
+
+
+def page_fixture(name: str):
+    """The fixture written from the example's page, if there is one, else the demo CRM."""
+    from engine.crm import demo_fixture, load_fixture
+
+    page = name.split(".", 1)[0]
+    path = FIXTURES / f"{page}.yaml"
+    return load_fixture(path) if path.is_file() else demo_fixture()
 
 
 def run_one(name: str, source: str, includes=None) -> Outcome:
@@ -198,6 +232,7 @@ def run_one(name: str, source: str, includes=None) -> Outcome:
         return outcome
     outcome.tier1 = True
     context = RunContext(limits=LIMITS)
+    context.fixture = page_fixture(name)
     try:
         script.run(context=context)
         outcome.ran = True

@@ -16,7 +16,7 @@ app = typer.Typer(
 )
 
 # Importing a command module registers its command on `app`.
-from . import check, events, fire, lsp, replay, run, serve, test  # noqa: E402,F401
+from . import check, db, events, fire, lsp, replay, run, serve, test  # noqa: E402,F401
 
 
 def main() -> None:

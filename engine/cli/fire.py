@@ -28,6 +28,7 @@ from .common import (
     load_plugin_files,
     plugin_option,
 )
+from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
 
 
 def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
@@ -70,6 +71,8 @@ def fire_command(
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
     plugins: list[Path] = plugin_option(),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing
@@ -82,8 +85,10 @@ def fire_command(
         raise typer.Exit(EXIT_USAGE) from None
     plugin_files = load_plugin_files(plugins, "fire")
     tree = handler_tree_option(handlers, "fire")
+    crm = fixture_option(fixture, tree, "fire")
+    clock = now_option(now, crm, "fire")
     try:
-        engine = Engine(tree, plugins=plugin_files, on_warning=_warn)
+        engine = Engine(tree, plugins=plugin_files, on_warning=_warn, fixture=crm, now=clock)
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)

@@ -19,6 +19,7 @@ import typer
 
 from . import app
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, describe, handler_tree_option
+from .fixture_options import FIXTURE_HELP, fixture_option
 
 BAD_LINES_SHOWN = 20  # more bad lines are only counted
 
@@ -29,14 +30,17 @@ def replay_command(
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (1: run in this process)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the responses here (default: stdout)."),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
 ) -> None:
     """Replay recorded ExecuteEventHandlers requests; write the responses and a summary."""
     from ..errors import CRMScriptError
     from ..testing.replay import _make_engine, replay
 
     tree = handler_tree_option(handlers, "replay")
+    fixture_option(fixture, tree, "replay")  # a bad fixture fails here, once, not in every worker
+    crm = str(fixture) if fixture is not None else None
     try:
-        _make_engine(str(tree))  # a broken tree fails here, once, not in every worker
+        _make_engine(str(tree), crm)  # a broken tree fails here, once, not in every worker
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
@@ -54,7 +58,7 @@ def replay_command(
         print(f"crmscript replay: cannot write {out}: {error.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     try:
-        summary = replay(source, target, tree, workers=workers)
+        summary = replay(source, target, tree, workers=workers, fixture=crm)
     finally:
         if source is not sys.stdin.buffer:
             source.close()

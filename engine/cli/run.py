@@ -37,7 +37,9 @@ from .common import (
     load_plugin_files,
     plugin_option,
     report,
+    resolve_handlers_dir,
 )
+from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
 
 
 def parse_pairs(values: list[str], option: str) -> dict[str, str]:
@@ -131,12 +133,19 @@ def run_command(
         None, "--handlers", help="Include from this handler tree's lib/ (and the plugins' folders), as the chain does."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: each executed line with its variables."),
     plugins: list[Path] = plugin_option(),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Run one script; what it prints goes to stdout."""
+    from ..crm import bind_fixture
+
     input_values = parse_pairs(inputs, "--input")
     state_values = parse_pairs(states, "--state")
     plugin_files = load_plugin_files(plugins, "run")
     tree = handler_tree_option(handlers, "run") if handlers is not None else None
+    # The CRM: --fixture, else the fixture.yaml of the tree (--handlers, or the default one)
+    crm = fixture_option(fixture, (tree or resolve_handlers_dir(None)) if fixture is None else None, "run")
+    clock = now_option(now, crm, "run")
     source = _read_script(file)
     script = _compile(file, source, tree, plugin_files)
 
@@ -146,6 +155,7 @@ def run_command(
     output = _Stdout()
     context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=output.write,
                          log=_LogToStderr(output))
+    bind_fixture(context, crm, clock)
     status = _run(script, context, output, trace, roots=[tree or file.resolve().parent])
     if output.reader_gone:
         raise typer.Exit(EXIT_FAILED)

@@ -32,6 +32,7 @@ from .common import (
     load_plugin_files,
     plugin_option,
 )
+from .fixture_options import FIXTURE_HELP, fixture_option
 
 
 def configure_logging() -> None:
@@ -59,6 +60,7 @@ def serve_command(
         help="Pick up handler edits without a restart (one stat per file per event); --no-reload reads the tree once."),
     max_body: int = typer.Option(1024 * 1024, "--max-body", help="Largest request body in bytes (413 above).", min=1),
     plugins: list[Path] = plugin_option(),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
 ) -> None:
     """Serve the HTTP API (ExecuteEventHandlers and friends) for a handler tree."""
     import uvicorn
@@ -78,10 +80,12 @@ def serve_command(
     # and test): serving an empty tree would answer every event unchanged.
     plugin_files = load_plugin_files(plugins, "serve")
     handlers_dir = handler_tree_option(handlers, "serve")
+    crm = fixture_option(fixture, handlers_dir, "serve")
     configure_logging()
     # check_interval 0: look for changed files before every event; inf: never.
     try:
-        engine = Engine(handlers_dir, plugins=plugin_files, check_interval=0.0 if reload else math.inf)
+        engine = Engine(handlers_dir, plugins=plugin_files, check_interval=0.0 if reload else math.inf,
+                        fixture=crm)
     except CRMScriptError as error:  # an installed plugin that does not load
         typer.echo(f"crmscript serve: {describe(error)}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from rich.text import Text
 from ..errors import CRMScriptError
 from . import app
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, load_plugin_files, plugin_option, print_warnings, report, resolve_handlers_dir
+from .fixture_options import NOW_HELP, fixture_option, now_option
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
@@ -52,6 +54,9 @@ def test_command(
     trace: bool = typer.Option(False, "--trace", help="Show every executed handler line with variable values."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List every case, not only failures."),
     plugins: list[Path] = plugin_option(),
+    fixture: Path | None = typer.Option(
+        None, "--fixture", help="The CRM of every case that names none (default: its tree's fixture.yaml, else the demo CRM)."),
+    now: str | None = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Run handler test cases and report pass/fail with a diff of expected vs actual EventData."""
     from ..testing.coverage import LineCoverage
@@ -64,13 +69,14 @@ def test_command(
     # soft_wrap: an error is one line, whatever the terminal width (grep-able).
     errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     plugin_files = load_plugin_files(plugins, "test")
-    collection = _collect(paths, keyword, handlers, errors)
+    clock = now_option(now, fixture_option(fixture, None, "test") if fixture else None, "test")
+    collection = _collect(paths, keyword, handlers, errors, fixture)
     for tree in dict.fromkeys(case.handlers for case in collection.cases):
         announce_tree(tree)
     print_warnings(collection.warnings)
     line_coverage = LineCoverage() if (coverage or coverage_lcov or coverage_html) else None
     tracer = LineTracer() if trace else None
-    runner = _case_runner(line_coverage, tracer, plugin_files)
+    runner = _case_runner(line_coverage, tracer, plugin_files, clock)
     started = time.perf_counter()
     results = _run_cases(collection.cases, runner, tracer, console)
     seconds = time.perf_counter() - started
@@ -94,7 +100,8 @@ def test_command(
     raise typer.Exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
 
 
-def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | None, errors: Console) -> Any:
+def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | None, errors: Console,
+             fixture: Path | None = None) -> Any:
     """The selected cases; every way of having nothing to run is a usage error (exit 2)."""
     from ..testing.session import collect
 
@@ -103,7 +110,7 @@ def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | Non
         raise typer.Exit(EXIT_USAGE)
     search = paths or [resolve_handlers_dir(None)]
     try:
-        collection = collect(search, keyword, handlers)
+        collection = collect(search, keyword, handlers, fixture)
     except CRMScriptError as error:
         report(error)
         raise typer.Exit(EXIT_USAGE) from None
@@ -123,10 +130,11 @@ def _collect(paths: list[Path] | None, keyword: str | None, handlers: Path | Non
     return collection
 
 
-def _case_runner(line_coverage: Any, tracer: Any, plugin_files: list[Path]) -> Any:
-    """A CaseRunner that switches line tracing on around each event for the recorders."""
+def _case_runner(line_coverage: Any, tracer: Any, plugin_files: list[Path], clock: Any = None) -> Any:
+    """A CaseRunner that switches line tracing on around each event for the
+    recorders; `clock` (--now) is every case's."""
     from ..testing.linetrace import tracing
-    from ..testing.runner import CaseRunner
+    from ..testing.runner import CaseRunner, real_engine_factory
 
     recorders = [recorder for recorder in (line_coverage, tracer) if recorder is not None]
 
@@ -135,7 +143,8 @@ def _case_runner(line_coverage: Any, tracer: Any, plugin_files: list[Path]) -> A
         with tracing(*recorders):
             yield
 
-    return CaseRunner(around_event=around_event if recorders else None, plugins=plugin_files)
+    return CaseRunner(partial(real_engine_factory, now=clock), around_event=around_event if recorders else None,
+                      plugins=plugin_files)
 
 
 def _run_cases(cases: list, runner: Any, tracer: Any, console: Console) -> list:

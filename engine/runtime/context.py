@@ -76,6 +76,39 @@ class _MadeOnFirstUse:
         return value
 
 
+class _MadeFromContext(_MadeOnFirstUse):
+    """Like _MadeOnFirstUse, but `make` receives the instance (what it makes
+    depends on the context's other members)."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> object:
+        if instance is None:
+            return self
+        value = self.make(instance)
+        setattr(instance, self.name, value)
+        return value
+
+
+def _crm_session(ctx: RunContext) -> Any:
+    """The run's CRM database session (engine/crm/store.py): nothing is copied
+    until a query needs the data. (Imported on first use: a process whose runs
+    never query never loads the CRM.)"""
+    global _crm_session_class
+    if _crm_session_class is None:
+        from ..crm.store import Session
+
+        _crm_session_class = Session
+    chain = ctx.chain
+    if chain is None:
+        return _crm_session_class(ctx.fixture)
+    session = chain.crm  # the handlers of a chain share one copy, made by the first that queries
+    if session is None:
+        session = chain.crm = _crm_session_class(ctx.fixture)
+    return session
+
+
+_crm_session_class: type | None = None
+
+
 class RunContext:
     """The state of one run (or one handler chain).
 
@@ -96,6 +129,8 @@ class RunContext:
     # None: the real clock) plus the seconds sleep() added.
     clock_start: datetime | None = None
     clock_offset: float = 0.0
+    fixture: Any = None  # the run's CRM (an engine.crm Fixture); None: the embedded demo CRM
+    chain: Any = None  # the handler chain's ChainResult, whose `crm` its handlers share
     event_type_id: Callable[[str], int] = staticmethod(catalog_type_id)  # catalog lookup for getType()
     on_print: Callable[[str], None] | None = None  # live echo (trace)
     rng: random.Random = SHARED_RANDOM  # rand, makePassword
@@ -105,6 +140,9 @@ class RunContext:
     variables: dict[str, str] = _MadeOnFirstUse(dict)  # getVariable / setVariable
     log: list[tuple[str, str]] = _MadeOnFirstUse(list)  # printDebug / log / logMessage: (level, text)
     global_variables: dict[str, str] = _MadeOnFirstUse(dict)
+    # The database session (engine.crm Session), made when a query first needs it;
+    # a chain gives all its handlers one.
+    crm: Any = _MadeFromContext(_crm_session)
 
     def __init__(
         self,

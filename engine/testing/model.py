@@ -179,6 +179,7 @@ class Expect(_Strict):
     # exact: OutputValues / StateValues must hold exactly the listed keys
     # (by default the listed keys are a subset of what the handlers left).
     exact: bool = False
+    db: Optional[dict[str, Any]] = None  # rows the database must (not) hold afterwards: engine/crm/cases.py
 
     @field_validator("output", "state", mode="before")
     @classmethod
@@ -253,6 +254,8 @@ class Case(_Strict):
     # parameter rows: a list of mappings, or {columns: [a, b], rows: [[1, 2], ...]}
     params: Optional[list[dict[str, Any]]] = None
     skip: Optional[str] = None  # a reason: the case is reported as skipped
+    fixture: Optional[str] = None  # the case's CRM, relative to the case file (docs/crm.md)
+    rows: Optional[dict[str, Any]] = None  # rows on top of the fixture
 
     @field_validator("input", "state", mode="before")
     @classmethod
@@ -292,6 +295,7 @@ class CaseFileModel(_Strict):
     event: Optional[str] = Field(None, alias="type")
     handlers: Optional[str] = None
     plugins: Optional[list[str]] = None  # plugin files for every case, relative to this file
+    fixture: Optional[str] = None  # the CRM of every case, relative to this file
     cases: list[Any]  # validated one by one so errors can name the case
 
     @field_validator("plugins", mode="before")
@@ -324,6 +328,8 @@ class TestCase:
     # input keys the event type never sends (a typo the handler may share)
     warnings: list[CRMScriptWarning] = field(default_factory=list)
     plugins: tuple[Path, ...] = ()  # plugin files the case's engine loads
+    fixture: Any = None  # the case's engine.crm Fixture, when it names one or adds rows
+    db: Any = None  # expect: db: (engine.crm.cases.TableExpect list)
 
     @property
     def node_id(self) -> str:
@@ -483,7 +489,47 @@ def _plugin_files(names: list[str], base: Path, file: str, line: int, label: str
     return tuple(found)
 
 
-def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[TestCase]:
+def _case_crm(case: Case, file_fixture: Optional[str], default: Optional[Path], path: Path, tree: Path,
+              node: Optional[yaml.Node], line: int) -> dict[str, Any]:
+    """A case's CRM (engine/crm/cases.py): its fixture when it names one or adds
+    rows, and its `expect: db:`, checked against the fixture's schema."""
+    if case.fixture is None and file_fixture is None and case.rows is None and case.expect.db is None \
+            and default is None:
+        return {}
+    from ..crm import FixtureError
+    from ..crm import cases as crm_cases
+
+    try:
+        return _crm_of(crm_cases, case, file_fixture, default, path, tree, node, line)
+    except FixtureError as error:  # a broken case file, reported at its place as a fixture's error is
+        raise _FixtureProblem(error.message, error.file, error.line, error.column) from None
+
+
+class _FixtureProblem(CaseFileError):
+    """A case's fixture, rows or `expect: db:` that does not fit the schema."""
+
+    kind = "error"
+
+
+def _crm_of(crm_cases: Any, case: Case, file_fixture: Optional[str], default: Optional[Path], path: Path,
+            tree: Path, node: Optional[yaml.Node], line: int) -> dict[str, Any]:
+    base = path.resolve().parent
+    chosen = crm_cases.case_fixture(case.fixture or file_fixture, base, tree, default)
+    reader = crm_cases.CaseReader(str(path), line if node is None else None)
+    result: dict[str, Any] = {}
+    if case.rows is not None:
+        rows_node = crm_cases.node_at(node, "rows") if node is not None else crm_cases.data_node(case.rows)
+        chosen = chosen.with_rows(reader.rows(rows_node, chosen.schema), chosen.name)
+    if case.fixture or file_fixture or case.rows is not None or default is not None:
+        result["fixture"] = chosen
+    if case.expect.db is not None:
+        db_node = crm_cases.node_at(node, "expect", "db") if node is not None else crm_cases.data_node(case.expect.db)
+        result["db"] = reader.db_expect(db_node, chosen.schema)
+    return result
+
+
+def load_case_file(path: Path | str, handlers: Optional[Path] = None,
+                   fixture: Optional[Path] = None) -> list[TestCase]:
     """Read and validate one case file; raise CaseFileError naming file, case and field.
 
     `handlers` (the --handlers flag) replaces every case's handler tree."""
@@ -563,6 +609,7 @@ def load_case_file(path: Path | str, handlers: Optional[Path] = None) -> list[Te
                     expect=concrete.expect, skip=concrete.skip, only=concrete.only,
                     warnings=_input_key_warnings(concrete, event, node, file, line),
                     plugins=file_plugins + _plugin_files(concrete.plugins or [], base, file, line, f"{label}: "),
+                    **_case_crm(concrete, header.fixture, fixture, path, tree, node if rows is None else None, line),
                 )
             )
     return cases

@@ -63,15 +63,18 @@ _worker_engine: Any = None
 FILES_CHECKED_EVERY_SECONDS = float("inf")
 
 
-def _make_engine(handlers_dir: str) -> Any:
+def _make_engine(handlers_dir: str, fixture: Optional[str] = None) -> Any:
+    """An engine for the tree; `fixture` (a file) is the CRM every event starts
+    from (each worker process loads it: events never share a database)."""
     from ..chain import Engine
 
-    return Engine(handlers_dir, on_warning=lambda message: None, check_interval=FILES_CHECKED_EVERY_SECONDS)
+    return Engine(handlers_dir, on_warning=lambda message: None, check_interval=FILES_CHECKED_EVERY_SECONDS,
+                  fixture=fixture)
 
 
-def _init_worker(handlers_dir: str) -> None:
+def _init_worker(handlers_dir: str, fixture: Optional[str] = None) -> None:
     global _worker_engine
-    _worker_engine = _make_engine(handlers_dir)
+    _worker_engine = _make_engine(handlers_dir, fixture)
 
 
 def _run_lines(engine: Any, chunk: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
@@ -126,7 +129,8 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
 
 def replay(lines: Iterable[str], out: IO[str], handlers_dir: Path | str, *, workers: int = 1,
            chunk_lines: int = CHUNK_LINES,
-           on_progress: Optional[Callable[[int], None]] = None) -> ReplaySummary:
+           on_progress: Optional[Callable[[int], None]] = None,
+           fixture: Optional[str] = None) -> ReplaySummary:
     """Run every request line through the handlers; write one response line each to `out`."""
     summary = ReplaySummary(workers=workers)
     started = time.perf_counter()
@@ -146,12 +150,12 @@ def replay(lines: Iterable[str], out: IO[str], handlers_dir: Path | str, *, work
             on_progress(len(results))
 
     if workers <= 1:
-        engine = _make_engine(str(handlers_dir))
+        engine = _make_engine(str(handlers_dir), fixture)
         for chunk in _chunks(lines, chunk_lines):
             write(_run_lines(engine, chunk))
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(str(handlers_dir),)) as pool:
+                                 initargs=(str(handlers_dir), fixture)) as pool:
             pending: deque = deque()
             for chunk in _chunks(lines, chunk_lines):
                 pending.append(pool.submit(_run_chunk_in_worker, chunk))

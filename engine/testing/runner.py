@@ -36,7 +36,8 @@ class CaseEngine(Protocol):
 EngineFactory = Callable[..., CaseEngine]  # (handlers_dir) or (handlers_dir, plugin files)
 
 
-def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = ()) -> CaseEngine:
+def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = (), now: Any = None) -> CaseEngine:
+    """An Engine for a tree; `now` (--now) is the clock of every case."""
     from ..chain import Engine
 
     # Warnings are not failures of a case. Those of the tree itself (a type
@@ -44,7 +45,7 @@ def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = ()) -> C
     # in a CRM) are kept for the report; per-event ones (an input key the
     # trigger does not document) stay in ChainResult.warnings.
     startup: list[str] = []
-    engine = Engine(handlers_dir, plugins=plugins, on_warning=startup.append)
+    engine = Engine(handlers_dir, plugins=plugins, on_warning=startup.append, now=now)
     engine.on_warning = lambda message: None
     engine.startup_warnings = startup
     return engine
@@ -151,6 +152,10 @@ class CaseRunner:
                 options["handlers"] = _chosen_handlers(engine, case)
             if case.settings is not None:
                 options["settings"] = _settings(case)
+            if case.fixture is not None:  # the case's own CRM (fixture:, rows:)
+                options["fixture"] = case.fixture
+            if case.db is not None:  # expect: db: reads the chain's database afterwards
+                options["keep_crm"] = True
             with self._around_event(case):
                 chain = engine.run_chain(request_event(case), **options)
         except _TreeError as e:
@@ -161,11 +166,25 @@ class CaseRunner:
         logged = [line for run in chain.runs for line in getattr(run, "log_lines", list)()]
         outcome = Outcome(chain.event, "".join(text for _, text in outputs), outputs, logged)
         mismatches = compare(case.expect, chain.event, outcome.printed)
+        if case.db is not None:
+            mismatches += _db_mismatches(case, engine, chain)
         return CaseResult(case, FAILED if mismatches else PASSED, mismatches, outcome,
                           seconds=time.perf_counter() - started)
 
     def run_all(self, cases: Iterable[TestCase]) -> list[CaseResult]:
         return [self.run(case) for case in cases]
+
+
+def _db_mismatches(case: TestCase, engine: CaseEngine, chain: Any) -> list[Mismatch]:
+    """`expect: db:` on the chain's database (the fixture's, if no handler touched it)."""
+    from ..crm import Session
+    from ..crm.cases import check_db
+
+    session = chain.crm or Session(case.fixture or getattr(engine, "fixture", None))
+    try:
+        return [Mismatch(field, expected, actual, note) for field, expected, actual, note in check_db(case.db, session)]
+    finally:
+        session.close()
 
 
 def _settings(case: TestCase) -> Any:

@@ -33,10 +33,11 @@ def keywords(case: TestCase) -> str:
 
 
 def collect(paths: Iterable[Path | str], keyword: Optional[str] = None,
-            handlers: Optional[Path] = None) -> Collection:
+            handlers: Optional[Path] = None, fixture: Optional[Path] = None) -> Collection:
     """Load every case file under `paths` and keep the cases -k selects.
 
-    `handlers` overrides the handler tree of every case (the --handlers flag).
+    `handlers` overrides the handler tree of every case (the --handlers flag);
+    `fixture` is the CRM of the cases that name none (--fixture).
     A case file that cannot be loaded is kept in `broken` and the others
     are collected; a bad path or -k raises UsageError.
     """
@@ -45,7 +46,7 @@ def collect(paths: Iterable[Path | str], keyword: Optional[str] = None,
     for file in find_case_files(paths):
         collection.files.append(file)
         try:
-            cases = load_case_file(file, handlers)
+            cases = load_case_file(file, handlers, fixture)
         except CaseFileError as error:
             collection.broken.append(error)
             continue
