@@ -26,6 +26,7 @@ from engine.errors import (
     CRMScriptNotSimulatedError,
     CRMScriptRuntimeError,
 )
+from engine.plugins import PluginError
 from engine.runtime.table import GLOBAL, LIBRARY, builtin
 
 NOT_SIMULATED = "is part of CRMScript but not simulated yet: answer it with a plugin (docs/plugins.md)"
@@ -182,6 +183,31 @@ def test_the_chain_exception_says_not_simulated(tmp_path: Path):
     assert out.Exception == f"SalesBeforeSaveSale/10-a.crm:2:1: not simulated: 'SearchEngine.addField' {NOT_SIMULATED}"
 
 
+def test_a_case_stopped_by_a_member_not_simulated_cannot_pass(tmp_path: Path):
+    from engine.testing.model import load_case_file
+    from engine.testing.runner import ERROR, CaseRunner
+
+    tree = tmp_path / "handlers" / "SalesBeforeSaveSale"
+    tree.mkdir(parents=True)
+    (tree / "10-a.crm").write_text("SearchEngine se;\nse.addField(\"sale.amount\");\n", encoding="utf-8")
+    cases = tree / "a.cases.yaml"
+    cases.write_text("cases:\n  - name: expects any exception\n    expect:\n      exception: /.*/\n",
+                     encoding="utf-8")
+    [result] = CaseRunner().run_all(load_case_file(cases))
+    assert result.status == ERROR and "not simulated: 'SearchEngine.addField'" in result.error
+
+
+def test_a_resolved_call_finds_its_reference_entry_for_hover():
+    program = parser.parse_program('printLine("x");\nSearchEngine se;\nse.addField("t.id");\n', "doc.crm")
+    check_program(program)
+    simulated, not_simulated = program.body[0].expr.target, program.body[2].expr.target
+    assert simulated.impl is not None and not_simulated.impl is None
+    assert documented_member(simulated).text == "Void printLine(String line)"
+    member = documented_member(not_simulated)
+    assert member.text == "Void SearchEngine.addField(String field)"
+    assert member.url == not_simulated.url and member.url.endswith("#CRMScript_Native_SearchEngine_addField_String_")
+
+
 # ----------------------------------------------------------------- plugins
 
 
@@ -194,6 +220,26 @@ def test_a_plugin_implementation_replaces_the_stub():
     # the member's other documented overload still only type-checks
     assert stops('SearchEngine se; se.addField("ticket.id", "count");', library).message == \
         f"'SearchEngine.addField' {NOT_SIMULATED}"
+
+
+def test_a_plugin_signature_contradicting_the_reference_is_a_setup_error(tmp_path: Path):
+    plugin = tmp_path / "wrong_plugin.py"
+    plugin.write_text(textwrap.dedent("""\
+        from engine.hookspecs import hookimpl
+        from engine.runtime.table import builtin
+
+        @hookimpl
+        def crmscript_library(library):
+            @builtin("Void SearchEngine.addField(Integer field)", library=library)
+            def add_field(se, field):
+                pass
+        """), encoding="utf-8")
+    with pytest.raises(PluginError) as info:
+        engine.Engine(tmp_path, plugins=[plugin], load_entry_points=False)
+    message = str(info.value)
+    assert message.startswith(f"{plugin}: plugin error: 'Void SearchEngine.addField(Integer field)' contradicts "
+                              "the CRMScript reference, which documents 'Void SearchEngine.addField(String field)'")
+    assert "CRMScript.Native.SearchEngine.html#" in message
 
 
 def test_what_agrees_or_is_not_documented_is_no_contradiction():
@@ -234,12 +280,3 @@ def test_the_table_says_which_members_run():
     assert not functions["exitWithMessage"].runs
 
 
-def test_a_resolved_call_finds_its_reference_entry_for_hover():
-    program = parser.parse_program('printLine("x");\nSearchEngine se;\nse.addField("t.id");\n', "doc.crm")
-    check_program(program)
-    simulated, not_simulated = program.body[0].expr.target, program.body[2].expr.target
-    assert simulated.impl is not None and not_simulated.impl is None
-    assert documented_member(simulated).text == "Void printLine(String line)"
-    member = documented_member(not_simulated)
-    assert member.text == "Void SearchEngine.addField(String field)"
-    assert member.url == not_simulated.url and member.url.endswith("#CRMScript_Native_SearchEngine_addField_String_")
