@@ -8,10 +8,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import engine
 from engine import parser
 from engine.checker import check_program
+from engine.cli import app
 from engine.documented import (
     added_signatures,
     contradiction,
@@ -280,3 +282,30 @@ def test_the_table_says_which_members_run():
     assert not functions["exitWithMessage"].runs
 
 
+def test_check_list_simulated(tmp_path: Path):
+    result = CliRunner().invoke(app, ["check", "--list-simulated"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "documented members run in the simulator" in lines[0]
+    assert "SearchEngine (class): none of its 36 members runs" in lines
+    assert any(line.startswith("global functions: ") for line in lines)
+    functions = result.stdout.split("\n\n", 1)[1].split("\nBool (value type)")[0]
+    assert "  type-checks only: " in functions and "exitWithMessage," in functions
+    plugin = tmp_path / "se_plugin.py"
+    plugin.write_text(textwrap.dedent("""\
+        from engine.hookspecs import hookimpl
+        from engine.runtime.table import builtin
+
+        @hookimpl
+        def crmscript_library(library):
+            builtin("Void SearchEngine.addField(String field)", library=library)(lambda se, field: None)
+        """), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--list-simulated", "--plugin", str(plugin)])
+    assert "SearchEngine (class): 1 of 36 members run" in result.stdout.splitlines()
+    assert "  runs: addField (1 of 2 overloads)" in result.stdout.splitlines()
+
+
+def test_check_without_a_path_is_a_usage_error():
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert "give the scripts or folders to check" in result.stderr
