@@ -140,7 +140,7 @@ def documented_member(sig: Signature):
 class MemberStatus:
     """One documented member name: how many of its overloads run."""
 
-    name: str  # 'addField'; the class name for its constructors
+    name: str  # 'addField'; 'SearchEngine(...)' for the constructors
     documented: int  # overloads
     simulated: int  # overloads the signature table implements
 
@@ -184,7 +184,7 @@ def simulation_table(library: Library) -> Iterator[ClassStatus]:
         if not cls.is_type or not cls.documented:
             continue
         info = library.classes.get(cls.name) or ClassInfo(cls.name)
-        members = [_status(cls.name, cls.constructors, info.constructors)] if cls.constructors else []
+        members = [_status(f"{cls.name}(...)", cls.constructors, info.constructors)] if cls.constructors else []
         for name, overloads in cls.methods.items():
             implemented = [*info.methods.get(name, ()),
                            *(s for a in _aliases(overloads) for s in info.methods.get(a, ()))]
