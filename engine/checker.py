@@ -11,7 +11,10 @@ order, and
   call/method/constructor/member targets.
 
 The built-in library is never hard-coded here: every global function, class,
-method and constructor comes from the signature table (engine.runtime.table).
+method and constructor comes from the signature table (engine.runtime.table),
+and where the table has no fitting entry, from the public reference
+(engine.documented: a documented member type-checks and its call stops the
+run as "not simulated"; the reference is read only then).
 The rules and the decisions where the CRMScript reference is silent are
 written down in docs/checker.md.
 """
@@ -23,6 +26,7 @@ from contextlib import contextmanager
 
 from . import nodes
 from . import symbols as sym
+from .documented import DocumentedLookup
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from .flow import can_complete_normally
 from .runtime.table import Library, Signature
@@ -113,6 +117,20 @@ def return_type(target: CallTarget, element: Type | None = None) -> Type:
     if element is not None:
         return substitute_element(target.returns, element)
     return target.returns
+
+
+def best_overload(candidates: list[CallTarget], arg_types: list[Type],
+                  element: Type | None = None) -> CallTarget | None:
+    """The candidate these arguments fit at the lowest conversion cost (the
+    first of equals), or None; reports nothing."""
+    fitting: list[tuple[int, int, CallTarget]] = []
+    for position, candidate in enumerate(candidates):
+        wanted_types = param_types(candidate, element)
+        if len(wanted_types) == len(arg_types) and all(
+                assignable(a, p) for a, p in zip(arg_types, wanted_types, strict=False)):
+            cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types, strict=False))
+            fitting.append((cost, position, candidate))
+    return min(fitting, key=lambda entry: entry[:2])[2] if fitting else None
 
 
 def constant_integer(expr: nodes.Expr) -> int | None:
@@ -206,6 +224,7 @@ class Scope:
 class Checker:
     def __init__(self, library: Library, main_file: str = "<script>"):
         self.library = library
+        self.documented = DocumentedLookup(library)  # what the table lacks and the reference documents
         self.main_file = main_file
         self.errors: list[tuple[tuple, CRMScriptCheckError]] = []
         self.warnings: list[tuple[tuple, CRMScriptWarning]] = []
@@ -284,7 +303,8 @@ class Checker:
     # ------------------------------------------------------------ types
 
     def is_known_type(self, name: str) -> bool:
-        return name in LANGUAGE_TYPE_NAMES or name in self.structs or name in self.library.classes
+        return (name in LANGUAGE_TYPE_NAMES or name in self.structs or name in self.library.classes
+                or self.documented.is_type(name))
 
     def resolve_type(self, ref: nodes.TypeRef, *, allow_void: bool = False) -> Type:
         """Check a written type (name and array sizes); ERROR if it is unknown."""
@@ -294,10 +314,15 @@ class Checker:
                 if not assignable(size_type, INTEGER):
                     self.error(size, f"an array size must be an Integer, not {article(size_type)}")
         if not self.is_known_type(ref.name):
+            if ("type " + ref.name) not in self.declared_later and self.documented.is_enum(ref.name):
+                # A NetServer enum's values are Integers (docs/reference.md): its
+                # name declares an Integer, as the reference's own examples do.
+                ref.name = INTEGER.name
+                return ref.type
             if ("type " + ref.name) in self.declared_later:
                 self.error(ref, f"the struct '{ref.name}' is used before its declaration")
             else:
-                known = list(LANGUAGE_TYPE_NAMES) + list(self.structs) + list(self.library.classes)
+                known = [*LANGUAGE_TYPE_NAMES, *self.structs, *self.library.classes, *self.documented.type_names()]
                 hint = did_you_mean(ref.name, known) or foreign_type_hint(ref.name)
                 self.error(ref, f"unknown type '{ref.name}'" + hint)
             return ERROR
@@ -724,7 +749,11 @@ class Checker:
             self.check_expr(target)
             self.error(target, f"{operation} needs a variable, a field or an array element on its left")
             return ERROR
-        return self.check_expr(target)
+        target_type = self.check_expr(target)
+        if isinstance(target, nodes.Member) and target.constant is not None:
+            self.error(target, f"{operation} cannot change the enum constant '{target.obj.name}.{target.name}'")
+            return ERROR
+        return target_type
 
     def expr_IncDec(self, expr: nodes.IncDec) -> Type:
         target = self.check_lvalue(expr.target, f"'{expr.op}'")
@@ -829,14 +858,8 @@ class Checker:
             noun = "argument" if counts == [1] else "arguments"
             self.error(node, f"{what} takes {wanted} {noun}, {len(args)} given")
             return None
-        fitting: list[tuple[int, int, CallTarget]] = []
-        for position, candidate in enumerate(by_arity):
-            wanted_types = param_types(candidate, element)
-            if all(assignable(a, p) for a, p in zip(arg_types, wanted_types, strict=False)):
-                cost = sum(conversion_cost(a, p) for a, p in zip(arg_types, wanted_types, strict=False))
-                fitting.append((cost, position, candidate))
-        if fitting:
-            chosen = min(fitting, key=lambda entry: entry[:2])[2]
+        chosen = best_overload(by_arity, arg_types, element)
+        if chosen is not None:
             for arg, wanted in zip(args, param_types(chosen, element), strict=False):
                 self.check_byte_literal(arg, wanted)  # also for arguments, as for assignments
             return chosen
@@ -858,13 +881,15 @@ class Checker:
         # tie (same parameter types) the script's own function wins.
         candidates: list[CallTarget] = list(self.functions.get(expr.name, []))
         candidates += self.library.functions.get(expr.name, [])
+        if best_overload(candidates, arg_types) is None:  # then the documented overloads count too
+            candidates += self.documented.more_functions(expr.name)
         if not candidates:
             if ("function " + expr.name) in self.declared_later:
                 self.error(expr, f"the function '{expr.name}' is used before its declaration")
             elif self.struct is not None and self.struct_methods(self.struct.name, expr.name):
                 self.error(expr, f"call the method '{expr.name}' through 'this': this.{expr.name}(...)")
             else:
-                known = list(self.functions) + list(self.library.functions)
+                known = [*self.functions, *self.library.functions, *self.documented.function_names()]
                 self.error(expr, f"unknown function '{expr.name}'" + did_you_mean(expr.name, known))
             return ERROR
         target = self.resolve_overload(expr, f"'{expr.name}'", candidates, expr.args, arg_types)
@@ -897,6 +922,8 @@ class Checker:
             candidates += self.library.classes.get(STRUCT_OWNER, _NO_CLASS).methods.get(expr.method, [])
         else:
             candidates = list(self.library.classes.get(receiver.name, _NO_CLASS).methods.get(expr.method, []))
+            if best_overload(candidates, arg_types) is None:  # then the documented overloads count too
+                candidates += self.documented.more_methods(receiver.name, expr.method)
         if not candidates:
             owner = "an array" if receiver.dims > 0 else receiver.name
             known_methods = list(self.method_names(receiver))
@@ -918,6 +945,8 @@ class Checker:
         if receiver.name in self.structs:
             names += [m.name for m in self.structs[receiver.name].methods]
             names += list(self.library.classes.get(STRUCT_OWNER, _NO_CLASS).methods)
+        else:
+            names += self.documented.method_names(receiver.name)
         return names
 
     def expr_Construct(self, expr: nodes.Construct) -> Type:
@@ -948,6 +977,8 @@ class Checker:
             # `DateTime()`, `Map()`: the value a plain declaration would have.
             # target stays None; the compiler builds the default value.
             return made
+        if best_overload(constructors, arg_types) is None:  # then the documented constructors count too
+            constructors += self.documented.more_constructors(name)
         if not constructors:
             self.error(expr, f"{name} cannot be constructed with {name}(...); declare a variable instead")
             return ERROR
@@ -958,6 +989,9 @@ class Checker:
         return made
 
     def expr_Member(self, expr: nodes.Member) -> Type:
+        if isinstance(expr.obj, nodes.Name) and self.scope.lookup(expr.obj.name) is None \
+                and self.documented.is_enum(expr.obj.name):
+            return self.enum_constant(expr, expr.obj.name)
         owner = self.check_expr(expr.obj)
         if is_error(owner):
             return ERROR
@@ -972,6 +1006,17 @@ class Checker:
         self.error(expr, f"the struct '{decl.name}' has no field '{expr.name}'"
                          + did_you_mean(expr.name, [f.name for f in decl.fields]))
         return ERROR
+
+    def enum_constant(self, expr: nodes.Member, enum: str) -> Type:
+        """`ActivityStatus.Completed`: a NetServer enum constant is the Integer
+        the reference documents (3)."""
+        constant = self.documented.enum_constant(enum, expr.name)
+        if constant is None:
+            self.error(expr, f"the enum '{enum}' has no constant '{expr.name}'"
+                             + did_you_mean(expr.name, self.documented.enum_constant_names(enum)))
+            return ERROR
+        expr.constant = constant.value
+        return INTEGER
 
     def expr_Index(self, expr: nodes.Index) -> Type:
         owner = self.check_expr(expr.obj)

@@ -35,6 +35,7 @@ from typing import Any
 from . import nodes as N
 from .errors import CRMScriptCheckError
 from .flow import assigned_symbols, has_own_continue, recursive_functions
+from .runtime import unsimulated
 from .runtime.intrinsics import INTRINSICS
 from .runtime.namespace import (
     CTX,
@@ -57,6 +58,7 @@ from .types import (
     INT_MAX,
     INT_MIN,
     INTEGER,
+    LANGUAGE_TYPE_NAMES,
     MAP,
     STRING,
     Type,
@@ -829,6 +831,8 @@ class Compiler:
         return self.assign_expr(node)
 
     def expr_Member(self, node: N.Member) -> ast.expr:
+        if node.constant is not None:  # `ActivityStatus.Completed`
+            return ast.Constant(node.constant)
         return ast.Attribute(self.expr(node.obj), field_attribute(node.name), ast.Load())
 
     def element_store(self, array: N.Expr, array_py: ast.expr, value: ast.expr) -> tuple[ast.expr, ast.expr]:
@@ -896,9 +900,9 @@ class Compiler:
 
     def library_call(self, sig: Signature, receiver: N.Expr | None, args: list[N.Expr], node: N.Node,
                      receiver_py: ast.expr | None = None) -> ast.expr:
-        if sig.impl is None:
-            raise CRMScriptCheckError(f"{sig.qualified_name} is documented but not available in the simulator",
-                                      node.file, node.line, node.column)
+        impl = sig.impl
+        if impl is None:  # documented, not simulated: the stub stops the run at this call
+            impl = unsimulated.stub(not_simulated_name(sig))
         py_args: list[ast.expr] = []
         if sig.context:
             py_args.append(ast.Name(CTX, ast.Load()))
@@ -918,10 +922,10 @@ class Compiler:
             if receiver_tmp is not None and param.type == ELEMENT:
                 value = self.call_name("_g_element", [ast.Name(receiver_tmp, ast.Load()), value])
             py_args.append(value)
-        inline = INTRINSICS.get(sig.impl)
+        inline = INTRINSICS.get(impl)
         if inline is not None:
             return inline(*py_args)
-        fn = ast.Name(self.runtime_name(sig.impl, sig.qualified_name), ast.Load())
+        fn = ast.Name(self.runtime_name(impl, sig.qualified_name), ast.Load())
         return ast.Call(fn, py_args, [])
 
     def mutating_call(self, sig: Signature, node: N.MethodCall) -> ast.expr:
@@ -1025,7 +1029,11 @@ class Compiler:
             return ast.Call(ast.Name(self.runtime_name(info.default, name + "_default"), ast.Load()), args, [])
         if info is not None and info.python_class is not None:
             return ast.Call(ast.Name(self.runtime_name(info.python_class, name), ast.Load()), [], [])
-        return ast.Constant(None)
+        if info is None and name not in LANGUAGE_TYPE_NAMES:
+            # A documented class the simulator lacks (the checker lets only those through).
+            default = unsimulated.default(name)
+            return ast.Call(ast.Name(self.runtime_name(default, name + "_default"), ast.Load()), [], [])
+        return ast.Constant(None)  # a Generic holds no value yet
 
     def _element_factory(self, element: Type) -> ast.expr:
         """A zero-argument callable giving the default of one array element."""
@@ -1058,6 +1066,14 @@ class Compiler:
 
     def call_name(self, name: str, args: list[ast.expr]) -> ast.expr:
         return ast.Call(ast.Name(name, ast.Load()), args, [])
+
+
+def not_simulated_name(sig: Signature) -> str:
+    """How the not-simulated error names a member: 'SearchEngine.addField', a
+    constructor by its parameter types ('Ticket(Integer)')."""
+    if sig.is_constructor:
+        return f"{sig.owner}({', '.join(str(p.type) for p in sig.params)})"
+    return sig.qualified_name
 
 
 _COMPARE = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}

@@ -83,3 +83,16 @@ class CRMScriptLimitError(CRMScriptError):
     """
 
     kind = "limit exceeded"
+
+
+class CRMScriptNotSimulatedError(CRMScriptError):
+    """The script called a documented CRMScript member that the simulator does
+    not simulate yet (docs/reference.md): the checker accepts it, running it
+    stops the script at the call.
+
+    Like a limit, deliberately NOT a CRMScriptRuntimeError: a CRMScript
+    `catch` must not swallow it, or a script (and a test case) could pass
+    without the member ever being answered.
+    """
+
+    kind = "not simulated"

@@ -162,11 +162,12 @@ class MethodCall(Expr):
 
 @dataclass(eq=False)
 class Member(Expr):
-    """`obj.field` of a struct."""
+    """`obj.field` of a struct, or `Enum.Constant` of a documented NetServer enum."""
 
     obj: Expr
     name: str
     target: VarDecl | None = annotation()  # the field's declaration
+    constant: int | None = annotation()  # the value of an enum constant (`ActivityStatus.Completed`)
 
 
 @dataclass(eq=False)

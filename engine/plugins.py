@@ -117,7 +117,21 @@ def plugin_library(manager: pluggy.PluginManager) -> Any:
 
     library = table.LIBRARY.copy()
     call_setup_hook(manager, "crmscript_library", library=library)
+    check_against_reference(library, table.LIBRARY)
     return library
+
+
+def check_against_reference(library: Any, base: Any) -> None:
+    """A plugin's member that the CRMScript reference documents replaces its
+    "not simulated" stub, but only with the documented signature: another one
+    is a setup error naming both (engine/documented.py)."""
+    from .documented import added_signatures, contradiction
+
+    for sig in added_signatures(library, base):
+        found = contradiction(sig)
+        if found is not None:
+            code = getattr(sig.impl, "__code__", None)
+            raise PluginError(found, code.co_filename if code is not None else PROJECT_NAME)
 
 
 def plugin_handlers(manager: pluggy.PluginManager) -> list[HandlerSource]:

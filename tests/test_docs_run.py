@@ -39,3 +39,9 @@ def test_unparsable_script_naming_a_non_tier1_class_is_not_tier1():
     assert not outcome.tier1 and "NSContactAgent" in outcome.reason
     outcome = docs_run.run_one("y.crm", 'printLine("oops);\n')
     assert outcome.tier1 and not outcome.ran and "does not compile" in outcome.reason
+
+
+def test_a_run_that_stops_at_a_member_not_simulated_is_not_tier1():
+    outcome = docs_run.run_one("z.crm", 'printLine("a");\nSearchEngine se;\nse.addField("ticket.id");\n')
+    assert not outcome.tier1 and not outcome.ran
+    assert "'SearchEngine.addField' is part of CRMScript but not simulated yet" in outcome.reason

@@ -109,6 +109,9 @@ FRAGMENTS = [
     "x", "y", "f", "1", "2.5", "1e9", "99999999999999999999", '"s"', "'c'", '"', "'", "\\",
     "/*", "*/", "//", "#include", "#setLanguageLevel", '#include "lib-shapes";', "#", "@",
     "\n", " ", "\t", "\x00", "\u00e9", "\ufeff", "%EJSCRIPT_START%", "<%", "%>", "?", ":",
+    # documented names the simulator lacks (issue 12): classes, members, enums and their constants
+    "SearchEngine", "addField", "NSContactAgent", "GetContactEntity", "ActivityStatus", "Completed",
+    "LocalizedTextType",
 ]  # fmt: skip
 
 TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|\w+|\s+|.', re.S)

@@ -176,34 +176,6 @@ def test_the_parser_knows_every_declarable_documented_type(ref):
     assert listed <= KNOWN_TYPE_NAMES
 
 
-def test_the_simulated_library_agrees_with_the_reference(ref):
-    """Every built-in member is documented with its parameter and return types.
-
-    The one extension: `Vector()` (the reference documents only Vector(Integer[]));
-    the library makes `Vector v;` an empty vector."""
-    extensions = {"Vector Vector.Vector()"}
-    for owner_info in [None, *LIBRARY.classes.values()]:
-        if owner_info is None:
-            signatures = [s for overloads in LIBRARY.functions.values() for s in overloads]
-        elif owner_info.name in ("Array", "Struct"):  # the language's own, not a class of the reference
-            continue
-        else:
-            signatures = [*owner_info.constructors, *(s for o in owner_info.methods.values() for s in o)]
-        for sig in signatures:
-            if str(sig) in extensions:
-                continue
-            if sig.owner == GLOBAL:
-                documented = ref.functions(sig.name)
-            elif sig.is_constructor:
-                documented = ref.constructors(sig.owner)
-            else:
-                documented = ref.methods(sig.owner, sig.name)
-            same = [m for m in documented if m.params == sig.params or
-                    [p.type for p in m.params] == [p.type for p in sig.params]]
-            assert same, f"{sig} is not documented (documented: {[m.text for m in documented]})"
-            assert same[0].returns == sig.returns, f"{sig}: documented {same[0].text}"
-
-
 def test_a_run_does_not_read_the_reference():
     code = ("import sys, engine; s = engine.compile_script('printLine(\"x\");', name='x.crm'); s.run(); "
             "print('engine.reference' in sys.modules)")

@@ -10,10 +10,12 @@ out/library/Library):
 
 1. compile it; a check error about an unknown class, type, function or
    method means the example needs more than tier 1 (tiers 2-3: the
-   database, HTTP, NetServer, ...) and it is counted as such; so does a
-   syntax error in a script that names a documented class the simulator
-   lacks (the checker never got to see it);
-2. run it (with a modest step limit);
+   database, HTTP, NetServer, ...) and it is counted as such; so does any
+   other syntax or check error in a script that names a documented class
+   the simulator lacks (it could not run here even without the error);
+2. run it (with a modest step limit); a run that stops at a documented
+   member the simulator does not simulate (CRMScriptNotSimulatedError: the
+   checker accepts every documented member) needs more than tier 1 too;
 3. where the docs state the output, compare: the stated output is taken
    from the markdown right after the block (a plain fenced block, or the
    `code`/**bold** snippets of a sentence that talks about printing or
@@ -49,7 +51,12 @@ from typing import Optional
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import engine  # noqa: E402
-from engine.errors import CRMScriptDiagnostics, CRMScriptError, CRMScriptSyntaxError  # noqa: E402
+from engine.errors import (  # noqa: E402
+    CRMScriptDiagnostics,
+    CRMScriptError,
+    CRMScriptNotSimulatedError,
+    CRMScriptSyntaxError,
+)
 from engine.parser import is_known_type_name  # noqa: E402
 from engine.runtime.table import LIBRARY  # noqa: E402
 from engine.includes import IncludePath  # noqa: E402
@@ -57,8 +64,7 @@ from engine.runtime.context import Limits, RunContext  # noqa: E402
 
 FENCE = re.compile(r"^```crmscript(!?)[^\n]*\n(.*?)^```[^\n]*\n?", re.S | re.M)
 NEXT_FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
-UNKNOWN = re.compile(r"unknown (class|type|function|method|variable)|not available in the simulator|"
-                     r"has no (member|method)|no method")
+UNKNOWN = re.compile(r"unknown (class|type|function|method|variable)|has no (member|method)|no method")
 OUTPUT_SENTENCE = re.compile(r"\b(print|prints|printed|output|outputs|result|returns|will return|shows|display)", re.I)
 SNIPPET = re.compile(r"`([^`\n]+)`|\*\*([^*\n]+)\*\*")
 # "This example will print 7, ..." / "prints "abc"": a bare number or quoted text after the verb
@@ -223,9 +229,10 @@ def run_one(name: str, source: str, includes=None) -> Outcome:
         if any(UNKNOWN.search(e.message) for e in errors):
             outcome.reason = "needs more than tier 1: " + next(e.message for e in errors if UNKNOWN.search(e.message))
             return outcome
-        missing = _classes_not_simulated(source) if isinstance(error, CRMScriptSyntaxError) else []
-        if missing:  # the checker never saw it, but its classes tell
-            outcome.reason = f"needs more than tier 1 ({missing[0]}) and does not parse: {error}"
+        missing = _classes_not_simulated(source)
+        if missing:  # it would not run here anyway: its classes tell
+            verb = "parse" if isinstance(error, CRMScriptSyntaxError) else "compile"
+            outcome.reason = f"needs more than tier 1 ({missing[0]}) and does not {verb}: {errors[0]}"
             return outcome
         outcome.tier1 = True
         outcome.reason = f"does not compile: {errors[0]}"
@@ -236,6 +243,9 @@ def run_one(name: str, source: str, includes=None) -> Outcome:
     try:
         script.run(context=context)
         outcome.ran = True
+    except CRMScriptNotSimulatedError as error:  # a documented member beyond what is simulated
+        outcome.tier1 = False
+        outcome.reason = f"needs more than tier 1: {error.message}"
     except CRMScriptError as error:
         outcome.reason = f"{type(error).__name__}: {error}"
     except Exception as bug:  # must never happen: the run boundary converts everything

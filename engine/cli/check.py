@@ -70,6 +70,20 @@ def _plugin_setup(with_library: bool, plugin_files: Sequence[Path] = ()) -> tupl
     return (plugin_library(manager) if with_library else None), plugin_include_folders(manager)
 
 
+def _list_simulated(plugins: Sequence[Path]) -> None:
+    """Print the simulation table (with the plugins' members) and exit."""
+    from ..documented import simulation_listing
+    from ..runtime.table import LIBRARY
+
+    try:
+        library, _ = _plugin_setup(True, load_plugin_files(plugins, "check"))
+    except CRMScriptError as error:
+        print(f"crmscript check: plugin error: {error.message}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
+    print("\n".join(simulation_listing(library or LIBRARY)))
+    raise typer.Exit(EXIT_OK)
+
+
 def check_file(
     path: Path,
     *,
@@ -111,11 +125,19 @@ def check_file(
 
 @app.command("check")
 def check_command(
-    paths: List[Path] = typer.Argument(..., metavar="PATH", help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
+    paths: List[Path] = typer.Argument(None, metavar="PATH", help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
     syntax_only: bool = typer.Option(False, "--syntax-only", help="Only parse; skip the static checks."),
+    list_simulated: bool = typer.Option(
+        False, "--list-simulated",
+        help="List, per documented class, the members the simulator runs and those that only type-check."),
     plugins: List[Path] = plugin_option(),
 ) -> None:
     """Parse and statically check CRMScript scripts; print each problem as path:line:col: error: message."""
+    if list_simulated:
+        _list_simulated(plugins)
+    if not paths:
+        print("crmscript check: give the scripts or folders to check (or --list-simulated)", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         print(f"crmscript check: {path}: no such file or folder", file=sys.stderr)

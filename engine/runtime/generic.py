@@ -251,7 +251,7 @@ def get_type_dimensions(value: Any) -> int:
 
 @builtin("Bool typeIsStruct(Generic generic)")
 def type_is_struct(value: Any) -> bool:
-    return getattr(type(value), "__crm_name__", None) is not None
+    return hasattr(type(value), "__crm_fields__")  # (a documented class's value has a __crm_name__ too)
 
 
 @builtin("String convertGenericToString(Generic variable)")

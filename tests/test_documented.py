@@ -1,0 +1,311 @@
+"""Every documented member type-checks; one the simulator lacks stops the run as "not simulated" (issue 12)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import engine
+from engine import parser
+from engine.checker import check_program
+from engine.cli import app
+from engine.documented import (
+    added_signatures,
+    contradiction,
+    contradictions,
+    documented_member,
+    signatures_of,
+    simulation_table,
+)
+from engine.errors import (
+    CRMScriptDiagnostics,
+    CRMScriptLimitError,
+    CRMScriptNotSimulatedError,
+    CRMScriptRuntimeError,
+)
+from engine.plugins import PluginError
+from engine.runtime.table import GLOBAL, LIBRARY, builtin
+
+NOT_SIMULATED = "is part of CRMScript but not simulated yet: answer it with a plugin (docs/plugins.md)"
+
+
+def run(source: str, library=None) -> engine.RunResult:
+    return engine.compile_script(textwrap.dedent(source), "doc.crm", library=library).run()
+
+
+def stops(source: str, library=None) -> CRMScriptNotSimulatedError:
+    with pytest.raises(CRMScriptNotSimulatedError) as info:
+        run(source, library)
+    return info.value
+
+
+def check_errors(source: str) -> list[str]:
+    with pytest.raises(CRMScriptDiagnostics) as info:
+        check_program(parser.parse_program(textwrap.dedent(source), "doc.crm"))
+    return [error.message for error in info.value.errors]
+
+
+# ----------------------------------------------------------------- the checker
+
+
+def test_documented_classes_declare_construct_and_call_with_their_documented_types():
+    program = parser.parse_program(textwrap.dedent("""\
+        NSContactAgent agent;
+        NSContactEntity e = agent.GetContactEntity(5);
+        SearchEngine se = SearchEngine();
+        se.addField("ticket.id");
+        NSStream stream;
+        String s = String(stream, "utf-8");
+        """), "doc.crm")
+    check_program(program)  # no error: the reference documents all of it
+
+
+def test_documented_parameter_and_return_types_are_checked():
+    assert check_errors("""\
+        NSContactAgent agent;
+        NSContactEntity e = agent.GetContactEntity("five");
+        Integer n = agent.GetContactEntity(5);
+        """) == [
+        "a String cannot be argument 1 of 'GetContactEntity', which needs an Integer",
+        "a NSContactEntity cannot be assigned to the Integer variable 'n'",
+    ]
+
+
+def test_misspelt_documented_names_are_check_errors_with_a_did_you_mean():
+    assert check_errors("""\
+        NSContactAgen agent;
+        NSContactAgent other;
+        other.GetContactEntty(5);
+        exitWithMesage("x");
+        Integer s = ActivityStatus.Complete;
+        """) == [
+        "unknown type 'NSContactAgen' (did you mean 'NSContactAgent'?)",
+        "NSContactAgent has no method 'GetContactEntty' (did you mean 'GetContactEntity'?)",
+        "unknown function 'exitWithMesage' (did you mean 'exitWithMessage'?)",
+        "the enum 'ActivityStatus' has no constant 'Complete' (did you mean 'Completed'?)",
+    ]
+
+
+def test_a_script_using_only_simulated_members_does_not_read_the_reference():
+    code = ("import sys, engine; s = engine.compile_script('Integer[] a; a.pushBack(3); printLine(a[0].toString());',"
+            " name='x.crm'); s.run(); print('engine.reference' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith("False")
+
+
+def test_enum_constants_are_their_documented_integers():
+    assert run("""\
+        Integer done = ActivityStatus.Completed;
+        LocalizedTextType[] kinds;
+        kinds.pushBack(done);
+        printLine(kinds[0].toString() + " " + AddressType.ContactStreetAddress.toString());
+        """).output == "3 2\n"
+
+
+def test_an_enum_constant_cannot_be_assigned_and_a_variable_hides_the_enum():
+    assert check_errors("ActivityStatus.Completed = 4;") == [
+        "'=' cannot change the enum constant 'ActivityStatus.Completed'"]
+    assert check_errors("String ActivityStatus; Integer n = ActivityStatus.Completed;") == [
+        "a String has no field 'Completed'"]
+
+
+# ----------------------------------------------------------------- running
+
+
+def test_calling_a_member_not_simulated_stops_the_run_at_the_call():
+    error = stops("""\
+        printLine("before");
+        NSContactAgent agent;
+        NSContactEntity e = agent.GetContactEntity(5);
+        printLine("after");
+        """)
+    assert error.message == f"'NSContactAgent.GetContactEntity' {NOT_SIMULATED}"
+    assert (error.file, error.line, error.column) == ("doc.crm", 3, 21)
+    assert str(error).startswith("doc.crm:3:21: not simulated: ")
+
+
+def test_catch_does_not_swallow_it_like_a_limit():
+    error = stops("""\
+        SearchEngine se;
+        try {
+          se.addField("ticket.id");
+        } catch {
+          printLine("caught");
+        }
+        """)
+    assert error.message == f"'SearchEngine.addField' {NOT_SIMULATED}"
+    assert not isinstance(error, CRMScriptRuntimeError) and not isinstance(error, CRMScriptLimitError)
+
+
+def test_functions_constructors_and_overloads_not_simulated_are_named():
+    assert stops('exitWithMessage("bye");').message == f"'exitWithMessage' {NOT_SIMULATED}"
+    assert stops('License l = License("host", "key");').message == f"'License(String, String)' {NOT_SIMULATED}"
+    # encodeBase64(Byte[]) runs; its documented NSStream overload only type-checks
+    assert run('Byte[] b; b.pushBack(65); printLine(encodeBase64(b));').output == "QQ==\n"
+    assert stops('NSStream s; printLine(encodeBase64(s));').message == f"'encodeBase64' {NOT_SIMULATED}"
+
+
+def test_arguments_are_evaluated_before_the_call_stops():
+    source = """\
+        Integer id() { printLine("evaluated"); return 5; }
+        NSContactAgent agent;
+        agent.GetContactEntity(id());
+        """
+    result_output = []
+    with pytest.raises(CRMScriptNotSimulatedError):
+        script = engine.compile_script(textwrap.dedent(source), "doc.crm")
+        context = engine.runtime.context.RunContext()
+        try:
+            script.run(context=context)
+        finally:
+            result_output.append(context.printed())
+    assert result_output == ["evaluated\n"]
+
+
+def test_declared_values_of_documented_classes_run_until_a_member_is_called():
+    assert run("""\
+        NSContactAgent agent;
+        NSContactEntity[] found;
+        SearchEngine se = SearchEngine();
+        printLine(found.length().toString());
+        """).output == "0\n"
+
+
+def test_the_chain_exception_says_not_simulated(tmp_path: Path):
+    tree = tmp_path / "handlers" / "SalesBeforeSaveSale"
+    tree.mkdir(parents=True)
+    (tree / "10-a.crm").write_text("SearchEngine se;\nse.addField(\"sale.amount\");\n", encoding="utf-8")
+    eng = engine.Engine(tmp_path / "handlers", load_entry_points=False)
+    out = eng.execute(engine.EventData(Type="SalesBeforeSaveSale"))
+    assert out.Exception == f"SalesBeforeSaveSale/10-a.crm:2:1: not simulated: 'SearchEngine.addField' {NOT_SIMULATED}"
+
+
+def test_a_case_stopped_by_a_member_not_simulated_cannot_pass(tmp_path: Path):
+    from engine.testing.model import load_case_file
+    from engine.testing.runner import ERROR, CaseRunner
+
+    tree = tmp_path / "handlers" / "SalesBeforeSaveSale"
+    tree.mkdir(parents=True)
+    (tree / "10-a.crm").write_text("SearchEngine se;\nse.addField(\"sale.amount\");\n", encoding="utf-8")
+    cases = tree / "a.cases.yaml"
+    cases.write_text("cases:\n  - name: expects any exception\n    expect:\n      exception: /.*/\n",
+                     encoding="utf-8")
+    [result] = CaseRunner().run_all(load_case_file(cases))
+    assert result.status == ERROR and "not simulated: 'SearchEngine.addField'" in result.error
+
+
+def test_a_resolved_call_finds_its_reference_entry_for_hover():
+    program = parser.parse_program('printLine("x");\nSearchEngine se;\nse.addField("t.id");\n', "doc.crm")
+    check_program(program)
+    simulated, not_simulated = program.body[0].expr.target, program.body[2].expr.target
+    assert simulated.impl is not None and not_simulated.impl is None
+    assert documented_member(simulated).text == "Void printLine(String line)"
+    member = documented_member(not_simulated)
+    assert member.text == "Void SearchEngine.addField(String field)"
+    assert member.url == not_simulated.url and member.url.endswith("#CRMScript_Native_SearchEngine_addField_String_")
+
+
+# ----------------------------------------------------------------- plugins
+
+
+def test_a_plugin_implementation_replaces_the_stub():
+    library = LIBRARY.copy()
+    added = []
+    builtin("Void SearchEngine.addField(String field)", library=library)(lambda se, field: added.append(field))
+    run('SearchEngine se; se.addField("ticket.id");', library)
+    assert added == ["ticket.id"]
+    # the member's other documented overload still only type-checks
+    assert stops('SearchEngine se; se.addField("ticket.id", "count");', library).message == \
+        f"'SearchEngine.addField' {NOT_SIMULATED}"
+
+
+def test_a_plugin_signature_contradicting_the_reference_is_a_setup_error(tmp_path: Path):
+    plugin = tmp_path / "wrong_plugin.py"
+    plugin.write_text(textwrap.dedent("""\
+        from engine.hookspecs import hookimpl
+        from engine.runtime.table import builtin
+
+        @hookimpl
+        def crmscript_library(library):
+            @builtin("Void SearchEngine.addField(Integer field)", library=library)
+            def add_field(se, field):
+                pass
+        """), encoding="utf-8")
+    with pytest.raises(PluginError) as info:
+        engine.Engine(tmp_path, plugins=[plugin], load_entry_points=False)
+    message = str(info.value)
+    assert message.startswith(f"{plugin}: plugin error: 'Void SearchEngine.addField(Integer field)' contradicts "
+                              "the CRMScript reference, which documents 'Void SearchEngine.addField(String field)'")
+    assert "CRMScript.Native.SearchEngine.html#" in message
+
+
+def test_what_agrees_or_is_not_documented_is_no_contradiction():
+    def sig(decl):
+        library = LIBRARY.copy()
+        builtin(decl, library=library)(lambda *args: None)
+        [added] = added_signatures(library, LIBRARY)
+        return added
+
+    assert contradiction(sig("Void SearchEngine.addField(String field)")) is None
+    assert contradiction(sig("String shout(String s)")) is None  # a plugin's own function
+    assert contradiction(sig("Integer SearchEngine.myHelper()")) is None  # a plugin's own method
+    assert contradiction(sig("SearchEngine SearchEngine()")) is None  # what `SearchEngine se;` holds
+    assert contradiction(sig("Integer exitWithMessage(String m)")) == (
+        "'Integer exitWithMessage(String m)' contradicts the CRMScript reference, which documents "
+        "'Void exitWithMessage(String message)' (https://docs.superoffice.com/en/automation/crmscript/reference/"
+        "CRMScript.Global.Void.html#CRMScript_Global_Void_exitWithMessage_String_)")
+
+
+def test_the_simulated_library_agrees_with_the_reference():
+    """Every built-in member is documented with its parameter and return types
+    (the language's own Array and Struct members are not classes of the reference)."""
+    signatures = [s for s in signatures_of(LIBRARY) if s.owner not in ("Array", "Struct")]
+    assert contradictions(signatures) == []
+    assert not [str(s) for s in signatures if s.owner == GLOBAL and s.impl is None]
+
+
+# ----------------------------------------------------------------- the listing
+
+
+def test_the_table_says_which_members_run():
+    table = {cls.name: cls for cls in simulation_table(LIBRARY)}
+    assert table["SearchEngine"].simulated == 0 and len(table["SearchEngine"].members) > 30
+    string = {m.name: m for m in table["String"].members}
+    assert string["getLength"].runs and string["getLength"].simulated == string["getLength"].documented
+    functions = {m.name: m for m in table[GLOBAL].members}
+    assert (functions["encodeBase64"].simulated, functions["encodeBase64"].documented) == (2, 4)
+    assert not functions["exitWithMessage"].runs
+
+
+def test_check_list_simulated(tmp_path: Path):
+    result = CliRunner().invoke(app, ["check", "--list-simulated"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "documented members run in the simulator" in lines[0]
+    assert "SearchEngine (class): none of its 36 members runs" in lines
+    assert any(line.startswith("global functions: ") for line in lines)
+    functions = result.stdout.split("\n\n", 1)[1].split("\nBool (value type)")[0]
+    assert "  type-checks only: " in functions and "exitWithMessage," in functions
+    plugin = tmp_path / "se_plugin.py"
+    plugin.write_text(textwrap.dedent("""\
+        from engine.hookspecs import hookimpl
+        from engine.runtime.table import builtin
+
+        @hookimpl
+        def crmscript_library(library):
+            builtin("Void SearchEngine.addField(String field)", library=library)(lambda se, field: None)
+        """), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--list-simulated", "--plugin", str(plugin)])
+    assert "SearchEngine (class): 1 of 36 members run" in result.stdout.splitlines()
+    assert "  runs: addField (1 of 2 overloads)" in result.stdout.splitlines()
+
+
+def test_check_without_a_path_is_a_usage_error():
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert "give the scripts or folders to check" in result.stderr
