@@ -131,14 +131,14 @@ def test_calling_a_member_not_simulated_stops_the_run_at_the_call():
 
 def test_catch_does_not_swallow_it_like_a_limit():
     error = stops("""\
-        SearchEngine se;
+        DbiControl dc;
         try {
-          se.addField("ticket.id");
+          dc.getParameter("ticket.id");
         } catch {
           printLine("caught");
         }
         """)
-    assert error.message == f"'SearchEngine.addField' {NOT_SIMULATED}"
+    assert error.message == f"'DbiControl.getParameter' {NOT_SIMULATED}"
     assert not isinstance(error, CRMScriptRuntimeError) and not isinstance(error, CRMScriptLimitError)
 
 
@@ -171,7 +171,7 @@ def test_declared_values_of_documented_classes_run_until_a_member_is_called():
     assert run("""\
         NSContactAgent agent;
         NSContactEntity[] found;
-        SearchEngine se = SearchEngine();
+        DbiControl dc = DbiControl();
         printLine(found.length().toString());
         """).output == "0\n"
 
@@ -179,10 +179,10 @@ def test_declared_values_of_documented_classes_run_until_a_member_is_called():
 def test_the_chain_exception_says_not_simulated(tmp_path: Path):
     tree = tmp_path / "handlers" / "SalesBeforeSaveSale"
     tree.mkdir(parents=True)
-    (tree / "10-a.crm").write_text("SearchEngine se;\nse.addField(\"sale.amount\");\n", encoding="utf-8")
+    (tree / "10-a.crm").write_text("DbiControl dc;\ndc.getParameter(\"sale.amount\");\n", encoding="utf-8")
     eng = engine.Engine(tmp_path / "handlers", load_entry_points=False)
     out = eng.execute(engine.EventData(Type="SalesBeforeSaveSale"))
-    assert out.Exception == f"SalesBeforeSaveSale/10-a.crm:2:1: not simulated: 'SearchEngine.addField' {NOT_SIMULATED}"
+    assert out.Exception == f"SalesBeforeSaveSale/10-a.crm:2:1: not simulated: 'DbiControl.getParameter' {NOT_SIMULATED}"
 
 
 def test_a_case_stopped_by_a_member_not_simulated_cannot_pass(tmp_path: Path):
@@ -191,23 +191,23 @@ def test_a_case_stopped_by_a_member_not_simulated_cannot_pass(tmp_path: Path):
 
     tree = tmp_path / "handlers" / "SalesBeforeSaveSale"
     tree.mkdir(parents=True)
-    (tree / "10-a.crm").write_text("SearchEngine se;\nse.addField(\"sale.amount\");\n", encoding="utf-8")
+    (tree / "10-a.crm").write_text("DbiControl dc;\ndc.getParameter(\"sale.amount\");\n", encoding="utf-8")
     cases = tree / "a.cases.yaml"
     cases.write_text("cases:\n  - name: expects any exception\n    expect:\n      exception: /.*/\n",
                      encoding="utf-8")
     [result] = CaseRunner().run_all(load_case_file(cases))
-    assert result.status == ERROR and "not simulated: 'SearchEngine.addField'" in result.error
+    assert result.status == ERROR and "not simulated: 'DbiControl.getParameter'" in result.error
 
 
 def test_a_resolved_call_finds_its_reference_entry_for_hover():
-    program = parser.parse_program('printLine("x");\nSearchEngine se;\nse.addField("t.id");\n', "doc.crm")
+    program = parser.parse_program('printLine("x");\nDbiControl dc;\ndc.getParameter("t.id");\n', "doc.crm")
     check_program(program)
     simulated, not_simulated = program.body[0].expr.target, program.body[2].expr.target
     assert simulated.impl is not None and not_simulated.impl is None
     assert documented_member(simulated).text == "Void printLine(String line)"
     member = documented_member(not_simulated)
-    assert member.text == "Void SearchEngine.addField(String field)"
-    assert member.url == not_simulated.url and member.url.endswith("#CRMScript_Native_SearchEngine_addField_String_")
+    assert member.text == "String DbiControl.getParameter(String name)"
+    assert member.url == not_simulated.url and member.url.endswith("#CRMScript_Native_DbiControl_getParameter_String_")
 
 
 # ----------------------------------------------------------------- plugins
@@ -216,12 +216,12 @@ def test_a_resolved_call_finds_its_reference_entry_for_hover():
 def test_a_plugin_implementation_replaces_the_stub():
     library = LIBRARY.copy()
     added = []
-    builtin("Void SearchEngine.addField(String field)", library=library)(lambda se, field: added.append(field))
-    run('SearchEngine se; se.addField("ticket.id");', library)
+    builtin("String DbiControl.getParameter(String name)", library=library)(lambda dc, name: added.append(name) or "")
+    run('DbiControl dc; dc.getParameter("ticket.id");', library)
     assert added == ["ticket.id"]
-    # the member's other documented overload still only type-checks
-    assert stops('SearchEngine se; se.addField("ticket.id", "count");', library).message == \
-        f"'SearchEngine.addField' {NOT_SIMULATED}"
+    # the class's other members still only type-check
+    assert stops('DbiControl dc; dc.setParameter("ticket.id", "x");', library).message == \
+        f"'DbiControl.setParameter' {NOT_SIMULATED}"
 
 
 def test_a_plugin_signature_contradicting_the_reference_is_a_setup_error(tmp_path: Path):
@@ -232,16 +232,16 @@ def test_a_plugin_signature_contradicting_the_reference_is_a_setup_error(tmp_pat
 
         @hookimpl
         def crmscript_library(library):
-            @builtin("Void SearchEngine.addField(Integer field)", library=library)
-            def add_field(se, field):
+            @builtin("String DbiControl.getParameter(Integer name)", library=library)
+            def get_parameter(dc, name):
                 pass
         """), encoding="utf-8")
     with pytest.raises(PluginError) as info:
         engine.Engine(tmp_path, plugins=[plugin], load_entry_points=False)
     message = str(info.value)
-    assert message.startswith(f"{plugin}: plugin error: 'Void SearchEngine.addField(Integer field)' contradicts "
-                              "the CRMScript reference, which documents 'Void SearchEngine.addField(String field)'")
-    assert "CRMScript.Native.SearchEngine.html#" in message
+    assert message.startswith(f"{plugin}: plugin error: 'String DbiControl.getParameter(Integer name)' contradicts "
+                              "the CRMScript reference, which documents 'String DbiControl.getParameter(String name)'")
+    assert "CRMScript.Native.DbiControl.html#" in message
 
 
 def test_what_agrees_or_is_not_documented_is_no_contradiction():
@@ -251,10 +251,10 @@ def test_what_agrees_or_is_not_documented_is_no_contradiction():
         [added] = added_signatures(library, LIBRARY)
         return added
 
-    assert contradiction(sig("Void SearchEngine.addField(String field)")) is None
+    assert contradiction(sig("String DbiControl.getParameter(String name)")) is None
     assert contradiction(sig("String shout(String s)")) is None  # a plugin's own function
-    assert contradiction(sig("Integer SearchEngine.myHelper()")) is None  # a plugin's own method
-    assert contradiction(sig("SearchEngine SearchEngine()")) is None  # what `SearchEngine se;` holds
+    assert contradiction(sig("Integer DbiControl.myHelper()")) is None  # a plugin's own method
+    assert contradiction(sig("DbiControl DbiControl()")) is None  # what `DbiControl dc;` holds
     assert contradiction(sig("Integer exitWithMessage(String m)")) == (
         "'Integer exitWithMessage(String m)' contradicts the CRMScript reference, which documents "
         "'Void exitWithMessage(String message)' (https://docs.superoffice.com/en/automation/crmscript/reference/"
@@ -274,7 +274,7 @@ def test_the_simulated_library_agrees_with_the_reference():
 
 def test_the_table_says_which_members_run():
     table = {cls.name: cls for cls in simulation_table(LIBRARY)}
-    assert table["SearchEngine"].simulated == 0 and len(table["SearchEngine"].members) > 30
+    assert table["DbiControl"].simulated == 0 and len(table["DbiControl"].members) == 7
     string = {m.name: m for m in table["String"].members}
     assert string["getLength"].runs and string["getLength"].simulated == string["getLength"].documented
     functions = {m.name: m for m in table[GLOBAL].members}
@@ -287,7 +287,7 @@ def test_check_list_simulated(tmp_path: Path):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "documented members run in the simulator" in lines[0]
-    assert "SearchEngine (class): none of its 36 members runs" in lines
+    assert "DbiControl (class): none of its 7 members runs" in lines
     assert any(line.startswith("global functions: ") for line in lines)
     functions = result.stdout.split("\n\n", 1)[1].split("\nBool (value type)")[0]
     assert "  type-checks only: " in functions and "exitWithMessage," in functions
@@ -298,11 +298,11 @@ def test_check_list_simulated(tmp_path: Path):
 
         @hookimpl
         def crmscript_library(library):
-            builtin("Void SearchEngine.addField(String field)", library=library)(lambda se, field: None)
+            builtin("String DbiControl.getParameter(String name)", library=library)(lambda dc, name: "")
         """), encoding="utf-8")
     result = CliRunner().invoke(app, ["check", "--list-simulated", "--plugin", str(plugin)])
-    assert "SearchEngine (class): 1 of 36 members run" in result.stdout.splitlines()
-    assert "  runs: addField (1 of 2 overloads)" in result.stdout.splitlines()
+    assert "DbiControl (class): 1 of 7 members run" in result.stdout.splitlines()
+    assert "  runs: getParameter" in result.stdout.splitlines()
 
 
 def test_check_without_a_path_is_a_usage_error():
