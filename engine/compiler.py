@@ -70,10 +70,6 @@ from .types import (
 # Line numbers of the generated code: file_index * LINE_STRIDE + line.
 LINE_STRIDE = 1_000_000
 
-# Library methods that make their receiver (an array, Map or Vector) grow:
-# after such a call the generated code checks the collection size limit.
-GROWING_METHODS = frozenset({"pushBack", "pushFront", "insert", "add", "append", "resize", "set"})
-
 MAIN_FUNCTION = MAIN  # the top-level code's function (namespace.MAIN; the tracer imports it from here)
 
 
@@ -129,6 +125,10 @@ class Compiler:
         self._recursive: set[int] = set()  # ids of functions in a call cycle
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
+        # The String `+` whose result the statement being compiled checks
+        # itself, after storing it (see assign_statement): every other String
+        # `+` checks its result inline.
+        self._guarded_concat: N.Expr | None = None
 
     # ---------------------------------------------------------- namespace
 
@@ -392,9 +392,10 @@ class Compiler:
 
     def stmt_VarDecl(self, stmt: N.VarDecl) -> list[ast.stmt]:
         name = self.var_name(stmt.symbol, stmt.name)
-        value = self.initial_value(stmt.type_ref, stmt.init)
+        grows = stmt.init is not None and self._grows_string(stmt.type_ref.type, stmt.init)
+        value = self.guarded_concat(stmt.init) if grows else self.initial_value(stmt.type_ref, stmt.init)
         out: list[ast.stmt] = [ast.Assign([ast.Name(name, ast.Store())], value)]
-        if stmt.init is not None and self._grows_string(stmt.type_ref.type, stmt.init):
+        if grows:
             out.append(self._string_guard(ast.Name(name, ast.Load())))
         return out
 
@@ -411,15 +412,9 @@ class Compiler:
             name = self.var_name(expr.obj.symbol, expr.obj.name)
             grow = ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.converted(expr.args[0], STRING))
             return [grow, self.locate(self._string_guard(ast.Name(name, ast.Load())), expr)]
-        out: list[ast.stmt] = [ast.Expr(self.expr(expr))]
-        if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
-                and not expr.target.context  # members given the context check the limit themselves
-                and isinstance(expr.obj, N.Name)):  # evaluating the receiver again must be harmless
-            if expr.obj.ctype == STRING:
-                out.append(self.locate(self._string_guard(self.expr(expr.obj)), expr))
-            else:
-                out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
-        return out
+        # Members that make a String or a collection grow are given the run
+        # context and check the limits themselves.
+        return [ast.Expr(self.expr(expr))]
 
     def stmt_If(self, stmt: N.If) -> list[ast.stmt]:
         orelse = self.body_of(stmt.else_) if stmt.else_ is not None else []
@@ -563,11 +558,13 @@ class Compiler:
         target = node.target
         ttype = target.ctype or node.ctype
         if node.op == "=":
-            value = self.converted(node.value, ttype)
-            out = [self.store(target, value)]
-            if ttype is not None and self._grows_string(ttype, node.value):
+            if isinstance(target, N.Name) and ttype is not None and self._grows_string(ttype, node.value):
+                # `s = s + x`: stored first, then checked; CPython grows the
+                # string in place only when the `+` is stored straight into s.
+                out = [self.store(target, self.guarded_concat(node.value))]
                 out.append(self._string_guard(self.expr(target)))
-            return out
+                return out
+            return [self.store(target, self.converted(node.value, ttype))]
         op = node.op[0]
         if ttype == STRING and op == "+" and isinstance(target, N.Name):
             # `s += x` keeps CPython's in-place string growth.
@@ -591,9 +588,8 @@ class Compiler:
         if isinstance(target, N.Member):
             return ast.Assign([ast.Attribute(self.expr(target.obj), field_attribute(target.name), ast.Store())], value)
         if isinstance(target, N.Index):
-            helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
             obj, value = self.element_store(target.obj, self.expr(target.obj), value)
-            return ast.Expr(self.call_name(helper, [obj, self.index_value(target), value]))
+            return ast.Expr(self.element_setter(target.obj.ctype == MAP, obj, self.index_value(target), value))
         raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
 
     def assign_expr(self, node: N.Assign) -> ast.expr:
@@ -606,9 +602,8 @@ class Compiler:
             if isinstance(target, N.Member):
                 return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant(field_attribute(target.name)), value])
             if isinstance(target, N.Index):
-                helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
                 obj, value = self.element_store(target.obj, self.expr(target.obj), value)
-                return self.call_name(helper, [obj, self.index_value(target), value])
+                return self.element_setter(target.obj.ctype == MAP, obj, self.index_value(target), value)
         if isinstance(target, N.Name):
             value = self.arith(node.op[0], self.expr(target), self.expr(node.value), target.ctype,
                                target.ctype, node.value.ctype, node)
@@ -638,8 +633,7 @@ class Compiler:
         value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
         if holds_generic(target.obj.ctype):
             value = self.call_name("_g_element", [ast.Name(obj_tmp, ast.Load()), value])
-        setter = self.call_name("_map_set" if is_map else "_index_set",
-                                [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value])
+        setter = self.element_setter(is_map, ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value)
         return ast.Subscript(ast.Tuple([obj, index, setter], ast.Load()), ast.Constant(2), ast.Load())
 
     def incdec_statement(self, node: N.IncDec) -> list[ast.stmt]:
@@ -679,16 +673,32 @@ class Compiler:
     # -------------------------------------------------------------- guards
 
     def _grows_string(self, t: Type, value: N.Expr) -> bool:
-        return t == STRING and isinstance(value, N.Binary) and value.op == "+"
+        return (t == STRING and isinstance(value, N.Binary) and value.op == "+"
+                and value.ctype == STRING and not is_generic(value.left.ctype) and not is_generic(value.right.ctype))
+
+    def guarded_concat(self, value: N.Binary) -> ast.expr:
+        """The String `+` `value` without its inline length check: the
+        statement checks the variable it is stored into."""
+        self._guarded_concat = value
+        try:
+            return self.expr(value)
+        finally:
+            self._guarded_concat = None
+
+    def string_checked(self, value: ast.expr) -> ast.expr:
+        """`(t if len(t := value) <= max else _string_limit(ctx))`: the String
+        length limit on a concatenation wherever its result goes (a return,
+        an argument, a field, an element), not only into a variable."""
+        tmp = self.temp()
+        test = ast.Compare(self.call_name("_len", [ast.NamedExpr(ast.Name(tmp, ast.Store()), value)]),
+                           [ast.LtE()], [ast.Name(MAX_STRING, ast.Load())])
+        return ast.IfExp(test, ast.Name(tmp, ast.Load()),
+                         self.call_name("_string_limit", [ast.Name(CTX, ast.Load())]))
 
     def _string_guard(self, value: ast.expr) -> ast.stmt:
         """`if len(s) > max: raise limit` (after a string got longer)."""
         check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_STRING, ast.Load())])
         return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name(CTX, ast.Load())]))], [])
-
-    def _collection_guard(self, value: ast.expr, node: N.Expr) -> ast.stmt:
-        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_COLLECTION, ast.Load())])
-        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name(CTX, ast.Load())]))], []), node)
 
     # ----------------------------------------------------------- expressions
 
@@ -791,7 +801,9 @@ class Compiler:
         if result == STRING or left_type == STRING:
             if op != "+":
                 raise CRMScriptCheckError(f"operator {op} does not apply to String", node.file, node.line, node.column)
-            return ast.BinOp(left, ast.Add(), right)
+            if node is self._guarded_concat:
+                return ast.BinOp(left, ast.Add(), right)
+            return self.string_checked(ast.BinOp(left, ast.Add(), right))
         if op in _ARITH and op not in ("/", "%"):
             return ast.BinOp(left, _ARITH[op](), right)
         # Unknown static type (Generic): let the runtime decide.
@@ -830,6 +842,13 @@ class Compiler:
 
     def expr_Member(self, node: N.Member) -> ast.expr:
         return ast.Attribute(self.expr(node.obj), field_attribute(node.name), ast.Load())
+
+    def element_setter(self, is_map: bool, obj: ast.expr, index: ast.expr, value: ast.expr) -> ast.expr:
+        """`a[i] = value` (`_index_set`) or `m[k] = value` (`_map_set`, given the
+        collection size limit: a new key must not pass it)."""
+        if is_map:
+            return self.call_name("_map_set", [obj, index, value, ast.Name(MAX_COLLECTION, ast.Load())])
+        return self.call_name("_index_set", [obj, index, value])
 
     def element_store(self, array: N.Expr, array_py: ast.expr, value: ast.expr) -> tuple[ast.expr, ast.expr]:
         """(array, value) for `array[i] = value`: through a Generic[] view (a
@@ -955,9 +974,9 @@ class Compiler:
                 else:
                     current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
                 call = self.library_call(sig, None, node.args, node, receiver_py=current)
-                setter = self.call_name("_map_set" if is_map else "_index_set", [
-                    ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()),
-                    ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call), ast.Constant(0), ast.Load())])
+                setter = self.element_setter(is_map, ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()),
+                                             ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call),
+                                                           ast.Constant(0), ast.Load()))
             parts.append(setter)
             parts.append(ast.Subscript(ast.Name(pair, ast.Load()), ast.Constant(1), ast.Load()))
             return ast.Subscript(ast.Tuple(parts, ast.Load()), ast.Constant(-1), ast.Load())

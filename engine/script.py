@@ -20,7 +20,6 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import repeat as _repeat
 from types import TracebackType
 from typing import Any
 
@@ -29,7 +28,7 @@ from .compiler import CompiledProgram, compile_program
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError, CRMScriptWarning
 from .eventdata import EventData
 from .runtime.context import RunContext, context_for_event
-from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error
+from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error, step_ticker
 from .runtime.namespace import CTX, LIMITS, MAIN, MAX_COLLECTION, MAX_DEPTH, MAX_STRING, TICK, fresh_namespace
 from .runtime.table import LIBRARY, Library
 from .sandbox import ensure_recursion_limit, python_recursion_limit
@@ -91,8 +90,8 @@ class Script:
         pool = self._pool
         namespace = pool.pop() if pool else self._new_namespace()
         namespace[CTX] = context
-        if self._counts_steps:  # the step budget: a C-level countdown, StopIteration when spent
-            namespace[TICK] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
+        if self._counts_steps:  # the step budget and the deadline: C-level, StopIteration when spent
+            namespace[TICK] = step_ticker(context, limits.steps if limits.steps > 0 else 0)
         if namespace[LIMITS] is not limits:  # a pooled namespace keeps its last limits
             namespace[LIMITS] = limits
             namespace[MAX_STRING] = limits.string_length

@@ -427,8 +427,12 @@ def map_get(self: Map, key: str) -> str:
     return self._values.get(key, "")
 
 
-def map_set(mapping: Map, key: str, value: str) -> str:
-    """`m[key] = value`; returns the stored value."""
+def map_set(mapping: Map, key: str, value: str, limit: int | None = None) -> str:
+    """`m[key] = value`; returns the stored value. `limit` is the run's
+    collection size limit (the generated code passes it): a new key must not
+    pass it."""
+    if limit is not None and len(mapping._values) >= limit and key not in mapping._values:
+        raise CRMScriptLimitError(f"the map would hold {len(mapping._values) + 1} elements; the limit is {limit}")
     mapping.set(key, value)
     return value
 
@@ -627,8 +631,13 @@ def vector_to_string_array(self: Vector) -> Array:
     return Array(str, self)
 
 
-@builtin("String Vector.buildString(String delimiter)")
-def vector_build_string(self: Vector, delimiter: str) -> str:
+@builtin("String Vector.buildString(String delimiter)", context=True)
+def vector_build_string(ctx, self: Vector, delimiter: str) -> str:
+    """The elements joined; the length is known (and checked) before the text is made."""
+    length = sum(map(len, self)) + len(delimiter) * max(len(self) - 1, 0)
+    if length > ctx.limits.string_length:
+        from .limits import string_limit_error
+        raise string_limit_error(ctx.limits)
     return delimiter.join(self)
 
 
