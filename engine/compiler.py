@@ -125,10 +125,11 @@ class Compiler:
         self._recursive: set[int] = set()  # ids of functions in a call cycle
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
-        # The String `+` whose result the statement being compiled checks
-        # itself, after storing it (see assign_statement): every other String
-        # `+` checks its result inline.
-        self._guarded_concat: N.Expr | None = None
+        # String `+` nodes whose result is checked elsewhere: by the statement
+        # that stores it (`s = s + x`, see assign_statement) or by the `+`
+        # around it (concat_check_elsewhere). Every other String `+` checks its
+        # result inline.
+        self._unchecked_concats: set[int] = set()
 
     # ---------------------------------------------------------- namespace
 
@@ -679,11 +680,26 @@ class Compiler:
     def guarded_concat(self, value: N.Binary) -> ast.expr:
         """The String `+` `value` without its inline length check: the
         statement checks the variable it is stored into."""
-        self._guarded_concat = value
-        try:
-            return self.expr(value)
-        finally:
-            self._guarded_concat = None
+        self._unchecked_concats.add(id(value))
+        return self.expr(value)
+
+    def concat_needs_check(self, node: N.Binary) -> bool:
+        """Whether the String `+` `node` checks its result inline (string_checked).
+
+        Not when its length is bounded by the script's text (literals,
+        numbers' toString(): at most SMALL_CONCAT characters), nor when the
+        `+` around it only adds such a bounded piece (`"Sale " + id + " ok"`
+        checks once, at the outer `+`): between two checks a chain adds one
+        unbounded operand, so no intermediate passes twice the limit (plus
+        the bounded pieces), and `s + s + s + ...` still checks every `+`."""
+        right = node.right
+        if (isinstance(node.left, N.Binary) and node.left.op == "+" and node.left.ctype == STRING
+                and _static_length(right) is not None):
+            self._unchecked_concats.add(id(node.left))
+        if id(node) in self._unchecked_concats:
+            return False
+        length = _static_length(node)
+        return length is None or length > SMALL_CONCAT
 
     def string_checked(self, value: ast.expr) -> ast.expr:
         """`(t if len(t := value) <= max else _string_limit(ctx))`: the String
@@ -761,7 +777,11 @@ class Compiler:
         if op in ("&&", "||", "and", "or"):
             kind = ast.And() if op in ("&&", "and") else ast.Or()
             return ast.BoolOp(kind, [self.bool_operand(node.left), self.bool_operand(node.right)])
+        checked = op == "+" and node.ctype == STRING and self.concat_needs_check(node)  # before the operands
         left, right = self.expr(node.left), self.expr(node.right)
+        if op == "+" and node.ctype == STRING and not is_generic(node.left.ctype) and not is_generic(node.right.ctype):
+            value = ast.BinOp(left, ast.Add(), right)
+            return self.string_checked(value) if checked else value
         if op in _COMPARE:
             if is_generic(node.left.ctype) or is_generic(node.right.ctype):
                 return self.call_name("_g_compare", [ast.Constant(op), left, right])
@@ -801,8 +821,7 @@ class Compiler:
         if result == STRING or left_type == STRING:
             if op != "+":
                 raise CRMScriptCheckError(f"operator {op} does not apply to String", node.file, node.line, node.column)
-            if node is self._guarded_concat:
-                return ast.BinOp(left, ast.Add(), right)
+            # (a `+` of two Strings in an expression is expr_Binary's; this is `x.f += s`, `a[i] += s`)
             return self.string_checked(ast.BinOp(left, ast.Add(), right))
         if op in _ARITH and op not in ("/", "%"):
             return ast.BinOp(left, _ARITH[op](), right)
@@ -1082,6 +1101,27 @@ class Compiler:
 _COMPARE = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
 _ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "%": ast.Mod}
 _PRIMITIVE_DEFAULTS = {"Integer": 0, "Float": 0.0, "Bool": False, "String": "", "Byte": 0}
+
+
+# A String `+` whose result the script's text bounds to this many characters
+# is not checked against the String length limit (a limit below it is no
+# useful sandbox setting).
+SMALL_CONCAT = 256
+
+
+def _static_length(node: N.Expr) -> int | None:
+    """The most characters `node` can hold, when its text says (literals,
+    Integer/Byte/Bool toString(), `+` of those); else None."""
+    if isinstance(node, N.StringLit):
+        return len(node.value)
+    if isinstance(node, N.Binary) and node.op == "+" and node.ctype == STRING:
+        left, right = _static_length(node.left), _static_length(node.right)
+        return None if left is None or right is None else left + right
+    target = getattr(node, "target", None)
+    if (isinstance(node, N.MethodCall) and isinstance(target, Signature) and target.name == "toString"
+            and not target.params and target.owner in ("Integer", "Byte", "Bool")):
+        return 11
+    return None
 
 
 def _is_string_append_to_variable(expr: N.Expr) -> bool:
