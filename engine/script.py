@@ -88,7 +88,10 @@ class Script:
         # parallel threads or nested runs never share one. Its CTX slot is also
         # how library code finds the running context (runtime.context.active_context).
         pool = self._pool
-        namespace = pool.pop() if pool else self._new_namespace()
+        try:  # (not `if pool:` then pop: another thread may take the last one between the two)
+            namespace = pool.pop()
+        except IndexError:
+            namespace = self._new_namespace()
         namespace[CTX] = context
         if self._counts_steps:  # the step budget and the deadline: C-level, StopIteration when spent
             namespace[TICK] = step_ticker(context, limits.steps if limits.steps > 0 else 0)

@@ -24,9 +24,12 @@ from .common import (
     EXIT_FAILED,
     EXIT_USAGE,
     describe,
+    event_time_limit_option,
     handler_tree_option,
+    limits_from,
     load_plugin_files,
     plugin_option,
+    time_limit_option,
 )
 
 
@@ -69,6 +72,8 @@ def fire_command(
     request: Optional[Path] = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
+    time_limit: float = time_limit_option(),
+    event_time_limit: float = event_time_limit_option(),
     plugins: list[Path] = plugin_option(),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
@@ -83,7 +88,7 @@ def fire_command(
     plugin_files = load_plugin_files(plugins, "fire")
     tree = handler_tree_option(handlers, "fire")
     try:
-        engine = Engine(tree, plugins=plugin_files, on_warning=_warn)
+        engine = Engine(tree, plugins=plugin_files, on_warning=_warn, limits=limits_from(time_limit, event_time_limit))
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
