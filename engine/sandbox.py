@@ -8,14 +8,15 @@ A script reaches nothing but the runtime library:
 * member access exists only through the signature table (the grammar has no
   syntax for Python attributes; struct fields are `v_`-prefixed slots);
 * limits from `RunContext.limits` (engine/runtime/context.py):
-  - steps: a C-level countdown (`itertools.repeat(None, n).__next__`, made
+  - steps and time: a C-level countdown (runtime/limits.step_ticker, made
     per run by Script.run) ticked at every loop iteration and at the entry
     of a function that can recurse; it raises StopIteration when spent,
-    which no CRMScript `catch` can catch;
+    which no CRMScript `catch` can catch, and looks at the run's deadline
+    every 1,024 steps (long library calls look at it themselves);
   - recursion: the CRMScript call depth, passed to every script function as
     a hidden last argument and compared with the limit on entry;
-  - string length after every String concatenation assignment, collection
-    size after growing calls and array declarations.
+  - string length on every String concatenation, collection size in
+    growing calls and array declarations, printed output in RunContext.write.
   What exceeding each says is in runtime/limits.py.
 
 Python's own recursion limit is raised, never lowered (other threads may be

@@ -776,9 +776,12 @@ def string_parse_so_multi_language_string(self: str, language: int) -> str:
 REGEXP_TIME_LIMIT = 1.0  # seconds for one regexp() call (less when the run's deadline is nearer)
 # The regex module's compiler writes a counted repetition's minimum out
 # (`a{1000}` becomes 1,000 literals, nested counts multiply: `((a{100}){100}){100}`
-# took 4 GB); a pattern that would expand to more elements than this is refused
-# before it is compiled.
-REGEXP_MAX_SIZE = 10_000
+# took 4 GB), and its first search with a long literal builds tables in time
+# that grows with the cube of the literal's length, where no timeout is
+# looked at (1,000 characters of "a": 0.3 s; 2,000: 2.6 s; 10,000: minutes).
+# A pattern that would expand to more elements than this is refused before
+# it is compiled.
+REGEXP_MAX_SIZE = 1_000
 
 
 def regexp_size(pattern: str, cap: int = REGEXP_MAX_SIZE) -> int:
