@@ -235,3 +235,39 @@ def test_xml_names_that_would_inject_markup_are_refused():
     assert isinstance(error, engine.CRMScriptRuntimeError) and "attribute name" in error.message
     output, error, _ = run('XMLNode x = XMLNode("ns:a-b.c_d");\nx.setParameter("xml:lang", "no");\nprint(x.toString(0));')
     assert error is None and output == '<ns:a-b.c_d xml:lang="no"/>'
+
+
+# ------------------------------------------------------ the checks' places
+
+
+def test_a_concatenation_the_script_bounds_is_not_checked_and_every_unbounded_one_is():
+    bounded = engine.compile_script('Integer i = 5;\nMap m;\nm.insert("item" + i.toString(), "x");', "b.crm")
+    assert "_max_string" not in bounded.python_source
+    chain = engine.compile_script('String s = "x";\nprint(s + s + s);\nprint("a " + s + " b");', "c.crm")
+    source = chain.python_source
+    # s + s + s: both '+' checked; "a " + s + " b": once, at the outer '+'
+    assert source.count("_max_string") == 3
+
+
+# ---------------------------------------------------------------- memory
+
+
+def test_a_script_past_the_process_memory_limit_ends_with_a_limit_error(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "memory.crm"
+    script.write_text('String[] a;\nString s = "0123456789";\nfor (Integer i = 0; i < 12; i++) { s = s + s; }\n'
+                      'while (true) {\n  a.pushBack(s + "x");\n}\n')
+    crmscript = Path(sys.executable).with_name("crmscript")
+    done = subprocess.run([str(crmscript), "run", str(script), "--memory-limit", "600"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "memory limit exceeded" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_servers_default_memory_limit_leaves_room():
+    from engine.sandbox import MIN_DEFAULT_MEMORY, default_memory_limit
+
+    assert default_memory_limit() in (0,) or default_memory_limit() >= MIN_DEFAULT_MEMORY

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import regex
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
+from .context import active_context
 from .languages import language_id
 from .limits import check_deadline, seconds_left, string_limit_error, time_limit_error
 from .numbers import has_integer_prefix, parse_float, parse_integer
@@ -90,9 +91,10 @@ LONG_INPUT = 1 << 16
 
 
 def check_long_input(ctx, text: str) -> None:
-    """The deadline check of a member about to work through `text`."""
+    """The deadline check of a member about to work through `text` (`ctx`
+    None: a member not given the context finds the running one)."""
     if len(text) > LONG_INPUT:
-        check_deadline(ctx)
+        check_deadline(ctx if ctx is not None else active_context())
 
 
 def limited(ctx, text: str) -> str:
@@ -196,11 +198,13 @@ def string_to_upper(ctx, self: str) -> str:
 @builtin("Bool String.isLower()")
 def string_is_lower(self: str) -> bool:
     """Every character is a lower-case letter (whitespace, digits: false)."""
+    check_long_input(None, self)
     return self != "" and all(c.isalpha() and c.islower() for c in self)
 
 
 @builtin("Bool String.isUpper()")
 def string_is_upper(self: str) -> bool:
+    check_long_input(None, self)
     return self != "" and all(c.isalpha() and c.isupper() for c in self)
 
 
@@ -342,7 +346,9 @@ def string_split(ctx, self: str, delimiter: str) -> object:
 @builtin("String String.keepChars(String charsToKeep)")
 def string_keep_chars(self: str, chars_to_keep: str) -> str:
     keep = set(chars_to_keep)
-    return "".join(c for c in self if c in keep)
+    check_long_input(None, self)
+    # One C pass (str.translate) deleting every other character the text has.
+    return self.translate(dict.fromkeys(ord(c) for c in set(self) - keep))
 
 
 @builtin("String String.stripLeading(String characters)")
@@ -419,6 +425,7 @@ def string_wrap(ctx, self: str, length: int, ignore_quote: bool) -> str:
     keeps its own line). With ignoreQuote, lines starting with '>' stay as they are."""
     if length <= 0:
         return self
+    check_long_input(ctx, self)
     out: list[str] = []
     for line in self.split("\n"):
         if (ignore_quote and line.startswith(">")) or len(line) <= length:
@@ -440,17 +447,18 @@ def _is_ascii_digit(c: str) -> bool:
 @builtin("Bool String.isAlpha()")
 def string_is_alpha(self: str) -> bool:
     """Only letters (any alphabet); "" and whitespace give false."""
-    return self != "" and all(c.isalpha() for c in self)
+    return self.isalpha()  # (str.isalpha: every character a letter, and at least one)
 
 
 @builtin("Bool String.isDigit()")
 def string_is_digit(self: str) -> bool:
     """Only 0-9; "" gives false."""
-    return self != "" and all(_is_ascii_digit(c) for c in self)
+    return self.isascii() and self.isdigit()  # (the ASCII digits are all isdigit() takes in ASCII)
 
 
 @builtin("Bool String.isAlphanumeric()")
 def string_is_alphanumeric(self: str) -> bool:
+    check_long_input(None, self)
     return self != "" and all(c.isalpha() or _is_ascii_digit(c) for c in self)
 
 
@@ -536,7 +544,14 @@ _XML_REFERENCE = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);"
 
 @builtin("String String.xmlEncode()", context=True)
 def string_xml_encode(ctx, self: str) -> str:
-    return limited(ctx, "".join(_XML_ENTITIES.get(c, c) for c in self))
+    # The length is known first (one count per entity); then one C pass per
+    # entity, "&" first so the others' "&" is not encoded again.
+    check_string_length(ctx, len(self) + sum(self.count(c) * (len(e) - 1) for c, e in _XML_ENTITIES.items()))
+    check_long_input(ctx, self)
+    text = self
+    for c, entity in _XML_ENTITIES.items():
+        text = text.replace(c, entity)
+    return text
 
 
 def _xml_reference(match: re.Match) -> str:
@@ -715,6 +730,7 @@ def string_get_emails(self: str) -> object:
     """A comma-separated list of `"name" <address>` (or bare addresses) as a
     Vector of name, address, name, address, ...; empty if any address is malformed."""
     found: list[str] = []
+    check_long_input(None, self)
     for part in (p.strip() for p in _split_outside_quotes(self, ",")):
         if not part:
             continue
