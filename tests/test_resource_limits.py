@@ -271,3 +271,20 @@ def test_the_servers_default_memory_limit_leaves_room():
     from engine.sandbox import MIN_DEFAULT_MEMORY, default_memory_limit
 
     assert default_memory_limit() in (0,) or default_memory_limit() >= MIN_DEFAULT_MEMORY
+
+
+@pytest.mark.parametrize("source", [
+    'String t = "a=1\\n";\nfor (Integer i = 0; i < 14; i++) { t = t + t; }\nMap m = Map(t);',
+    'String t = "\\"a\\":1,";\nfor (Integer i = 0; i < 13; i++) { t = t + t; }\nMap m; m.fromJson("{" + t + "\\"z\\":1}");',
+    'String t = "a,";\nfor (Integer i = 0; i < 14; i++) { t = t + t; }\nVector v; v.parseString(t, ",");',
+])
+def test_texts_that_would_make_too_many_elements_are_refused_before_the_work(source):
+    assert "the limit is 5000" in limit(source, collection_size=5_000).message.replace(",", "")
+
+
+def test_reading_a_struct_from_a_tree_of_shared_nodes_stops_at_the_collection_limit():
+    source = ('struct S { Integer[][] grid; };\nXMLNode row = XMLNode("row");\n'
+              'for (Integer i = 0; i < 200; i++) { row.addChild(XMLNode("c")); }\n'
+              'XMLNode grid = XMLNode("grid");\nfor (Integer i = 0; i < 200; i++) { grid.addChild(row); }\n'
+              'XMLNode top = XMLNode("top");\ntop.addChild(grid);\nS s;\ns.fromXMLNode(top);')
+    assert "more than 20,000 nodes" in limit(source).message

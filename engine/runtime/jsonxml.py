@@ -758,17 +758,18 @@ def _scalar_from_node(type_name: str, node: XMLNode, current: Any) -> Any:
     return current
 
 
-def _read_member(type_name: str, dims: int, node: XMLNode, current: Any) -> Any:
+def _read_member(type_name: str, dims: int, node: XMLNode, current: Any, budget: _NodeBudget) -> Any:
+    budget.take()
     if dims:
         if not isinstance(current, Array):
             return current
         items = []
         for child in node.children:
-            items.append(_read_member(type_name, dims - 1, child, current.new_element()))
+            items.append(_read_member(type_name, dims - 1, child, current.new_element(), budget))
         current[:] = items
         return current
     if _is_struct(current):
-        struct_from_xml_node(current, node)
+        _read_struct(current, node, budget)
         return current
     if node.parameters.get("type") == "null":
         return current
@@ -778,16 +779,20 @@ def _read_member(type_name: str, dims: int, node: XMLNode, current: Any) -> Any:
 def struct_from_xml_node(obj: Any, node: XMLNode) -> None:
     """`s.fromXMLNode(node)`: each member takes the text of the child node of
     the same name (converted to the member's type); members without a child
-    node keep their value."""
+    node keep their value. The values read count against the collection
+    limit (a node shared under many parents is read again each time)."""
     try:
-        for name, field_type, attr in _struct_members(obj):
-            child = node.child(name)
-            if child is None:
-                continue
-            value = _read_member(field_type.name, field_type.dims, child, getattr(obj, attr))
-            setattr(obj, attr, value)
+        _read_struct(obj, node, _NodeBudget("fromXMLNode"))
     except RecursionError:
         raise _too_deep("fromXMLNode") from None
+
+
+def _read_struct(obj: Any, node: XMLNode, budget: _NodeBudget) -> None:
+    for name, field_type, attr in _struct_members(obj):
+        child = node.child(name)
+        if child is None:
+            continue
+        setattr(obj, attr, _read_member(field_type.name, field_type.dims, child, getattr(obj, attr), budget))
 
 
 # The checker finds the methods every struct has under the owner "Struct".
