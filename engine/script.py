@@ -248,7 +248,10 @@ def _build(source: str, name: str, includes: Any, library: Library | None) -> Sc
     from .parser import parse_program
 
     try:
-        program = parse_program(source, name, includes=includes)
+        # A plugin's classes are type names too (`Thing t = Thing("x");`), as
+        # `crmscript check` already parsed them: check and run agree.
+        type_names = list(library.classes) if library is not None else ()
+        program = parse_program(source, name, includes=includes, type_names=type_names)
         warnings = check_program(program, library=library)
         compiled = compile_program(program, library=library or LIBRARY, script_name=name)
     except RecursionError:  # every stage walks the tree recursively
