@@ -117,6 +117,8 @@ class Script:
             raise self._located(error, bug.__traceback__) from bug
         finally:
             namespace[CTX] = None  # keep nothing of this run alive
+            if context.deadline_is_lazy:  # a deadline this run set itself is this run's only
+                context.deadline, context.deadline_is_lazy = None, False
             if self._global_names:  # most triggers have none (no empty loop then)
                 for name in self._global_names:
                     namespace[name] = None

@@ -288,3 +288,14 @@ def test_reading_a_struct_from_a_tree_of_shared_nodes_stops_at_the_collection_li
               'XMLNode grid = XMLNode("grid");\nfor (Integer i = 0; i < 200; i++) { grid.addChild(row); }\n'
               'XMLNode top = XMLNode("top");\ntop.addChild(grid);\nS s;\ns.fromXMLNode(top);')
     assert "more than 20,000 nodes" in limit(source).message
+
+
+def test_a_context_used_again_gets_a_new_deadline_per_run():
+    script = engine.compile_script("Integer i;\nwhile (i < 5000) { i++; }\nprint(i.toString());", "again.crm")
+    context = RunContext(limits=Limits(seconds=0.5))
+    assert script.run(context=context).output == "5000"
+    assert context.deadline is None  # the deadline the run set at its first tick ended with it
+    given = RunContext(limits=Limits(seconds=0.5))
+    given.deadline = 0.0  # a deadline the caller set (long past) is kept, and ends the run
+    with pytest.raises(engine.CRMScriptLimitError, match="time limit"):
+        script.run(context=given)

@@ -112,6 +112,7 @@ class RunContext:
     # first check from limits.seconds (runtime/limits.py, run_deadline).
     deadline: float | None = None
     deadline_is_event = False  # the deadline is the event's (its error names the event limit)
+    deadline_is_lazy = False  # set at the run's first check: forgotten when the run ends
     output_used = 0  # characters printed and logged so far (limits.output_length)
 
     # Per-run containers, made when first read:

@@ -81,10 +81,13 @@ STEP_CHUNK = 1024
 def run_deadline(ctx: Any) -> float:
     """The run's deadline on the perf_counter clock. A run nobody gave one
     (Script.run called directly) gets it at its first check: what ran before
-    is straight-line code of quick calls."""
+    is straight-line code of quick calls. Such a deadline is the run's own:
+    Script.run forgets it when the run ends (`deadline_is_lazy`), so a
+    context used for another run later gets a new one."""
     deadline = ctx.deadline
     if deadline is None:
         deadline = ctx.deadline = clock() + ctx.limits.seconds
+        ctx.deadline_is_lazy = True
     return deadline
 
 
