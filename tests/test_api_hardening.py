@@ -166,3 +166,22 @@ def test_what_a_handler_leaves_in_the_event_data_is_bounded(client):
     assert answer.status_code == 200 and "response size limit exceeded" in body["Exception"]
     assert body["OutputValues"] == {} and len(answer.content) < 10_000
     assert_still_answering(client)
+
+
+def test_the_access_log_is_bounded():
+    from engine.api.middleware import MAX_LOG_LINES, MAX_LOGGED, AccessLog
+
+    written: list[str] = []
+
+    async def app(scope, receive, send):
+        scope["state"]["log_facts"] = {"type": "T", "outcome": "x" * 50_000,
+                                       "log": [f"T/10.crm: log: {'y' * 5_000}"] * 1_000}
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def send(message):
+        pass
+
+    scope = {"type": "http", "method": "POST", "path": EXECUTE, "state": {}}
+    asyncio.run(AccessLog(app, written.append)(scope, None, send))
+    assert len(written) == 1 + MAX_LOG_LINES + 1 and written[-1] == "  ... 800 more log lines"
+    assert all(len(line) < MAX_LOGGED + 100 for line in written)

@@ -11,8 +11,9 @@ from .models import REQUEST_MODELS
 
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r"})
 # The longest outcome and handler log line written (an Exception or a logged
-# String can be megabytes).
+# String can be megabytes), and the most log lines written for one request.
 MAX_LOGGED = 1_000
+MAX_LOG_LINES = 200
 
 
 def _shortened(text: str) -> str:
@@ -73,8 +74,11 @@ class AccessLog:
             milliseconds = (time.perf_counter() - started) * 1000
             facts = scope.get("state", {}).get("log_facts", {})
             self.write(access_line(scope, facts, milliseconds, status))
-            for line in facts.get("log", ()):  # what the handlers logged (printDebug, log, logMessage)
+            logged = facts.get("log", ())  # what the handlers logged (printDebug, log, logMessage)
+            for line in logged[:MAX_LOG_LINES]:
                 self.write(f"  {_shortened(line)}".translate(_ONE_LINE))
+            if len(logged) > MAX_LOG_LINES:
+                self.write(f"  ... {len(logged) - MAX_LOG_LINES:,} more log lines")
 
 
 def access_line(scope: dict, facts: dict, milliseconds: float, status: int) -> str:
