@@ -45,7 +45,6 @@ from .common import (
     time_limit_option,
 )
 
-
 SWITCH_INTERVAL = 0.001  # seconds (see serve_command)
 
 
@@ -76,7 +75,7 @@ def serve_command(
     time_limit: float = time_limit_option(),
     event_time_limit: float = event_time_limit_option(),
     memory_limit: int = memory_limit_option(-1),
-    engine_threads: Optional[int] = typer.Option(
+    engine_threads: int | None = typer.Option(
         None, "--engine-threads", min=1, max=64, show_default=False,
         help="Engine calls (handler chains) that may run at once (default: 8, api/gate.py)."),
     plugins: list[Path] = plugin_option(),
