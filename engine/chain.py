@@ -69,9 +69,11 @@ MAX_EXCEPTION_TEXT = 10_000
 def failure_message(handler: Handler, error: BaseException) -> str:
     """The Exception text: names the handler file, the line and the error."""
     if isinstance(error, CRMScriptError):
-        if error.file == handler.name:
+        if not error.line:  # no place in the script (a limit the chain checks after the run)
+            text = f"{handler.name}: {error.kind}: {error.message}"
+        elif error.file == handler.name:
             text = str(error)
-        else:  # the error is located in an included file (or has no location): name both
+        else:  # the error is located in an included file: name both
             text = f"{handler.name}: {error}"
     else:  # not a script problem: a bug in the engine or a plugin; still no traceback
         text = f"{handler.name}: internal error: {type(error).__name__}: {error}"
