@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from .catalog import Catalog, default_catalog
-from .errors import CRMScriptError
+from .errors import CRMScriptError, CRMScriptLimitError
 from .eventdata import EventData
 from .handlers import Handler, HandlerRegistry, HandlerRun
 from .plugins import (
@@ -196,6 +196,8 @@ class Engine:
         for handler in handlers:
             if not self._run_one(handler, shared, settings, result, on_print, global_variables, event_deadline):
                 break
+        if result.runs:
+            self._bound_answer(result)
         if hooks:
             self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
         return result
@@ -220,7 +222,6 @@ class Engine:
             if event_deadline < context.deadline:
                 context.deadline, context.deadline_is_event = event_deadline, True
             script.run(shared, context=context)
-            check_event_data_size(context)
         except Exception as error:  # CRMScriptError, or a bug: never a traceback
             run = HandlerRun(handler, context.printed(), time.perf_counter() - started, error, context.log)
             result.runs.append(run)
@@ -231,6 +232,16 @@ class Engine:
         if hooks:
             return self._call_hook(result, handler, "crmscript_after_handler", run=run, event=shared)
         return True
+
+    def _bound_answer(self, result: ChainResult) -> None:
+        """The EventData the chain answers with stays under the response size
+        limit (checked once, after the chain): past it, the last handler that
+        ran fails with the limit error, unless one failed already."""
+        try:
+            check_event_data_size(result.event, self.limits)
+        except CRMScriptLimitError as error:
+            if result.failed is None:
+                self._fail(result, result.runs[-1].handler, error)
 
     def _fail(self, result: ChainResult, handler: Handler, error: BaseException) -> None:
         result.failed, result.error = handler, error
