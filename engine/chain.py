@@ -37,7 +37,7 @@ from .plugins import (
     plugin_library,
 )
 from .runtime.context import Limits, RunContext, Settings
-from .runtime.limits import check_event_data_size
+from .runtime.limits import check_event_data_size, event_data_size
 
 log = logging.getLogger("crmscript.chain")
 
@@ -196,8 +196,8 @@ class Engine:
         for handler in handlers:
             if not self._run_one(handler, shared, settings, result, on_print, global_variables, event_deadline):
                 break
-        if result.runs:
-            self._bound_answer(result)
+        if result.runs and event_data_size(shared) > self.limits.event_data_length:
+            self._answer_too_large(result)
         if hooks:
             self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
         return result
@@ -233,10 +233,10 @@ class Engine:
             return self._call_hook(result, handler, "crmscript_after_handler", run=run, event=shared)
         return True
 
-    def _bound_answer(self, result: ChainResult) -> None:
-        """The EventData the chain answers with stays under the response size
-        limit (checked once, after the chain): past it, the last handler that
-        ran fails with the limit error, unless one failed already."""
+    def _answer_too_large(self, result: ChainResult) -> None:
+        """The EventData the chain answers with passed the response size limit
+        (checked once, after the chain): what it counts is dropped, and the
+        last handler that ran fails with the limit error unless one failed already."""
         try:
             check_event_data_size(result.event, self.limits)
         except CRMScriptLimitError as error:
