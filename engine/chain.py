@@ -18,6 +18,7 @@ BlockExecution does not stop the chain: it is a message to the caller
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import time
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Optional
 
 from .catalog import Catalog, default_catalog
-from .errors import CRMScriptError
+from .errors import CRMScriptError, CRMScriptLimitError
 from .eventdata import EventData
 from .handlers import Handler, HandlerRegistry, HandlerRun
 from .plugins import (
@@ -36,6 +37,7 @@ from .plugins import (
     plugin_library,
 )
 from .runtime.context import Limits, RunContext, Settings
+from .runtime.limits import check_event_data_size, event_data_size
 
 log = logging.getLogger("crmscript.chain")
 
@@ -60,15 +62,25 @@ class ChainResult:
         return [line for run in self.runs for line in run.log_lines()]
 
 
+# The longest Exception text: an error message can quote a huge String
+# (`throw s;`), and an 8 MB Exception once became an 8 MB response and log line.
+MAX_EXCEPTION_TEXT = 10_000
+
+
 def failure_message(handler: Handler, error: BaseException) -> str:
     """The Exception text: names the handler file, the line and the error."""
     if isinstance(error, CRMScriptError):
-        if error.file == handler.name:
-            return str(error)
-        # The error is located in an included file (or has no location): name both.
-        return f"{handler.name}: {error}"
-    # Not a script problem: a bug in the engine or a plugin. Still no traceback.
-    return f"{handler.name}: internal error: {type(error).__name__}: {error}"
+        if not error.line:  # no place in the script (a limit the chain checks after the run)
+            text = f"{handler.name}: {error.kind}: {error.message}"
+        elif error.file == handler.name:
+            text = str(error)
+        else:  # the error is located in an included file: name both
+            text = f"{handler.name}: {error}"
+    else:  # not a script problem: a bug in the engine or a plugin; still no traceback
+        text = f"{handler.name}: internal error: {type(error).__name__}: {error}"
+    if len(text) > MAX_EXCEPTION_TEXT:
+        text = f"{text[:MAX_EXCEPTION_TEXT]}... ({len(text) - MAX_EXCEPTION_TEXT:,} more characters)"
+    return text
 
 
 class Engine:
@@ -206,10 +218,14 @@ class Engine:
         # getGlobalVariable/setGlobalVariable: "communication between different
         # scripts", so one set of global variables for the whole chain.
         global_variables: dict[str, str] = {}
+        event_deadline = time.perf_counter() + self.limits.event_seconds  # the whole chain's time
         try:
             for handler in handlers:
-                if not self._run_one(handler, shared, settings, result, on_print, global_variables, clock):
+                if not self._run_one(handler, shared, settings, result, on_print, global_variables,
+                                     clock, event_deadline):
                     break
+            if result.runs and event_data_size(shared) > self.limits.event_data_length:
+                self._answer_too_large(result)
             if hooks:
                 self._call_hook(result, None, "crmscript_after_event", event=shared, runs=result.runs)
         finally:
@@ -218,7 +234,8 @@ class Engine:
         return result
 
     def _run_one(self, handler: Handler, shared: EventData, settings: Settings,
-                 result: ChainResult, on_print, global_variables: dict[str, str], clock: Any = None) -> bool:
+                 result: ChainResult, on_print, global_variables: dict[str, str], clock: Any = None,
+                 event_deadline: float = math.inf) -> bool:
         """Run one handler on the shared event; False when the chain must stop."""
         hooks = self._run_hooks
         if hooks and not self._call_hook(result, handler, "crmscript_before_handler",
@@ -236,6 +253,10 @@ class Engine:
         try:
             script = handler.script if handler.script is not None else self.registry.script_for(handler)
             started = time.perf_counter()
+            # The handler's own time limit, or what is left of the event's.
+            context.deadline = started + self.limits.seconds
+            if event_deadline < context.deadline:
+                context.deadline, context.deadline_is_event = event_deadline, True
             script.run(shared, context=context)
         except Exception as error:  # CRMScriptError, or a bug: never a traceback
             run = HandlerRun(handler, context.printed(), time.perf_counter() - started, error, context.log)
@@ -247,6 +268,16 @@ class Engine:
         if hooks:
             return self._call_hook(result, handler, "crmscript_after_handler", run=run, event=shared)
         return True
+
+    def _answer_too_large(self, result: ChainResult) -> None:
+        """The EventData the chain answers with passed the response size limit
+        (checked once, after the chain): what it counts is dropped, and the
+        last handler that ran fails with the limit error unless one failed already."""
+        try:
+            check_event_data_size(result.event, self.limits)
+        except CRMScriptLimitError as error:
+            if result.failed is None:
+                self._fail(result, result.runs[-1].handler, error)
 
     def _fail(self, result: ChainResult, handler: Handler, error: BaseException) -> None:
         result.failed, result.error = handler, error

@@ -21,6 +21,8 @@ written down in docs/checker.md.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -672,11 +674,13 @@ class Checker:
 
     def expr_IntLit(self, expr: nodes.IntLit) -> Type:
         if not INT_MIN <= expr.value <= INT_MAX:
-            self.error(expr, f"the number {expr.value} does not fit in an Integer "
-                             f"({INT_MIN} to {INT_MAX})")
+            shown = f"the number {expr.value}" if len(str(expr.value)) <= 20 else "a number of more than 20 digits"
+            self.error(expr, f"{shown} does not fit in an Integer ({INT_MIN} to {INT_MAX})")
         return INTEGER
 
     def expr_FloatLit(self, expr: nodes.FloatLit) -> Type:
+        if math.isinf(expr.value):
+            self.error(expr, f"the number does not fit in a Float (at most {sys.float_info.max:g})")
         return FLOAT
 
     def expr_StringLit(self, expr: nodes.StringLit) -> Type:

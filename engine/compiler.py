@@ -72,10 +72,6 @@ from .types import (
 # Line numbers of the generated code: file_index * LINE_STRIDE + line.
 LINE_STRIDE = 1_000_000
 
-# Library methods that make their receiver (an array, Map or Vector) grow:
-# after such a call the generated code checks the collection size limit.
-GROWING_METHODS = frozenset({"pushBack", "pushFront", "insert", "add", "append", "resize", "set"})
-
 MAIN_FUNCTION = MAIN  # the top-level code's function (namespace.MAIN; the tracer imports it from here)
 
 
@@ -131,6 +127,11 @@ class Compiler:
         self._recursive: set[int] = set()  # ids of functions in a call cycle
         self._module_body: list[ast.stmt] = []
         self.scope = _FunctionScope()
+        # String `+` nodes whose result is checked elsewhere: by the statement
+        # that stores it (`s = s + x`, see assign_statement) or by the `+`
+        # around it (concat_check_elsewhere). Every other String `+` checks its
+        # result inline.
+        self._unchecked_concats: set[int] = set()
 
     # ---------------------------------------------------------- namespace
 
@@ -394,9 +395,10 @@ class Compiler:
 
     def stmt_VarDecl(self, stmt: N.VarDecl) -> list[ast.stmt]:
         name = self.var_name(stmt.symbol, stmt.name)
-        value = self.initial_value(stmt.type_ref, stmt.init)
+        grows = stmt.init is not None and self._grows_string(stmt.type_ref.type, stmt.init)
+        value = self.guarded_concat(stmt.init) if grows else self.initial_value(stmt.type_ref, stmt.init)
         out: list[ast.stmt] = [ast.Assign([ast.Name(name, ast.Store())], value)]
-        if stmt.init is not None and self._grows_string(stmt.type_ref.type, stmt.init):
+        if grows:
             out.append(self._string_guard(ast.Name(name, ast.Load())))
         return out
 
@@ -413,15 +415,9 @@ class Compiler:
             name = self.var_name(expr.obj.symbol, expr.obj.name)
             grow = ast.AugAssign(ast.Name(name, ast.Store()), ast.Add(), self.converted(expr.args[0], STRING))
             return [grow, self.locate(self._string_guard(ast.Name(name, ast.Load())), expr)]
-        out: list[ast.stmt] = [ast.Expr(self.expr(expr))]
-        if (isinstance(expr, N.MethodCall) and expr.method in GROWING_METHODS and isinstance(expr.target, Signature)
-                and not expr.target.context  # members given the context check the limit themselves
-                and isinstance(expr.obj, N.Name)):  # evaluating the receiver again must be harmless
-            if expr.obj.ctype == STRING:
-                out.append(self.locate(self._string_guard(self.expr(expr.obj)), expr))
-            else:
-                out.append(self._collection_guard(self.expr(expr.obj), expr.obj))
-        return out
+        # Members that make a String or a collection grow are given the run
+        # context and check the limits themselves.
+        return [ast.Expr(self.expr(expr))]
 
     def stmt_If(self, stmt: N.If) -> list[ast.stmt]:
         orelse = self.body_of(stmt.else_) if stmt.else_ is not None else []
@@ -565,11 +561,13 @@ class Compiler:
         target = node.target
         ttype = target.ctype or node.ctype
         if node.op == "=":
-            value = self.converted(node.value, ttype)
-            out = [self.store(target, value)]
-            if ttype is not None and self._grows_string(ttype, node.value):
+            if isinstance(target, N.Name) and ttype is not None and self._grows_string(ttype, node.value):
+                # `s = s + x`: stored first, then checked; CPython grows the
+                # string in place only when the `+` is stored straight into s.
+                out = [self.store(target, self.guarded_concat(node.value))]
                 out.append(self._string_guard(self.expr(target)))
-            return out
+                return out
+            return [self.store(target, self.converted(node.value, ttype))]
         op = node.op[0]
         if ttype == STRING and op == "+" and isinstance(target, N.Name):
             # `s += x` keeps CPython's in-place string growth.
@@ -593,9 +591,8 @@ class Compiler:
         if isinstance(target, N.Member):
             return ast.Assign([ast.Attribute(self.expr(target.obj), field_attribute(target.name), ast.Store())], value)
         if isinstance(target, N.Index):
-            helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
             obj, value = self.element_store(target.obj, self.expr(target.obj), value)
-            return ast.Expr(self.call_name(helper, [obj, self.index_value(target), value]))
+            return ast.Expr(self.element_setter(target.obj.ctype == MAP, obj, self.index_value(target), value))
         raise CRMScriptCheckError("cannot assign to this expression", target.file, target.line, target.column)
 
     def assign_expr(self, node: N.Assign) -> ast.expr:
@@ -608,9 +605,8 @@ class Compiler:
             if isinstance(target, N.Member):
                 return self.call_name("_attr_set", [self.expr(target.obj), ast.Constant(field_attribute(target.name)), value])
             if isinstance(target, N.Index):
-                helper = "_map_set" if target.obj.ctype == MAP else "_index_set"
                 obj, value = self.element_store(target.obj, self.expr(target.obj), value)
-                return self.call_name(helper, [obj, self.index_value(target), value])
+                return self.element_setter(target.obj.ctype == MAP, obj, self.index_value(target), value)
         if isinstance(target, N.Name):
             value = self.arith(node.op[0], self.expr(target), self.expr(node.value), target.ctype,
                                target.ctype, node.value.ctype, node)
@@ -640,8 +636,7 @@ class Compiler:
         value = self.arith(op, current, self.expr(node.value), target.ctype, target.ctype, node.value.ctype, node)
         if holds_generic(target.obj.ctype):
             value = self.call_name("_g_element", [ast.Name(obj_tmp, ast.Load()), value])
-        setter = self.call_name("_map_set" if is_map else "_index_set",
-                                [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value])
+        setter = self.element_setter(is_map, ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()), value)
         return ast.Subscript(ast.Tuple([obj, index, setter], ast.Load()), ast.Constant(2), ast.Load())
 
     def incdec_statement(self, node: N.IncDec) -> list[ast.stmt]:
@@ -681,16 +676,47 @@ class Compiler:
     # -------------------------------------------------------------- guards
 
     def _grows_string(self, t: Type, value: N.Expr) -> bool:
-        return t == STRING and isinstance(value, N.Binary) and value.op == "+"
+        return (t == STRING and isinstance(value, N.Binary) and value.op == "+"
+                and value.ctype == STRING and not is_generic(value.left.ctype) and not is_generic(value.right.ctype))
+
+    def guarded_concat(self, value: N.Binary) -> ast.expr:
+        """The String `+` `value` without its inline length check: the
+        statement checks the variable it is stored into."""
+        self._unchecked_concats.add(id(value))
+        return self.expr(value)
+
+    def concat_needs_check(self, node: N.Binary) -> bool:
+        """Whether the String `+` `node` checks its result inline (string_checked).
+
+        Not when its length is bounded by the script's text (literals,
+        numbers' toString(): at most SMALL_CONCAT characters), nor when the
+        `+` around it only adds such a bounded piece (`"Sale " + id + " ok"`
+        checks once, at the outer `+`): between two checks a chain adds one
+        unbounded operand, so no intermediate passes twice the limit (plus
+        the bounded pieces), and `s + s + s + ...` still checks every `+`."""
+        right = node.right
+        if (isinstance(node.left, N.Binary) and node.left.op == "+" and node.left.ctype == STRING
+                and _static_length(right) is not None):
+            self._unchecked_concats.add(id(node.left))
+        if id(node) in self._unchecked_concats:
+            return False
+        length = _static_length(node)
+        return length is None or length > SMALL_CONCAT
+
+    def string_checked(self, value: ast.expr) -> ast.expr:
+        """`(t if len(t := value) <= max else _string_limit(ctx))`: the String
+        length limit on a concatenation wherever its result goes (a return,
+        an argument, a field, an element), not only into a variable."""
+        tmp = self.temp()
+        test = ast.Compare(self.call_name("_len", [ast.NamedExpr(ast.Name(tmp, ast.Store()), value)]),
+                           [ast.LtE()], [ast.Name(MAX_STRING, ast.Load())])
+        return ast.IfExp(test, ast.Name(tmp, ast.Load()),
+                         self.call_name("_string_limit", [ast.Name(CTX, ast.Load())]))
 
     def _string_guard(self, value: ast.expr) -> ast.stmt:
         """`if len(s) > max: raise limit` (after a string got longer)."""
         check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_STRING, ast.Load())])
         return ast.If(check, [ast.Expr(self.call_name("_string_limit", [ast.Name(CTX, ast.Load())]))], [])
-
-    def _collection_guard(self, value: ast.expr, node: N.Expr) -> ast.stmt:
-        check = ast.Compare(self.call_name("_len", [value]), [ast.Gt()], [ast.Name(MAX_COLLECTION, ast.Load())])
-        return self.locate(ast.If(check, [ast.Expr(self.call_name("_collection_limit", [ast.Name(CTX, ast.Load())]))], []), node)
 
     # ----------------------------------------------------------- expressions
 
@@ -753,7 +779,11 @@ class Compiler:
         if op in ("&&", "||", "and", "or"):
             kind = ast.And() if op in ("&&", "and") else ast.Or()
             return ast.BoolOp(kind, [self.bool_operand(node.left), self.bool_operand(node.right)])
+        checked = op == "+" and node.ctype == STRING and self.concat_needs_check(node)  # before the operands
         left, right = self.expr(node.left), self.expr(node.right)
+        if op == "+" and node.ctype == STRING and not is_generic(node.left.ctype) and not is_generic(node.right.ctype):
+            value = ast.BinOp(left, ast.Add(), right)
+            return self.string_checked(value) if checked else value
         if op in _COMPARE:
             if is_generic(node.left.ctype) or is_generic(node.right.ctype):
                 return self.call_name("_g_compare", [ast.Constant(op), left, right])
@@ -793,7 +823,8 @@ class Compiler:
         if result == STRING or left_type == STRING:
             if op != "+":
                 raise CRMScriptCheckError(f"operator {op} does not apply to String", node.file, node.line, node.column)
-            return ast.BinOp(left, ast.Add(), right)
+            # (a `+` of two Strings in an expression is expr_Binary's; this is `x.f += s`, `a[i] += s`)
+            return self.string_checked(ast.BinOp(left, ast.Add(), right))
         if op in _ARITH and op not in ("/", "%"):
             return ast.BinOp(left, _ARITH[op](), right)
         # Unknown static type (Generic): let the runtime decide.
@@ -834,6 +865,13 @@ class Compiler:
         if node.constant is not None:  # `ActivityStatus.Completed`
             return ast.Constant(node.constant)
         return ast.Attribute(self.expr(node.obj), field_attribute(node.name), ast.Load())
+
+    def element_setter(self, is_map: bool, obj: ast.expr, index: ast.expr, value: ast.expr) -> ast.expr:
+        """`a[i] = value` (`_index_set`) or `m[k] = value` (`_map_set`, given the
+        collection size limit: a new key must not pass it)."""
+        if is_map:
+            return self.call_name("_map_set", [obj, index, value, ast.Name(MAX_COLLECTION, ast.Load())])
+        return self.call_name("_index_set", [obj, index, value])
 
     def element_store(self, array: N.Expr, array_py: ast.expr, value: ast.expr) -> tuple[ast.expr, ast.expr]:
         """(array, value) for `array[i] = value`: through a Generic[] view (a
@@ -959,9 +997,9 @@ class Compiler:
                 else:
                     current = self.call_name("_index_get", [ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load())])
                 call = self.library_call(sig, None, node.args, node, receiver_py=current)
-                setter = self.call_name("_map_set" if is_map else "_index_set", [
-                    ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()),
-                    ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call), ast.Constant(0), ast.Load())])
+                setter = self.element_setter(is_map, ast.Name(obj_tmp, ast.Load()), ast.Name(index_tmp, ast.Load()),
+                                             ast.Subscript(ast.NamedExpr(ast.Name(pair, ast.Store()), call),
+                                                           ast.Constant(0), ast.Load()))
             parts.append(setter)
             parts.append(ast.Subscript(ast.Name(pair, ast.Load()), ast.Constant(1), ast.Load()))
             return ast.Subscript(ast.Tuple(parts, ast.Load()), ast.Constant(-1), ast.Load())
@@ -1079,6 +1117,27 @@ def not_simulated_name(sig: Signature) -> str:
 _COMPARE = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
 _ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "%": ast.Mod}
 _PRIMITIVE_DEFAULTS = {"Integer": 0, "Float": 0.0, "Bool": False, "String": "", "Byte": 0}
+
+
+# A String `+` whose result the script's text bounds to this many characters
+# is not checked against the String length limit (a limit below it is no
+# useful sandbox setting).
+SMALL_CONCAT = 256
+
+
+def _static_length(node: N.Expr) -> int | None:
+    """The most characters `node` can hold, when its text says (literals,
+    Integer/Byte/Bool toString(), `+` of those); else None."""
+    if isinstance(node, N.StringLit):
+        return len(node.value)
+    if isinstance(node, N.Binary) and node.op == "+" and node.ctype == STRING:
+        left, right = _static_length(node.left), _static_length(node.right)
+        return None if left is None or right is None else left + right
+    target = getattr(node, "target", None)
+    if (isinstance(node, N.MethodCall) and isinstance(target, Signature) and target.name == "toString"
+            and not target.params and target.owner in ("Integer", "Byte", "Bool")):
+        return 11
+    return None
 
 
 def _is_string_append_to_variable(expr: N.Expr) -> bool:

@@ -2,8 +2,10 @@
 
 An include resolver is any callable name -> (source text, file name) or None
 (see engine.parser.IncludeResolver). `IncludePath` is the standard one: it
-searches a list of folders, in order, for `name`, `name.crm` and
-`name.crmscript`. The handler tree keeps its includes in `DIR/lib/`.
+searches a list of folders, in order, for `name.crm` and `name.crmscript`
+(and `name` itself when it ends so): it reads script files only, so no
+other file of the host is reachable. The handler tree keeps its includes in
+`DIR/lib/`.
 
 The file name an include gets is what every error, `errorLocation`, trace
 and coverage report shows. By default it is the path found (the compiler's
@@ -25,6 +27,7 @@ from pathlib import Path
 from .textfile import UnreadableFile, read_script_text
 
 INCLUDE_SUFFIXES = ("", ".crm", ".crmscript")
+SCRIPT_SUFFIXES = (".crm", ".crmscript")  # the only files an include reads: no host file is a script
 LIB_DIR = "lib"
 
 
@@ -48,7 +51,8 @@ class IncludePath:
         """(folder index, path) of every file `name` could refer to, in search order."""
         for index, folder in enumerate(self.folders):
             for suffix in INCLUDE_SUFFIXES:
-                yield index, folder / (name + suffix)
+                if (name + suffix).endswith(SCRIPT_SUFFIXES):
+                    yield index, folder / (name + suffix)
 
     def locate(self, name: str) -> tuple[Path, str] | None:
         """The file `name` refers to and the name it is shown by, or None."""
@@ -87,11 +91,16 @@ class IncludePath:
 
 def include_folders_for(script: str | os.PathLike) -> list[Path]:
     """Where a script's includes are looked for: its own folder, then the
-    nearest `lib/` folder beside it or above it (handler tree convention:
-    DIR/<EventType>/handler.crm includes from DIR/lib/)."""
+    `lib/` folder beside it or one level up (the handler tree layout:
+    DIR/<EventType>/handler.crm includes from DIR/lib/). The search never
+    leaves the script's project: no folder further up, and never the
+    `lib/` of the file system's root (a script in /tmp once read
+    /usr/lib/os-release through /lib)."""
     folder = Path(script).resolve().parent
     folders = [folder]
-    for candidate_parent in (folder, *folder.parents):
+    for candidate_parent in (folder, folder.parent):
+        if candidate_parent.parent == candidate_parent:  # the file system's root
+            break
         lib = candidate_parent / LIB_DIR
         if lib.is_dir():
             if lib != folder:

@@ -81,6 +81,10 @@ def is_known_type_name(name: str) -> bool:
 # ------------------------------------------------------------- parse context
 
 
+# Digits an Integer literal is read with (more is out of range for certain).
+INTEGER_LITERAL_DIGITS = 30
+
+
 @dataclass
 class _IncludeState:
     """Shared by one parse_program call and every include it parses."""
@@ -561,7 +565,11 @@ class _NodeBuilder(Transformer):
         return nodes.Construct(type_ref, args, **self._at(name))
 
     def int_lit(self, items):
-        return nodes.IntLit(int(items[0].value), **self._at(items[0]))
+        digits = items[0].value.lstrip("0")
+        # Python refuses to convert more than 4,300 digits; anything past
+        # INTEGER_LITERAL_DIGITS is out of range anyway (the checker says so).
+        value = int(digits or "0") if len(digits) <= INTEGER_LITERAL_DIGITS else 10 ** INTEGER_LITERAL_DIGITS
+        return nodes.IntLit(value, **self._at(items[0]))
 
     def float_lit(self, items):
         return nodes.FloatLit(float(items[0].value), **self._at(items[0]))

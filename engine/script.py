@@ -20,7 +20,6 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import repeat as _repeat
 from types import TracebackType
 from typing import Any
 
@@ -29,7 +28,7 @@ from .compiler import CompiledProgram, compile_program
 from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError, CRMScriptWarning
 from .eventdata import EventData
 from .runtime.context import RunContext, context_for_event
-from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error
+from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error, step_ticker
 from .runtime.namespace import CTX, LIMITS, MAIN, MAX_COLLECTION, MAX_DEPTH, MAX_STRING, TICK, fresh_namespace
 from .runtime.table import LIBRARY, Library
 from .sandbox import ensure_recursion_limit, python_recursion_limit
@@ -97,10 +96,13 @@ class Script:
         # parallel threads or nested runs never share one. Its CTX slot is also
         # how library code finds the running context (runtime.context.active_context).
         pool = self._pool
-        namespace = pool.pop() if pool else self._new_namespace()
+        try:  # (not `if pool:` then pop: another thread may take the last one between the two)
+            namespace = pool.pop()
+        except IndexError:
+            namespace = self._new_namespace()
         namespace[CTX] = context
-        if self._counts_steps:  # the step budget: a C-level countdown, StopIteration when spent
-            namespace[TICK] = _repeat(None, limits.steps if limits.steps > 0 else 0).__next__
+        if self._counts_steps:  # the step budget and the deadline: C-level, StopIteration when spent
+            namespace[TICK] = step_ticker(context, limits.steps if limits.steps > 0 else 0)
         if namespace[LIMITS] is not limits:  # a pooled namespace keeps its last limits
             namespace[LIMITS] = limits
             namespace[MAX_STRING] = limits.string_length
@@ -123,6 +125,8 @@ class Script:
             raise self._located(error, bug.__traceback__) from bug
         finally:
             namespace[CTX] = None  # keep nothing of this run alive
+            if context.deadline_is_lazy:  # a deadline this run set itself is this run's only
+                context.deadline, context.deadline_is_lazy = None, False
             if self._global_names:  # most triggers have none (no empty loop then)
                 for name in self._global_names:
                     namespace[name] = None
@@ -263,7 +267,10 @@ def _build(source: str, name: str, includes: Any, library: Library | None) -> Sc
     from .parser import parse_program
 
     try:
-        program = parse_program(source, name, includes=includes)
+        # A plugin's classes are type names too (`Thing t = Thing("x");`), as
+        # `crmscript check` already parsed them: check and run agree.
+        type_names = list(library.classes) if library is not None else ()
+        program = parse_program(source, name, includes=includes, type_names=type_names)
         warnings = check_program(program, library=library)
         compiled = compile_program(program, library=library or LIBRARY, script_name=name)
     except RecursionError:  # every stage walks the tree recursively

@@ -155,3 +155,26 @@ def test_example_plugin_registered_directly_is_not_doubled(tmp_path):
 
     engine = Engine(tmp_path, plugins=[example], on_warning=lambda m: None)
     assert len(engine.handlers_for("DbiTaskFailed")) == 1
+
+
+def test_a_plugin_class_is_a_type_name_in_the_chain_as_in_check(tmp_path):
+    """`crmscript check` parsed a plugin's class as a type; the chain (and
+    `run`) said "unknown function 'Thing'" for the same handler."""
+    class Thing:
+        def __init__(self, name: str = "") -> None:
+            self.name = name
+
+    def crmscript_library(library):
+        from engine.runtime.table import builtin
+
+        library.register_class("Thing", Thing, default=Thing)
+        builtin("Thing Thing(String name)", library=library)(lambda name: Thing(name))
+        builtin("String Thing.getName()", library=library)(lambda self: self.name)
+
+    (tmp_path / "TicketSave").mkdir()
+    (tmp_path / "TicketSave" / "10-thing.crm").write_text(
+        'Thing t = Thing("made");\ngetEventData().setOutputValue("name", t.getName());\n')
+    engine = Engine(tmp_path, plugins=[plugin(crmscript_library=crmscript_library)], load_entry_points=False,
+                    on_warning=lambda m: None)
+    out = engine.execute(EventData(Type="TicketSave"))
+    assert out.Exception == "" and out.OutputValues == {"name": "made"}

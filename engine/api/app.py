@@ -7,12 +7,14 @@ Every request goes through the same steps, each with its own error:
     negotiate        Accept that cannot be met 406
     headers          SO-Language / Accept-Language / SO-Culture / SO-TimeZone -> Settings, bad value 400
     body             Content-Type not spoken 415, larger than max_body 413,
-                     malformed or mistyped 400 naming the field
-    run              through the engine gate (gate.py)
-    answer           JSON (the bytes of eventdata.response_json) or XML
+                     malformed or mistyped 400 naming the field (a body over
+                     DECODE_INLINE_BYTES, and every JSON Patch, decoded on a thread)
+    run              through the engine gate (gate.py): on a worker thread
+    answer           JSON (the bytes of eventdata.response_json) or XML, made
+                     on the same worker thread
 
-The parts live beside this module: `gate.py` (engine calls one at a time,
-slow ones on a worker thread), `middleware.py` (ASP.NET-style paths, the
+The parts live beside this module: `gate.py` (engine calls on worker
+threads, never on the event loop), `middleware.py` (ASP.NET-style paths, the
 access log), `openapi.py` (what /docs shows beyond FastAPI's own schema).
 Each request gets its own EventData copy and RunContext (the engine makes
 them), so nothing leaks between requests.
@@ -20,6 +22,7 @@ them), so nothing leaks between requests.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -38,7 +41,7 @@ from ..runtime.context import Settings
 from . import codecs
 from .auth import Authenticator, make_authenticator
 from .errors import ApiError, ErrorBody, bad_request
-from .gate import EngineGate
+from .gate import DEFAULT_ENGINE_THREADS, EngineGate
 from .headers import settings_from_headers
 from .middleware import AccessLog, AspNetPaths, LineWriter, logger_writer
 from .models import (
@@ -64,6 +67,10 @@ __all__ = ["DEFAULT_MAX_BODY", "LineWriter", "create_app", "validate"]
 log = logging.getLogger("crmscript.api")
 
 DEFAULT_MAX_BODY = 1024 * 1024  # 1 MiB
+# Bodies up to this size are decoded on the event loop (tens of microseconds;
+# a thread hop costs more); larger ones and JSON Patches, whose work is
+# bounded but not small (api/patch.py), on a thread.
+DECODE_INLINE_BYTES = 16 * 1024
 
 Begin = Callable[[Request, type[BaseModel]], Awaitable["Call"]]
 
@@ -110,8 +117,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
     Reads the ASGI messages directly (cheaper than Request.stream())."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-        raise ApiError(413, f"The request body has {int(declared)} bytes; the limit is {limit}",
+    declared = (declared or "").strip()
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        raise ApiError(413, f"The request body has {declared[:40]} bytes; the limit is {limit}",
                        source="Content-Length")
     chunks, size = [], 0
     while True:
@@ -149,7 +157,8 @@ def validate(model: type[BaseModel], data: Any) -> BaseModel:
 
 def create_app(engine: Any, *, auth: None | str | Authenticator = None,
                max_body: int = DEFAULT_MAX_BODY, logger: logging.Logger | None = None,
-               access_log: Callable[[str], None] | None = None) -> FastAPI:
+               access_log: Callable[[str], None] | None = None,
+               engine_threads: int = DEFAULT_ENGINE_THREADS) -> FastAPI:
     """The API application serving `engine` (an `engine.chain.Engine` or an
     object with its `run_chain`, `handler` and `has_handlers` methods).
 
@@ -157,9 +166,10 @@ def create_app(engine: Any, *, auth: None | str | Authenticator = None,
     `max_body`: the largest request body accepted, in bytes (413 above).
     `access_log`: where the one line per request goes (e.g. a LineWriter);
     by default to `logger` (or "crmscript.api") at INFO.
+    `engine_threads`: engine calls that may run at once (gate.py).
     """
     authenticator = make_authenticator(auth)
-    gate = EngineGate()
+    gate = EngineGate(engine_threads)
     app = _new_app(gate)
     _add_methods(app, engine, gate, _request_steps(authenticator, max_body))
     _add_error_answers(app)
@@ -199,12 +209,20 @@ def _request_steps(authenticator: Authenticator | None, max_body: int) -> Begin:
         media_type = choose_response_type(request.headers.get("accept"))
         settings = settings_from_headers(request.headers)
         content_type = request.headers.get("content-type")
-        request_codec(content_type)  # 415 before reading a body we cannot read
+        codec, _ = request_codec(content_type)  # 415 before reading a body we cannot read
         body = await read_body(request, max_body)
-        data = codecs.decode_body(body, content_type, model, model.empty_request)
-        return Call(request, validate(model, data), media_type, settings)
+        decode = functools.partial(_decode_and_validate, body, content_type, model, max_body)
+        if len(body) > DECODE_INLINE_BYTES or codec == "json-patch":
+            request_body = await asyncio.to_thread(decode)
+        else:
+            request_body = decode()
+        return Call(request, request_body, media_type, settings)
 
     return begin
+
+
+def _decode_and_validate(body: bytes, content_type: str | None, model: type[BaseModel], max_body: int) -> BaseModel:
+    return validate(model, codecs.decode_body(body, content_type, model, model.empty_request, max_body))
 
 
 def _add_methods(app: FastAPI, engine: Any, gate: EngineGate, begin: Begin) -> None:
@@ -216,9 +234,14 @@ def _add_methods(app: FastAPI, engine: Any, gate: EngineGate, begin: Begin) -> N
     async def execute_event_handlers(request: Request) -> Response:
         call = await begin(request, ExecuteEventHandlersRequest)
         event = call.body.EventData
-        result = await gate.run(event.Type, engine.run_chain, event, settings=call.settings)
+
+        def run_and_answer() -> tuple[Any, Response]:
+            result = engine.run_chain(event, settings=call.settings)
+            return result, call.answer_event(result.event)
+
+        result, answer = await gate.run(run_and_answer)
         _note_chain(call, event.Type, result)
-        return call.answer_event(result.event)
+        return answer
 
     @app.post(EXECUTE_SCRIPT_AS_EVENT, **method_doc(
         EventDataResponse, "The EventData after the script ran", tag="CRMScript",
@@ -228,18 +251,19 @@ def _add_methods(app: FastAPI, engine: Any, gate: EngineGate, begin: Begin) -> N
         call = await begin(request, ExecuteScriptAsEventRequest)
         script_id, event = call.body.CRMScriptId, call.body.EventData
 
-        def run_one() -> Any:
+        def run_one() -> tuple[Any, Response | None]:
             handler = engine.handler(script_id)
             if handler is None:
-                return None
-            return engine.run_chain(event, settings=call.settings, handlers=[handler])
+                return None, None
+            result = engine.run_chain(event, settings=call.settings, handlers=[handler])
+            return result, call.answer_event(result.event)
 
-        result = await gate.run(("script", script_id), run_one)
+        result, answer = await gate.run(run_one)
         if result is None:
             raise ApiError(404, f"No CRMScript has the id {script_id} (list them with "
                                 "`crmscript events --scripts`)", source="CRMScriptId")
         _note_chain(call, event.Type, result)
-        return call.answer_event(result.event)
+        return answer
 
     @app.post(EVENT_HANDLER_EXISTS, **method_doc(
         bool, "true or false", tag="CustomerService",
@@ -247,7 +271,7 @@ def _add_methods(app: FastAPI, engine: Any, gate: EngineGate, begin: Begin) -> N
     async def event_handler_exists(request: Request) -> Response:
         call = await begin(request, EventHandlerExistsRequest)
         event_type = call.body.EventHandlerType
-        exists = await gate.run("exists", engine.has_handlers, event_type)
+        exists = await gate.run(engine.has_handlers, event_type)
         call.note(type=event_type, outcome=f"exists={str(exists).lower()}")
         return call.answer(exists, "boolean")
 
@@ -257,7 +281,7 @@ def _add_methods(app: FastAPI, engine: Any, gate: EngineGate, begin: Begin) -> N
     async def event_handlers_exists(request: Request) -> Response:
         call = await begin(request, EventHandlersExistsRequest)
         types = call.body.EventHandlerTypes
-        answers = await gate.run("exists", lambda: [bool(engine.has_handlers(t)) for t in types])
+        answers = await gate.run(lambda: [bool(engine.has_handlers(t)) for t in types])
         call.note(outcome=f"{sum(answers)} of {len(answers)} exist")
         return call.answer(answers, "ArrayOfBoolean")
 

@@ -35,6 +35,8 @@ def parse_json(body: bytes, charset: str) -> Any:
         raise ApiError(415, f"charset {charset} is not supported", source="Content-Type") from None
     except UnicodeDecodeError as error:
         raise bad_request(f"The body is not valid {charset} text ({error.reason} at byte {error.start})") from None
+    except UnicodeError as error:  # a codec that fails otherwise
+        raise bad_request(f"The body is not valid {charset} text ({error})") from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
@@ -65,8 +67,9 @@ def _refuse_json_or_xml_as_form(body: bytes, content_type: str | None) -> None:
 
 
 def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
-                empty_request: Callable[[], dict]) -> Any:
-    """The request body -> plain data for `model` (not yet validated)."""
+                empty_request: Callable[[], dict], max_size: int = 1024 * 1024) -> Any:
+    """The request body -> plain data for `model` (not yet validated).
+    `max_size`: the body limit, which a JSON Patch's result must keep to too."""
     codec, charset = request_codec(content_type)
     if not body.strip():
         raise bad_request(f"The request body is empty; send a {model.__name__} ({content_type})")
@@ -81,7 +84,7 @@ def decode_body(body: bytes, content_type: str | None, model: type[BaseModel],
     patch = parse_json(body, charset)
     try:
         if codec == "json-patch":
-            return apply_json_patch(empty_request(), patch)
+            return apply_json_patch(empty_request(), patch, shape=shape, max_size=max_size)
         return apply_merge_patch(empty_request(), members_in_declared_case(patch, shape))
     except RecursionError:
         raise bad_request("The patch is nested too deeply") from None

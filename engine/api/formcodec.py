@@ -41,8 +41,9 @@ def decode(body: bytes, charset: str, shape: Shape) -> Any:
         pairs = parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
     except LookupError:
         raise ApiError(415, f"charset {charset} is not supported", source="Content-Type") from None
-    except UnicodeDecodeError as error:
-        raise bad_request(f"A form field is not valid {charset} text after %-decoding ({error.reason})") from None
+    except UnicodeError as error:
+        raise bad_request(f"A form field is not valid {charset} text after %-decoding "
+                          f"({getattr(error, 'reason', error)})") from None
     except ValueError as error:
         raise bad_request(f"Malformed form body: {error}") from None
 
@@ -90,8 +91,11 @@ def _steps(name: str, shape: Shape) -> list[tuple[Any, Shape, str]]:
             if name.startswith("[", position):
                 close = name.find("]", position)
                 index_text = name[position + 1:close] if close > position else ""
-                if not index_text.isdigit():
-                    raise bad_request(f"Form field {name!r}: a list index must be a number in brackets", path)
+                # ASCII digits only ("²".isdigit() is true) and at most 9 of them
+                # (Python refuses to convert more than 4,300).
+                if not (index_text.isascii() and index_text.isdigit()) or len(index_text) > 9:
+                    raise bad_request(f"Form field {name[:200]!r}: a list index must be a number "
+                                      "(at most 9 digits) in brackets", path)
                 step, position = (0, int(index_text)), close + 1
             else:
                 step = None  # repeated name: append

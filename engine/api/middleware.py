@@ -10,6 +10,16 @@ from typing import Any
 from .models import REQUEST_MODELS
 
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r"})
+# The longest outcome and handler log line written (an Exception or a logged
+# String can be megabytes), and the most log lines written for one request.
+MAX_LOGGED = 1_000
+MAX_LOG_LINES = 200
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= MAX_LOGGED:
+        return text
+    return f"{text[:MAX_LOGGED]}... ({len(text) - MAX_LOGGED:,} more characters)"
 
 # ASP.NET routing, which the WebAPI runs on, matches paths ignoring case and
 # a trailing slash; clients written for it spell paths either way.
@@ -64,8 +74,11 @@ class AccessLog:
             milliseconds = (time.perf_counter() - started) * 1000
             facts = scope.get("state", {}).get("log_facts", {})
             self.write(access_line(scope, facts, milliseconds, status))
-            for line in facts.get("log", ()):  # what the handlers logged (printDebug, log, logMessage)
-                self.write(f"  {line}".translate(_ONE_LINE))
+            logged = facts.get("log", ())  # what the handlers logged (printDebug, log, logMessage)
+            for line in logged[:MAX_LOG_LINES]:
+                self.write(f"  {_shortened(line)}".translate(_ONE_LINE))
+            if len(logged) > MAX_LOG_LINES:
+                self.write(f"  ... {len(logged) - MAX_LOG_LINES:,} more log lines")
 
 
 def access_line(scope: dict, facts: dict, milliseconds: float, status: int) -> str:
@@ -76,7 +89,7 @@ def access_line(scope: dict, facts: dict, milliseconds: float, status: int) -> s
         line += f" handlers={facts['handlers']}"
     line += f" {milliseconds:.1f}ms {status}"
     if facts.get("outcome"):
-        line += f" {facts['outcome']}"
+        line += f" {_shortened(facts['outcome'])}"
     # One line, whatever the client put in field names or the handler in Exception.
     return line.translate(_ONE_LINE)
 

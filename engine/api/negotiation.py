@@ -8,6 +8,7 @@ type, as the WebAPI's JSON formatter does; the XML types answer with XML.
 
 from __future__ import annotations
 
+import codecs
 import functools
 from dataclasses import dataclass
 from typing import Optional
@@ -151,4 +152,22 @@ def request_codec(content_type: Optional[str]) -> tuple[str, str]:
             source="Content-Type",
         )
     charset = params.get("charset", "utf-8").lower()
+    if not is_charset(charset):
+        raise ApiError(415, f"charset {charset[:40]} is not supported; send UTF-8 (or another text charset "
+                            "such as ISO-8859-1 or UTF-16)", source="Content-Type")
     return codec, charset
+
+
+# Python codecs that are no charset a client could mean: they raise on any
+# input ("undefined") or read escape sequences and domain names
+# ("unicode_escape" turned a body's backslashes into other characters).
+_NOT_CHARSETS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "charmap"})
+
+
+def is_charset(name: str) -> bool:
+    """A text encoding of Python's that is a real charset."""
+    try:
+        found = codecs.lookup(name)
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        return False
+    return found._is_text_encoding and found.name not in _NOT_CHARSETS

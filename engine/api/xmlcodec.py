@@ -66,8 +66,8 @@ def decode(body: bytes, charset: str, shape: Shape) -> Any:
             body = body.decode(charset).encode("utf-8")
         except LookupError:
             raise ApiError(415, f"charset {charset} is not supported", source="Content-Type") from None
-        except UnicodeDecodeError as error:
-            raise bad_request(f"The XML body is not valid {charset} text ({error.reason})") from None
+        except UnicodeError as error:
+            raise bad_request(f"The XML body is not valid {charset} text ({getattr(error, 'reason', error)})") from None
     try:
         root = SafeET.fromstring(body)
     except ParseError as error:

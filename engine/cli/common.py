@@ -138,3 +138,65 @@ def load_plugin_files(files: Iterable[Path], command: str) -> list[Path]:
             print(f"crmscript {command}: --plugin {error}", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE) from None
     return files
+
+
+# ------------------------------------------------------------------ limits
+
+
+def time_limit_option() -> Any:
+    """`--time-limit SECONDS`: the wall-clock time of one handler run (Limits.seconds)."""
+    import typer
+
+    from ..runtime.context import DEFAULT_LIMITS
+
+    return typer.Option(DEFAULT_LIMITS.seconds, "--time-limit", metavar="SECONDS", min=0.0,
+                        help="Wall-clock time one script (one handler) may run; 0: no limit.")
+
+
+def event_time_limit_option() -> Any:
+    """`--event-time-limit SECONDS`: the time of one event's whole handler chain (Limits.event_seconds)."""
+    import typer
+
+    from ..runtime.context import DEFAULT_LIMITS
+
+    return typer.Option(DEFAULT_LIMITS.event_seconds, "--event-time-limit", metavar="SECONDS", min=0.0,
+                        help="Wall-clock time all handlers of one event may run together; 0: no limit.")
+
+
+def memory_limit_option(default: int) -> Any:
+    """`--memory-limit MB`: the process's address space (sandbox.limit_process_memory)."""
+    import typer
+
+    shown = "half the machine's memory, at least 4096" if default < 0 else str(default)
+    return typer.Option(default, "--memory-limit", metavar="MB", show_default=False,
+                        help=f"Address space the process may use, in MB (default: {shown}); a script that "
+                             "passes it ends with 'memory limit exceeded'; 0: no limit.")
+
+
+def limits_from(time_limit: float, event_time_limit: float | None = None) -> Any:
+    """The Limits of a command's runs: the defaults with the time limits given (0 = none)."""
+    from dataclasses import replace
+
+    from ..runtime.context import DEFAULT_LIMITS
+
+    limits = replace(DEFAULT_LIMITS, seconds=time_limit or float("inf"))
+    if event_time_limit is not None:
+        limits.event_seconds = event_time_limit or float("inf")
+    return limits
+
+
+def apply_memory_limit(megabytes: int, command: str) -> None:
+    """Set the process's memory limit (a negative value: the default); a
+    limit the system refuses is a usage error."""
+    from ..sandbox import default_memory_limit, limit_process_memory
+
+    size = default_memory_limit() if megabytes < 0 else megabytes * 1024 * 1024
+    if not size:
+        return
+    try:
+        limit_process_memory(size)
+    except (OSError, ValueError) as error:
+        import typer
+
+        print(f"crmscript {command}: --memory-limit: {error}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None

@@ -24,9 +24,12 @@ from .common import (
     EXIT_FAILED,
     EXIT_USAGE,
     describe,
+    event_time_limit_option,
     handler_tree_option,
+    limits_from,
     load_plugin_files,
     plugin_option,
+    time_limit_option,
 )
 from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
 
@@ -70,6 +73,8 @@ def fire_command(
     request: Optional[Path] = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
     handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
+    time_limit: float = time_limit_option(),
+    event_time_limit: float = event_time_limit_option(),
     plugins: list[Path] = plugin_option(),
     fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
@@ -88,7 +93,8 @@ def fire_command(
     crm = fixture_option(fixture, tree, "fire")
     clock = now_option(now, crm, "fire")
     try:
-        engine = Engine(tree, plugins=plugin_files, on_warning=_warn, fixture=crm, now=clock)
+        engine = Engine(tree, plugins=plugin_files, on_warning=_warn, fixture=crm, now=clock,
+                        limits=limits_from(time_limit, event_time_limit))
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)

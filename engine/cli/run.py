@@ -14,6 +14,7 @@ uncaught error (`file:line:col: error: message` on stderr), 2 bad usage.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -32,12 +33,16 @@ from .common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
+    apply_memory_limit,
     each_error,
     handler_tree_option,
+    limits_from,
     load_plugin_files,
+    memory_limit_option,
     plugin_option,
     report,
     resolve_handlers_dir,
+    time_limit_option,
 )
 from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
 
@@ -132,6 +137,8 @@ def run_command(
     handlers: Optional[Path] = typer.Option(
         None, "--handlers", help="Include from this handler tree's lib/ (and the plugins' folders), as the chain does."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: each executed line with its variables."),
+    time_limit: float = time_limit_option(),
+    memory_limit: int = memory_limit_option(0),
     plugins: list[Path] = plugin_option(),
     fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
@@ -154,8 +161,10 @@ def run_command(
     before = carrier.model_copy(deep=True)
     output = _Stdout()
     context = RunContext(event=carrier, event_type_id=catalog.type_id, on_print=output.write,
-                         log=_LogToStderr(output))
+                         log=_LogToStderr(output), limits=limits_from(time_limit))
     bind_fixture(context, crm, clock)
+    apply_memory_limit(memory_limit, "run")
+    context.deadline = time.perf_counter() + context.limits.seconds  # the clock starts now
     status = _run(script, context, output, trace, roots=[tree or file.resolve().parent])
     if output.reader_gone:
         raise typer.Exit(EXIT_FAILED)

@@ -33,6 +33,7 @@ from typing import Any
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .datetimes import TemporalValue
+from .limits import check_deadline, string_limit_error
 from .numbers import parse_integer
 from .table import LIBRARY, builtin
 
@@ -391,9 +392,10 @@ def map_new() -> Map:
 
 @builtin("Map Map(String value)", context=True)
 def map_new_from_text(ctx, value: str) -> Map:
-    result = map_from_text(value)
-    check_collection_size(ctx, len(result), "the map")
-    return result
+    # One pair a line: more lines than the limit is refused before the Python loop over them.
+    check_collection_size(ctx, value.count("\n") + 1, "the map")
+    check_deadline(ctx)
+    return map_from_text(value)
 
 
 @builtin("Map Map.insert(String key, String value)", context=True)
@@ -427,8 +429,12 @@ def map_get(self: Map, key: str) -> str:
     return self._values.get(key, "")
 
 
-def map_set(mapping: Map, key: str, value: str) -> str:
-    """`m[key] = value`; returns the stored value."""
+def map_set(mapping: Map, key: str, value: str, limit: int | None = None) -> str:
+    """`m[key] = value`; returns the stored value. `limit` is the run's
+    collection size limit (the generated code passes it): a new key must not
+    pass it."""
+    if limit is not None and len(mapping._values) >= limit and key not in mapping._values:
+        raise CRMScriptLimitError(f"the map would hold {len(mapping._values) + 1} elements; the limit is {limit}")
     mapping.set(key, value)
     return value
 
@@ -523,6 +529,10 @@ def _json_value_as_text(value: Any) -> str:
 
 @builtin("Void Map.fromJson(String json)", context=True)
 def map_from_json(ctx, self: Map, json_text: str) -> None:
+    # Every JSON value but the first follows a '[', ',' or ':': more than the
+    # limit is refused before json.loads builds them.
+    check_collection_size(ctx, 1 + json_text.count("[") + json_text.count(",") + json_text.count(":"), "the map")
+    check_deadline(ctx)
     try:
         data = json.loads(json_text, parse_float=_JsonNumber, parse_int=_JsonNumber,
                           parse_constant=_reject_constant)
@@ -588,8 +598,8 @@ def vector_parse_string(ctx, self: Vector, text: str, delimiter: str) -> None:
     elif delimiter == "":
         fields = [text]
     else:
+        check_collection_size(ctx, text.count(delimiter) + 1, "the vector")  # before splitting
         fields = text.split(delimiter)
-    check_collection_size(ctx, len(fields), "the vector")
     self[:] = fields
 
 
@@ -627,8 +637,12 @@ def vector_to_string_array(self: Vector) -> Array:
     return Array(str, self)
 
 
-@builtin("String Vector.buildString(String delimiter)")
-def vector_build_string(self: Vector, delimiter: str) -> str:
+@builtin("String Vector.buildString(String delimiter)", context=True)
+def vector_build_string(ctx, self: Vector, delimiter: str) -> str:
+    """The elements joined; the length is known (and checked) before the text is made."""
+    length = sum(map(len, self)) + len(delimiter) * max(len(self) - 1, 0)
+    if length > ctx.limits.string_length:
+        raise string_limit_error(ctx.limits)
     return delimiter.join(self)
 
 

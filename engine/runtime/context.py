@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from time import time as _real_time
 from typing import Any
 
+from ..errors import CRMScriptLimitError
 from ..eventdata import EventData
 
 
@@ -32,10 +33,16 @@ class Settings:
 
 @dataclass
 class Limits:
+    """The sandbox limits of a run (docs/limits.md: defaults, CLI flags, server settings)."""
+
     steps: int = 50_000_000  # loop back-edges + function entries; ~10 s of busy script
     recursion: int = 400  # nested CRMScript function calls
     string_length: int = 64 * 1024 * 1024  # characters in one String
-    collection_size: int = 10_000_000  # elements in one array / Map / Vector
+    collection_size: int = 10_000_000  # elements in one array / Map / Vector / XMLNode's children / EventData map
+    seconds: float = 10.0  # wall-clock time of one run (one handler); math.inf: none
+    event_seconds: float = 30.0  # wall-clock time of one event's whole handler chain
+    output_length: int = 16 * 1024 * 1024  # characters one run may print and log
+    event_data_length: int = 64 * 1024 * 1024  # characters a handler chain may leave in the EventData (response)
 
 
 # Shared defaults: a run that is given no Settings or Limits reads these.
@@ -135,6 +142,13 @@ class RunContext:
     on_print: Callable[[str], None] | None = None  # live echo (trace)
     rng: random.Random = SHARED_RANDOM  # rand, makePassword
     script_executor: Callable[[str, object], str] | None = None  # executeScript resolver, if any
+    # The run's deadline on the time.perf_counter() clock: set by whoever
+    # starts the run (the chain: per handler and per event), else on the
+    # first check from limits.seconds (runtime/limits.py, run_deadline).
+    deadline: float | None = None
+    deadline_is_event = False  # the deadline is the event's (its error names the event limit)
+    deadline_is_lazy = False  # set at the run's first check: forgotten when the run ends
+    output_used = 0  # characters printed and logged so far (limits.output_length)
 
     # Per-run containers, made when first read:
     variables: dict[str, str] = _MadeOnFirstUse(dict)  # getVariable / setVariable
@@ -209,12 +223,29 @@ class RunContext:
         self.clock_offset += seconds
 
     def write(self, text: str) -> None:
+        used = self.output_used = self.output_used + len(text)
+        if used > self.limits.output_length:
+            raise output_limit_error(self.limits)
         self.output.append(text)
         if self.on_print is not None:
             self.on_print(text)
 
+    def add_log(self, level: str, text: str) -> None:
+        """printDebug / log / logMessage: the log counts against the same
+        limit as printed output."""
+        used = self.output_used = self.output_used + len(text)
+        if used > self.limits.output_length:
+            raise output_limit_error(self.limits)
+        self.log.append((level, text))
+
     def printed(self) -> str:
         return "".join(self.output)
+
+
+def output_limit_error(limits: Limits) -> CRMScriptLimitError:
+    """(Here rather than in limits.py, which imports this module.)"""
+    return CRMScriptLimitError(
+        f"output limit exceeded: the script printed and logged more than {limits.output_length:,} characters")
 
 
 _new_object = object.__new__

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import math
 import re
 from time import time as _real_time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import CRMScriptRuntimeError
+from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
 from .numbers import check_int
 from .table import LIBRARY, builtin
 
@@ -451,14 +452,28 @@ _FORMAT_CODES = re.compile(
 
 
 def format_with_codes(moment: _dt.datetime, fmt: str, months: str = "",
-                      weekdays: str = "") -> str:
+                      weekdays: str = "", limit: int | None = None) -> str:
     """toString(String format[, months, weekDays]): replace the documented codes,
-    keep everything else. WDAY counts from Sunday = 0, MONTH from January = 0."""
+    keep everything else. WDAY counts from Sunday = 0, MONTH from January = 0.
+    `limit`: the String length limit, checked as the text grows (a name
+    list may make each MONTH a long name)."""
     iso_year, iso_week, _ = moment.isocalendar()
     hour12 = moment.hour % 12 or 12
+    month_name = functools.cache(lambda: _pick_name(months, moment.month - 1, _ENGLISH_MONTHS))
+    weekday_name = functools.cache(
+        lambda: _pick_name(weekdays, moment.isoweekday() % 7, _ENGLISH_WEEKDAYS_FROM_SUNDAY))
+    length = len(fmt)
 
     def code(m: re.Match) -> str:
-        c = m[0]
+        nonlocal length
+        text = replacement(m[0])
+        length += len(text) - len(m[0])
+        if limit is not None and length > limit:
+            raise CRMScriptLimitError(
+                f"string length limit exceeded: a String longer than {limit:,} characters")
+        return text
+
+    def replacement(c: str) -> str:
         if c == "ISOW1":
             return str(iso_week)
         if c == "ISOW2":
@@ -482,9 +497,9 @@ def format_with_codes(moment: _dt.datetime, fmt: str, months: str = "",
         if c == "WEEKDAY":
             return str(moment.isoweekday())  # Monday = 1
         if c == "MONTH":
-            return _pick_name(months, moment.month - 1, _ENGLISH_MONTHS)
+            return month_name()
         if c == "WDAY":
-            return _pick_name(weekdays, moment.isoweekday() % 7, _ENGLISH_WEEKDAYS_FROM_SUNDAY)
+            return weekday_name()
         if c == "H24":
             return str(moment.hour)
         if c == "HH24":
@@ -689,14 +704,16 @@ def datetime_to_string(self: DateTime) -> str:
     return str(self)
 
 
-@builtin("String DateTime.toString(String format)")
-def datetime_to_string_format(self: DateTime, format: str) -> str:
-    return "" if self.null else format_with_codes(self.value, format)
+@builtin("String DateTime.toString(String format)", context=True)
+def datetime_to_string_format(ctx, self: DateTime, format: str) -> str:
+    return "" if self.null else format_with_codes(self.value, format, limit=ctx.limits.string_length)
 
 
-@builtin("String DateTime.toString(String format, String months, String weekDays)")
-def datetime_to_string_names(self: DateTime, format: str, months: str, weekDays: str) -> str:
-    return "" if self.null else format_with_codes(self.value, format, months, weekDays)
+@builtin("String DateTime.toString(String format, String months, String weekDays)", context=True)
+def datetime_to_string_names(ctx, self: DateTime, format: str, months: str, weekDays: str) -> str:
+    if self.null:
+        return ""
+    return format_with_codes(self.value, format, months, weekDays, limit=ctx.limits.string_length)
 
 
 @builtin("String DateTime.toString(Integer mode, Integer language, Bool hour24)", context=True)

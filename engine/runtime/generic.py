@@ -17,6 +17,8 @@ from ..errors import CRMScriptRuntimeError
 from ..types import INT_MAX, INT_MIN
 from . import numbers
 from .collections import Array
+from .context import active_context
+from .limits import string_limit_error
 from .table import LIBRARY, builtin
 
 _ARTICLE_AN = ("A", "E", "I", "O", "U")
@@ -164,7 +166,11 @@ def arith(op: str, left: Any, right: Any) -> Any:
             raise CRMScriptRuntimeError("Integer overflow")
         return result
     if op == "+" and isinstance(left, str) and isinstance(right, str):
-        return left + right
+        text = left + right
+        ctx = active_context()  # Generic arithmetic is rare: the frame walk (0.3 us) is fine here
+        if ctx is not None and len(text) > ctx.limits.string_length:
+            raise string_limit_error(ctx.limits)
+        return text
     raise CRMScriptRuntimeError(
         f"operator {op} does not apply to {_a(type_name(left))} and {_a(type_name(right))}")
 

@@ -43,17 +43,17 @@ def print_line(ctx, line: str) -> None:
 @builtin("Void printDebug(String debug)", context=True)
 def print_debug(ctx, debug: str) -> None:
     """Goes to the run's log (channel "debug"), not to the output."""
-    ctx.log.append(("debug", debug))
+    ctx.add_log("debug", debug)
 
 
 @builtin("Void log(String msg)", context=True)
 def log(ctx, msg: str) -> None:
-    ctx.log.append(("log", msg))
+    ctx.add_log("log", msg)
 
 
 @builtin("Void logMessage(String message)", context=True)
 def log_message(ctx, message: str) -> None:
-    ctx.log.append(("logMessage", message))
+    ctx.add_log("logMessage", message)
 
 
 # --------------------------------------------------------------------------

@@ -29,8 +29,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
-from .collections import Array
+from .collections import Array, check_collection_size
 from .context import Limits, active_context
+from .limits import check_deadline
 from .numbers import parse_float, parse_integer
 from .table import LIBRARY, builtin
 
@@ -39,30 +40,63 @@ from .table import LIBRARY, builtin
 # ---------------------------------------------------------------------------
 
 
-def _max_text_length() -> int:
-    """The run's String length limit (the default limit outside a run)."""
-    ctx = active_context()
-    limits = ctx.limits if ctx is not None else Limits()
-    return limits.string_length
+# Nodes (or pieces of text) handled between two looks at the run's deadline.
+DEADLINE_EVERY = 4096
+
+
+class _NodeBudget:
+    """Counts the nodes a parse or a copy makes: at most the run's collection
+    size limit (a tree is a collection), with a look at the deadline every
+    DEADLINE_EVERY nodes."""
+
+    __slots__ = ("ctx", "left", "countdown", "what")
+
+    def __init__(self, what: str) -> None:
+        self.ctx = active_context()
+        self.left = (self.ctx.limits if self.ctx is not None else Limits()).collection_size
+        self.countdown = DEADLINE_EVERY
+        self.what = what
+
+    def take(self, count: int = 1) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise self.too_many()
+        self.countdown -= count
+        if self.countdown <= 0:
+            self.countdown = DEADLINE_EVERY
+            check_deadline(self.ctx)
+
+    def too_many(self) -> CRMScriptLimitError:
+        limit = (self.ctx.limits if self.ctx is not None else Limits()).collection_size
+        return CRMScriptLimitError(f"{self.what}: the tree would hold more than {limit:,} nodes "
+                                   "(the collection size limit)")
 
 
 class _TextOutput:
     """Collects output text and stops at the String length limit, before a
-    huge indent or a deep tree could allocate the text."""
+    huge indent or a deep tree could allocate the text; looks at the run's
+    deadline every DEADLINE_EVERY pieces (a tree whose nodes are shared
+    writes each share again: its text can be far longer than the tree)."""
 
-    __slots__ = ("parts", "size", "limit", "what")
+    __slots__ = ("parts", "size", "limit", "what", "ctx", "countdown")
 
     def __init__(self, what: str) -> None:
         self.parts: list[str] = []
         self.size = 0
-        self.limit = _max_text_length()
+        self.ctx = active_context()
+        self.limit = (self.ctx.limits if self.ctx is not None else Limits()).string_length
         self.what = what
+        self.countdown = DEADLINE_EVERY
 
     def _grow(self, count: int) -> None:
         self.size += count
         if self.size > self.limit:
             raise CRMScriptLimitError(
                 f"{self.what}: the text would be longer than the limit of {self.limit} characters")
+        self.countdown -= 1
+        if not self.countdown:
+            self.countdown = DEADLINE_EVERY
+            check_deadline(self.ctx)
 
     def add(self, text: str) -> None:
         self._grow(len(text))
@@ -82,26 +116,54 @@ class _TextOutput:
 
 
 class XMLNode:
-    """One element: a name, parameters (attributes, in insertion order), text, children."""
+    """One element: a name, parameters (attributes, in insertion order), text, children.
 
-    __slots__ = ("name", "parameters", "text", "children")
+    XMLNode is a reference type: one node may be the child of several
+    (a DAG). `attached` is set once a node has been made someone's child:
+    a node that never was cannot be inside another's subtree, which makes
+    the usual addChild (a new node under its parent, or a finished subtree
+    under a new node) constant-time."""
+
+    __slots__ = ("name", "parameters", "text", "children", "attached")
 
     def __init__(self, name: str = "", text: str = "") -> None:
         self.name = name
         self.parameters: dict[str, str] = {}
         self.text = text
         self.children: list[XMLNode] = []
+        self.attached = False
 
     def deep_copy(self) -> XMLNode:
-        clone = XMLNode(self.name, self.text)
-        clone.parameters = dict(self.parameters)
-        clone.children = [child.deep_copy() for child in self.children]
-        return clone
+        """A copy of the whole tree, made once per distinct node: a node
+        shared in the original is shared in the copy (a DAG of 40 levels,
+        each node under two parents, is 41 nodes, not 2**40)."""
+        budget = _NodeBudget("XMLNode")
+        copies: dict[int, XMLNode] = {}
+        pairs: list[tuple[XMLNode, XMLNode]] = []
+        stack = [self]
+        while stack:  # first every distinct node gets its copy...
+            node = stack.pop()
+            if id(node) in copies:
+                continue
+            budget.take()
+            clone = copies[id(node)] = XMLNode(node.name, node.text)
+            clone.parameters = dict(node.parameters)
+            clone.attached = node is not self
+            pairs.append((node, clone))
+            stack.extend(node.children)
+        for original, clone in pairs:  # ...then the copies are linked
+            clone.children = [copies[id(child)] for child in original.children]
+        return copies[id(self)]
 
     def walk(self) -> Iterator[XMLNode]:
+        """Every distinct node of the tree once (a shared node is not walked again)."""
+        seen: set[int] = set()
         stack = [self]
         while stack:
             node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
             yield node
             stack.extend(node.children)
 
@@ -133,10 +195,24 @@ def xml_to_string(node: XMLNode, indent: int) -> str:
     return out.text()
 
 
+# An XML name: a letter, '_' or ':' first, then letters, digits, '.', '-', '_', ':'.
+_XML_NAME = re.compile(r"[^\W\d][\w.:-]*\Z|:[\w.:-]*\Z")
+
+
+def _xml_name(name: str, what: str) -> str:
+    """`name` if it can be written as an XML element or attribute name; a
+    name that cannot (JSON keys may be anything) is an error rather than
+    markup written into the document (`XMLNode("a><b")`)."""
+    if not _XML_NAME.match(name):
+        raise CRMScriptRuntimeError(f"XMLNode.toString: {name[:80]!r} is not a valid XML {what} name")
+    return name
+
+
 def _write_xml(node: XMLNode, indent: int, level: int, out: _TextOutput) -> None:
-    attributes = "".join(f' {k}="{v.translate(_XML_ATTR_ESCAPES)}"'
+    name = _xml_name(node.name, "element")
+    attributes = "".join(f' {_xml_name(k, "attribute")}="{v.translate(_XML_ATTR_ESCAPES)}"'
                          for k, v in node.parameters.items())
-    out.add(f"<{node.name}{attributes}")
+    out.add(f"<{name}{attributes}")
     if not node.text and not node.children:
         out.add("/>")
         return
@@ -148,7 +224,7 @@ def _write_xml(node: XMLNode, indent: int, level: int, out: _TextOutput) -> None
             _write_xml(child, indent, level + 1, out)
         if indent:
             out.add_line_break(indent * level)
-    out.add(f"</{node.name}>")
+    out.add(f"</{name}>")
 
 
 def _local_name(tag: str) -> str:
@@ -156,7 +232,8 @@ def _local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag
 
 
-def _from_element(element: Element) -> XMLNode:
+def _from_element(element: Element, budget: _NodeBudget) -> XMLNode:
+    budget.take()
     node = XMLNode(_local_name(element.tag))
     node.parameters = {_local_name(k): v for k, v in element.attrib.items()}
     text = element.text or ""
@@ -164,12 +241,18 @@ def _from_element(element: Element) -> XMLNode:
     if len(element) and not text.strip():
         text = ""
     node.text = text + "".join(tails)
-    node.children = [_from_element(child) for child in element]
+    node.children = [_from_element(child, budget) for child in element]
+    for child in node.children:
+        child.attached = True
     return node
 
 
 def parse_xml(text: str) -> XMLNode:
     """parseXML: the document element as an XMLNode tree (entities refused)."""
+    budget = _NodeBudget("parseXML")
+    if text.count("<") > budget.left:  # every element has its '<': refused before parsing
+        raise budget.too_many()
+    check_deadline(budget.ctx)
     try:
         element = _safe_fromstring(text)
     except DefusedXmlException as exc:
@@ -184,7 +267,7 @@ def parse_xml(text: str) -> XMLNode:
     except (RecursionError, ValueError) as exc:
         raise CRMScriptRuntimeError(f"parseXML: invalid XML: {exc}") from None
     try:
-        return _from_element(element)
+        return _from_element(element, budget)
     except RecursionError:
         raise _too_deep("parseXML") from None
 
@@ -200,14 +283,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _json_to_node(name: str, value: Any) -> XMLNode:
+def _json_to_node(name: str, value: Any, budget: _NodeBudget) -> XMLNode:
+    budget.take()
     node = XMLNode(name)
     if isinstance(value, _Pairs):  # before list: _Pairs is a list of (key, value)
         node.parameters["type"] = "object"
-        node.children = [_json_to_node(k, v) for k, v in value]
+        node.children = [_json_to_node(k, v, budget) for k, v in value]
     elif isinstance(value, list):
         node.parameters["type"] = "array"
-        node.children = [_json_to_node("item", v) for v in value]
+        node.children = [_json_to_node("item", v, budget) for v in value]
     elif isinstance(value, _JsonNumber):
         node.parameters["type"] = "number"
         node.text = str(value)
@@ -220,7 +304,16 @@ def _json_to_node(name: str, value: Any) -> XMLNode:
     else:
         node.parameters["type"] = "null"
         node.text = "null"
+    for child in node.children:
+        child.attached = True
     return node
+
+
+def json_value_bound(text: str) -> int:
+    """At least as many as the values in the JSON document `text`: every
+    value but the first follows a '[', a ',' or a ':' (those inside strings
+    only make the bound looser). Counted before parsing."""
+    return 1 + text.count("[") + text.count(",") + text.count(":")
 
 
 class _Pairs(list):
@@ -229,6 +322,10 @@ class _Pairs(list):
 
 def parse_json(text: str, function: str = "parseJSON") -> XMLNode:
     """parseJSON: a tree of XMLNodes under a node named "root"."""
+    budget = _NodeBudget(function)
+    if json_value_bound(text) > budget.left:
+        raise budget.too_many()
+    check_deadline(budget.ctx)
     try:
         value = json.loads(text, object_pairs_hook=_Pairs, parse_float=_JsonNumber,
                            parse_int=_JsonNumber, parse_constant=_reject_constant)
@@ -240,7 +337,7 @@ def parse_json(text: str, function: str = "parseJSON") -> XMLNode:
     except ValueError as exc:
         raise CRMScriptRuntimeError(f"{function}: invalid JSON: {exc}") from None
     try:
-        return _json_to_node("root", value)
+        return _json_to_node("root", value, budget)
     except RecursionError:
         raise _too_deep(function) from None
 
@@ -351,15 +448,32 @@ def xmlnode_to_json(self: XMLNode, indent: int) -> str:
 
 
 def _check_no_cycle(parent: XMLNode, child: XMLNode) -> None:
-    if any(node is parent for node in child.walk()):
+    """Adding `child` under `parent` must not make a node its own ancestor.
+    Only possible when `parent` is inside `child`'s subtree: never when
+    `child` has no children or `parent` was never made anyone's child
+    (the usual cases, constant time); else the subtree is walked once per
+    distinct node."""
+    if child is parent or (child.children and parent.attached and _contains(child, parent)):
         raise CRMScriptRuntimeError(
             f"XMLNode: adding '{child.name}' under '{parent.name}' would make a node its own ancestor")
 
 
-@builtin("Void XMLNode.addChild(XMLNode node)")
-def xmlnode_add_child(self: XMLNode, node: XMLNode) -> None:
+def _contains(root: XMLNode, wanted: XMLNode) -> bool:
+    ctx = active_context()
+    for count, node in enumerate(root.walk(), 1):
+        if node is wanted:
+            return True
+        if not count % DEADLINE_EVERY:
+            check_deadline(ctx)
+    return False
+
+
+@builtin("Void XMLNode.addChild(XMLNode node)", context=True)
+def xmlnode_add_child(ctx, self: XMLNode, node: XMLNode) -> None:
     _check_no_cycle(self, node)
+    check_collection_size(ctx, len(self.children) + 1, "the node's children")
     self.children.append(node)
+    node.attached = True
 
 
 @builtin("XMLNode[] XMLNode.getChildren()")
@@ -367,11 +481,14 @@ def xmlnode_get_children(self: XMLNode) -> Array:
     return Array(XMLNode, self.children)
 
 
-@builtin("Void XMLNode.setChildren(XMLNode[] children)")
-def xmlnode_set_children(self: XMLNode, children: list) -> None:
+@builtin("Void XMLNode.setChildren(XMLNode[] children)", context=True)
+def xmlnode_set_children(ctx, self: XMLNode, children: list) -> None:
+    check_collection_size(ctx, len(children), "the node's children")
     for child in children:
         _check_no_cycle(self, child)
     self.children = list(children)
+    for child in children:
+        child.attached = True
 
 
 @builtin("String XMLNode.getName()")
@@ -641,17 +758,18 @@ def _scalar_from_node(type_name: str, node: XMLNode, current: Any) -> Any:
     return current
 
 
-def _read_member(type_name: str, dims: int, node: XMLNode, current: Any) -> Any:
+def _read_member(type_name: str, dims: int, node: XMLNode, current: Any, budget: _NodeBudget) -> Any:
+    budget.take()
     if dims:
         if not isinstance(current, Array):
             return current
         items = []
         for child in node.children:
-            items.append(_read_member(type_name, dims - 1, child, current.new_element()))
+            items.append(_read_member(type_name, dims - 1, child, current.new_element(), budget))
         current[:] = items
         return current
     if _is_struct(current):
-        struct_from_xml_node(current, node)
+        _read_struct(current, node, budget)
         return current
     if node.parameters.get("type") == "null":
         return current
@@ -661,16 +779,20 @@ def _read_member(type_name: str, dims: int, node: XMLNode, current: Any) -> Any:
 def struct_from_xml_node(obj: Any, node: XMLNode) -> None:
     """`s.fromXMLNode(node)`: each member takes the text of the child node of
     the same name (converted to the member's type); members without a child
-    node keep their value."""
+    node keep their value. The values read count against the collection
+    limit (a node shared under many parents is read again each time)."""
     try:
-        for name, field_type, attr in _struct_members(obj):
-            child = node.child(name)
-            if child is None:
-                continue
-            value = _read_member(field_type.name, field_type.dims, child, getattr(obj, attr))
-            setattr(obj, attr, value)
+        _read_struct(obj, node, _NodeBudget("fromXMLNode"))
     except RecursionError:
         raise _too_deep("fromXMLNode") from None
+
+
+def _read_struct(obj: Any, node: XMLNode, budget: _NodeBudget) -> None:
+    for name, field_type, attr in _struct_members(obj):
+        child = node.child(name)
+        if child is None:
+            continue
+        setattr(obj, attr, _read_member(field_type.name, field_type.dims, child, getattr(obj, attr), budget))
 
 
 # The checker finds the methods every struct has under the owner "Struct".

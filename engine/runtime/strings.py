@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import html
 import io
 import re
@@ -24,8 +25,9 @@ from collections.abc import Iterable
 import regex
 
 from ..errors import CRMScriptLimitError, CRMScriptRuntimeError
+from .context import active_context
 from .languages import language_id
-from .limits import string_limit_error
+from .limits import check_deadline, seconds_left, string_limit_error, time_limit_error
 from .numbers import has_integer_prefix, parse_float, parse_integer
 from .table import LIBRARY, builtin
 
@@ -80,6 +82,19 @@ def check_string_length(ctx, length: int) -> None:
     like `s = s.xmlEncode();` ends with the limit error, not out of memory."""
     if length > ctx.limits.string_length:
         raise string_limit_error(ctx.limits)
+
+
+# Input at least this long makes a member look at the run's deadline before
+# it starts (a pass over 65,536 characters takes well under a millisecond;
+# a loop of shorter calls is bounded by the step tick).
+LONG_INPUT = 1 << 16
+
+
+def check_long_input(ctx, text: str) -> None:
+    """The deadline check of a member about to work through `text` (`ctx`
+    None: a member not given the context finds the running one)."""
+    if len(text) > LONG_INPUT:
+        check_deadline(ctx if ctx is not None else active_context())
 
 
 def limited(ctx, text: str) -> str:
@@ -183,11 +198,13 @@ def string_to_upper(ctx, self: str) -> str:
 @builtin("Bool String.isLower()")
 def string_is_lower(self: str) -> bool:
     """Every character is a lower-case letter (whitespace, digits: false)."""
+    check_long_input(None, self)
     return self != "" and all(c.isalpha() and c.islower() for c in self)
 
 
 @builtin("Bool String.isUpper()")
 def string_is_upper(self: str) -> bool:
+    check_long_input(None, self)
     return self != "" and all(c.isalpha() and c.isupper() for c in self)
 
 
@@ -236,15 +253,16 @@ def string_case_compare(self: str, value: str) -> int:
 # Changing, searching, extracting
 # --------------------------------------------------------------------------
 
-@builtin("Void String.append(String value)", mutates=True)
-def string_append(self: str, value: str) -> tuple[str, None]:
-    return self + value, None
+@builtin("Void String.append(String value)", mutates=True, context=True)
+def string_append(ctx, self: str, value: str) -> tuple[str, None]:
+    """(`s.append(x)` on a String variable is compiled as `s += x`, checked there.)"""
+    return limited(ctx, self + value), None
 
 
-@builtin("Void String.append(Byte character)", mutates=True)
-def string_append_byte(self: str, character: int) -> tuple[str, None]:
+@builtin("Void String.append(Byte character)", mutates=True, context=True)
+def string_append_byte(ctx, self: str, character: int) -> tuple[str, None]:
     """Appends the ISO-8859-1 character with that code."""
-    return self + chr(character & 0xFF), None
+    return limited(ctx, self + chr(character & 0xFF)), None
 
 
 @builtin("String String.substitute(String src, String dest)", context=True)
@@ -328,7 +346,9 @@ def string_split(ctx, self: str, delimiter: str) -> object:
 @builtin("String String.keepChars(String charsToKeep)")
 def string_keep_chars(self: str, chars_to_keep: str) -> str:
     keep = set(chars_to_keep)
-    return "".join(c for c in self if c in keep)
+    check_long_input(None, self)
+    # One C pass (str.translate) deleting every other character the text has.
+    return self.translate(dict.fromkeys(ord(c) for c in set(self) - keep))
 
 
 @builtin("String String.stripLeading(String characters)")
@@ -348,9 +368,21 @@ def string_strip_leading_and_trailing(self: str, characters: str) -> str:
 
 @builtin("String String.escape(String chars)", context=True)
 def string_escape(ctx, self: str, chars: str) -> str:
-    """A backslash before every character listed in `chars`."""
+    """A backslash before every character listed in `chars`. The length is
+    known before the text is built (one count per listed character), and the
+    text is made by C passes, not a Python string per character (32 million
+    characters once took 2.4 GB)."""
     special = set(chars)
-    return limited(ctx, "".join("\\" + c if c in special else c for c in self))
+    check_string_length(ctx, len(self) + sum(self.count(c) for c in special))
+    check_long_input(ctx, self)
+    if len(special) > 16:
+        return self.translate({ord(c): "\\" + c for c in special})
+    # A few characters: one str.replace each (a C pass), the backslash first
+    # so that the backslashes added for the others are not escaped again.
+    text = self
+    for c in sorted(special, key=lambda c: c != "\\"):
+        text = text.replace(c, "\\" + c)
+    return text
 
 
 @builtin("String String.getLine()", mutates=True)
@@ -393,6 +425,7 @@ def string_wrap(ctx, self: str, length: int, ignore_quote: bool) -> str:
     keeps its own line). With ignoreQuote, lines starting with '>' stay as they are."""
     if length <= 0:
         return self
+    check_long_input(ctx, self)
     out: list[str] = []
     for line in self.split("\n"):
         if (ignore_quote and line.startswith(">")) or len(line) <= length:
@@ -414,17 +447,18 @@ def _is_ascii_digit(c: str) -> bool:
 @builtin("Bool String.isAlpha()")
 def string_is_alpha(self: str) -> bool:
     """Only letters (any alphabet); "" and whitespace give false."""
-    return self != "" and all(c.isalpha() for c in self)
+    return self.isalpha()  # (str.isalpha: every character a letter, and at least one)
 
 
 @builtin("Bool String.isDigit()")
 def string_is_digit(self: str) -> bool:
     """Only 0-9; "" gives false."""
-    return self != "" and all(_is_ascii_digit(c) for c in self)
+    return self.isascii() and self.isdigit()  # (the ASCII digits are all isdigit() takes in ASCII)
 
 
 @builtin("Bool String.isAlphanumeric()")
 def string_is_alphanumeric(self: str) -> bool:
+    check_long_input(None, self)
     return self != "" and all(c.isalpha() or _is_ascii_digit(c) for c in self)
 
 
@@ -510,7 +544,14 @@ _XML_REFERENCE = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);"
 
 @builtin("String String.xmlEncode()", context=True)
 def string_xml_encode(ctx, self: str) -> str:
-    return limited(ctx, "".join(_XML_ENTITIES.get(c, c) for c in self))
+    # The length is known first (one count per entity); then one C pass per
+    # entity, "&" first so the others' "&" is not encoded again.
+    check_string_length(ctx, len(self) + sum(self.count(c) * (len(e) - 1) for c, e in _XML_ENTITIES.items()))
+    check_long_input(ctx, self)
+    text = self
+    for c, entity in _XML_ENTITIES.items():
+        text = text.replace(c, entity)
+    return text
 
 
 def _xml_reference(match: re.Match) -> str:
@@ -563,31 +604,93 @@ def string_utf8_decode(self: str) -> str:
 # HTML documents and e-mail addresses
 # --------------------------------------------------------------------------
 
-_BODY = re.compile(r"<body(?P<attrs>[^>]*)>(?P<content>.*?)(?:</body\s*>|\Z)", re.IGNORECASE | re.DOTALL)
-_HEAD = re.compile(r"<head(?:\s[^>]*)?>(?P<content>.*?)(?:</head\s*>|\Z)", re.IGNORECASE | re.DOTALL)
-_TITLE = re.compile(r"<title(?:\s[^>]*)?>.*?</title\s*>", re.IGNORECASE | re.DOTALL)
+# HTML tags are found by scanning, not with regular expressions: patterns
+# like `<body[^>]*>.*?</body\s*>` try every `<body` to the end of the text,
+# quadratic on text full of unclosed tags (200,000 characters took 20 s).
+
+def _open_tag(text: str, folded: str, name: str, start: int, any_attributes: bool) -> tuple[int, int] | None:
+    """The first `<name ...>` at or after `start`: (index of '<', index after '>').
+    With any_attributes, anything up to '>' may follow the name (`<body...>`);
+    without, only '>' or whitespace and attributes (`<head>`, not `<header>`)."""
+    opening = "<" + name
+    at = folded.find(opening, start)
+    while at >= 0:
+        after = at + len(opening)
+        follows = text[after:after + 1]
+        if any_attributes or follows == ">" or follows.isspace():
+            close = text.find(">", after)
+            if close < 0:  # no '>' after this tag: none after any later one either
+                return None
+            return at, close + 1
+        at = folded.find(opening, after)
+    return None
+
+
+def _close_tag(text: str, folded: str, name: str, start: int) -> tuple[int, int] | None:
+    """The first `</name>` (whitespace allowed before '>') at or after `start`."""
+    closing = "</" + name
+    at = folded.find(closing, start)
+    while at >= 0:
+        end = at + len(closing)
+        while end < len(text) and text[end].isspace():
+            end += 1
+        if text[end:end + 1] == ">":
+            return at, end + 1
+        at = folded.find(closing, at + len(closing))
+    return None
+
+
+def _element_content(text: str, name: str, any_attributes: bool) -> tuple[str, str] | None:
+    """(what is between the tag's name and '>', the content up to the closing
+    tag or the end of the text) of the first `<name>` element, or None."""
+    folded = _fold(text)
+    opened = _open_tag(text, folded, name, 0, any_attributes)
+    if opened is None:
+        return None
+    at, content_start = opened
+    closed = _close_tag(text, folded, name, content_start)
+    content_end = closed[0] if closed is not None else len(text)
+    return text[at + 1 + len(name):content_start - 1], text[content_start:content_end]
+
+
+def _without_titles(text: str) -> str:
+    """Every `<title ...>...</title>` element removed."""
+    folded = _fold(text)
+    parts, position = [], 0
+    while True:
+        opened = _open_tag(text, folded, "title", position, any_attributes=False)
+        if opened is None:
+            break
+        closed = _close_tag(text, folded, "title", opened[1])
+        if closed is None:  # no closing tag after this one: nothing more to remove
+            break
+        parts.append(text[position:opened[0]])
+        position = closed[1]
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 @builtin("String String.extractHtmlBody(Bool convertBodyToDiv)")
 def string_extract_html_body(self: str, convert_body_to_div: bool) -> str:
     """What is inside <body>; with convertBodyToDiv the body tag (and its
     attributes) becomes a <div>. Text without a body tag is returned as is."""
-    match = _BODY.search(self)
-    if not match:
+    found = _element_content(self, "body", any_attributes=True)
+    if found is None:
         return self
+    attributes, content = found
     if convert_body_to_div:
-        return f"<div{match['attrs']}>{match['content']}</div>"
-    return match["content"]
+        return f"<div{attributes}>{content}</div>"
+    return content
 
 
 @builtin("String String.extractHtmlHead(Bool stripTitle)")
 def string_extract_html_head(self: str, strip_title: bool) -> str:
     """What is inside <head> ("" when there is none), optionally without <title>."""
-    match = _HEAD.search(self)
-    if not match:
+    found = _element_content(self, "head", any_attributes=False)
+    if found is None:
         return ""
-    content = match["content"]
-    return _TITLE.sub("", content) if strip_title else content
+    content = found[1]
+    return _without_titles(content) if strip_title else content
 
 
 @builtin("Bool String.isHtmlDocument()")
@@ -627,6 +730,7 @@ def string_get_emails(self: str) -> object:
     """A comma-separated list of `"name" <address>` (or bare addresses) as a
     Vector of name, address, name, address, ...; empty if any address is malformed."""
     found: list[str] = []
+    check_long_input(None, self)
     for part in (p.strip() for p in _split_outside_quotes(self, ",")):
         if not part:
             continue
@@ -685,25 +789,118 @@ def string_parse_so_multi_language_string(self: str, language: int) -> str:
     return ""
 
 
-REGEXP_TIME_LIMIT = 1.0  # seconds for one regexp() call
+REGEXP_TIME_LIMIT = 1.0  # seconds for one regexp() call (less when the run's deadline is nearer)
+# The regex module's compiler writes a counted repetition's minimum out
+# (`a{1000}` becomes 1,000 literals, nested counts multiply: `((a{100}){100}){100}`
+# took 4 GB), and its first search with a long literal builds tables in time
+# that grows with the cube of the literal's length, where no timeout is
+# looked at (1,000 characters of "a": 0.3 s; 2,000: 2.6 s; 10,000: minutes).
+# A pattern that would expand to more elements than this is refused before
+# it is compiled.
+REGEXP_MAX_SIZE = 1_000
 
 
-@builtin("String[] String.regexp(String pattern)")
-def string_regexp(self: str, pattern: str) -> object:
+def regexp_size(pattern: str, cap: int = REGEXP_MAX_SIZE) -> int:
+    """About how many elements the regex module compiles `pattern` into: one
+    a literal, character class or escape, a group the sum of its parts, a
+    counted repetition `{m}`/`{m,n}` m times its atom. Stops counting past `cap`."""
+    frames = [[0, 0]]  # per open group: [total so far, weight of the last atom]
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        frame = frames[-1]
+        if c == "(":
+            frames.append([0, 0])
+            i += 1
+            continue
+        if c == ")" and len(frames) > 1:
+            frames.pop()
+            weight = max(frame[0], 1)
+            parent = frames[-1]
+            parent[0] += weight
+            parent[1] = weight
+            i += 1
+            continue
+        if c == "{":
+            count, end = _repeat_minimum(pattern, i)
+            if end:  # a counted repetition of the last atom
+                extra = frame[1] * (max(count, 1) - 1)
+                frame[0] += extra
+                frame[1] += extra
+                i = end
+                if frame[0] > cap:
+                    return frame[0]
+                continue
+        i = _skip_atom(pattern, i)
+        frame[0] += 1
+        frame[1] = 1
+        if frame[0] > cap:
+            return frame[0]
+    return sum(frame[0] for frame in frames)
+
+
+def _repeat_minimum(pattern: str, start: int) -> tuple[int, int]:
+    """`{m}`, `{m,}`, `{m,n}` or `{,n}` at `start`: (m, index after "}"), else (0, 0)."""
+    close = pattern.find("}", start, start + 40)
+    if close < 0:
+        return 0, 0
+    body = pattern[start + 1:close]
+    low, _, high = body.partition(",")
+    if not (low.isdigit() or low == "") or not (high.isdigit() or high == "") or body in ("", ","):
+        return 0, 0
+    return (int(low) if low.isascii() and low else 0), close + 1
+
+
+def _skip_atom(pattern: str, i: int) -> int:
+    """The index after the atom at `i` (an escape, a character class, one character)."""
+    c = pattern[i]
+    if c == "\\":
+        if pattern[i + 1:i + 2] in ("p", "P", "N", "x", "u", "U") and pattern[i + 2:i + 3] == "{":
+            close = pattern.find("}", i + 3)
+            return close + 1 if close > 0 else len(pattern)
+        return i + 2
+    if c == "[":
+        j = i + 1
+        if pattern[j:j + 1] == "^":
+            j += 1
+        if pattern[j:j + 1] == "]":
+            j += 1
+        while j < len(pattern) and pattern[j] != "]":
+            j += 2 if pattern[j] == "\\" else 1
+        return j + 1
+    return i + 1
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_regexp(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern, regex.IGNORECASE, cache_pattern=False)
+
+
+@builtin("String[] String.regexp(String pattern)", context=True)
+def string_regexp(ctx, self: str, pattern: str) -> object:
     """First match, case-insensitive: [whole match, group 1, ...]; [] when
     nothing matches. A group that took no part is "".
 
     Uses the `regex` module (re-compatible syntax) for its timeout: a pattern
     that backtracks catastrophically, e.g. "(a+)+$", ends the run with a
     limit error instead of hanging it (the step budget cannot see inside
-    one call)."""
+    one call). Compiling is bounded by the pattern's size (regexp_size)."""
+    size = regexp_size(pattern)
+    if size > REGEXP_MAX_SIZE:
+        raise CRMScriptLimitError(
+            f"regexp: the pattern '{pattern[:80]}' is too large: it expands to more than "
+            f"{REGEXP_MAX_SIZE:,} elements (counted repetitions multiply); simplify it")
+    check_deadline(ctx)
     try:
-        compiled = regex.compile(pattern, regex.IGNORECASE)
+        compiled = _compiled_regexp(pattern)
     except (regex.error, ValueError, OverflowError, RecursionError) as problem:
         raise CRMScriptRuntimeError(f"regexp: invalid pattern '{pattern}': {problem}") from None
+    left = seconds_left(ctx)
     try:
-        match = compiled.search(self, timeout=REGEXP_TIME_LIMIT)
+        match = compiled.search(self, timeout=min(REGEXP_TIME_LIMIT, left))
     except TimeoutError:
+        if left <= REGEXP_TIME_LIMIT:
+            raise time_limit_error(ctx) from None
         raise CRMScriptLimitError(
             f"regexp: the pattern '{pattern}' took longer than {REGEXP_TIME_LIMIT:g} s "
             "(it backtracks too much; simplify it)") from None
