@@ -44,7 +44,7 @@ def replay_command(
     ignore: list[str] = typer.Option([], "--ignore", metavar="MEMBER[.KEY]",
                                      help="A member (or one key) whose changes are expected; repeatable."),
     show: int = typer.Option(10, "--show", min=0, help="Differing events shown with their diff."),
-    slower: float = typer.Option(20.0, "--slower",  # engine.replay.stats.DEFAULT_SLOWER_PERCENT metavar="PERCENT", min=0,
+    slower: float = typer.Option(50.0, "--slower", metavar="PERCENT", min=0,  # stats.DEFAULT_SLOWER_PERCENT
                                  help="Flag handlers whose p50 or p95 grew by more than this against the baseline."),
     report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
     partition_size: str = typer.Option("16M", "--partition-size", metavar="SIZE",

@@ -39,8 +39,8 @@ class ReplayError(CRMScriptError):
         return (type(self), (self.message, self.file, self.line, self.column))
 
     def __str__(self) -> str:
-        if self.line:
-            return super().__str__()
+        if self.line:  # a line of an input or baseline file: no column
+            return f"{self.file}:{self.line}: {self.kind}: {self.message}"
         return f"{self.file}: {self.kind}: {self.message}" if self.file else f"{self.kind}: {self.message}"
 
 

@@ -138,7 +138,7 @@ def _merged(mine: HandlerTimes | None, theirs: HandlerTimes | None) -> HandlerTi
 
 # ------------------------------------------------------- side by side
 
-DEFAULT_SLOWER_PERCENT = 20.0
+DEFAULT_SLOWER_PERCENT = 50.0  # short runs on a shared machine vary by 20-40% between two runs of the same tree
 MIN_SAMPLES = 20  # fewer runs of a handler than this in a run: too few to call it slower
 
 
