@@ -11,7 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.replay import CompareOptions, ReplayError, ReplayOptions, parse_ignore, run_replay
+from engine.replay import (
+    CompareOptions,
+    ReplayError,
+    ReplayOptions,
+    parse_ignore,
+    run_replay,
+)
 from engine.replay.compare import ABSENT, DiffSummary, compare_response, summary_lines
 from engine.replay.stats import HandlerTimes, TimingRow, timing_lines, timing_rows
 

@@ -22,7 +22,15 @@ from typing import Any
 from ..errors import CRMScriptError
 from ..eventdata import event_from_request, response_dict
 from .compare import TIMINGS_MEMBER, DiffSummary, compare_response
-from .inputs import LineCount, Partition, ReplayError, count_lines, is_blank, lines_after, partition_lines
+from .inputs import (
+    LineCount,
+    Partition,
+    ReplayError,
+    count_lines,
+    is_blank,
+    lines_after,
+    partition_lines,
+)
 from .job import ReplayJob, engine_for
 from .stats import HandlerTimes, PartitionStats, SlowEvent
 
