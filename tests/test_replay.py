@@ -266,3 +266,17 @@ def psutil_children(pid: int) -> list:
     except psutil.NoSuchProcess:
         return []
 
+
+
+def test_the_progress_bar_is_for_terminals_not_pipes_or_ci(monkeypatch):
+    from engine.replay.progress import wanted
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert wanted(Terminal()) and not wanted(io.StringIO())
+    monkeypatch.setenv("CI", "true")
+    assert not wanted(Terminal())

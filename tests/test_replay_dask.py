@@ -8,9 +8,6 @@ import io
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,43 +22,13 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 START_SECONDS = 60
 
 
-def start(command: list[str], folder: Path, log: str) -> subprocess.Popen:
-    with open(folder / log, "wb") as output:
-        return subprocess.Popen([sys.executable, "-m", "dask", *command], cwd=folder, stdout=output,
-                                stderr=subprocess.STDOUT)
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory) -> str:
+    from engine.replay.dask_cluster import local_cluster
+
     # The cluster runs in a folder of its own: nothing of the project is there.
-    folder = tmp_path_factory.mktemp("cluster")
-    address_file = folder / "scheduler.json"
-    processes = [start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                        "--scheduler-file", str(address_file)], folder, "scheduler.log")]
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not address_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(address_file.read_text())["address"]
-        workers = [start(["worker", "--scheduler-file", str(address_file), "--nthreads", "1", "--no-dashboard",
-                          "--host", "127.0.0.1"], folder, f"worker{i}.log") for i in (1, 2)]
-        with distributed.Client(address, timeout=START_SECONDS) as client:
-            client.wait_for_workers(2, timeout=START_SECONDS)
+    with local_cluster(tmp_path_factory.mktemp("cluster"), workers=2, start_seconds=START_SECONDS) as address:
         yield address
-        stop(workers)
-    finally:
-        stop(processes)
 
 
 INCLUDE = """\

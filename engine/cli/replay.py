@@ -47,8 +47,9 @@ def replay_command(
     slower: float = typer.Option(50.0, "--slower", metavar="PERCENT", min=0,  # stats.DEFAULT_SLOWER_PERCENT
                                  help="Flag handlers whose p50 or p95 grew by more than this against the baseline."),
     report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
-    partition_size: str = typer.Option("16M", "--partition-size", metavar="SIZE",
-                                       help="Bytes of input per partition (e.g. 4M, 64M)."),
+    partition_size: str | None = typer.Option(None, "--partition-size", metavar="SIZE",
+                                              help="Bytes of input per partition (e.g. 4M, 64M; default: "
+                                                   "about 16 partitions a worker, 256k to 16M each)."),
 ) -> None:
     """Replay recorded ExecuteEventHandlers requests; compare with a baseline run; write a report."""
     from ..replay import ReplayError, ReplayOptions, parse_ignore
@@ -64,7 +65,7 @@ def replay_command(
     except ReplayError as error:
         _usage(error.message)
     options = ReplayOptions(inputs=list(events), handlers_dir=tree, workers=workers, scheduler=scheduler,
-                            partition_bytes=_size(partition_size), out=out, out_dir=out_dir, timings=timings,
+                            partition_bytes=None if partition_size is None else _size(partition_size), out=out, out_dir=out_dir, timings=timings,
                             baseline=baseline, compare=compare, measure=report is not None)
     summary = _run(options)
     differs = _print_summary(summary, options, slower)

@@ -15,8 +15,8 @@
 """
 
 from .compare import CompareOptions, parse_ignore
-from .inputs import DEFAULT_PARTITION_BYTES, ReplayError
+from .inputs import ReplayError
 from .runner import ReplayInterrupted, ReplayOptions, ReplaySummary, run_replay
 
-__all__ = ["CompareOptions", "DEFAULT_PARTITION_BYTES", "ReplayError", "ReplayInterrupted", "ReplayOptions",
+__all__ = ["CompareOptions", "ReplayError", "ReplayInterrupted", "ReplayOptions",
            "ReplaySummary", "parse_ignore", "run_replay"]

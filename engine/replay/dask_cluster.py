@@ -14,7 +14,13 @@ line is answered exactly once. Dask is an optional extra:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from .inputs import LineCount, Partition, ReplayError
@@ -49,8 +55,10 @@ class DaskExecutor:
         self.job = job
         self.scheduler = scheduler
         self.client = connect(scheduler)
-        self._workers_at_start = set(self.client.scheduler_info()["workers"])
-        self.description = f"Dask at {scheduler}, {len(self._workers_at_start)} workers"
+        workers = self.client.nthreads()  # {address: threads} of every worker
+        self._workers_at_start = set(workers)
+        self.workers = sum(workers.values())  # tasks at once
+        self.description = f"Dask at {scheduler}, {len(workers)} worker{'s' if len(workers) != 1 else ''}"
         self._job = self.client.scatter(job, broadcast=True, hash=False)
         self._futures: list[Any] = []
 
@@ -67,7 +75,7 @@ class DaskExecutor:
         """Workers that left the cluster since the run began (a restarted
         worker comes back under a new address, so it counts too)."""
         try:
-            now = set(self.client.scheduler_info()["workers"])
+            now = set(self.client.nthreads())
         except Exception:  # the scheduler itself went away: nothing to tell
             return 0
         return len(self._workers_at_start - now)
@@ -119,3 +127,50 @@ def _task_error(error: Exception) -> Exception:
         return ReplayError(f"the Dask workers running a partition died again and again ({error}); "
                            "look at the workers' logs (memory?)", "")
     return error
+
+
+@contextlib.contextmanager
+def local_cluster(folder: Path, workers: int = 2, start_seconds: float = 60) -> Iterator[str]:
+    """A Dask cluster on 127.0.0.1 started with the standard commands (`dask
+    scheduler`, `dask worker --nthreads 1`), in `folder`; yields the
+    scheduler's address. For the tests and the benchmark."""
+    from distributed import Client
+
+    address_file = folder / "scheduler.json"
+    address_file.unlink(missing_ok=True)
+    processes = [_start_dask(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                              "--scheduler-file", str(address_file)], folder, "scheduler.log")]
+    try:
+        deadline = time.monotonic() + start_seconds
+        while not address_file.exists():
+            if time.monotonic() > deadline or processes[0].poll() is not None:
+                raise RuntimeError(f"the Dask scheduler did not start: see {folder / 'scheduler.log'}")
+            time.sleep(0.1)
+        time.sleep(0.1)  # the file is written whole just after it appears
+        address = json.loads(address_file.read_text())["address"]
+        processes += [_start_dask(["worker", "--scheduler-file", str(address_file), "--nthreads", "1",
+                                   "--no-dashboard", "--host", "127.0.0.1"], folder, f"worker{number}.log")
+                      for number in range(1, workers + 1)]
+        with Client(address, timeout=start_seconds) as client:
+            client.wait_for_workers(workers, timeout=start_seconds)
+        yield address
+    finally:
+        _stop(processes[1:])  # the workers first, while the scheduler can still see them go
+        _stop(processes[:1])
+
+
+def _start_dask(arguments: list[str], folder: Path, log: str) -> subprocess.Popen:
+    with open(folder / log, "wb") as output:
+        return subprocess.Popen([sys.executable, "-m", "dask", *arguments], cwd=folder, stdout=output,
+                                stderr=subprocess.STDOUT)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)

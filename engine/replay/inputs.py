@@ -26,7 +26,13 @@ from typing import IO
 
 from ..errors import CRMScriptError
 
-DEFAULT_PARTITION_BYTES = 16 * 1024 * 1024  # large enough that per-task costs vanish, small enough to balance
+# Without --partition-size: about PARTITIONS_PER_WORKER partitions for each
+# worker (a worker that finishes early takes the next one, so the last
+# partitions end close together; a lost worker costs little), each between
+# the two bounds (per-partition costs vanish; a partition's responses fit in memory).
+PARTITIONS_PER_WORKER = 16
+MIN_PARTITION_BYTES = 256 * 1024
+MAX_PARTITION_BYTES = 16 * 1024 * 1024
 GZIP_SUFFIX = ".gz"
 _GLOB_CHARACTERS = frozenset("*?[")
 
@@ -107,7 +113,13 @@ def open_input(file: InputFile) -> IO[bytes]:
         raise ReplayError(f"cannot read it: {error.strerror}", file.label) from None
 
 
-def plan_partitions(files: list[InputFile], partition_bytes: int = DEFAULT_PARTITION_BYTES) -> list[Partition]:
+def partition_size(files: list[InputFile], workers: int) -> int:
+    """The partition size for `workers` when the user gave none."""
+    share = sum(file.size for file in files) // max(1, workers * PARTITIONS_PER_WORKER)
+    return min(MAX_PARTITION_BYTES, max(MIN_PARTITION_BYTES, share))
+
+
+def plan_partitions(files: list[InputFile], partition_bytes: int) -> list[Partition]:
     """Cut every file into line-aligned byte ranges of about `partition_bytes`."""
     partitions: list[Partition] = []
     for file in files:

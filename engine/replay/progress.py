@@ -12,7 +12,6 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     TaskProgressColumn,
@@ -24,6 +23,12 @@ from rich.text import Text
 
 def wanted(stream: IO[str]) -> bool:
     return stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+
+
+class EventsDone(ProgressColumn):
+    def render(self, task: Any) -> Text:
+        total = "?" if task.total is None else f"{int(task.total):,}"
+        return Text(f"{int(task.completed):,}/{total} events", style="progress.download")
 
 
 class EventsPerSecond(ProgressColumn):
@@ -40,7 +45,7 @@ class ProgressBar:
         self._task: Any = None
         if shown:
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                                      MofNCompleteColumn(), EventsPerSecond(), TimeRemainingColumn(),
+                                      EventsDone(), EventsPerSecond(), TimeRemainingColumn(),
                                       console=Console(file=stream), transient=True)
 
     def __enter__(self) -> ProgressBar:

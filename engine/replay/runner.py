@@ -28,13 +28,13 @@ from typing import IO, Any
 
 from .compare import CompareOptions
 from .inputs import (
-    DEFAULT_PARTITION_BYTES,
     STDIN,
     STDIN_LABEL,
     InputFile,
     Partition,
     ReplayError,
     expand_inputs,
+    partition_size,
     plan_partitions,
 )
 from .job import ReplayJob, build_job
@@ -52,7 +52,7 @@ class ReplayOptions:
     handlers_dir: os.PathLike | str
     workers: int = 1
     scheduler: str | None = None  # tcp://HOST:PORT of a Dask scheduler
-    partition_bytes: int = DEFAULT_PARTITION_BYTES
+    partition_bytes: int | None = None  # None: partition_size() for the workers at hand
     out: Path | None = None  # None: the stream given to run_replay
     out_dir: Path | None = None  # one file per partition, not joined
     timings: bool = False  # per-handler timings in each response line
@@ -146,14 +146,16 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
     job = build_job(options.handlers_dir, ship=options.scheduler is not None, fixture=options.fixture,
                     timings=options.measure or baseline is not None, write_timings=options.timings,
                     compare=options.compare if baseline is not None else None, slowest=options.slowest)
-    partitions = plan_partitions(files, options.partition_bytes)
     results: dict[int, PartitionResult] = {}
     interrupted = False
     with _executor(options, job) as executor:
+        size = options.partition_bytes or partition_size(files, executor.workers)
+        partitions = plan_partitions(files, size)
         progress.phase("counting lines", None)
         plan = _Plan(partitions, executor.count(partitions))
         if baseline is not None:
-            base_parts = plan_partitions([baseline], options.partition_bytes)
+            base_parts = plan_partitions([baseline], options.partition_bytes or partition_size([baseline],
+                                                                                              executor.workers))
             plan.add_baseline(base_parts, executor.count(base_parts, "count-baseline"))
         parts_dir, temporary = _parts_dir(options)
 

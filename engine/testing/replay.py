@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from ..replay import DEFAULT_PARTITION_BYTES, ReplayOptions, ReplaySummary, run_replay
+from ..replay import ReplayOptions, ReplaySummary, run_replay
 
 __all__ = ["ReplaySummary", "default_workers", "replay"]
 
 
 def replay(lines: Iterable[str | bytes], out: IO[str], handlers_dir: Path | str, *, workers: int = 1,
-           partition_bytes: int = DEFAULT_PARTITION_BYTES, label: str = "lines") -> ReplaySummary:
+           partition_bytes: int | None = None, label: str = "lines") -> ReplaySummary:
     """Run every request line through the handlers; write one response line
     each to `out`, in order (blank lines skipped; a bad line answered in
     place as `{"Error": "lines:N: ...", "File": ..., "Line": N}`)."""
