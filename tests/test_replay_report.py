@@ -127,3 +127,18 @@ def png_pixels(data: bytes) -> tuple[int, int, bytes]:
         position += 12 + length
     width, height = struct.unpack(">II", chunks[b"IHDR"][0][:8])
     return width, height, zlib.decompress(b"".join(chunks[b"IDAT"]))
+
+
+def test_a_report_without_baseline_shows_this_run_only(tmp_path):
+    events = tmp_path / "e.jsonl"
+    events.write_text("".join(json.dumps({"EventData": {"Type": "SalesBeforeSaveSale",
+                                                        "InputValues": {"amount": str(n)}}}) + "\n"
+                              for n in range(30)) + json.dumps({"EventData": {"Type": "TicketSave"}}) + "\n")
+    page = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["replay", str(events), "--handlers", str(make_tree(tmp_path / "t", CHECK)),
+                                      "--out", str(tmp_path / "o.jsonl"), "--report", str(page)])
+    assert result.exit_code == 0, result.stderr
+    assert "handler (µs)" in result.stderr and "base p50" not in result.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "No baseline given" in html and 'class="curve-current"' in html and "curve-baseline" not in html
+    assert "<b>31</b> events" in html

@@ -255,7 +255,9 @@ class _Plan:
         expected = self.counts[result.stats.index].events
         got = result.stats.events + result.stats.bad
         if got != expected:
-            raise RuntimeError(f"partition {result.stats.index} answered {got} lines, expected {expected}")
+            partition = self.partitions[result.stats.index]
+            raise RuntimeError(f"partition {partition.index} ({partition.describe()}) answered {got} lines, "
+                               f"expected {expected}")
 
 
 def _parts_dir(options: ReplayOptions) -> tuple[Path, bool]:
