@@ -280,3 +280,15 @@ def test_the_progress_bar_is_for_terminals_not_pipes_or_ci(monkeypatch):
     assert wanted(Terminal()) and not wanted(io.StringIO())
     monkeypatch.setenv("CI", "true")
     assert not wanted(Terminal())
+
+
+def test_a_corrupt_gzip_input_is_a_clean_error_and_leaves_nothing_behind(tree, tmp_path):
+    good = gzip.compress(((request(1) + "\n") * 2000).encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(good[: len(good) // 2])
+    (tmp_path / "junk.jsonl.gz").write_bytes(b"not gzip at all\n")
+    for name in ("cut.jsonl.gz", "junk.jsonl.gz"):
+        result = CliRunner().invoke(app, ["replay", str(tmp_path / name), "--handlers", str(tree),
+                                          "--out", str(tmp_path / "out.jsonl"), "--workers", "2"])
+        assert result.exit_code == 2, result.output
+        assert f"{tmp_path / name}: error: cannot read it:" in result.stderr and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.jsonl.gz", "handlers", "junk.jsonl.gz"]

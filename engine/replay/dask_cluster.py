@@ -51,6 +51,8 @@ def connect(scheduler: str) -> Any:
 
 
 class DaskExecutor:
+    writes_parts = False  # workers may run elsewhere: the responses come back as bytes
+
     def __init__(self, job: ReplayJob, scheduler: str):
         self.job = job
         self.scheduler = scheduler

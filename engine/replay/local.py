@@ -27,6 +27,8 @@ POOL_RESTARTS = 3  # new pools after worker processes died, before giving up
 
 
 class LocalExecutor:
+    writes_parts = True  # workers write their part files themselves
+
     def __init__(self, job: ReplayJob, workers: int):
         self.job = job
         self.workers = max(1, workers)

@@ -167,9 +167,13 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
 
         progress.phase("replaying", plan.total_events)
         try:
-            executor.run(plan.tasks(parts_dir if executor_writes(executor) else None), done, progress.set)
+            executor.run(plan.tasks(parts_dir if executor.writes_parts else None), done, progress.set)
         except KeyboardInterrupt:
             interrupted = True
+        except BaseException:
+            if temporary:
+                shutil.rmtree(parts_dir, ignore_errors=True)
+            raise
         summary = ReplaySummary(RunStats(keep_slowest=options.slowest), files, len(partitions),
                                 executor.description, baseline=baseline.label if baseline else None,
                                 workers_lost=getattr(executor, "workers_lost", 0),
@@ -185,11 +189,6 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
     _deliver(options, plan, parts_dir, stream, temporary, len(partitions))
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def executor_writes(executor: Any) -> bool:
-    """Local workers write their part files; a cluster's send the bytes back."""
-    return not hasattr(executor, "client")
 
 
 def _executor(options: ReplayOptions, job: ReplayJob) -> Any:
