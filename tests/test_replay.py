@@ -239,33 +239,29 @@ def test_a_killed_worker_process_loses_nothing(slow_tree, tmp_path):
     assert out.getvalue().decode().splitlines() == reference
 
 
-def test_ctrl_c_stops_cleanly_and_says_how_far_it_got(slow_tree, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_ctrl_c_stops_cleanly_and_says_how_far_it_got(slow_tree, tmp_path, stop):
+    import psutil
+
     events = write_lines(tmp_path / "events.jsonl", [request(n) for n in range(3000)])
     out_dir = tmp_path / "parts"
-    command = [sys.executable, "-c", "from engine.cli import main; main()", "replay", str(events), "--handlers", str(slow_tree),
-               "--workers", "2", "--partition-size", "2k", "--out-dir", str(out_dir)]
+    command = [sys.executable, "-c", "from engine.cli import main; main()", "replay", str(events),
+               "--handlers", str(slow_tree), "--workers", "2", "--partition-size", "2k", "--out-dir", str(out_dir)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
     deadline = time.monotonic() + 60
     while not list(out_dir.glob("part-*.jsonl")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    workers = psutil.Process(process.pid).children()
+    assert len(workers) == 2
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "interrupted:" in stderr and "of 3,000 lines answered" in stderr and "Traceback" not in stderr
     parts = sorted(out_dir.glob("part-*.jsonl"))
     assert parts and not list(out_dir.glob("*.partial"))
     assert all(len(part.read_text().splitlines()) > 0 for part in parts)
-    assert not [p for p in psutil_children(process.pid)]
-
-
-def psutil_children(pid: int) -> list:
-    import psutil
-
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive  # the workers were stopped with the command
 
 
 def test_the_progress_bar_is_for_terminals_not_pipes_or_ci(monkeypatch):

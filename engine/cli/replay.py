@@ -14,6 +14,7 @@ or responses differ from the baseline, 2 bad usage, 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def _run(options):
     from ..replay.progress import ProgressBar, wanted
 
     stream = sys.stdout.buffer if options.out is None and options.out_dir is None else None
+    previous = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # `kill`, a CI timeout: the same clean stop
     try:
         with ProgressBar(sys.stderr, wanted(sys.stderr)) as progress:
             return run_replay(options, stream, progress)
@@ -109,6 +111,12 @@ def _run(options):
     except OSError as error:
         print(f"crmscript replay: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_like_ctrl_c(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_summary(summary, options, slower: float) -> bool:

@@ -132,8 +132,23 @@ _counter: Any = None
 def _start_worker(job: ReplayJob, counter: Any) -> None:
     global _job, _counter
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle: it stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops workers with SIGTERM
+    _die_with_the_command()
     _job, _counter = job, counter
     engine_for(job)
+
+
+def _die_with_the_command() -> None:
+    """A worker whose command was killed would wait for work forever (the
+    pool's queue stays open in its siblings): on Linux, ask the kernel to
+    end it with its parent."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own checks are all there is
+        pass
 
 
 def _ready() -> None:
