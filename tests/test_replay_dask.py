@@ -83,7 +83,7 @@ def local_output(inputs: list[Path], tree: Path) -> bytes:
 
 def test_a_dask_run_answers_byte_for_byte_like_a_local_one(scheduler, tree, inputs, tmp_path):
     expected = local_output(inputs, tree)
-    assert b"lib/util.crm:3:5: runtime error" in expected  # an error in an include, named as here
+    assert b"lib/util.crm:3:5: runtime error" in expected  # an error in an include, named within the tree
     out = tmp_path / "dask.jsonl"
     result = CliRunner().invoke(app, ["replay", *map(str, inputs), "--handlers", str(tree), "--scheduler", scheduler,
                                       "--partition-size", "2k", "--out", str(out)])

@@ -10,8 +10,9 @@ the fixture file. A worker writes the tree into a folder of its own and
 builds one Engine per job, reused for every partition it runs
 (`engine_for`).
 
-Messages name an included file as the command's own machine would (its path
-there), so a run on a cluster answers byte for byte like a local one.
+Messages name handlers and included files relative to the tree
+(`lib/util.crm`), wherever a worker wrote it: a run on a cluster answers
+byte for byte like a local one.
 
 The simulated CRM's fixture (`--fixture`, shared/spec/CRM.md) travels as
 `fixture` (the path on the command's machine) plus its bytes for remote
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..handlers import IncludeSearch
 from ..hookspecs import ENTRY_POINT_GROUP
 from .compare import CompareOptions
 from .inputs import ReplayError
@@ -47,7 +47,6 @@ ENGINES_KEPT = 2  # jobs a long-lived worker keeps an Engine for
 @dataclass(frozen=True)
 class ShippedTree:
     files: tuple[tuple[str, bytes], ...]  # (path relative to the tree, posix; content)
-    include_names: tuple[tuple[str, str], ...]  # (relative path, how messages name it on the command's machine)
 
 
 @dataclass(frozen=True)
@@ -76,18 +75,16 @@ def build_job(handlers_dir: os.PathLike | str, *, ship: bool = False, fixture: o
     engine = engine_for(job)
     if not ship:
         return job
-    tree = ship_tree(Path(handlers_dir), engine.registry.includes)
+    tree = ship_tree(Path(handlers_dir))
     fixture_data = _read_fixture(job.fixture) if job.fixture is not None else None
     plugins = tuple(_entry_point_names(engine))
     return ReplayJob(job.key, job.handlers_dir, tree, plugins, job.fixture, fixture_data, job.timings,
                      job.write_timings, job.compare, job.slowest)
 
 
-def ship_tree(root: Path, includes: IncludeSearch) -> ShippedTree:
-    """Every file of the tree (hidden ones left out), with the names messages
-    give its includes here."""
+def ship_tree(root: Path) -> ShippedTree:
+    """Every file of the tree (hidden ones left out)."""
     files: list[tuple[str, bytes]] = []
-    names: list[tuple[str, str]] = []
     total = 0
     for path in sorted(root.rglob("*")) if root.is_dir() else ():
         relative = path.relative_to(root)
@@ -99,8 +96,7 @@ def ship_tree(root: Path, includes: IncludeSearch) -> ShippedTree:
             raise ReplayError(f"the handler tree holds more than {MAX_SHIPPED_BYTES // 2**20} MiB of files "
                               "to send to the workers; keep only scripts (and a fixture) in it", str(root))
         files.append((relative.as_posix(), data))
-        names.append((relative.as_posix(), includes.display_name(path)))
-    return ShippedTree(tuple(files), tuple(names))
+    return ShippedTree(tuple(files))
 
 
 def _read_fixture(path: str) -> bytes:
@@ -160,11 +156,7 @@ def _build_engine(job: ReplayJob) -> Any:
     plugins = None if job.plugins is None else _load_plugins(job.plugins)
     options: dict[str, Any] = {"plugins": plugins, "load_entry_points": job.plugins is None,
                                "on_warning": _ignore, "check_interval": FILES_CHECKED_EVERY_SECONDS}
-    engine = Engine(handlers_dir, **options, **_engine_options(fixture))
-    if job.tree is not None:
-        registry = engine.registry
-        registry.includes = ShippedIncludes(registry.include_paths, Path(handlers_dir), dict(job.tree.include_names))
-    return engine
+    return Engine(handlers_dir, **options, **_engine_options(fixture))
 
 
 def _ignore(message: str) -> None:
@@ -213,19 +205,3 @@ def _load_plugins(names: tuple[str, ...]) -> list[Any]:
                               "on this worker; install it where the workers run", name)
         plugins.append(found[name].load())
     return plugins
-
-
-class ShippedIncludes(IncludeSearch):
-    """The include search over a shipped tree, naming each file as the
-    command's machine does, so that error messages do not depend on where a
-    worker wrote the tree."""
-
-    def __init__(self, folders: list[Path], root: Path, names: dict[str, str]):
-        super().__init__(folders)
-        self.root = os.path.abspath(root)
-        self.names = names
-
-    def display_name(self, path: Path) -> str:
-        relative = os.path.relpath(os.path.abspath(path), self.root)
-        shipped = self.names.get(Path(relative).as_posix())
-        return shipped if shipped is not None else IncludeSearch.display_name(path)
