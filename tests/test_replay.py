@@ -288,3 +288,30 @@ def test_a_corrupt_gzip_input_is_a_clean_error_and_leaves_nothing_behind(tree, t
         assert result.exit_code == 2, result.output
         assert f"{tmp_path / name}: error: cannot read it:" in result.stderr and "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.jsonl.gz", "handlers", "junk.jsonl.gz"]
+
+
+def test_the_tree_and_a_fixture_travel_with_the_job(tree, tmp_path, monkeypatch):
+    """The seam for the simulated CRM: a fixture file reaches the Engine of a
+    worker that has no copy of it (job._engine_options hands it over)."""
+    import dataclasses
+
+    from engine.replay import job as jobs
+
+    (tree / "lib").mkdir()
+    (tree / "lib" / "util.crm").write_text("Integer one() { return 1; }\n", encoding="utf-8")
+    (tree / ".git").mkdir()
+    (tree / ".git" / "HEAD").write_text("ref", encoding="utf-8")
+    fixture = tmp_path / "crm.yaml"
+    fixture.write_text("now: '2026-05-04T10:00:00'\n", encoding="utf-8")
+    seen: list[str | None] = []
+    monkeypatch.setattr(jobs, "_engine_options", lambda path: seen.append(path) or {})
+    job = jobs.build_job(tree, ship=True, fixture=fixture)
+    assert sorted(name for name, _ in job.tree.files) == ["SalesBeforeSaveSale/10-double.crm", "lib/util.crm"]
+    assert job.fixture_data == fixture.read_bytes()
+    elsewhere = dataclasses.replace(job, key="elsewhere-" + job.key)  # as a worker of a cluster builds it
+    engine = jobs.engine_for(elsewhere)
+    assert seen[0] == str(fixture) and seen[1] != str(fixture)
+    assert Path(seen[1]).name == "crm.yaml" and Path(seen[1]).read_bytes() == fixture.read_bytes()
+    assert engine.execute(EventData(Type="SalesBeforeSaveSale", InputValues={"amount": "4"})).OutputValues == {
+        "double": "8"}
+    assert Path(engine.handlers_dir) != tree
