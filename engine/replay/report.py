@@ -84,7 +84,7 @@ def _run_section(summary: Any) -> str:
     facts = [f"<b>{summary.count:,}</b> events", f"<b>{stats.blocked:,}</b> blocked",
              f"<b>{stats.exceptions:,}</b> with exceptions", f"<b>{stats.bad:,}</b> bad lines",
              f"<b>{summary.seconds:.2f} s</b>", f"<b>{summary.events_per_second:,.0f}</b> events/s",
-             f"on <b>{escape(summary.executor)}</b>", f"<b>{summary.partitions:,}</b> partitions"]
+             f"on <b>{escape(summary.executor)}</b>", f"<b>{summary.partitions:,}</b> partition{'s' if summary.partitions != 1 else ''}"]
     when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     verdict = ""
     if stats.diff is not None:
