@@ -7,8 +7,9 @@
    each input partition gets the slice of the baseline that answers it.
 3. Workers run the partitions and write one part file each (or send the
    bytes back from a cluster); stats come back with them.
-4. The part files are joined in order into `--out` (or stdout), or stay in
-   `--out-dir`; the stats are merged in input order.
+4. Each part file is appended to `--out` (or stdout) as soon as every
+   earlier one is there, or stays in `--out-dir`; the stats are merged in
+   input order.
 
 The parent never reads, parses or writes a line itself.
 """
@@ -157,36 +158,34 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
             base_parts = plan_partitions([baseline], options.partition_bytes or partition_size([baseline],
                                                                                               executor.workers))
             plan.add_baseline(base_parts, executor.count(base_parts, "count-baseline"))
-        parts_dir, temporary = _parts_dir(options)
+        output = _Output(options, stream)
 
         def done(result: PartitionResult) -> None:
             plan.check(result)
-            if result.data is not None:
-                _write_part(parts_dir / PART_NAME.format(result.stats.index), result.data)
             results[result.stats.index] = result
+            output.add(result.stats.index, result.data)
 
         progress.phase("replaying", plan.total_events)
         try:
-            executor.run(plan.tasks(parts_dir if executor.writes_parts else None), done, progress.set)
+            executor.run(plan.tasks(output.parts_dir if executor.writes_parts else None), done, progress.set)
         except KeyboardInterrupt:
             interrupted = True
         except BaseException:
-            if temporary:
-                shutil.rmtree(parts_dir, ignore_errors=True)
+            output.close(failed=True)
             raise
         summary = ReplaySummary(RunStats(keep_slowest=options.slowest), files, len(partitions),
                                 executor.description, baseline=baseline.label if baseline else None,
                                 workers_lost=getattr(executor, "workers_lost", 0),
                                 pool_restarts=getattr(executor, "restarts", 0))
-    for stray in parts_dir.glob("*.partial"):  # a partition a stopped worker was writing
-        stray.unlink()
+    output.close()
     if interrupted:
-        raise _interrupted(options, plan, results, parts_dir, stream, temporary)
+        raise _interrupted(options, plan, results, output)
     for index in sorted(results):
         summary.stats.merge(results[index].stats)
     if summary.stats.diff is not None:
         summary.stats.diff.extra_baseline = max(0, plan.baseline_events - plan.total_events)
-    _deliver(options, plan, parts_dir, stream, temporary, len(partitions))
+    if options.out_dir is not None:
+        _write_manifest(options.out_dir, plan)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -259,47 +258,59 @@ class _Plan:
                                f"expected {expected}")
 
 
-def _parts_dir(options: ReplayOptions) -> tuple[Path, bool]:
-    """(folder of the part files, whether it is a temporary one)."""
-    if options.out_dir is not None:
-        options.out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in options.out_dir.glob("part-*.jsonl*"):
-            stale.unlink()
-        return options.out_dir, False
-    near = options.out.resolve().parent if options.out is not None else None
-    return Path(tempfile.mkdtemp(prefix=".crmscript-replay-", dir=near)), True
+class _Output:
+    """Where the responses go. With --out-dir, the part files stay there.
+    Else each part file is appended to the output (--out, or the stream) and
+    removed as soon as every earlier one is there: the output grows in
+    input order while the run goes on, and the end has nothing left to join."""
 
-
-def _write_part(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
-def _deliver(options: ReplayOptions, plan: _Plan, parts_dir: Path, stream: IO[bytes] | None,
-             temporary: bool, partitions: int) -> None:
-    """Join the part files into the output, or describe them in a manifest."""
-    try:
+    def __init__(self, options: ReplayOptions, stream: IO[bytes] | None):
+        self.out = options.out
+        self.target: Any = None
+        self.written = 0  # partitions in the output, from the first
+        self._ready: set[int] = set()
         if options.out_dir is not None:
-            _write_manifest(options.out_dir, plan)
+            options.out_dir.mkdir(parents=True, exist_ok=True)
+            for stale in options.out_dir.glob("part-*.jsonl*"):
+                stale.unlink()
+            self.parts_dir, self.temporary = options.out_dir, False
             return
-        _join(parts_dir, range(partitions), options, stream)
-    finally:
-        if temporary:
-            shutil.rmtree(parts_dir, ignore_errors=True)
+        near = options.out.resolve().parent if options.out is not None else None
+        self.parts_dir, self.temporary = Path(tempfile.mkdtemp(prefix=".crmscript-replay-", dir=near)), True
+        self.target = open(options.out, "wb") if options.out is not None else stream
 
+    def part(self, index: int) -> Path:
+        return self.parts_dir / PART_NAME.format(index)
 
-def _join(parts_dir: Path, indexes: Any, options: ReplayOptions, stream: IO[bytes] | None) -> None:
-    target: Any = open(options.out, "wb") if options.out is not None else stream
-    try:
-        for index in indexes:
-            with open(parts_dir / PART_NAME.format(index), "rb") as part:
-                shutil.copyfileobj(part, target, 1 << 20)
-    finally:
-        if options.out is not None:
-            target.close()
-        elif target is not None:
-            target.flush()
+    def add(self, index: int, data: bytes | None) -> None:
+        """Partition `index` is whole (its part file written, or its bytes given)."""
+        if data is not None:
+            partial = self.part(index).with_name(PART_NAME.format(index) + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, self.part(index))
+        if self.target is None:
+            return
+        self._ready.add(index)
+        while self.written in self._ready:
+            with open(self.part(self.written), "rb") as part:
+                shutil.copyfileobj(part, self.target, 1 << 20)
+            self.part(self.written).unlink()
+            self.written += 1
+
+    def close(self, failed: bool = False) -> None:
+        """Done, or interrupted (what is written stays: a prefix of the full
+        output), or `failed` (a half --out file is removed: not a result)."""
+        for stray in self.parts_dir.glob("*.partial"):  # a partition a stopped worker was writing
+            stray.unlink()
+        if self.temporary:
+            shutil.rmtree(self.parts_dir, ignore_errors=True)
+        if self.target is not None:
+            if self.out is not None:
+                self.target.close()
+            else:
+                self.target.flush()
+        if self.out is not None and failed:
+            self.out.unlink(missing_ok=True)
 
 
 def _write_manifest(folder: Path, plan: _Plan) -> None:
@@ -310,23 +321,15 @@ def _write_manifest(folder: Path, plan: _Plan) -> None:
     (folder / MANIFEST).write_text(json.dumps({"parts": parts}, indent=1) + "\n", encoding="utf-8")
 
 
-def _interrupted(options: ReplayOptions, plan: _Plan, results: dict[int, PartitionResult], parts_dir: Path,
-                 stream: IO[bytes] | None, temporary: bool) -> ReplayInterrupted:
-    """Keep what is whole: the part files in --out-dir, else the longest run
-    of finished partitions from the start, joined into the output."""
-    prefix = 0
-    while prefix in results:
-        prefix += 1
-    written = sum(plan.counts[index].events for index in range(prefix))
+def _interrupted(options: ReplayOptions, plan: _Plan, results: dict[int, PartitionResult],
+                 output: _Output) -> ReplayInterrupted:
+    """What is whole stays: every part file in --out-dir, else the
+    partitions from the first up to the first unfinished one, in the output."""
     if options.out_dir is not None:
         written = sum(plan.counts[index].events for index in results)
         target = f"{options.out_dir} ({len(results)} part files)"
     else:
+        written = sum(plan.counts[index].events for index in range(output.written))
         target = str(options.out) if options.out is not None else "the output"
-        try:
-            _join(parts_dir, range(prefix), options, stream)
-        finally:
-            if temporary:
-                shutil.rmtree(parts_dir, ignore_errors=True)
     done = sum(result.stats.events + result.stats.bad for result in results.values())
     return ReplayInterrupted(done, plan.total_events, len(results), len(plan.partitions), written, target)
