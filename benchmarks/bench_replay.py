@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -68,7 +69,9 @@ def main() -> None:
         events = folder / "events.jsonl"
         generate(events, args.events)
         modes = {"--workers 1": ["--workers", "1"], "--workers 2": ["--workers", "2"]}
-        if not args.no_dask:
+        if not args.no_dask and importlib.util.find_spec("distributed") is None:
+            print("no Dask here (pip install 'crmscript-sim[dask]'): --workers 1 and 2 only")
+        elif not args.no_dask:
             from engine.replay.dask_cluster import local_cluster
 
             cluster = folder / "cluster"
