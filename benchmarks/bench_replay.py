@@ -7,7 +7,10 @@ included). Modes: `--workers 1`, `--workers 2`, and `--scheduler` on a
 local Dask cluster (`dask scheduler` and two `dask worker --nthreads 1` on
 127.0.0.1, started here once and warm before the first round). The modes
 take turns over the rounds so a noisy neighbour hurts all alike; medians
-are reported, with the load average before and after.
+are reported, with the load average. Beside the wall clock, the CPU time
+of everything involved (the command, its worker processes, the Dask
+cluster's processes) per event: a figure that other load on the machine
+hardly moves, and that shows what running in parallel costs.
 
 Targets (issue 17): --workers 2 at least 1.7x --workers 1 on a 2-core
 machine; Dask within 15% of --workers 2; identical output files.
@@ -22,6 +25,7 @@ import argparse
 import contextlib
 import importlib.util
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,14 +47,31 @@ def crmscript() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from engine.cli import main; main()"]
 
 
-def run_once(events: Path, results: Path, mode: list[str], count: int) -> tuple[float, str]:
+def cpu_seconds() -> float:
+    """CPU time (user + system) of everything this program started: finished
+    commands with their worker processes, and the Dask cluster's processes."""
+    import psutil
+
+    finished = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = finished.ru_utime + finished.ru_stime
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def run_once(events: Path, results: Path, mode: list[str], count: int) -> tuple[float, float, str]:
+    """(events/s of the whole command, CPU µs per event, its summary line)."""
     command = [*crmscript(), "replay", str(events), "--handlers", str(HANDLERS), "--out", str(results), *mode]
+    cpu = cpu_seconds()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return count / seconds, done.stderr.strip().splitlines()[-1]
+    return count / seconds, cpu / count * 1e6, done.stderr.strip().splitlines()[-1]
 
 
 def load() -> str:
@@ -81,20 +102,25 @@ def main() -> None:
         print(f"{args.events:,} events ({events.stat().st_size / 2**20:,.0f} MiB), {args.rounds} rounds; "
               f"{os.cpu_count()} cores; load average before: {load()}", flush=True)
         rates: dict[str, list[float]] = {mode: [] for mode in modes}
+        cpus: dict[str, list[float]] = {mode: [] for mode in modes}
         for round_number in range(1, args.rounds + 1):
             for mode, flags in modes.items():
-                rate, summary = run_once(events, folder / f"results {mode}.jsonl", flags, args.events)
+                rate, cpu, summary = run_once(events, folder / f"results {mode}.jsonl", flags, args.events)
                 rates[mode].append(rate)
-                print(f"round {round_number}: {mode:<16} {rate:>9,.0f} events/s   ({summary})", flush=True)
+                cpus[mode].append(cpu)
+                print(f"round {round_number}: {mode:<16} {rate:>9,.0f} events/s  {cpu:6.1f} CPU µs/event  "
+                      f"load {load()}  ({summary})", flush=True)
         outputs = [(folder / f"results {mode}.jsonl").read_bytes() for mode in modes]
         same = all(output == outputs[0] for output in outputs[1:])
         print(f"load average after: {load()}")
 
     median = {mode: statistics.median(values) for mode, values in rates.items()}
+    cpu = {mode: statistics.median(values) for mode, values in cpus.items()}
     one, two = median["--workers 1"], median["--workers 2"]
     print(f"\nmedians of {args.rounds} rounds, {args.events:,} events, whole command timed:")
     for mode, rate in median.items():
-        print(f"  {mode:<16} {rate:>10,.0f} events/s")
+        print(f"  {mode:<16} {rate:>10,.0f} events/s   {cpu[mode]:6.1f} CPU µs/event "
+              f"({cpu[mode] / cpu['--workers 1']:.2f}x --workers 1's)")
     print(f"  --workers 2 / --workers 1: {two / one:.2f}x (scaling efficiency {two / one / 2:.0%})")
     verdicts = [two / one >= TARGET_LOCAL]
     if "Dask, 2 workers" in median:
