@@ -9,8 +9,9 @@ local Dask cluster (`dask scheduler` and two `dask worker --nthreads 1` on
 take turns over the rounds so a noisy neighbour hurts all alike; medians
 are reported, with the load average. Beside the wall clock, the CPU time
 of everything involved (the command, its worker processes, the Dask
-cluster's processes) per event: a figure that other load on the machine
-hardly moves, and that shows what running in parallel costs.
+cluster's processes) per event: what running in parallel costs in work.
+It is no shield against a busy machine either: with a load average of 5 on
+2 cores it doubled (about 60 µs an event against about 27 when quiet).
 
 Targets (issue 17): --workers 2 at least 1.7x --workers 1 on a 2-core
 machine; Dask within 15% of --workers 2; identical output files.
