@@ -33,7 +33,7 @@ def replay_command(
     events: list[str] = typer.Argument(..., metavar="EVENTS",
                                        help="JSONL files or globs (.gz read through gzip): one request body "
                                             "{\"EventData\": {...}} a line; - for stdin."),
-    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree (default: the repository's handlers/)."),
+    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes on this machine (1: this process)."),
     scheduler: str | None = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
                                          help="Run on this Dask cluster instead (pip install 'crmscript-sim[dask]')."),
