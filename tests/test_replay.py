@@ -315,3 +315,22 @@ def test_the_tree_and_a_fixture_travel_with_the_job(tree, tmp_path, monkeypatch)
     assert engine.execute(EventData(Type="SalesBeforeSaveSale", InputValues={"amount": "4"})).OutputValues == {
         "double": "8"}
     assert Path(engine.handlers_dir) != tree
+
+
+def test_an_input_that_changes_during_the_run_stops_it_rather_than_give_a_short_output(tree, tmp_path, monkeypatch):
+    import engine.replay.runner as runner
+    from engine.replay import ReplayError
+
+    events = write_lines(tmp_path / "e.jsonl", [request(n) for n in range(20)])
+    real_plan = runner._Plan
+
+    class PlanThenTruncate(real_plan):  # the file loses lines between the counting pass and the run
+        def tasks(self, parts_dir):
+            events.write_text(request(1) + "\n", encoding="utf-8")
+            return super().tasks(parts_dir)
+
+    monkeypatch.setattr(runner, "_Plan", PlanThenTruncate)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(ReplayError, match="changed while the replay ran"):
+        run_replay(ReplayOptions(inputs=[str(events)], handlers_dir=tree, out=out))
+    assert not out.exists()

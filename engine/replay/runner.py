@@ -249,13 +249,14 @@ class _Plan:
                 for index, (partition, first_line) in enumerate(zip(self.partitions, self.first_lines, strict=True))]
 
     def check(self, result: PartitionResult) -> None:
-        """Every non-blank line of a partition answered once: else a bug, not a result."""
+        """Every non-blank line of a partition answered once, never a short
+        or doubled output (the likely cause: the file changed meanwhile)."""
         expected = self.counts[result.stats.index].events
         got = result.stats.events + result.stats.bad
         if got != expected:
             partition = self.partitions[result.stats.index]
-            raise RuntimeError(f"partition {partition.index} ({partition.describe()}) answered {got} lines, "
-                               f"expected {expected}")
+            raise ReplayError(f"changed while the replay ran? {partition.describe()} held {expected:,} requests "
+                              f"when counted and {got:,} when run", partition.file.label)
 
 
 class _Output:
