@@ -10,9 +10,6 @@ take turns over the rounds so a noisy neighbour hurts all alike; medians
 are reported, with the load average. Beside the wall clock, the CPU time
 of everything involved (the command, its worker processes, the Dask
 cluster's processes) per event: what running in parallel costs in work.
-It is no shield against a busy machine either: at a load average of 5 on
-2 cores, --workers 1 took 52-62 µs an event, where the quiet figure quoted
-in issue 17 (36,692 events/s) means about 27.
 
 Targets (issue 17): --workers 2 at least 1.7x --workers 1 on a 2-core
 machine; Dask within 15% of --workers 2; identical output files.
