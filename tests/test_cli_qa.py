@@ -160,7 +160,7 @@ def test_check_a_folder_without_scripts_is_a_usage_error_not_a_clean_pass(tmp_pa
 
 @pytest.mark.parametrize("command, usage", [
     ("run", "{FILE}"), ("check", "[PATH]..."), ("fire", "[REQUEST.json]"),
-    ("test", "[PATH]..."), ("replay", "{EVENTS.jsonl}"),
+    ("test", "[PATH]..."), ("replay", "{EVENTS}..."),
 ])
 def test_usage_line_names_the_arguments_in_capitals(command, usage):
     result = invoke(command, "--help")

@@ -4,7 +4,7 @@
 - `discovery`, `session`: finding case files, `-k` selection
 - `runner`, `diff`, `report`: running cases, comparing, reporting (console, JUnit XML)
 - `coverage`, `trace`, `linetrace`: CRMScript line coverage and line trace (sys.settrace)
-- `replay`: re-running recorded ExecuteEventHandlers request bodies in worker processes
+- `replay`: `replay()`, recorded request lines in, response lines out (the replay itself: `engine.replay`)
 - `pytest_plugin`: the same case files as pytest items
 
 See docs/testing.md.
