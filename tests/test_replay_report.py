@@ -7,6 +7,7 @@ import re
 import shutil
 import struct
 import subprocess
+import tempfile
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,10 +81,12 @@ def headless(*args: str) -> subprocess.CompletedProcess:
     binary = chromium()
     if binary is None:
         pytest.skip("no Chromium on this machine (Debian: apt-get install chromium)")
-    # Nothing may be fetched: an unreachable proxy for every request.
-    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
-               "--no-first-run", "--disable-extensions", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+    # Nothing may be fetched: an unreachable proxy for every request. A profile
+    # of its own: two Chromiums on one profile (pytest -n 2) hand over to each other.
+    with tempfile.TemporaryDirectory(prefix="crmscript-chromium-") as profile:
+        command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
+                   "--no-first-run", "--disable-extensions", f"--user-data-dir={profile}", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
 class Elements(HTMLParser):

@@ -52,6 +52,7 @@ def replay_command(
     partition_size: str | None = typer.Option(None, "--partition-size", metavar="SIZE",
                                               help="Bytes of input per partition (e.g. 4M, 64M; default: "
                                                    "about 16 partitions a worker, 256k to 16M each)."),
+    fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
 ) -> None:
     """Replay recorded ExecuteEventHandlers requests; compare with a baseline run; write a report."""
     from ..replay import ReplayError, ReplayOptions, parse_ignore

@@ -1,0 +1,24 @@
+"""What every test shares."""
+
+from __future__ import annotations
+
+import pytest
+
+try:
+    import resource
+except ImportError:  # Windows: no process limits to restore
+    resource = None  # type: ignore[assignment]
+
+
+@pytest.fixture(autouse=True)
+def _process_memory_limit_restored():
+    """`crmscript serve` invoked in-process (CliRunner) sets this process's
+    memory limit (serve --memory-limit, docs/limits.md); restore it, or every
+    later subprocess of the pytest worker (Chromium, a Dask cluster) inherits it."""
+    if resource is None:
+        yield
+        return
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    yield
+    if resource.getrlimit(resource.RLIMIT_AS) != before:
+        resource.setrlimit(resource.RLIMIT_AS, before)
