@@ -22,6 +22,7 @@ CRMSCRIPT_FUZZ_EXAMPLES ?= 10000
 export CRMSCRIPT_FUZZ_EXAMPLES
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)

@@ -172,7 +172,7 @@ def main() -> None:
         servers = {kind: start(kind, handlers) for kind in ("api", "bare")}
         try:
             rounds: dict[str, list[tuple]] = {"api": [], "bare": []}
-            for kind, (_, port) in servers.items():  # warm-up: compile, caches, connections
+            for _, port in servers.values():  # warm-up: compile, caches, connections
                 asyncio.run(load(port, 1.0, args.concurrency))
             for _ in range(args.rounds):
                 for kind, (process, port) in servers.items():

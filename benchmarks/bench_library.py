@@ -12,8 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import engine  # noqa: E402
 from timing import median_seconds  # noqa: E402
+
+import engine  # noqa: E402
 
 ITERATIONS = 20_000
 

@@ -16,8 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import engine  # noqa: E402
 from bench_programs import p4_handler, trigger_event  # noqa: E402
+
+import engine  # noqa: E402
 from engine.runtime.context import RunContext, active_context, context_for_event  # noqa: E402
 from engine.runtime.eventdata import event_data_of  # noqa: E402
 from engine.runtime.namespace import CTX, MAIN  # noqa: E402

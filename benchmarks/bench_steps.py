@@ -12,8 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import engine  # noqa: E402
 from timing import median_seconds  # noqa: E402
+
+import engine  # noqa: E402
 from engine.runtime.context import Limits, RunContext  # noqa: E402
 
 LOOP = "Integer n = 0; while (n < 1000000) { n++; }"

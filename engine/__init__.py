@@ -1,5 +1,6 @@
 """crmscript-sim: run SuperOffice CRMScript event handlers offline."""
 
+from .chain import Engine  # noqa: E402  (after script: the chain compiles through it)
 from .errors import (
     CRMScriptCheckError,
     CRMScriptDiagnostics,
@@ -12,7 +13,6 @@ from .errors import (
 )
 from .eventdata import EventData, FieldProperty, TableRight
 from .script import RunResult, Script, compile_script
-from .chain import Engine  # noqa: E402  (after script: the chain compiles through it)
 
 __all__ = [
     "CRMScriptCheckError",

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator, Optional
 
 from .suggestions import closest
 
@@ -55,7 +55,7 @@ class EventType:
     """One trigger of the catalog."""
 
     name: str
-    id: Optional[int]  # None: the reference documents no number for it
+    id: int | None  # None: the reference documents no number for it
     phase: str  # before | after | load | other
     input_keys: tuple[str, ...]
     open: bool = False  # also sends free-form keys
@@ -63,7 +63,7 @@ class EventType:
     _patterns: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
-    def from_data(cls, data: dict) -> "EventType":
+    def from_data(cls, data: dict) -> EventType:
         keys = tuple(data.get("input_keys", ()))
         wild = [k for k in keys if "*" in k or "[" in k]
         return cls(
@@ -97,7 +97,7 @@ class Catalog:
             raise ValueError("event catalog: duplicate event type names")
 
     @classmethod
-    def from_json(cls, text: str) -> "Catalog":
+    def from_json(cls, text: str) -> Catalog:
         return cls([EventType.from_data(item) for item in json.loads(text)])
 
     def __iter__(self) -> Iterator[EventType]:
@@ -109,7 +109,7 @@ class Catalog:
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
 
-    def get(self, name: str) -> Optional[EventType]:
+    def get(self, name: str) -> EventType | None:
         return self._by_name.get(name)
 
     def type_id(self, name: str) -> int:
@@ -120,7 +120,7 @@ class Catalog:
     def names_for_id(self, type_id: int) -> list[str]:
         return sorted(t.name for t in self._by_name.values() if t.id == type_id)
 
-    def suggest(self, name: str) -> Optional[str]:
+    def suggest(self, name: str) -> str | None:
         """The catalog name `name` most likely misspells (a case slip or a typo), if any."""
         return _closest_name(name, tuple(self._by_name))
 

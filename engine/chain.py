@@ -22,8 +22,9 @@ import math
 import os
 import random
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 from .catalog import Catalog, default_catalog
 from .errors import CRMScriptError, CRMScriptLimitError
@@ -49,8 +50,8 @@ class ChainResult:
     event: EventData
     runs: list[HandlerRun] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    failed: Optional[Handler] = None  # the handler that stopped the chain
-    error: Optional[BaseException] = None
+    failed: Handler | None = None  # the handler that stopped the chain
+    error: BaseException | None = None
     crm: Any = None  # the chain's database session, if a handler queried (run_chain(keep_crm=True) leaves it open)
 
     @property
@@ -91,13 +92,13 @@ class Engine:
     ones (entry points, unless `load_entry_points=False`)."""
 
     def __init__(self, handlers_dir: os.PathLike | str = "handlers", *,
-                 plugins: Optional[Iterable[Any]] = None,
+                 plugins: Iterable[Any] | None = None,
                  load_entry_points: bool = True,
-                 catalog: Optional[Catalog] = None,
+                 catalog: Catalog | None = None,
                  check_interval: float = 0.0,
-                 compile: Optional[Callable[..., Any]] = None,
-                 on_warning: Optional[Callable[[str], None]] = None,
-                 limits: Optional[Limits] = None,
+                 compile: Callable[..., Any] | None = None,
+                 on_warning: Callable[[str], None] | None = None,
+                 limits: Limits | None = None,
                  fixture: Any = None,
                  now: Any = None):
         from .crm import resolve_fixture
@@ -154,7 +155,7 @@ class Engine:
     def handlers_for(self, event_type: str) -> list[Handler]:
         return list(self.registry.handlers_for(event_type))
 
-    def handler(self, handler_id: int) -> Optional[Handler]:
+    def handler(self, handler_id: int) -> Handler | None:
         return self.registry.handler(handler_id)
 
     def all_handlers(self) -> list[Handler]:
@@ -165,12 +166,12 @@ class Engine:
 
     # ---------------------------------------------------------- execution
 
-    def execute(self, event: EventData, *, settings: Optional[Settings] = None) -> EventData:
+    def execute(self, event: EventData, *, settings: Settings | None = None) -> EventData:
         """Run every handler of `event.Type` on one shared copy of `event`."""
         return self.run_chain(event, settings=settings).event
 
     def execute_script(self, handler_id: int, event: EventData, *,
-                       settings: Optional[Settings] = None) -> EventData:
+                       settings: Settings | None = None) -> EventData:
         """ExecuteScriptAsEvent: run the one handler `handler_id` as a handler
         of `event.Type`. Raises KeyError for an unknown id."""
         handler = self.registry.handler(handler_id)
@@ -178,9 +179,9 @@ class Engine:
             raise KeyError(handler_id)
         return self.run_chain(event, settings=settings, handlers=[handler]).event
 
-    def run_chain(self, event: EventData, *, settings: Optional[Settings] = None,
-                  handlers: Optional[list[Handler]] = None,
-                  on_print: Optional[Callable[[str], None]] = None,
+    def run_chain(self, event: EventData, *, settings: Settings | None = None,
+                  handlers: list[Handler] | None = None,
+                  on_print: Callable[[str], None] | None = None,
                   check_inputs: bool = True, keep_crm: bool = False, fixture: Any = None) -> ChainResult:
         """The chain with everything it did (ChainResult): `execute` plus the
         per-handler output, times and warnings, for traces and tests.
@@ -288,7 +289,7 @@ class Engine:
             self._call_hook(result, None, "crmscript_handler_error",
                             handler=handler, event=result.event, error=error)
 
-    def _call_hook(self, result: ChainResult, running: Optional[Handler], name: str,
+    def _call_hook(self, result: ChainResult, running: Handler | None, name: str,
                    **kwargs: Any) -> bool:
         """Call a run hook if implemented; a plugin that raises stops the chain."""
         hook = self._run_hooks.get(name)
@@ -304,7 +305,7 @@ class Engine:
             log.error("plugin hook %s failed", name, exc_info=error)
             return False
 
-    def _warn(self, message: str, result: Optional[ChainResult]) -> None:
+    def _warn(self, message: str, result: ChainResult | None) -> None:
         if result is not None:
             result.warnings.append(message)
         if self.on_warning is not None:

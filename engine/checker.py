@@ -26,8 +26,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from . import nodes
-from . import symbols as sym
+from . import nodes, symbols as sym
 from .documented import DocumentedLookup
 from .errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from .flow import can_complete_normally

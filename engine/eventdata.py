@@ -21,7 +21,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any, Iterable, Optional, Union
+from collections.abc import Iterable
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -141,16 +142,16 @@ class EventData(_Carrier):
     Exception: StrictStr = ""
     # Optional in the type for compatibility, but never None after validation:
     # the sample response always carries a TableRight object.
-    TableRight: Optional[_TableRightModel] = Field(default_factory=_TableRightModel)
+    TableRight: _TableRightModel | None = Field(default_factory=_TableRightModel)
     FieldProperties: dict[StrictStr, FieldProperty] = Field(default_factory=dict)
-    ShowDialog: Optional[StrictStr] = None
-    ParserValues: Optional[StringMap] = None
+    ShowDialog: StrictStr | None = None
+    ParserValues: StringMap | None = None
 
     @classmethod
     def _nullable_members(cls) -> frozenset[str]:
         return frozenset(OPTIONAL_MEMBERS)
 
-    def copy_for_chain(self) -> "EventData":
+    def copy_for_chain(self) -> EventData:
         """A copy the handler chain may change without touching the caller's object.
 
         Much cheaper than `model_copy(deep=True)` (about 3 us instead of 30):
@@ -193,7 +194,7 @@ class EventDataError(CRMScriptError):
         return f"{where}: {self.kind}: {self.message}"
 
 
-def _field_path(loc: Iterable[Union[str, int]]) -> str:
+def _field_path(loc: Iterable[str | int]) -> str:
     return ".".join(str(part) for part in loc)
 
 
@@ -222,7 +223,7 @@ def event_from_data(data: Any, source: str = "<request>") -> EventData:
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def lone_surrogate_path(text: str, data: Any) -> Optional[str]:
+def lone_surrogate_path(text: str, data: Any) -> str | None:
     """For JSON `text` decoded to `data`: the path (`EventData.InputValues.x`)
     of the first string or key holding a lone surrogate, else None. Costs a
     substring search unless the text has a surrogate escape."""
@@ -231,7 +232,7 @@ def lone_surrogate_path(text: str, data: Any) -> Optional[str]:
     return _surrogate_path(data, "")
 
 
-def _surrogate_path(value: Any, path: str) -> Optional[str]:
+def _surrogate_path(value: Any, path: str) -> str | None:
     if isinstance(value, str):
         return path if not _encodable(value) else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
@@ -272,7 +273,7 @@ def response_bytes(json_text: str) -> bytes:
 LONE_SURROGATE = "the text holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which is not a character"
 
 
-def event_from_request(body: Union[str, bytes], source: str = "<request>") -> EventData:
+def event_from_request(body: str | bytes, source: str = "<request>") -> EventData:
     """Parse an ExecuteEventHandlers request body `{"EventData": {...}}`.
 
     Raises EventDataError (a CRMScriptError) naming what is wrong.
@@ -310,7 +311,7 @@ def _json_kind(value: Any) -> str:
 # ----------------------------------------------------------- responses
 
 
-def parse_select(select: Union[str, Iterable[str], None]) -> Optional[frozenset[str]]:
+def parse_select(select: str | Iterable[str] | None) -> frozenset[str] | None:
     """`$select` -> the set of member names to keep (case-insensitive; unknown
     names ignored; `TableRight/Mask` keeps the whole top-level `TableRight`).
     None means no selection: every member keeps its value."""
@@ -326,7 +327,7 @@ def parse_select(select: Union[str, Iterable[str], None]) -> Optional[frozenset[
     return frozenset(chosen)
 
 
-def response_dict(event: EventData, select: Union[str, Iterable[str], None] = None) -> dict[str, Any]:
+def response_dict(event: EventData, select: str | Iterable[str] | None = None) -> dict[str, Any]:
     """The response body as an ordered dict (documented member order).
 
     The ten documented members always appear; ShowDialog and ParserValues
@@ -354,7 +355,7 @@ def response_dict(event: EventData, select: Union[str, Iterable[str], None] = No
     return body
 
 
-def response_json(event: EventData, select: Union[str, Iterable[str], None] = None) -> str:
+def response_json(event: EventData, select: str | Iterable[str] | None = None) -> str:
     """The ExecuteEventHandlers response body: the one place it is produced.
 
     UTF-8 JSON, two-space indent (as the documentation's samples), non-ASCII

@@ -28,9 +28,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 from .errors import CRMScriptError
 from .includes import LIB_DIR, IncludePath, tree_include_path, valid_include_name
@@ -83,12 +84,12 @@ class Handler:
     id: int
     event_type: str
     file_name: str  # "10-check.crm": decides the order within the type
-    path: Optional[Path] = None  # the file; None for a plugin handler
-    plugin_source: Optional[str] = None  # the source of a plugin handler
+    path: Path | None = None  # the file; None for a plugin handler
+    plugin_source: str | None = None  # the source of a plugin handler
     origin: str = "tree"  # "tree" or "plugin"
     # compile cache
     script: Any = field(default=None, repr=False)
-    compile_error: Optional[CRMScriptError] = field(default=None, repr=False)
+    compile_error: CRMScriptError | None = field(default=None, repr=False)
     stamp: Stamp = field(default=(), repr=False)
 
     @property
@@ -119,7 +120,7 @@ class HandlerRun:
     handler: Handler
     output: str  # everything it printed
     seconds: float  # wall time of the run (compile excluded)
-    error: Optional[BaseException] = None  # the error that stopped the chain, if any
+    error: BaseException | None = None  # the error that stopped the chain, if any
     log: list[tuple[str, str]] = field(default_factory=list)  # printDebug / log / logMessage: (channel, text)
 
     def log_lines(self) -> list[str]:
@@ -161,7 +162,7 @@ class HandlerRegistry:
                  plugin_handlers: Iterable[HandlerSource] = (),
                  include_folders: Iterable[tuple[str, Path]] = (),
                  library: Any = None,
-                 compile: Optional[CompileFn] = None,
+                 compile: CompileFn | None = None,
                  check_interval: float = 0.0):
         self.root = Path(root)
         # `#include` looks in lib/, then in the plugins' folders (named by plugin).
@@ -192,8 +193,8 @@ class HandlerRegistry:
 
     # ------------------------------------------------------------ listing
 
-    def _new_handler(self, event_type: str, file_name: str, path: Optional[Path],
-                     source: Optional[str], origin: str) -> Handler:
+    def _new_handler(self, event_type: str, file_name: str, path: Path | None,
+                     source: str | None, origin: str) -> Handler:
         handler = Handler(self._next_id, event_type, file_name, path, source, origin)
         self._by_id[handler.id] = handler
         self._next_id += 1
@@ -293,7 +294,7 @@ class HandlerRegistry:
     def has_handlers(self, event_type: str) -> bool:
         return bool(self.handlers_for(event_type))
 
-    def handler(self, handler_id: int) -> Optional[Handler]:
+    def handler(self, handler_id: int) -> Handler | None:
         """The handler with this id (ExecuteScriptAsEvent), or None."""
         handler = self._by_id.get(handler_id)
         if handler is not None:

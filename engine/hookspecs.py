@@ -32,8 +32,9 @@ it stops the chain and the event's Exception names the plugin hook.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence, Union
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -59,19 +60,19 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def crmscript_handlers() -> Sequence[Union[HandlerSource, tuple[str, str, str]]]:
+def crmscript_handlers() -> Sequence[HandlerSource | tuple[str, str, str]]:
     """Return handlers to register: HandlerSource(event_type, name, source)
     or plain (event_type, name, source) tuples."""
 
 
 @hookspec
-def crmscript_include_paths() -> Sequence[Union[str, Path]]:
+def crmscript_include_paths() -> Sequence[str | Path]:
     """Return folders searched by `#include "name";`, after the tree's own
     `lib/` (the first file found wins)."""
 
 
 @hookspec
-def crmscript_library(library: "Library") -> None:
+def crmscript_library(library: Library) -> None:
     """Add built-in functions and classes to `library`.
 
     `library` is a copy of the built-in table (`Library.copy()`) that only
@@ -87,31 +88,31 @@ def crmscript_library(library: "Library") -> None:
 
 
 @hookspec
-def crmscript_before_event(event: "EventData", settings: "Settings") -> None:
+def crmscript_before_event(event: EventData, settings: Settings) -> None:
     """Called once per event, before its first handler (also when no handler
     exists). `event` is the chain's EventData: a change here is what every
     handler sees."""
 
 
 @hookspec
-def crmscript_after_event(event: "EventData", runs: list[HandlerRun]) -> None:
+def crmscript_after_event(event: EventData, runs: list[HandlerRun]) -> None:
     """Called once per event after the chain ended (normally or by an error),
     with the final EventData and one HandlerRun per handler that ran."""
 
 
 @hookspec
-def crmscript_before_handler(handler: "Handler", event: "EventData") -> None:
+def crmscript_before_handler(handler: Handler, event: EventData) -> None:
     """Called before each handler runs."""
 
 
 @hookspec
-def crmscript_after_handler(run: HandlerRun, event: "EventData") -> None:
+def crmscript_after_handler(run: HandlerRun, event: EventData) -> None:
     """Called after each handler that ran to its end (not after one that failed:
     crmscript_handler_error gets that one)."""
 
 
 @hookspec
-def crmscript_handler_error(handler: "Handler", event: "EventData", error: BaseException) -> None:
+def crmscript_handler_error(handler: Handler, event: EventData, error: BaseException) -> None:
     """Called when a handler fails (compile error, uncaught CRMScript error,
     limit). `event.Exception` is already set; a plugin may log or reword it."""
 

@@ -16,9 +16,10 @@ import importlib.util
 import os
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import pluggy
 
@@ -41,7 +42,7 @@ def plugin_label(plugin: Any) -> str:
     return getattr(plugin, "__name__", None) or type(plugin).__name__
 
 
-def make_plugin_manager(plugins: Optional[Iterable[Any]] = None, *,
+def make_plugin_manager(plugins: Iterable[Any] | None = None, *,
                         load_entry_points: bool = True) -> pluggy.PluginManager:
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)

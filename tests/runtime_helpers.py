@@ -4,7 +4,7 @@ and compiler will call (without depending on the compiler)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import engine.runtime  # noqa: F401  (registers every family)
 from engine.runtime.table import GLOBAL, LIBRARY, Signature

@@ -19,8 +19,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from engine.api import create_app
-from engine.api import xmlcodec
+from engine.api import create_app, xmlcodec
 from engine.api.server import serve_in_thread
 from engine.api.shape import Shape
 from engine.chain import Engine

@@ -6,14 +6,13 @@ import base64
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from engine.api import formcodec, xmlcodec
 from engine.api.auth import AuthConfigError, Authenticator, make_authenticator
 from engine.api.errors import ApiError
 from engine.api.headers import settings_from_headers
-from engine.api.models import ExecuteEventHandlersRequest, EventHandlersExistsRequest
+from engine.api.models import EventHandlersExistsRequest, ExecuteEventHandlersRequest
 from engine.api.negotiation import choose_response_type, request_codec
 from engine.api.patch import apply_json_patch, apply_merge_patch
 from engine.api.shape import Shape

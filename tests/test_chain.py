@@ -8,9 +8,6 @@ from dataclasses import dataclass
 import pytest
 
 from engine.chain import Engine
-from engine.eventdata import EventData
-from engine.runtime.context import Settings
-
 
 # ------------------------------------------------------------ stand-in compiler
 # A fake script is Python run with `event` (the shared EventData), `ctx` (the
@@ -19,6 +16,8 @@ from engine.runtime.context import Settings
 # fake script through the engine's include resolver; a first line `SYNTAX`
 # makes the compile fail at 1:1.
 from engine.errors import CRMScriptLimitError, CRMScriptRuntimeError, CRMScriptSyntaxError
+from engine.eventdata import EventData
+from engine.runtime.context import Settings
 
 COMPILED: list[str] = []  # names, in compile order: tests count recompilations
 

@@ -5,11 +5,10 @@ import importlib.util
 import os
 
 import pytest
+from test_chain import make_tree
 
 from engine.chain import Engine
 from engine.eventdata import EventData
-
-from test_chain import make_tree
 
 
 def engine_for(root, **kwargs):

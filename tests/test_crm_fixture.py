@@ -6,12 +6,11 @@ import datetime as dt
 import textwrap
 
 import pytest
+from crm_helpers import fixture
 
 from engine.crm import FixtureError, demo_fixture, load_fixture
 from engine.crm.fixture import parse_fixture
 from engine.crm.schema import reference_schema
-
-from crm_helpers import fixture
 
 
 def error_of(text: str) -> FixtureError:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from crm_helpers import fixture, printed, run
 
 import engine
 from engine.errors import CRMScriptRuntimeError
-
-from crm_helpers import fixture, printed, run
 
 CRM = fixture("""\
     rows:

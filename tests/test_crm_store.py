@@ -8,11 +8,11 @@ import sqlite3
 import threading
 
 import pytest
+from crm_helpers import fixture, printed
 
 import engine
 from engine.crm import FixtureError, Session, load_fixture
 from engine.crm.store import write_sqlite
-from crm_helpers import fixture, printed
 
 CRM = fixture("""\
     now: "2026-05-04T10:00:00"

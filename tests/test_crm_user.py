@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from crm_helpers import fixture, printed, run
 
 from engine.errors import CRMScriptRuntimeError
-from crm_helpers import fixture, printed, run
 
 CRM = fixture("""\
     user: 2

@@ -4,14 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
+from test_chain import make_tree
 from typer.testing import CliRunner
 
 from engine.chain import Engine
 from engine.cli import app
 from engine.cli.common import DEFAULT_HANDLERS
 from engine.eventdata import DOCUMENTED_MEMBERS, event_from_request, response_json
-
-from test_chain import make_tree
 
 SEED = Path("/work/shared/seed/ExecuteEventHandlers.md")
 

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
+from test_chain import make_tree
+
 from engine.chain import Engine
 from engine.cli.common import DEFAULT_HANDLERS, resolve_handlers_dir
 from engine.eventdata import EventData
 from engine.handlers import HandlerRegistry
-
-from test_chain import make_tree
 
 
 def test_handler_file_that_is_not_utf8_fails_with_its_name(tmp_path):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from engine import flow
-from engine import nodes as N
+from engine import flow, nodes as N
 from engine.checker import check_program
 from engine.parser import parse_program
 

@@ -441,8 +441,11 @@ def test_includes_given_as_a_mapping_or_a_folder_list(tmp_path):
 
 # ------------------------------------------- precedence, as a property
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import (  # noqa: E402
+    given,
+    settings,
+    strategies as st,  # noqa: E402
+)
 
 BINARY_LEVELS = [["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]]
 LEVEL_OF = {op: level for level, ops in enumerate(BINARY_LEVELS) for op in ops}

@@ -5,13 +5,12 @@ import importlib.util
 import types
 
 import pytest
+from test_chain import fake_compile, make_tree
 
 from engine.chain import Engine
 from engine.eventdata import EventData
 from engine.hookspecs import HandlerSource, hook_names, hookimpl
 from engine.plugins import PluginError
-
-from test_chain import fake_compile, make_tree
 
 example_installed = importlib.util.find_spec("crmscript_example_plugin") is not None
 needs_example = pytest.mark.skipif(not example_installed,

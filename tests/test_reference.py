@@ -19,7 +19,7 @@ import engine.runtime  # noqa: F401  (fills the built-in table)
 from engine.catalog import default_catalog
 from engine.parser import KNOWN_TYPE_NAMES, is_known_type_name
 from engine.reference import KINDS, NAMESPACES, reference
-from engine.runtime.table import GLOBAL, LIBRARY
+from engine.runtime.table import GLOBAL
 from engine.types import Type
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -6,14 +6,13 @@ import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from runtime_helpers import call
 
 from engine.errors import CRMScriptError, CRMScriptLimitError, CRMScriptRuntimeError
-from engine.runtime import collections as col
-from engine.runtime import datetimes as _dates, jsonxml as _jsonxml
+from engine.runtime import collections as col, datetimes as _dates, jsonxml as _jsonxml
 from engine.runtime.context import Limits, RunContext
 from engine.runtime.datetimes import DateTime, parse_datetime
 from engine.runtime.table import LIBRARY
-from runtime_helpers import call, signature as member
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 import datetime as dt
 
 import pytest
+from runtime_helpers import call
 
 from engine.errors import CRMScriptRuntimeError
 from engine.runtime import datetimes as d
 from engine.runtime.context import RunContext, Settings
 from engine.runtime.table import LIBRARY
-from runtime_helpers import call, signature as member
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_unknown_time_zone_is_reported():
 
 def test_declarations_and_constructors_are_now():
     # The public docs: "The default value is now"; now is the run's clock.
-    ctx = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.timezone.utc),
+    ctx = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.UTC),
                      settings=Settings(timezone="Europe/Oslo"))
     expected = {"Date": "2026-05-04", "DateTime": "2026-05-04 12:00:00", "Time": "12:00:00"}
     for owner, text in expected.items():
@@ -129,16 +129,16 @@ def test_declarations_and_constructors_are_now():
 def test_the_run_clock_is_its_fixed_start_plus_sleep():
     start = dt.datetime(2026, 5, 4, 10, 0, 0)  # naive: UTC
     ctx = RunContext(clock_start=start)
-    assert ctx.now() == start.replace(tzinfo=dt.timezone.utc)
+    assert ctx.now() == start.replace(tzinfo=dt.UTC)
     ctx.advance_clock(90.5)
-    assert ctx.timestamp() == start.replace(tzinfo=dt.timezone.utc).timestamp() + 90.5
+    assert ctx.timestamp() == start.replace(tzinfo=dt.UTC).timestamp() + 90.5
     assert str(d.now_datetime(ctx)) == "2026-05-04 10:01:30"
     # made without __init__ (the hot path), they are what the constructors make
     assert d.now_datetime(ctx) == d.DateTime(dt.datetime(2026, 5, 4, 10, 1, 30))
     assert d.now_date(ctx) == d.Date(dt.date(2026, 5, 4))
     assert d.now_time(ctx) == d.Time(10 * 3600 + 90)
     assert not (d.now_datetime(ctx).null or d.now_date(ctx).null or d.now_time(ctx).null)
-    assert abs(RunContext().timestamp() - dt.datetime.now(dt.timezone.utc).timestamp()) < 5  # else the real clock
+    assert abs(RunContext().timestamp() - dt.datetime.now(dt.UTC).timestamp()) < 5  # else the real clock
 
 
 def test_explicit_constructor_reads_the_run_clock():

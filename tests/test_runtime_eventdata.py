@@ -1,12 +1,12 @@
 """The CRMScript EventData class: a view on the run's engine.EventData."""
 
 import pytest
+from runtime_helpers import glob, impl
 
 from engine.eventdata import EventData
 from engine.runtime.context import RunContext
 from engine.runtime.eventdata import EventDataObject
 from engine.runtime.table import LIBRARY
-from runtime_helpers import glob, impl
 
 
 def ed(name, *param_types):

@@ -4,6 +4,7 @@ import json
 import sys
 
 import pytest
+from runtime_helpers import call as call_in, signature as member
 
 from engine.errors import CRMScriptRuntimeError
 from engine.runtime import jsonxml as jx
@@ -11,14 +12,13 @@ from engine.runtime.collections import Array, new_array
 from engine.runtime.context import RunContext
 from engine.runtime.table import LIBRARY
 from engine.types import Type
-from runtime_helpers import call as call_in, signature as member
 
 
 def call(owner, name, types, *args):
     return call_in(RunContext(), owner, name, types, *args)
 
 
-S, I = ("String",), ("Integer",)
+S, INT = ("String",), ("Integer",)
 
 
 def test_member_counts_match_the_reference():
@@ -37,7 +37,7 @@ def test_member_counts_match_the_reference():
 def build(pretty=0):
     jb = LIBRARY.classes["JSONBuilder"].default()
     if pretty:
-        call("JSONBuilder", "setPrettyPrint", I, jb, pretty)
+        call("JSONBuilder", "setPrettyPrint", INT, jb, pretty)
     return jb
 
 
@@ -145,10 +145,10 @@ def test_get_value_from_path(path, expected):
 
 def test_to_json_round_trip_and_formats():
     root = call("", "parseJSON", S, DOC)
-    compact = call("XMLNode", "toJSON", I, root, 0)
+    compact = call("XMLNode", "toJSON", INT, root, 0)
     assert compact.startswith('{ "shop": { "items": [ { "name": "pen", "price": 1.50 }')
     assert json.loads(compact) == json.loads(DOC)
-    pretty = call("XMLNode", "toJSON", I, root, 2)
+    pretty = call("XMLNode", "toJSON", INT, root, 2)
     assert pretty.splitlines()[1] == '  "shop": {'
     assert json.loads(pretty) == json.loads(DOC)
 
@@ -165,13 +165,13 @@ def test_built_tree_to_json_and_xml():
     untyped = jx.XMLNode("plain", "text")
     call("XMLNode", "setChildren", ("XMLNode[]",), root, Array(jx.XMLNode, [label, amount]))
     call("XMLNode", "addChild", ("XMLNode",), root, untyped)
-    assert call("XMLNode", "toJSON", I, root, 0) == \
+    assert call("XMLNode", "toJSON", INT, root, 0) == \
         '{ "label": "a<b & \\"c\\"", "amount": "not a number", "plain": "text" }'
-    assert call("XMLNode", "toString", I, root, 0) == (
+    assert call("XMLNode", "toString", INT, root, 0) == (
         '<root type="object"><label type="string">a&lt;b &amp; "c"</label>'
         '<amount type="number">not a number</amount><plain>text</plain></root>')
     call("XMLNode", "setName", S, root, "top")
-    assert call("XMLNode", "toString", I, root, 3).splitlines()[1] == \
+    assert call("XMLNode", "toString", INT, root, 3).splitlines()[1] == \
         '   <label type="string">a&lt;b &amp; "c"</label>'
     assert call("XMLNode", "getText", (), untyped) == "text"
     assert call("XMLNode", "getParameter", S, root, "missing") == ""
@@ -209,7 +209,7 @@ def test_deep_json_is_an_error_not_a_crash():
         outer.children.append(node)
         node = outer
     with pytest.raises(CRMScriptRuntimeError, match="nested too deeply"):
-        call("XMLNode", "toJSON", I, node, 0)
+        call("XMLNode", "toJSON", INT, node, 0)
 
 
 # -- parseXML ---------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_huge_indent_hits_the_string_limit_before_allocating():
     root = jx.parse_json('{"a": [1, {"b": 2}]}')
     for method in ("toString", "toJSON"):
         with pytest.raises(CRMScriptLimitError, match=f"XMLNode.{method}"):
-            call("XMLNode", method, I, root, 2**31 - 1)
+            call("XMLNode", method, INT, root, 2**31 - 1)
     jb = build(pretty=2**31 - 1)
     call("JSONBuilder", "pushObject", S, jb, "")
     with pytest.raises(CRMScriptLimitError, match="JSONBuilder"):
@@ -346,8 +346,7 @@ def test_huge_indent_hits_the_string_limit_before_allocating():
 
 def test_output_limit_comes_from_the_running_script():
     from engine.errors import CRMScriptLimitError
-    from engine.runtime.context import Limits
-    from engine.runtime.context import bind_context
+    from engine.runtime.context import Limits, bind_context
     with bind_context(RunContext(limits=Limits(string_length=50))):
         jb = build()
         call("JSONBuilder", "pushArray", S, jb, "")
@@ -356,5 +355,5 @@ def test_output_limit_comes_from_the_running_script():
                 call("JSONBuilder", "addString", ("String", "String"), jb, "", "abcd")
         big = jx.parse_json('["' + "x" * 60 + '"]')
         with pytest.raises(CRMScriptLimitError):
-            call("XMLNode", "toJSON", I, big, 0)
-    assert len(call("XMLNode", "toJSON", I, big, 0)) > 60  # outside the run: default limit
+            call("XMLNode", "toJSON", INT, big, 0)
+    assert len(call("XMLNode", "toJSON", INT, big, 0)) > 60  # outside the run: default limit

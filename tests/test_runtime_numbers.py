@@ -5,12 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from runtime_helpers import impl
 
 from engine.errors import CRMScriptRuntimeError
 from engine.runtime import numbers
 from engine.runtime.table import LIBRARY
-from runtime_helpers import impl
-
 
 # ---- arithmetic helpers the compiler calls ---------------------------------
 

@@ -1,11 +1,11 @@
 """String: every documented member, called through the signature table."""
 
 import pytest
+from runtime_helpers import impl, with_context
 
 from engine.errors import CRMScriptLimitError, CRMScriptRuntimeError
 from engine.runtime.context import Limits, RunContext
 from engine.runtime.table import LIBRARY
-from runtime_helpers import impl, with_context
 
 
 def s(name, *param_types):
@@ -25,7 +25,7 @@ def test_constructors():
     ("utf-8", "bl\u00e5"), ("65001", "bl\u00e5"), ("1252", "bl\u00c3\u00a5"), ("iso-8859-1", "bl\u00c3\u00a5"),
 ])
 def test_constructor_with_code_page(code_page, expected):
-    assert impl("String", "String", "Byte[]", "String")(list("blå".encode("utf-8")), code_page) == expected
+    assert impl("String", "String", "Byte[]", "String")(list("blå".encode()), code_page) == expected
 
 
 @pytest.mark.parametrize("code_page", ["klingon", "zlib", "base64", "utf-8\x00", ""])

@@ -8,18 +8,16 @@ Examples are bounded so the whole run stays well under a minute.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.checks import not_a_server_error
-from schemathesis.generation.modes import GenerationMode
 
 from engine.api import create_app
 from engine.api.server import serve_in_thread

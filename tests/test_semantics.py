@@ -325,7 +325,7 @@ def test_declared_dates_and_times_hold_the_run_clock():
     Stamp s = Stamp(); DateTime[1] list;
     print(s.at.toString() + "|" + list[0].toString() + "|" + (getCurrentDateTime() == s.at).toString());
     """
-    context = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.timezone.utc))
+    context = RunContext(clock_start=dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.UTC))
     result = engine.compile_script(source, "now.crm").run(context=context)
     assert result.output == ("2026-05-04 10:00:00|2026-05-04|10:00:00|false|"
                              "2026-05-04 10:01:30|2026-05-04 10:01:30|true")

@@ -46,7 +46,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -57,10 +56,10 @@ from engine.errors import (  # noqa: E402
     CRMScriptNotSimulatedError,
     CRMScriptSyntaxError,
 )
-from engine.parser import is_known_type_name  # noqa: E402
-from engine.runtime.table import LIBRARY  # noqa: E402
 from engine.includes import IncludePath  # noqa: E402
+from engine.parser import is_known_type_name  # noqa: E402
 from engine.runtime.context import Limits, RunContext  # noqa: E402
+from engine.runtime.table import LIBRARY  # noqa: E402
 
 FENCE = re.compile(r"^```crmscript(!?)[^\n]*\n(.*?)^```[^\n]*\n?", re.S | re.M)
 NEXT_FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
@@ -88,7 +87,7 @@ class Outcome:
     name: str
     tier1: bool = False
     ran: bool = False
-    stated: Optional[list[str]] = None  # expected snippets, or [whole output]
+    stated: list[str] | None = None  # expected snippets, or [whole output]
     whole: bool = False  # stated is the complete output
     matched: bool = False
     reason: str = ""
@@ -112,7 +111,7 @@ class Tally:
 # ------------------------------------------------------------ expectations
 
 
-def markdown_block(corpus: Path, run_file: Path) -> tuple[Optional[str], Optional[str]]:
+def markdown_block(corpus: Path, run_file: Path) -> tuple[str | None, str | None]:
     """(text after the block, the block) of the markdown block a .run.crm came from."""
     stem, number = run_file.name[: -len(".run.crm")].rsplit(".", 1)
     md = corpus / "docs" / "docs" / (stem.replace("__", "/") + ".md")
@@ -134,7 +133,7 @@ def markdown_block(corpus: Path, run_file: Path) -> tuple[Optional[str], Optiona
     return after[:stop], matches[index].group(2)
 
 
-def stated_output(after: Optional[str], code: str) -> tuple[Optional[list[str]], bool]:
+def stated_output(after: str | None, code: str) -> tuple[list[str] | None, bool]:
     """What the docs say the block prints: ([whole output], True), ([snippets], False) or (None, False)."""
     comments = [c.strip().strip('"') for c in PRINTS_COMMENT.findall(code)]
     if after:

@@ -23,8 +23,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional, Union
 
 from .errors import ApiError
 
@@ -42,7 +42,7 @@ class Authenticator:
     secret: str  # USER:PASS for basic, the token or the ticket otherwise
 
     @classmethod
-    def parse(cls, spec: str) -> "Authenticator":
+    def parse(cls, spec: str) -> Authenticator:
         kind, sep, secret = spec.partition(":")
         kind = kind.strip().lower()
         if not sep or kind not in SCHEMES:
@@ -56,7 +56,7 @@ class Authenticator:
             raise AuthConfigError(f"--auth {spec!r}: the {SCHEMES[kind]} credential is empty")
         return cls(kind, secret)
 
-    def challenge(self, error: Optional[str] = None) -> str:
+    def challenge(self, error: str | None = None) -> str:
         value = f'{SCHEMES[self.scheme]} realm="{REALM}"'
         if self.scheme == "basic":
             value += ', charset="UTF-8"'
@@ -83,7 +83,7 @@ class Authenticator:
         self._refuse(f"Authentication required: send Authorization: {SCHEMES[self.scheme]} ... "
                      "or X-XSRF-TOKEN", None)
 
-    def _decode(self, credential: str) -> Optional[str]:
+    def _decode(self, credential: str) -> str | None:
         if self.scheme != "basic":
             return credential
         try:
@@ -91,17 +91,17 @@ class Authenticator:
         except (binascii.Error, ValueError):
             return None
 
-    def _matches(self, presented: Optional[str]) -> bool:
+    def _matches(self, presented: str | None) -> bool:
         if presented is None:
             return False
         return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), self.secret.encode("utf-8"))
 
-    def _refuse(self, message: str, bearer_error: Optional[str]) -> None:
+    def _refuse(self, message: str, bearer_error: str | None) -> None:
         raise ApiError(401, message, source="Authorization",
                        headers={"WWW-Authenticate": self.challenge(bearer_error)})
 
 
-def make_authenticator(auth: Union[None, str, Authenticator]) -> Optional[Authenticator]:
+def make_authenticator(auth: None | str | Authenticator) -> Authenticator | None:
     """None/"" /"none"/"open" -> no checking; a spec string or an Authenticator -> checking."""
     if auth is None or isinstance(auth, Authenticator):
         return auth

@@ -9,19 +9,17 @@ in the negotiated format.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel
 
 from ..eventdata import LONE_SURROGATE, lone_surrogate_path, response_bytes
-
 from . import formcodec, xmlcodec
 from .errors import ApiError, bad_request
 from .negotiation import JSON, request_codec, response_format
 from .patch import apply_json_patch, apply_merge_patch
 from .shape import Shape, members_in_declared_case
-
-
 
 
 def _reject_constant(name: str) -> Any:

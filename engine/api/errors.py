@@ -9,7 +9,6 @@ or XML); nothing else ever reaches the client, never a Python traceback.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Optional
 
 from pydantic import BaseModel, Field
 
@@ -19,7 +18,7 @@ class ErrorBody(BaseModel):
 
     Error: str = Field(description="What was wrong, written for the client author.")
     ErrorType: str = Field(description="The HTTP status as a word, e.g. BadRequest, Unauthorized.")
-    ErrorSource: Optional[str] = Field(
+    ErrorSource: str | None = Field(
         default=None,
         description="The field (EventData.InputValues.x), header (SO-TimeZone) or parameter to blame, if one is.",
     )
@@ -38,8 +37,8 @@ def error_type(status: int) -> str:
 class ApiError(Exception):
     """An HTTP error answer: status, message, what to blame, extra headers."""
 
-    def __init__(self, status: int, message: str, *, source: Optional[str] = None,
-                 headers: Optional[dict[str, str]] = None):
+    def __init__(self, status: int, message: str, *, source: str | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -51,5 +50,5 @@ class ApiError(Exception):
                          ErrorSource=self.source, Status=self.status)
 
 
-def bad_request(message: str, source: Optional[str] = None) -> ApiError:
+def bad_request(message: str, source: str | None = None) -> ApiError:
     return ApiError(400, message, source=source)

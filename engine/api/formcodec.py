@@ -124,7 +124,7 @@ def _segment(name: str, position: int) -> tuple[str, int]:
 
 def _put(tree: dict, steps: list[tuple[Any, Shape, str]], value: str) -> None:
     node = tree
-    for depth, (step, shape, path) in enumerate(steps):
+    for depth, (step, _shape, path) in enumerate(steps):
         last = depth == len(steps) - 1
         if step is None:  # a repeated list field
             step = (1, len(node))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 from ..runtime.context import Settings
 from .errors import bad_request
@@ -41,7 +41,7 @@ def _culture(tag: str) -> str:
     return "-".join([language.lower()] + [part.upper() if len(part) == 2 else part for part in rest])
 
 
-def _accept_language(header: str) -> Optional[str]:
+def _accept_language(header: str) -> str | None:
     """The best-rated language of an Accept-Language list (None for `*` only)."""
     best, best_quality = None, 0.0
     for item in header.split(","):

@@ -8,7 +8,7 @@ value), which JSON Patch and Merge Patch bodies are applied to.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, create_model, model_validator
 
@@ -79,7 +79,7 @@ class ExecuteScriptAsEventRequest(_Request):
         return {"CRMScriptId": 0, "EventData": carrier.EventData().model_dump()}
 
 
-def field_length_out_of_range(event: carrier.EventData) -> Optional[str]:
+def field_length_out_of_range(event: carrier.EventData) -> str | None:
     """The path of a FieldLength that is no .NET int, else None.
 
     The WebAPI's FieldLength is an Int32: echoing a larger number back would
@@ -93,7 +93,7 @@ def field_length_out_of_range(event: carrier.EventData) -> Optional[str]:
 
 def _all_nullable(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
     """A copy of `model` whose members may be null: what `$select` answers look like."""
-    fields = {member: (Optional[info.annotation], Field(default=None, description=info.description))
+    fields = {member: (info.annotation | None, Field(default=None, description=info.description))
               for member, info in model.model_fields.items()}
     return create_model(name, __doc__=doc, **fields)
 

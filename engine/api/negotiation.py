@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import functools
 from dataclasses import dataclass
-from typing import Optional
 
 from .errors import ApiError
 
@@ -91,7 +90,7 @@ def parse_accept(header: str) -> list[MediaRange]:
 
 
 @functools.lru_cache(maxsize=256)  # clients repeat the same few Accept headers
-def choose_response_type(accept: Optional[str]) -> str:
+def choose_response_type(accept: str | None) -> str:
     """The media type of the answer, or ApiError 406 if Accept excludes all we make.
 
     The most specific range that names a type decides its quality (RFC 9110):
@@ -126,7 +125,7 @@ def response_format(media_type: str) -> str:
     return RESPONSE_TYPES[media_type]
 
 
-def choose_response_type_or_default(accept: Optional[str]) -> str:
+def choose_response_type_or_default(accept: str | None) -> str:
     """For error answers: the negotiated type, or JSON when Accept cannot be met."""
     try:
         return choose_response_type(accept)
@@ -135,7 +134,7 @@ def choose_response_type_or_default(accept: Optional[str]) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def request_codec(content_type: Optional[str]) -> tuple[str, str]:
+def request_codec(content_type: str | None) -> tuple[str, str]:
     """(codec name, charset) for a request Content-Type, or ApiError 415."""
     if content_type is None or not content_type.strip():
         raise ApiError(

@@ -15,7 +15,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -28,14 +28,14 @@ MODEL, MAP, LIST, BOOL, INT, FLOAT, STR, ANY = "model", "map", "list", "bool", "
 @dataclass(frozen=True)
 class Shape:
     kind: str
-    model: Optional[type[BaseModel]] = None  # for MODEL
-    item: Optional["Shape"] = None  # for MAP (the value) and LIST (the element)
+    model: type[BaseModel] | None = None  # for MODEL
+    item: Shape | None = None  # for MAP (the value) and LIST (the element)
 
-    def fields(self) -> dict[str, "Shape"]:
+    def fields(self) -> dict[str, Shape]:
         """For a MODEL: member name -> its shape, in declaration order."""
         return _model_fields(self.model)
 
-    def field_named(self, name: str, *, ignore_case: bool = False) -> Optional[tuple[str, "Shape"]]:
+    def field_named(self, name: str, *, ignore_case: bool = False) -> tuple[str, Shape] | None:
         fields = self.fields()
         if name in fields:
             return name, fields[name]

@@ -27,7 +27,7 @@ Documents with a DTD or entity declarations are refused (defusedxml).
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -179,7 +179,7 @@ def _list_item_name(item: Any) -> str:
     return "Item"
 
 
-def _write(out: list[str], name: str, value: Any, indent: str, *, key: Optional[str] = None,
+def _write(out: list[str], name: str, value: Any, indent: str, *, key: str | None = None,
            root_attributes: str = "") -> None:
     attributes = root_attributes + (f' {KEY_ATTRIBUTE}="{_attribute(key)}"' if key is not None else "")
     if value is None:

@@ -13,8 +13,9 @@ folders and built-in classes count, as they do for `serve` and `fire`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional, Sequence
+from typing import Any
 
 import typer
 
@@ -39,7 +40,7 @@ from .common import (
 SCRIPT_SUFFIXES = (".crm", ".crmscript")
 
 
-def script_files(paths: List[Path]) -> Iterator[Path]:
+def script_files(paths: list[Path]) -> Iterator[Path]:
     """Every script to check, in a stable order: explicit files as given,
     folders expanded to their *.crm / *.crmscript files, sorted."""
     for path in paths:
@@ -50,7 +51,7 @@ def script_files(paths: List[Path]) -> Iterator[Path]:
             yield path
 
 
-def _load_checker() -> Optional[Callable]:
+def _load_checker() -> Callable | None:
     """The static checker, when the engine has one (it is optional here so
     `--syntax-only` never depends on it)."""
     try:
@@ -88,11 +89,11 @@ def check_file(
     path: Path,
     *,
     syntax_only: bool,
-    checker: Optional[Callable],
+    checker: Callable | None,
     library: Any = None,
     extra_include_folders: Sequence[tuple[str, Path]] = (),
-    warnings: Optional[list[CRMScriptWarning]] = None,
-) -> tuple[list[CRMScriptError], Optional[str]]:
+    warnings: list[CRMScriptWarning] | None = None,
+) -> tuple[list[CRMScriptError], str | None]:
     """Problems in one script (empty when it is fine) and its source text;
     the checker's and the lints' warnings are appended to `warnings` when given."""
     name = str(path)
@@ -125,12 +126,12 @@ def check_file(
 
 @app.command("check")
 def check_command(
-    paths: List[Path] = typer.Argument(None, metavar="PATH", help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
+    paths: list[Path] = typer.Argument(None, metavar="PATH", help="Script files or folders (searched for *.crm, *.crmscript).", show_default=False),
     syntax_only: bool = typer.Option(False, "--syntax-only", help="Only parse; skip the static checks."),
     list_simulated: bool = typer.Option(
         False, "--list-simulated",
         help="List, per documented class, the members the simulator runs and those that only type-check."),
-    plugins: List[Path] = plugin_option(),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """Parse and statically check CRMScript scripts; print each problem as path:line:col: error: message."""
     if list_simulated:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -51,11 +50,11 @@ def _show_one(name: str, as_json: bool) -> None:
 
 @app.command("events")
 def events_command(
-    name: Optional[str] = typer.Argument(None, metavar="EVENT_TYPE",
+    name: str | None = typer.Argument(None, metavar="EVENT_TYPE",
                                          help="Show one event type with the input keys it sends."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     scripts: bool = typer.Option(False, "--scripts", help="List the registered handlers and their ids (for ExecuteScriptAsEvent)."),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: ./handlers when this folder has one, else the repository's)."),
+    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree for --scripts (default: ./handlers when this folder has one, else the repository's)."),
     plugins: list[Path] = plugin_option(),
 ) -> None:
     """List the known event types with their numeric ids; with EVENT_TYPE, its input keys."""
@@ -84,7 +83,7 @@ def events_command(
     Console(width=max(Console().width, 80)).print(table)
 
 
-def _list_scripts(handlers: Optional[Path], as_json: bool, plugins: list[Path]) -> None:
+def _list_scripts(handlers: Path | None, as_json: bool, plugins: list[Path]) -> None:
     from ..chain import Engine
 
     plugin_files = load_plugin_files(plugins, "events")
@@ -94,7 +93,7 @@ def _list_scripts(handlers: Optional[Path], as_json: bool, plugins: list[Path]) 
                         on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     catalog = engine.catalog
     rows = [{"id": h.id, "event_type": h.event_type, "type_id": catalog.type_id(h.event_type),
              "name": h.name, "origin": h.origin,

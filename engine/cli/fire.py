@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -34,7 +33,7 @@ from .common import (
 from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
 
 
-def _read_request(request: Optional[Path]) -> tuple[bytes, str]:
+def _read_request(request: Path | None) -> tuple[bytes, str]:
     if request is None and sys.stdin.isatty():
         # Waiting silently for a body typed at the terminal looks like a hang.
         raise CRMScriptError("no request: give a REQUEST.json file, or pipe the body "
@@ -70,8 +69,8 @@ def _warn(message: str) -> None:
 
 @app.command("fire")
 def fire_command(
-    request: Optional[Path] = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
+    request: Path | None = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
+    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: handlers run, their time, what they printed, and each executed line with its variables."),
     time_limit: float = time_limit_option(),
     event_time_limit: float = event_time_limit_option(),
@@ -97,7 +96,7 @@ def fire_command(
                         limits=limits_from(time_limit, event_time_limit))
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if trace:
         from rich.console import Console
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -131,10 +131,10 @@ def _read_script(file: Path) -> str:
 @app.command("run")
 def run_command(
     file: Path = typer.Argument(..., metavar="FILE", help="The CRMScript file to run."),
-    event: Optional[str] = typer.Option(None, "--event", help="Run as a handler of this event type."),
+    event: str | None = typer.Option(None, "--event", help="Run as a handler of this event type."),
     inputs: list[str] = typer.Option([], "--input", help="An input value KEY=VALUE (repeatable)."),
     states: list[str] = typer.Option([], "--state", help="A state value KEY=VALUE (repeatable)."),
-    handlers: Optional[Path] = typer.Option(
+    handlers: Path | None = typer.Option(
         None, "--handlers", help="Include from this handler tree's lib/ (and the plugins' folders), as the chain does."),
     trace: bool = typer.Option(False, "--trace", help="On stderr: each executed line with its variables."),
     time_limit: float = time_limit_option(),
@@ -177,7 +177,7 @@ def run_command(
     raise typer.Exit(status)
 
 
-def _compile(file: Path, source: str, tree: Optional[Path], plugin_files: list[Path]) -> Any:
+def _compile(file: Path, source: str, tree: Path | None, plugin_files: list[Path]) -> Any:
     """The compiled script, or exit 1 with its errors. Includes come from the
     tree's lib/ with --handlers (what the chain sees), else from the script's
     folder and the nearest lib/; then from the plugins' folders. The plugins'
@@ -199,7 +199,7 @@ def _compile(file: Path, source: str, tree: Optional[Path], plugin_files: list[P
         raise typer.Exit(EXIT_FAILED) from None
 
 
-def _run(script: Any, context: RunContext, output: "_Stdout", trace: bool, roots: list[Path]) -> int:
+def _run(script: Any, context: RunContext, output: _Stdout, trace: bool, roots: list[Path]) -> int:
     """Run once (under the line tracer with --trace); the exit status."""
     tracer = None
     status = EXIT_OK

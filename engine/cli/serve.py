@@ -26,7 +26,6 @@ import logging
 import math
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -63,10 +62,10 @@ def configure_logging() -> None:
 
 @app.command("serve")
 def serve_command(
-    handlers: Optional[Path] = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
+    handlers: Path | None = typer.Option(None, "--handlers", help="Handler tree (default: ./handlers when this folder has one, else the repository's)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on.", min=1, max=65535),
-    auth: Optional[str] = typer.Option(
+    auth: str | None = typer.Option(
         None, "--auth",
         help="Require a credential: basic:USER:PASS, bearer:TOKEN or soticket:TICKET (default: open)."),
     reload: bool = typer.Option(
@@ -95,7 +94,7 @@ def serve_command(
         authenticator = make_authenticator(auth)
     except AuthConfigError as error:
         typer.echo(f"crmscript serve: {error}", err=True)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
 
     # A --handlers folder that does not exist is a usage error (as for fire
     # and test): serving an empty tree would answer every event unchanged.

@@ -21,7 +21,17 @@ from rich.text import Text
 
 from ..errors import CRMScriptError
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, announce_tree, load_plugin_files, plugin_option, print_warnings, report, resolve_handlers_dir
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    announce_tree,
+    load_plugin_files,
+    plugin_option,
+    print_warnings,
+    report,
+    resolve_handlers_dir,
+)
 from .fixture_options import NOW_HELP, fixture_option, now_option
 
 # Below this many cases a progress bar only flickers.

@@ -26,8 +26,8 @@ from typing import Any
 import yaml
 
 from .fixture import Fixture, FixtureError, _Reader, demo_fixture
-from .loading import load_fixture, resolve_fixture
 from .formats import as_text
+from .loading import load_fixture, resolve_fixture
 from .query import sql_name
 from .schema import Schema, SchemaError, Table
 

@@ -22,8 +22,7 @@ from ..checker import ARRAY_OWNER, STRUCT_OWNER, check_program
 from ..errors import CRMScriptCheckError, CRMScriptDiagnostics, CRMScriptError, CRMScriptWarning
 from ..includes import IncludePath, include_folders_for
 from ..inputkeys import input_key_warnings as lint_input_keys
-from ..parser import KNOWN_TYPE_NAMES, parse_program
-from ..parser import _strip_ejscript_markers as _unwrap_export
+from ..parser import KNOWN_TYPE_NAMES, _strip_ejscript_markers as _unwrap_export, parse_program
 from ..reference import reference
 from ..runtime.table import Library, Signature
 from ..textfile import read_script_text

@@ -15,8 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from . import collections, eventdata, numbers, strings
-from . import globals as global_functions
+from . import collections, eventdata, globals as global_functions, numbers, strings
 
 
 def _call(name: str, *args: ast.expr) -> ast.expr:

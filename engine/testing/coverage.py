@@ -18,17 +18,19 @@ from __future__ import annotations
 import html
 import os
 from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType
-from typing import Any, ContextManager, Iterable, Optional
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from .. import nodes as N
-from .linetrace import tracing, handler_scripts, is_crmscript_code, resolve_file, split_line
+from .linetrace import handler_scripts, is_crmscript_code, resolve_file, split_line, tracing
 
 
 class LineCoverage:
@@ -53,11 +55,11 @@ class LineCoverage:
 
         return on_line
 
-    def recording(self) -> ContextManager[None]:
+    def recording(self) -> AbstractContextManager[None]:
         """Trace CRMScript frames while the `with` block runs."""
         return tracing(self)
 
-    def report(self, engines: Iterable[Any]) -> "CoverageReport":
+    def report(self, engines: Iterable[Any]) -> CoverageReport:
         """Per handler file (and included file) of the engines' trees: executable and hit lines.
 
         Only files inside the trees are reported; handlers and includes that
@@ -129,7 +131,7 @@ def _display(path: Path) -> str:
 @dataclass
 class _FileData:
     name: str
-    path: Optional[Path]
+    path: Path | None
     compiled: set[int] = field(default_factory=set)
     counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     module_counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -140,7 +142,7 @@ def statement_lines(program: N.Program) -> set[int]:
     return {node.line for node in N.walk(program) if isinstance(node, N.Stmt) and not isinstance(node, N.Block)}
 
 
-def parse_file(path: Path) -> Optional[N.Program]:
+def parse_file(path: Path) -> N.Program | None:
     """The AST of a CRMScript file (None when it cannot be read or parsed)."""
     from ..errors import CRMScriptError
     from ..parser import parse_program
@@ -151,7 +153,7 @@ def parse_file(path: Path) -> Optional[N.Program]:
         return None
 
 
-def statement_lines_of(path: Path) -> Optional[set[int]]:
+def statement_lines_of(path: Path) -> set[int] | None:
     """Statement lines of a CRMScript file (None when it cannot be read or parsed)."""
     program = parse_file(path)
     return statement_lines(program) if program is not None else None
@@ -165,7 +167,7 @@ def top_level_lines(program: N.Program) -> set[int]:
 @dataclass
 class FileCoverage:
     name: str  # the script name (`<EventType>/<file>.crm` or an include's name)
-    path: Optional[Path]  # on disk; None for a plugin's handler
+    path: Path | None  # on disk; None for a plugin's handler
     executable: list[int]
     counts: dict[int, int]  # executable line -> times it ran (only lines that ran)
     note: str = ""  # why nothing ran (a handler that does not compile)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
-from typing import Optional
 
 from rich.text import Text
 
@@ -29,12 +28,12 @@ class Mismatch:
     note: str = ""
 
 
-def _check_text(field: str, expected: Optional[TextMatch], actual: str, out: list[Mismatch]) -> None:
+def _check_text(field: str, expected: TextMatch | None, actual: str, out: list[Mismatch]) -> None:
     if expected is not None and not expected.matches(actual):
         out.append(Mismatch(field, expected, actual))
 
 
-def _check_map(member: str, expected: Optional[dict], actual: dict, exact: bool, out: list[Mismatch]) -> None:
+def _check_map(member: str, expected: dict | None, actual: dict, exact: bool, out: list[Mismatch]) -> None:
     if expected is None:
         return
     for key, want in expected.items():

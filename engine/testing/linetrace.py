@@ -11,10 +11,11 @@ is the main script (0) or an included file. A handler's script names itself
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any
 
 CRMSCRIPT_SUFFIXES = (".crm", ".crmscript")
 
@@ -37,7 +38,7 @@ def compiled_program(script: Any) -> Any:
     return None
 
 
-def handler_scripts(engine: Any, *, broken: Optional[list] = None) -> Iterator[tuple[Any, Any]]:
+def handler_scripts(engine: Any, *, broken: list | None = None) -> Iterator[tuple[Any, Any]]:
     """(handler, CompiledProgram) for every handler of an Engine, compiling
     the ones that have not run yet. A handler that does not compile is
     skipped (and appended to `broken` as (handler, error) when given)."""
@@ -63,7 +64,7 @@ def split_line(program: Any, lineno: int) -> tuple[str, int]:
     return file, line
 
 
-def resolve_file(name: str, roots: Iterable[Path]) -> Optional[Path]:
+def resolve_file(name: str, roots: Iterable[Path]) -> Path | None:
     """The file on disk a script name refers to: absolute, or relative to a
     handler tree (or its lib/ folder); None for a plugin's in-memory handler."""
     path = Path(name)

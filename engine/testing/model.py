@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -91,7 +91,7 @@ def _load_yaml(text: str, file: str) -> tuple[Any, dict[int, yaml.Node]]:
     return data, case_nodes
 
 
-def _line_of(node: Optional[yaml.Node], loc: tuple = ()) -> int:
+def _line_of(node: yaml.Node | None, loc: tuple = ()) -> int:
     """The line of the value at `loc` (a pydantic error location) below `node`:
     as deep as the path can be followed, so an error points at its field."""
     if node is None:
@@ -169,17 +169,17 @@ class Expect(_Strict):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
-    output: Optional[dict[str, Optional[str]]] = Field(None, alias="OutputValues")
-    state: Optional[dict[str, Optional[str]]] = Field(None, alias="StateValues")
-    message: Optional[TextMatch] = Field(None, alias="Message")
-    navigate_to: Optional[TextMatch] = Field(None, alias="NavigateTo")
-    block: Optional[bool] = Field(None, alias="BlockExecution")
-    exception: Optional[TextMatch] = Field(None, alias="Exception")
-    printed: Optional[TextMatch] = None
+    output: dict[str, str | None] | None = Field(None, alias="OutputValues")
+    state: dict[str, str | None] | None = Field(None, alias="StateValues")
+    message: TextMatch | None = Field(None, alias="Message")
+    navigate_to: TextMatch | None = Field(None, alias="NavigateTo")
+    block: bool | None = Field(None, alias="BlockExecution")
+    exception: TextMatch | None = Field(None, alias="Exception")
+    printed: TextMatch | None = None
     # exact: OutputValues / StateValues must hold exactly the listed keys
     # (by default the listed keys are a subset of what the handlers left).
     exact: bool = False
-    db: Optional[dict[str, Any]] = None  # rows the database must (not) hold afterwards: engine/crm/cases.py
+    db: dict[str, Any] | None = None  # rows the database must (not) hold afterwards: engine/crm/cases.py
 
     @field_validator("output", "state", mode="before")
     @classmethod
@@ -216,13 +216,13 @@ class Request(_Strict):
 class CaseSettings(_Strict):
     """The caller's environment (the HTTP headers SO-Language, SO-Culture, SO-TimeZone)."""
 
-    language: Optional[str] = None
-    culture: Optional[str] = None
-    timezone: Optional[str] = None
+    language: str | None = None
+    culture: str | None = None
+    timezone: str | None = None
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: Optional[str]) -> Optional[str]:
+    def _known_zone(cls, value: str | None) -> str | None:
         """A misspelt zone is refused here, as the HTTP API refuses SO-TimeZone,
         instead of failing only when a handler first reads the date."""
         if not value or value.upper() == "UTC":
@@ -240,22 +240,22 @@ class Case(_Strict):
     """One test case, as written (parameters not yet substituted)."""
 
     name: str
-    event: Optional[str] = Field(None, alias="type")
+    event: str | None = Field(None, alias="type")
     input: dict[str, str] = Field(default_factory=dict, alias="InputValues")
     state: dict[str, str] = Field(default_factory=dict, alias="StateValues")
     request: Request = Field(default_factory=Request)
-    settings: Optional[CaseSettings] = None
-    handlers: Optional[str] = None
-    plugins: Optional[list[str]] = None  # plugin files (.py), relative to the case file
+    settings: CaseSettings | None = None
+    handlers: str | None = None
+    plugins: list[str] | None = None  # plugin files (.py), relative to the case file
     # run only these handlers of the event type (file names, in chain order),
     # as ExecuteScriptAsEvent does: a handler tested on its own
-    only: Optional[list[str]] = None
+    only: list[str] | None = None
     expect: Expect = Field(default_factory=Expect)
     # parameter rows: a list of mappings, or {columns: [a, b], rows: [[1, 2], ...]}
-    params: Optional[list[dict[str, Any]]] = None
-    skip: Optional[str] = None  # a reason: the case is reported as skipped
-    fixture: Optional[str] = None  # the case's CRM, relative to the case file (docs/crm.md)
-    rows: Optional[dict[str, Any]] = None  # rows on top of the fixture
+    params: list[dict[str, Any]] | None = None
+    skip: str | None = None  # a reason: the case is reported as skipped
+    fixture: str | None = None  # the case's CRM, relative to the case file (docs/crm.md)
+    rows: dict[str, Any] | None = None  # rows on top of the fixture
 
     @field_validator("input", "state", mode="before")
     @classmethod
@@ -292,10 +292,10 @@ _EXPECT_NAMES = frozenset(Expect.model_fields) | frozenset(
 class CaseFileModel(_Strict):
     """The whole file: defaults for every case, then the cases."""
 
-    event: Optional[str] = Field(None, alias="type")
-    handlers: Optional[str] = None
-    plugins: Optional[list[str]] = None  # plugin files for every case, relative to this file
-    fixture: Optional[str] = None  # the CRM of every case, relative to this file
+    event: str | None = Field(None, alias="type")
+    handlers: str | None = None
+    plugins: list[str] | None = None  # plugin files for every case, relative to this file
+    fixture: str | None = None  # the CRM of every case, relative to this file
     cases: list[Any]  # validated one by one so errors can name the case
 
     @field_validator("plugins", mode="before")
@@ -322,9 +322,9 @@ class TestCase:
     state: dict[str, str]
     request: Request
     expect: Expect
-    settings: Optional[CaseSettings] = None
-    skip: Optional[str] = None
-    only: Optional[list[str]] = None
+    settings: CaseSettings | None = None
+    skip: str | None = None
+    only: list[str] | None = None
     # input keys the event type never sends (a typo the handler may share)
     warnings: list[CRMScriptWarning] = field(default_factory=list)
     plugins: tuple[Path, ...] = ()  # plugin files the case's engine loads
@@ -345,7 +345,7 @@ def default_handler_tree(case_file: Path) -> Path:
     return case_file.resolve().parent.parent
 
 
-def default_event(case_file: Path) -> Optional[str]:
+def default_event(case_file: Path) -> str | None:
     """The directory name is the event type for `T/<EventType>/x.cases.yaml`."""
     folder = case_file.resolve().parent.name
     return None if folder in ("tests", "") else folder
@@ -409,7 +409,7 @@ def _did_you_mean(model: type[BaseModel], loc: tuple) -> str:
     return f" (did you mean {close}?)" if close else ""
 
 
-def _schema_error(file: str, node: Optional[yaml.Node], case_label: str, error: ValidationError,
+def _schema_error(file: str, node: yaml.Node | None, case_label: str, error: ValidationError,
                   model: type[BaseModel] = None) -> CaseFileError:
     problems = error.errors()
     # A misspelt field is the cause of the other problems it brings
@@ -449,7 +449,7 @@ def _check_event_type(event: str, tree: Path, file: str, line: int, label: str) 
         f"(crmscript events) and no folder of that name in {tree}", file, line, 1)
 
 
-def _input_key_warnings(case: Case, event: str, node: Optional[yaml.Node], file: str,
+def _input_key_warnings(case: Case, event: str, node: yaml.Node | None, file: str,
                         line: int) -> list[CRMScriptWarning]:
     """A warning for each input key the event type never sends, at the key."""
     from ..catalog import default_catalog
@@ -466,13 +466,13 @@ def _input_key_warnings(case: Case, event: str, node: Optional[yaml.Node], file:
     return warnings
 
 
-def _child(node: Optional[yaml.Node], key: str) -> Optional[yaml.Node]:
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         return next((value for k, value in node.value if k.value == key), None)
     return None
 
 
-def _key_node(node: Optional[yaml.Node], key: str) -> Optional[yaml.Node]:
+def _key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         return next((k for k, _ in node.value if k.value == key), None)
     return None
@@ -489,15 +489,14 @@ def _plugin_files(names: list[str], base: Path, file: str, line: int, label: str
     return tuple(found)
 
 
-def _case_crm(case: Case, file_fixture: Optional[str], default: Optional[Path], path: Path, tree: Path,
-              node: Optional[yaml.Node], line: int) -> dict[str, Any]:
+def _case_crm(case: Case, file_fixture: str | None, default: Path | None, path: Path, tree: Path,
+              node: yaml.Node | None, line: int) -> dict[str, Any]:
     """A case's CRM (engine/crm/cases.py): its fixture when it names one or adds
     rows, and its `expect: db:`, checked against the fixture's schema."""
     if case.fixture is None and file_fixture is None and case.rows is None and case.expect.db is None \
             and default is None:
         return {}
-    from ..crm import FixtureError
-    from ..crm import cases as crm_cases
+    from ..crm import FixtureError, cases as crm_cases
 
     try:
         return _crm_of(crm_cases, case, file_fixture, default, path, tree, node, line)
@@ -511,8 +510,8 @@ class _FixtureProblem(CaseFileError):
     kind = "error"
 
 
-def _crm_of(crm_cases: Any, case: Case, file_fixture: Optional[str], default: Optional[Path], path: Path,
-            tree: Path, node: Optional[yaml.Node], line: int) -> dict[str, Any]:
+def _crm_of(crm_cases: Any, case: Case, file_fixture: str | None, default: Path | None, path: Path,
+            tree: Path, node: yaml.Node | None, line: int) -> dict[str, Any]:
     base = path.resolve().parent
     chosen = crm_cases.case_fixture(case.fixture or file_fixture, base, tree, default)
     reader = crm_cases.CaseReader(str(path), line if node is None else None)
@@ -528,8 +527,8 @@ def _crm_of(crm_cases: Any, case: Case, file_fixture: Optional[str], default: Op
     return result
 
 
-def load_case_file(path: Path | str, handlers: Optional[Path] = None,
-                   fixture: Optional[Path] = None) -> list[TestCase]:
+def load_case_file(path: Path | str, handlers: Path | None = None,
+                   fixture: Path | None = None) -> list[TestCase]:
     """Read and validate one case file; raise CaseFileError naming file, case and field.
 
     `handlers` (the --handlers flag) replaces every case's handler tree."""

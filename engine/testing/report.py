@@ -6,8 +6,8 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 from rich.console import Console
 from rich.text import Text
@@ -101,7 +101,7 @@ def summary(results: list[CaseResult], seconds: float) -> Text:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_text(text: Optional[str]) -> Optional[str]:
+def _xml_text(text: str | None) -> str | None:
     return None if text is None else _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

@@ -11,10 +11,11 @@ run against a fake engine; the default factory builds `engine.chain.Engine`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Optional, Protocol
+from typing import Any, Protocol
 
 from ..errors import CRMScriptError, CRMScriptNotSimulatedError
 from ..eventdata import EventData
@@ -68,8 +69,8 @@ class CaseResult:
     case: TestCase
     status: str
     mismatches: list[Mismatch] = field(default_factory=list)
-    outcome: Optional[Outcome] = None
-    error: Optional[str] = None  # why the case could not run (status ERROR)
+    outcome: Outcome | None = None
+    error: str | None = None  # why the case could not run (status ERROR)
     seconds: float = 0.0
 
     @property
@@ -101,8 +102,8 @@ class CaseRunner:
 
     def __init__(
         self,
-        factory: Optional[EngineFactory] = None,
-        around_event: Optional[Callable[[TestCase], ContextManager]] = None,
+        factory: EngineFactory | None = None,
+        around_event: Callable[[TestCase]] | None = None,
         plugins: Iterable[Path] = (),
     ) -> None:
         self._factory = factory or real_engine_factory

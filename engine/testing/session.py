@@ -5,9 +5,9 @@ Shared by the CLI and kept free of printing so tests can drive it directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 from .discovery import find_case_files, keyword_matcher
 from .model import CaseFileError, TestCase, load_case_file
@@ -32,8 +32,8 @@ def keywords(case: TestCase) -> str:
     return f"{case.name} {case.file.name} {case.event}"
 
 
-def collect(paths: Iterable[Path | str], keyword: Optional[str] = None,
-            handlers: Optional[Path] = None, fixture: Optional[Path] = None) -> Collection:
+def collect(paths: Iterable[Path | str], keyword: str | None = None,
+            handlers: Path | None = None, fixture: Path | None = None) -> Collection:
     """Load every case file under `paths` and keep the cases -k selects.
 
     `handlers` overrides the handler tree of every case (the --handlers flag);

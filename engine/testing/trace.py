@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, FrameType
-from typing import Any, ContextManager, Optional
+from typing import Any
 
 from rich.text import Text
 
@@ -116,7 +117,7 @@ _MANGLED = re.compile(r"^([vg])_(.+)$")
 _SHADOW_SUFFIX = re.compile(r"^(.+)_(\d+)$")
 
 
-def demangle(python_name: str, sibling_names) -> Optional[str]:
+def demangle(python_name: str, sibling_names) -> str | None:
     """The CRMScript name of a compiled variable, None for a compiler temporary.
 
     The compiler names variables `v_<name>` (locals) and `g_<name>` (script
@@ -208,7 +209,7 @@ class LineTracer:
         if step is not None:
             step.variables = _snapshot(frame)
 
-    def recording(self) -> ContextManager[None]:
+    def recording(self) -> AbstractContextManager[None]:
         """Trace CRMScript frames while the `with` block runs."""
         return tracing(self)
 
@@ -222,7 +223,7 @@ class LineTracer:
         programs that ran and the folders their file names are relative to."""
         program_of: dict[CodeType, Any] = {code: program for program in programs for code in program.code_objects}
         sources: dict[str, list[str]] = {}
-        statements: dict[str, Optional[set[int]]] = {}
+        statements: dict[str, set[int] | None] = {}
         top_level: dict[str, set[int]] = {}
         steps: list[TraceStep] = []
         for raw in self.raw:
