@@ -53,6 +53,7 @@ class ChainResult:
     failed: Handler | None = None  # the handler that stopped the chain
     error: BaseException | None = None
     crm: Any = None  # the chain's database session, if a handler queried (run_chain(keep_crm=True) leaves it open)
+    outbox: list = field(default_factory=list)  # what the handlers sent (engine/crm/outbox.py)
 
     @property
     def output(self) -> str:

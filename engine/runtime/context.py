@@ -116,6 +116,12 @@ def _crm_session(ctx: RunContext) -> Any:
 _crm_session_class: type | None = None
 
 
+def _outbox(ctx: RunContext) -> list:
+    """The run's outbox (engine/crm/outbox.py): a chain's handlers share one."""
+    chain = ctx.chain
+    return [] if chain is None else chain.outbox
+
+
 class RunContext:
     """The state of one run (or one handler chain).
 
@@ -157,6 +163,8 @@ class RunContext:
     # The database session (engine.crm Session), made when a query first needs it;
     # a chain gives all its handlers one.
     crm: Any = _MadeFromContext(_crm_session)
+    # What the run sent (engine.crm.outbox.Sent): mail, SMS, notifications; a chain shares one.
+    outbox: list = _MadeFromContext(_outbox)
 
     def __init__(
         self,
