@@ -27,8 +27,6 @@ from importlib import resources
 
 from .suggestions import closest
 
-PHASES = ("before", "after", "load", "other")
-
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
     """`A.B[].*` -> a regex matching the keys the pattern stands for."""

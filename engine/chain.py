@@ -1,6 +1,6 @@
 """`engine.Engine`: one ExecuteEventHandlers call = one run of the handler chain.
 
-Chain semantics (CONTRACT.md):
+Chain semantics (docs/handlers.md):
 1. One EventData is shared by the chain: every handler sees what the earlier
    ones left (last write wins). The caller's object is never changed; the
    chain works on a copy and returns it.
@@ -104,7 +104,7 @@ class Engine:
                  now: Any = None):
         from .crm import resolve_fixture
 
-        # The CRM every event starts from (CRM.md): `fixture` (a Fixture or a
+        # The CRM every event starts from (docs/crm.md): `fixture` (a Fixture or a
         # file), else the tree's fixture.yaml, else the demo CRM (None: loaded
         # when an event first queries it). A bad fixture raises FixtureError here.
         self.fixture = resolve_fixture(fixture, handlers_dir)

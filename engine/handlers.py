@@ -1,6 +1,6 @@
 """The handler registry: which CRMScript handlers exist for which event type.
 
-Layout (CONTRACT.md, "Handler tree"):
+Layout (docs/handlers.md, "The handler tree"):
 
     DIR/<EventType>/<file>.crm | .crmscript   one handler each, run in file-name order
     DIR/lib/<name>.crm                        what `#include "name";` finds first

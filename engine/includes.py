@@ -13,7 +13,7 @@ cache stats it to notice a changed include). A folder may instead be given
 a name (`IncludePath(folders, names=[...])`): then a file found there is
 `<name>/<relative path>`, e.g. `lib/util.crm` for the handler tree's lib/
 and `<plugin>/util.crm` for a plugin's folder, the same whatever the
-current folder is, so no host path reaches a response (CONTRACT.md, chain
+current folder is, so no host path reaches a response (docs/handlers.md, chain
 rule 2). Whoever names folders notices changed files by itself (the handler
 registry stats them).
 """

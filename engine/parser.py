@@ -48,7 +48,7 @@ IncludeResolver = Callable[[str], tuple[str, str] | None]
 _HERE = Path(__file__).resolve().parent
 
 # The language's types (engine/types.py), the built-in collections and
-# EventData, and the reserved words of LANGUAGE.md that name classes.
+# EventData, and the reserved words of docs/language.md that name classes.
 BUILTIN_TYPE_NAMES = LANGUAGE_TYPE_NAMES | {
     "Map", "Vector", "EventData",
     "Category", "Company", "Customer", "Diary", "Email", "Inbox", "Invoice",
@@ -353,7 +353,7 @@ class _ForPart:
 
 _ASSIGNABLE = (nodes.Name, nodes.Member, nodes.Index)
 _OPERATOR_SPELLING = {"and": "&&", "or": "||"}
-# Binary operators from loosest to tightest binding (LANGUAGE.md).
+# Binary operators from loosest to tightest binding (docs/language.md).
 _PRECEDENCE = {
     op: level
     for level, ops in enumerate(

@@ -283,6 +283,3 @@ def _build(source: str, name: str, includes: Any, library: Library | None) -> Sc
     return script
 
 
-def clear_cache() -> None:
-    with _cache_lock:
-        _CACHE.clear()

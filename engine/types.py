@@ -22,17 +22,10 @@ class Type:
     name: str
     dims: int = 0
 
-    @property
-    def is_array(self) -> bool:
-        return self.dims > 0
-
     def element(self) -> Type:
         """The type of `a[i]` for an array `a` of this type."""
         assert self.dims > 0, "element() of a non-array type"
         return Type(self.name, self.dims - 1)
-
-    def array_of(self, extra_dims: int = 1) -> Type:
-        return Type(self.name, self.dims + extra_dims)
 
     def __str__(self) -> str:
         return self.name + "[]" * self.dims
@@ -61,10 +54,9 @@ ELEMENT = Type("T")
 # by every expression around it. It never reaches the compiler.
 ERROR = Type("<error>")
 
-# The Integer range (32-bit signed, LANGUAGE.md) and the Byte range.
+# The Integer range (32-bit signed, docs/semantics.md).
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
-BYTE_MAX = 255
 
 # Values of these types are copied on assignment and when passed; everything
 # else (arrays, Map, Vector, structs, classes) is shared by reference.
@@ -80,7 +72,7 @@ ORDERED_NAMES = frozenset({"String", "Date", "DateTime", "Time", "TimeSpan"})
 # the script or a class of the library.
 LANGUAGE_TYPE_NAMES = VALUE_TYPE_NAMES | {"Generic", "Void"}
 
-# Reserved words (LANGUAGE.md, "Lexical"): never the name of a variable,
+# Reserved words (docs/language.md, "Reserved words"): never the name of a variable,
 # parameter, function, struct, field or method. Type names among them come out
 # of the parser's post-lexer as TYPE_NAME, the others are keywords of the
 # grammar (`and`, `or`, `If` and `Struct` included: the grammar knows them).
@@ -97,10 +89,6 @@ RESERVED_WORDS = frozenset(
 
 # --------------------------------------------------------------- predicates
 # Each takes a Type or None (an expression the checker did not type).
-
-
-def is_value_type(t: Type | None) -> bool:
-    return t is not None and t.dims == 0 and t.name in VALUE_TYPE_NAMES
 
 
 def needs_copy(t: Type | None) -> bool:

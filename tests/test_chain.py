@@ -1,4 +1,4 @@
-"""Chain semantics of CONTRACT.md, rule by rule, with a stand-in compiler
+"""Chain semantics of docs/handlers.md, rule by rule, with a stand-in compiler
 (below); tests/test_handlers_*.py run real CRMScript."""
 
 import os

@@ -1,4 +1,4 @@
-"""Chain rules of CONTRACT.md with real CRMScript handlers (the compiler and
+"""Chain rules of docs/handlers.md with real CRMScript handlers (the compiler and
 runtime of the team), including the installed example plugin."""
 
 import importlib.util

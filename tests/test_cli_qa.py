@@ -188,7 +188,7 @@ def test_unexpected_exception_label_has_no_nested_parentheses(tree):
 
 
 def test_default_tree_is_the_current_folders_handlers_else_the_repositorys(tree, monkeypatch):
-    # CONTRACT.md: ./handlers when the current folder has one, else the repository's handlers/.
+    # docs/handlers.md: ./handlers when the current folder has one, else the repository's handlers/.
     from engine.cli.common import DEFAULT_HANDLERS, resolve_handlers_dir
 
     project = tree.parent
@@ -378,7 +378,7 @@ def test_a_case_file_in_lib_needs_an_event_type(tree):
 
 
 def test_from_inside_a_type_folder_the_default_tree_is_used_and_named(tree, monkeypatch):
-    # CONTRACT.md looks for ./handlers only; the tree in use is named, so a
+    # docs/handlers.md looks for ./handlers only; the tree in use is named, so a
     # user standing in handlers/<EventType>/ sees which one ran.
     project = own_project_without_a_repository_tree(tree, monkeypatch)
     monkeypatch.chdir(project / "handlers" / "SalesBeforeSaveSale")

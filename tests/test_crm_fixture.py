@@ -1,4 +1,4 @@
-"""Fixtures (CRM.md): the YAML checked against the schema, with exact positions."""
+"""Fixtures (docs/crm.md): the YAML checked against the schema, with exact positions."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ DEFAULT_HANDLERS = _embedded_default()
 
 
 def resolve_handlers_dir(option: os.PathLike | str | None) -> Path:
-    """The tree a command uses (CONTRACT.md): `--handlers` when given; else
+    """The tree a command uses (docs/handlers.md): `--handlers` when given; else
     `./handlers` when the current folder has one (a user's own project);
     else the embedded default, the repository's handlers/. Nothing else is
     looked for: the rule is simple enough to predict, and every command

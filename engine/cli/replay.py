@@ -118,7 +118,7 @@ def _run(options):
         signal.signal(signal.SIGTERM, previous)
 
 
-def _stop_like_ctrl_c(signum, frame) -> None:
+def _stop_like_ctrl_c(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 

@@ -1,4 +1,4 @@
-"""Fixtures: the YAML file that describes the CRM a handler sees (CRM.md).
+"""Fixtures: the YAML file that describes the CRM a handler sees (docs/crm.md).
 (Reading a fixture file, YAML or SQLite: engine/crm/loading.py.)
 
     now: "2026-05-04T10:00:00"   # the run's clock

@@ -1,5 +1,5 @@
 """The run's outbox: what a script sent (mail, SMS, notifications, chat
-messages). Nothing leaves the machine (shared/spec/CRM.md): a class that
+messages). Nothing leaves the machine (docs/crm.md): a class that
 "sends" appends a Sent here, a case asserts it with `expect: outbox:`, a
 trace shows it.
 

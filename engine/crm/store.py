@@ -1,6 +1,6 @@
 """The store: a real SQLite database (the standard library's sqlite3) per run.
 
-Isolation (CRM.md): every run, fired event, test case and replayed event
+Isolation (docs/crm.md): every run, fired event, test case and replayed event
 starts from the fixture's state. How that stays cheap:
 
 - A fixture's state is built once, in memory, into a serialized SQLite

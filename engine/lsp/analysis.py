@@ -87,10 +87,6 @@ def is_warning(problem: CRMScriptError) -> bool:
 # --------------------------------------------------------------- the catalog
 
 
-def trigger_names() -> list[str]:
-    return [event_type.name for event_type in default_catalog()]
-
-
 def input_keys(trigger: str | None) -> list[str]:
     """The input keys the trigger is documented to send (patterns as documented)."""
     event_type = default_catalog().get(trigger) if trigger else None

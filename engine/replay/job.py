@@ -14,7 +14,7 @@ Messages name handlers and included files relative to the tree
 (`lib/util.crm`), wherever a worker wrote it: a run on a cluster answers
 byte for byte like a local one.
 
-The simulated CRM's fixture (`--fixture`, shared/spec/CRM.md) travels as
+The simulated CRM's fixture (`--fixture`, docs/crm.md) travels as
 `fixture` (the path on the command's machine) plus its bytes for remote
 workers; `_engine_options` is the one place that hands it to the Engine.
 """
@@ -163,7 +163,7 @@ def _ignore(message: str) -> None:
 
 
 def _engine_options(fixture: str | None) -> dict[str, Any]:
-    """The simulated CRM every event starts from (CRM.md): `--fixture`, else
+    """The simulated CRM every event starts from (docs/crm.md): `--fixture`, else
     (None) the tree's fixture.yaml or the demo CRM, as the Engine decides."""
     return {"fixture": fixture}
 

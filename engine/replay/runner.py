@@ -61,7 +61,7 @@ class ReplayOptions:
     compare: CompareOptions = field(default_factory=CompareOptions)
     measure: bool = False  # per-handler timings for the summary and the report
     slowest: int = 20
-    fixture: os.PathLike | str | None = None  # the simulated CRM (CRM.md); travels with the job
+    fixture: os.PathLike | str | None = None  # the simulated CRM (docs/crm.md); travels with the job
     stdin_label: str = STDIN_LABEL  # how messages name the input `-`
 
 

@@ -7,7 +7,7 @@ wall-clock value in the user's time zone (ctx.settings.timezone, "" = UTC);
 real clock, plus the simulated sleep()).
 
 A declaration `DateTime d;` (also Date, Time) holds now, as the public docs
-say ("The default value is now") and LANGUAGE.md fixes; so do the explicit
+say ("The default value is now") and docs/language.md fixes; so do the explicit
 constructors `DateTime()`, `Date()`, `Time()`.
 
 Decisions the reference leaves open are in docs/library-dates.md.

@@ -216,11 +216,6 @@ def compare(op: str, left: Any, right: Any) -> bool:
     return left >= right
 
 
-def iterable(value: Any) -> Any:
-    """`foreach (T x in g)` with a Generic g: it must hold an array."""
-    return array_from_generic(value)
-
-
 # ------------------------------------------------- the documented functions
 # CRMScript.Native.Generic: the explicit way to look into a Generic
 # (docs/datatypes/generic-type.md). getGenericValue, getStructMembers and

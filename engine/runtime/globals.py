@@ -1,4 +1,4 @@
-"""The pure global functions of the library, tier 1 (spec/LIBRARY.md):
+"""The pure global functions of the library, tier 1 (docs/library.md):
 output, EventData, maths, randomness, hashing and base64, the current
 date/time, session variables, assertions, languages, executeScript.
 

@@ -331,10 +331,6 @@ class TestCase:
     fixture: Any = None  # the case's engine.crm Fixture, when it names one or adds rows
     db: Any = None  # expect: db: (engine.crm.cases.TableExpect list)
 
-    @property
-    def node_id(self) -> str:
-        return f"{self.file}::{self.name}"
-
 
 def is_case_file(path: Path) -> bool:
     return path.name.endswith(CASE_FILE_SUFFIXES)

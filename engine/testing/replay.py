@@ -8,14 +8,13 @@ request lines in, response lines out, in order.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
 from ..replay import ReplayOptions, ReplaySummary, run_replay
 
-__all__ = ["ReplaySummary", "default_workers", "replay"]
+__all__ = ["ReplaySummary", "replay"]
 
 
 def replay(lines: Iterable[str | bytes], out: IO[str], handlers_dir: Path | str, *, workers: int = 1,
@@ -33,6 +32,3 @@ def replay(lines: Iterable[str | bytes], out: IO[str], handlers_dir: Path | str,
     out.write(result.getvalue().decode("utf-8"))
     return summary
 
-
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)

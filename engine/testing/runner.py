@@ -60,7 +60,6 @@ def _handler_name(handler: Any) -> str:
 class Outcome:
     event: EventData
     printed: str
-    handler_outputs: list[tuple[str, str]] = field(default_factory=list)
     logged: list[str] = field(default_factory=list)  # printDebug / log / logMessage lines of the handlers
 
 
