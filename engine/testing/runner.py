@@ -52,10 +52,6 @@ def real_engine_factory(handlers_dir: Path, plugins: tuple[Path, ...] = (), now:
     return engine
 
 
-def _handler_name(handler: Any) -> str:
-    return str(getattr(handler, "name", handler))
-
-
 @dataclass
 class Outcome:
     event: EventData
@@ -162,9 +158,8 @@ class CaseRunner:
             return CaseResult(case, ERROR, error=str(e), seconds=time.perf_counter() - started)
         except CRMScriptError as e:
             return CaseResult(case, ERROR, error=str(e), seconds=time.perf_counter() - started)
-        outputs = [(_handler_name(run.handler), run.output) for run in chain.runs]
         logged = [line for run in chain.runs for line in getattr(run, "log_lines", list)()]
-        outcome = Outcome(chain.event, "".join(text for _, text in outputs), outputs, logged)
+        outcome = Outcome(chain.event, "".join(run.output for run in chain.runs), logged)
         if isinstance(getattr(chain, "error", None), CRMScriptNotSimulatedError):
             # What the handler would have done is unknown: the case can neither
             # pass (not even one expecting an Exception) nor fail on its values.
