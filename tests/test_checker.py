@@ -9,7 +9,9 @@ runtime families are.
 from __future__ import annotations
 
 import pytest
+from conftest import run
 
+import engine
 from engine import nodes
 from engine.checker import check_program
 from engine.errors import CRMScriptCheckError, CRMScriptDiagnostics
@@ -591,3 +593,101 @@ def test_a_struct_named_call_is_the_factory_function_once_one_is_declared():
     message = single_error("struct Box { Integer n; };\nBox Box(Integer n) { Box b; return b; }\n"
                            "Box b = Box(\"x\");").message
     assert "'Box'" in message and "String" in message
+
+
+# --------------------------------------------- regressions found by review (was: tests/test_language_qa.py)
+
+
+def check_errors(source: str) -> list[tuple[int, int, str]]:
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, "t.crm")
+    errors = getattr(caught.value, "errors", [caught.value])
+    return [(e.line, e.column, e.message) for e in errors]
+
+def test_bare_field_name_in_a_method_says_to_use_this():
+    # A C++/Java author writes `total` for a field inside a method; CRMScript needs `this.total`.
+    source = "struct Till {\n  Integer total;\n  Void add(Integer n) { total += n; }\n};"
+    assert check_errors(source) == [(3, 25, "reach the field 'total' through 'this': this.total")]
+
+def test_function_named_without_parentheses_says_to_call_it():
+    source = "Integer seven() { return 7; }\nInteger n = seven;"
+    assert check_errors(source) == [(2, 13, "'seven' is a function, not a variable: call it with seven(...)")]
+    assert check_errors("String s = getCurrentDateTime;")[0][2] == \
+        "'getCurrentDateTime' is a function, not a variable: call it with getCurrentDateTime(...)"
+
+@pytest.mark.parametrize("source, line_col", [
+    ("Byte[] raw;\nraw.pushBack(300);", (2, 14)),
+    ("Void put(Byte b) { }\nput(-1);", (2, 5)),
+])
+def test_byte_literal_out_of_range_as_argument_is_a_checker_error(source, line_col):
+    # `Byte b = 300;` was refused but `raw.pushBack(300)` silently stored 44.
+    number = "300" if "300" in source else "-1"
+    assert check_errors(source) == [(*line_col, f"the number {number} does not fit in a Byte (0 to 255)")]
+    assert run("Byte[] raw; raw.pushBack(255); raw.pushBack(0); print(raw[0].toString() + raw[1].toString());") \
+        == "2550"
+
+@pytest.mark.parametrize("source, message", [
+    # was "(use toInteger() to convert the Float)": Float has no toInteger()
+    ("Integer whole = 2.75;", "a Float cannot be assigned to the Integer variable 'whole' "
+                              "(use floor() or round() to convert the Float)"),
+    ("Integer whole = 3; whole += 0.5;", "a Float cannot be used with '+=' on an Integer "
+                                         "(use floor() or round() to convert the Float)"),
+    # was "use toString()": Float.toString takes the number of decimals
+    ("Float price = 9.5; String label = price;", "a Float cannot be assigned to the String variable 'label' "
+                                                 "(use toString(decimals) to convert the Float)"),
+    ('Float price = 9.5; String label = "cost " + price;',
+     "cannot add a Float to a String: use toString(decimals) to convert the Float"),
+])
+def test_conversion_hints_name_members_that_exist(source, message):
+    assert [m for _, _, m in check_errors(source)] == [message]
+    hinted = message.split("use ")[1].split(" to convert")[0]
+    for member in hinted.split(" or "):  # the hinted member really converts
+        call = member.replace("decimals", "2")
+        assert run("Float f = 2.75; Integer i = 4; print(" + ("f" if "Float" in message else "i") + "." + call
+                   + (".toString()" if call in ("floor()", "round()") else "") + ");") != ""
+
+def test_struct_named_like_a_reserved_type_is_reported_once():
+    # was two errors at the same place: "reserved word" and "the type 'Float' is already declared"
+    assert check_errors("struct Float { Integer whole; };") == [
+        (1, 1, "'Float' is a reserved word and cannot be used as a struct name")]
+    assert check_errors("struct Map { Integer n; };") == [(1, 1, "the type 'Map' is already declared")]
+
+@pytest.mark.parametrize("source, line, column, message", [
+    # syntax: were "expected ';' after the declaration of 'n', found the type name 'Integer'",
+    # "expected an expression, found '{'" / "'['", "expected ';' at the end of the statement, found '{'"
+    ("Integer n = new Integer(3);", 1, 13,
+     "CRMScript has no 'new': a declaration makes the value (Integer x; or Integer x = Integer(...);)"),
+    ("Integer[] primes = {2, 3, 5};", 1, 20,
+     "CRMScript has no array literals: declare the array (Integer[] a;) and add the elements with pushBack"),
+    ("Integer[] primes;\nprimes = [2, 3];", 2, 10,
+     "CRMScript has no array literals: declare the array (Integer[] a;) and add the elements with pushBack"),
+    ("Integer n = 1;\nif (n > 0) { } elseif (n < 0) { }", 2, 16, "write 'else if' (two words)"),
+    # checker: were "unknown variable 'null'", "unknown type 'int'" / "'var'" without a hint,
+    # "has no method 'length'" without a hint
+    ("String name = null;", 1, 15,
+     "CRMScript has no 'null': a variable declared without a value is empty, and isNull() tells whether it has a value"),
+    ("int n = 3;", 1, 1, "unknown type 'int' (in CRMScript: Integer)"),
+    ("Boolean done = true;", 1, 1, "unknown type 'Boolean' (in CRMScript: Bool)"),
+    ("var n = 3;", 1, 1, "unknown type 'var': CRMScript declares a variable with its type, e.g. Integer count = 5;"),
+    ('String word = "abc";\nInteger n = word.length();', 2, 13, "String has no method 'length' (in CRMScript: getLength())"),
+    ('String[] words;\nwords.push("a");', 2, 1, "an array has no method 'push' (in CRMScript: pushBack())"),
+    ('Map prices;\nprices.put("a", "1");', 2, 1, "Map has no method 'put' (in CRMScript: insert())"),
+])
+def test_other_languages_words_get_the_crmscript_spelling(source, line, column, message):
+    assert check_errors(source) == [(line, column, message)]
+
+def test_a_redeclaration_inside_an_include_names_the_file_of_the_first():
+    # was "(line 1)", read in the include's file where line 1 is the redeclaration itself
+    source = "Integer twice(Integer n) { return n + n; }\n#include \"doubling\";"
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, "main.crm", includes={"doubling": "Integer twice(Integer n) { return 2 * n; }"})
+    errors = getattr(caught.value, "errors", [caught.value])
+    assert [(e.line, e.message) for e in errors] == [
+        (1, "the function 'Integer twice(Integer n)' is already declared (main.crm, line 1)")]
+    assert errors[0].file != "main.crm"
+
+def test_field_initial_value_using_another_field_says_so():
+    # was "unknown variable 'width'"
+    source = "struct Frame {\n  Integer width = 4;\n  Integer area = width * 2;\n};"
+    assert check_errors(source) == [(3, 18, "a field's initial value cannot use the field 'width': "
+                                            "give it a constant or a global, or set it in a method")]

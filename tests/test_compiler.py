@@ -4,14 +4,10 @@ parse + check + compile + run and prints what C or Java would."""
 from __future__ import annotations
 
 import pytest
+from conftest import run
 
 import engine
 from engine.runtime.context import RunContext
-
-
-def run(source: str, **kwargs) -> str:
-    return engine.compile_script(source, "t.crm").run(**kwargs).output
-
 
 # ------------------------------------------------------------ statements
 
@@ -495,3 +491,14 @@ def test_every_name_the_generated_code_reads_is_in_the_namespace_contract():
     assert read - provided == set()
     assert {"_g_arith", "_map_set", "_attr_set", "_index_fail", "_overflow"} <= read  # the workout reaches them
     assert script.run().output == "caught: GeneralException: x at workout.crm:12\n56"
+
+
+# --------------------------------------------- regressions found by review (was: tests/test_language_qa.py)
+
+
+def test_a_long_else_if_chain_compiles():
+    # a generated mapping of 600 branches stopped with "the script nests too
+    # deeply" (Python's default recursion limit in the checker and compiler)
+    branches = "\n".join(f'else if (code == {n}) {{ label = "n{n}"; }}' for n in range(1, 600))
+    source = f'Integer code = 599;\nString label;\nif (code == 0) {{ label = "zero"; }}\n{branches}\nprint(label);'
+    assert run(source) == "n599"

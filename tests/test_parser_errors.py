@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+import engine
 from engine import syntax_errors
 from engine.errors import CRMScriptError, CRMScriptSyntaxError
 from engine.parser import parse_program
@@ -168,3 +169,39 @@ def test_each_rule_alone_and_in_the_list(monkeypatch, rule, source, fragment):
 
 def test_every_rule_has_its_case():
     assert {rule for rule, _, _ in RULE_CASES} == set(syntax_errors.TOKEN_RULES)
+
+
+# --------------------------------------------- regressions found by review (was: tests/test_language_qa.py)
+
+
+def check_errors(source: str) -> list[tuple[int, int, str]]:
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, "t.crm")
+    errors = getattr(caught.value, "errors", [caught.value])
+    return [(e.line, e.column, e.message) for e in errors]
+
+@pytest.mark.parametrize("source, line, column, message", [
+    # was "expected ';' after the declaration of 'helper', found '('"
+    ("Void run() {\n  Integer helper(Integer n) { return n; }\n}", 2, 17,
+     "'helper' looks like a function declaration: functions can only be declared at the top level of the "
+     "script (or as methods of a struct), not inside a block or function"),
+    # was "expected ';' after the declaration of 'run', found 'struct'" at the '{' of run
+    ("Void run() {\n  struct Pair { Integer a; };\n}", 2, 3,
+     "a struct can only be declared at the top level of the script, not inside a block or function"),
+    # was "'else' without a matching 'if'"
+    ('Integer n = 2;\nif (n > 1) n = 0 else n = 1;', 2, 17, "expected ';' at the end of the statement before 'else'"),
+    ('Integer n = 2;\nif (n > 1) n++ else n--;', 2, 15, "expected ';' at the end of the statement before 'else'"),
+    # were "expected ';' at the end of the statement, found '{'"
+    ("Integer n = 2;\nswitch (n) {\n}", 2, 1, "CRMScript has no 'switch': use if / else if / else"),
+    ("Integer n = 2;\ndo { n--; } while (n > 0);", 2, 1, "CRMScript has no 'do ... while': use while (...) { ... }"),
+    # were "expected '{', found ...", "expected an expression, found ';'" and "expected ';' ..., found '{'"
+    ('try\n  printLine("x");\ncatch { }', 2, 3, "'try' needs a block in braces: try { ... } catch { ... }"),
+    ('try { printLine("x"); }\ncatch (Exception e) { }', 2, 7,
+     "CRMScript's catch takes no parameter: write catch { ... } and read the message from the String variable 'error'"),
+    ('try { printLine("x"); } catch { throw; }', 1, 38,
+     "'throw' needs a String: throw \"what went wrong\"; (inside catch, throw error; passes the caught error on)"),
+    ('try { printLine("x"); } catch { }\nfinally { printLine("y"); }', 2, 1,
+     "CRMScript has no 'finally': put that code after the try { } catch { }"),
+])
+def test_syntax_errors_name_the_real_mistake(source, line, column, message):
+    assert check_errors(source) == [(line, column, message)]

@@ -5,20 +5,10 @@ and included files."""
 from __future__ import annotations
 
 import pytest
+from conftest import failure, run
 
 import engine
 from engine.runtime.context import RunContext
-
-
-def run(source: str, name: str = "s.crm", **kwargs) -> str:
-    return engine.compile_script(source, name, **kwargs).run().output
-
-
-def failure(source: str, name: str = "s.crm", **kwargs) -> engine.CRMScriptError:
-    with pytest.raises(engine.CRMScriptError) as caught:
-        engine.compile_script(source, name, **kwargs).run()
-    return caught.value
-
 
 # ------------------------------------------------------- value / reference
 
@@ -130,7 +120,7 @@ def test_each_runtime_error_kind_is_caught_by_catch(statement, message):
 def test_uncaught_runtime_error_has_file_line_and_column():
     error = failure('Integer a = 1;\nInteger z = 0;\nprintLine("x");\nInteger r = a / z;\n')
     assert isinstance(error, engine.CRMScriptRuntimeError)
-    assert (error.file, error.line) == ("s.crm", 4)
+    assert (error.file, error.line) == ("t.crm", 4)
     assert error.column >= 1
     assert "Division by zero" in error.message
 
@@ -329,3 +319,181 @@ def test_declared_dates_and_times_hold_the_run_clock():
     result = engine.compile_script(source, "now.crm").run(context=context)
     assert result.output == ("2026-05-04 10:00:00|2026-05-04|10:00:00|false|"
                              "2026-05-04 10:01:30|2026-05-04 10:01:30|true")
+
+
+# --------------------------------------------- regressions found by review (was: tests/test_language_qa.py)
+
+
+PYTHON_WORDS = ("TypeError", "'int'", "'str'", "NoneType", "'list'", "internal error", "object")
+
+def assert_speaks_crmscript(message: str) -> None:
+    for word in PYTHON_WORDS:
+        assert word not in message, message
+
+@pytest.mark.parametrize("source, message", [
+    ('Generic box = 12; String label = box;', "a Generic holding an Integer cannot be used as a String"),
+    ('Generic box = "twelve"; Integer n = box;', "a Generic holding a String cannot be used as an Integer"),
+    ('Generic box = 12; printLine(box);', "a Generic holding an Integer cannot be used as a String"),
+    ('Generic box; String label = box;', "a Generic holding no value cannot be used as a String"),
+    ('Generic box = "x"; Integer n = box + 4;', "operator + does not apply to a String and an Integer"),
+    ('Generic box = "x"; box++;', "operator + does not apply to a String and an Integer"),
+    ('Generic box = "x"; Integer n = -box;', "unary - does not apply to a String"),
+    ('Generic a = 7; Generic b = "7"; Bool same = a == b;', "cannot compare an Integer with a String using =="),
+    ('Generic a = 7; Generic b = "7"; Bool less = a < b;', "cannot compare an Integer with a String using <"),
+    ('Generic flag = 1; if (flag) printLine("yes");', "a Generic holding an Integer cannot be used as a Bool"),
+    ('Generic flag = 1; Bool b = !flag;', "a Generic holding an Integer cannot be used as a Bool"),
+    ('Generic items = 9; foreach (Integer n in items) {}', "a Generic holding an Integer cannot be used as an array"),
+    ('String[] words; words.pushBack("w"); Generic items = words; foreach (Integer n in items) {}',
+     "a Generic holding a String cannot be used as an Integer"),
+    ('Generic pos = "1"; Integer[3] slots; slots[pos] = 5;', "a Generic holding a String cannot be used as an Integer"),
+    ('Generic box = 3; throw box;', "a Generic holding an Integer cannot be used as a String"),
+    ('Generic box = "q"; Integer[] nums; nums.pushBack(box);', "a Generic holding a String cannot be used as an Integer"),
+    ('DateTime when; Generic box = when; Integer n = box;', "a Generic holding a DateTime cannot be used as an Integer"),
+    ('Generic big = 2147483647; Integer n = big + 1;', "Integer overflow"),
+    ('String text = "n="; Generic box = 5; text += box;', "a Generic holding an Integer cannot be used as a String"),
+])
+def test_generic_holding_the_wrong_type_is_a_crmscript_runtime_error(source, message):
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert error.message == message
+    assert (error.file, error.line) == ("t.crm", 1) and error.column >= 1
+    assert_speaks_crmscript(error.message)
+
+def test_generic_mismatch_is_catchable():
+    assert run('Generic box = "x"; try { Integer n = box; } catch { print(error); }') == \
+        "a Generic holding a String cannot be used as an Integer"
+
+def test_generic_holding_the_right_type_works_everywhere():
+    source = """
+    Generic count = 4;
+    Integer n = count + 1;
+    count++;
+    Float half = count;
+    Generic ratio = 1.5;
+    Float twice = ratio * 2;
+    Generic word = "ab";
+    String joined = word + "c";
+    Generic flag = true;
+    Integer neg = -count;
+    Integer[3] slots;
+    Generic pos = 2;
+    slots[pos] = 7;
+    slots[pos] += 1;
+    Integer[] nums; nums.pushBack(10); nums.pushBack(20);
+    Generic all = nums;
+    Integer sum = 0;
+    foreach (Integer x in all) { sum += x; }
+    Map m; Generic gm = m; Map same = gm; same.insert("k", "v");
+    if (flag && !(count == 4)) printLine(n.toString() + " " + half.toString(1) + " " + twice.toString(1)
+        + " " + joined + " " + slots[2].toString() + " " + sum.toString() + " " + m.get("k") + " " + neg.toString());
+    """
+    assert run(source) == "5 5.0 3.0 abc 8 30 v -5\n"
+
+def test_generic_functions_of_the_generic_page():
+    source = """
+    struct Parcel { String label; Integer grams; };
+    Parcel box;
+    Float[][] table;
+    Generic held = 17;
+    printLine(getTypeName(box) + "," + getTypeName(table) + "," + getTypeName(held) + ","
+              + getTypeName(getCurrentDate()) + "," + getTypeName(0.5));
+    printLine(getTypeDimensions(table).toString() + getTypeDimensions(held).toString());
+    printLine(typeIsStruct(box).toString() + "," + typeIsStruct(held).toString());
+    printLine((GenericToInteger(held) * 2).toString() + "," + GenericToFloat(held).toString(1));
+    printLine(convertGenericToString(held) + "," + convertGenericToString(false) + ","
+              + convertGenericToString(box));
+    String[] names; names.pushBack("n");
+    Generic many = names;
+    printLine(GenericToArray(many).length().toString());
+    try { Bool b = GenericToBool(held); } catch { printLine(error); }
+    """
+    assert run(source) == ("Parcel,Float[][],Integer,Date,Float\n20\ntrue,false\n34,17.0\n17,false,[complex]\n1\n"
+                           "a Generic holding an Integer cannot be used as a Bool\n")
+
+@pytest.mark.parametrize("source", [
+    "Float big = 1e308; Float more = big * 10;",
+    "Float big = 1e308; big += big;",
+    "Float big = -1e308; Float more = big - 1e308;",
+    "Float big = 1e308; Float more = big / 0.5;",
+    "Generic big = 1e308; Float more = big * 3.0;",
+])
+def test_float_overflow_is_a_runtime_error(source):
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert error.message == "Float overflow" and error.line == 1
+
+def test_float_overflow_is_catchable_and_ordinary_floats_are_untouched():
+    source = ('Float f = 2.5; f = f * 4 - 1 + 0.5; Float tiny = 1e-300 * 1e-300;'
+              ' try { f = 1e300 * 1e300; } catch { print(error + " "); }'
+              ' print(f.toString(1) + " " + tiny.toString(1));')
+    assert run(source) == "Float overflow 9.5 0.0"
+
+@pytest.mark.parametrize("body, message", [
+    ('items.pushBack("oops");', "a String cannot be stored in an Integer[]"),
+    ('items.pushFront(2.5);', "a Float cannot be stored in an Integer[]"),
+    ('items.insert(0, true);', "a Bool cannot be stored in an Integer[]"),
+    ('items[0] = "x";', "a String cannot be stored in an Integer[]"),
+    ('items[0] += 0.5;', "a Float cannot be stored in an Integer[]"),
+])
+def test_writing_the_wrong_type_through_a_generic_array_is_refused(body, message):
+    source = f"Void change(Generic[] items) {{\n  {body}\n}}\nInteger[] counts; counts.pushBack(1);\nchange(counts);"
+    error = failure(source)
+    assert isinstance(error, engine.CRMScriptRuntimeError)
+    assert (error.message, error.line) == (message, 2)
+
+def test_writing_the_right_type_through_a_generic_array_works():
+    source = """
+    Void fill(Generic[] items, Generic value) { items.pushBack(value); items[0] = value; items[0] += 1; }
+    Float[] amounts; amounts.pushBack(0.5);
+    fill(amounts, 2);
+    Generic[] anything; anything.pushBack("s");
+    fill(anything, 4);
+    print(amounts[0].toString(1) + " " + amounts[1].toString(1) + " " + getTypeName(anything[1]));
+    """
+    assert run(source) == "3.0 2.0 Integer"
+
+def test_a_generic_array_is_an_integer_array_only_when_it_really_is_one():
+    # was: `Integer[] nums = anything;` accepted a Generic[] of Strings, and
+    # `nums[0] + 1` then failed with a Python TypeError
+    error = failure('Generic[] anything; anything.pushBack("a");\nInteger[] nums = anything;')
+    assert (error.message, error.line) == ("a Generic[] cannot be used as an Integer[]", 2)
+    error = failure('Integer[] counts; Generic held = counts;\nString[] words = held;')
+    assert (error.message, error.line) == ("an Integer[] cannot be used as a String[]", 2)
+    source = ("Integer[] same(Generic[] items) { return items; }\nInteger[] counts; counts.pushBack(4);"
+              " Generic held = counts; Integer[] back = held; print((same(counts)[0] + back[0]).toString());")
+    assert run(source) == "8"
+
+def test_foreach_over_a_generic_array_checks_each_element():
+    # was: `foreach (Integer n in anything)` gave n the String "a"
+    error = failure('Generic[] anything; anything.pushBack("a");\nforeach (Integer n in anything) { }')
+    assert (error.message, error.line) == ("a Generic holding a String cannot be used as an Integer", 2)
+    assert run("Generic[] anything; anything.pushBack(3); foreach (Float f in anything) { print(f.toString(1)); }") \
+        == "3.0"
+
+def test_an_unset_generic_compares_equal_only_to_another_unset_one():
+    # Java's null == x (this session's first Generic check made it an error)
+    assert run('Generic box; Generic other; print((box == "x").toString() + " " + (box != 3).toString() + " "'
+               ' + (box == other).toString());') == "false true true"
+    assert failure("Generic box; Bool less = box < 3;").message == "cannot compare an unset Generic with an Integer using <"
+
+def test_a_generic_holding_a_class_the_table_does_not_describe_passes_to_that_class():
+    # A plugin's class (not in the built-in table) cannot be checked: the first
+    # Generic checks refused every such value ("cannot be used as a Ticket").
+    from engine.runtime.generic import from_generic
+
+    class PluginTicket:
+        pass
+
+    ticket = PluginTicket()
+    assert from_generic(ticket, "Ticket") is ticket
+    with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an Integer cannot be used as a Ticket"):
+        from_generic(7, "Ticket")
+    with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an object cannot be used as an Integer"):
+        from_generic(ticket, "Integer")
+
+def test_a_failed_generic_check_points_at_the_generic_expression():
+    # was the column of the statement (the 'String' of the declaration)
+    error = failure("Generic box = 5;\nString label = box;")
+    assert (error.line, error.column) == (2, 16)
+    error = failure('Generic box = 5;\nprintLine("a: " + "b"); printLine(box);')
+    assert (error.line, error.column) == (2, 35)
