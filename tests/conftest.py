@@ -40,3 +40,42 @@ def failure(source: str, name: str = SCRIPT_NAME, **compile_options) -> engine.C
     with pytest.raises(engine.CRMScriptError) as caught:
         engine.compile_script(source, name, **compile_options).run()
     return caught.value
+
+
+# The CLI's tests: one handler that echoes an input, and the app in-process.
+SEEN_HANDLER = 'EventData ed = getEventData();\ned.setOutputValue("seen", ed.getInputValue("who"));\n'
+
+
+@pytest.fixture
+def seen_tree(tmp_path):
+    """A handler tree with SalesBeforeSaveSale/10-seen.crm (OutputValues.seen = InputValues.who)."""
+    root = tmp_path / "tree"
+    (root / "SalesBeforeSaveSale").mkdir(parents=True)
+    (root / "SalesBeforeSaveSale" / "10-seen.crm").write_text(SEEN_HANDLER)
+    return root
+
+
+def invoke_cli(*args: str, input: str | None = None):
+    """`crmscript ARGS` in this process (typer's CliRunner)."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def write_cases(tree, text: str | bytes):
+    """SalesBeforeSaveSale/seen.cases.yaml of the tree, with this text."""
+    path = tree / "SalesBeforeSaveSale" / "seen.cases.yaml"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def assert_one_clean_line(result, *fragments: str) -> None:
+    """A usage error: exit 2, one line on stderr, no traceback, no `:0:0`."""
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message, message
+    assert ":0:0" not in message, message
+    for fragment in fragments:
+        assert fragment in message, message

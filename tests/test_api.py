@@ -31,6 +31,7 @@ ALL_EXIST = "/api/v1/Agents/CustomerService/EventHandlersExists"
 SCRIPT = "/api/v1/Agents/CRMScript/ExecuteScriptAsEvent"
 MAX_BODY = 64 * 1024
 
+
 HANDLERS = {
     "SalesBeforeSaveSale/10-echo.crm": """
         EventData ed = getEventData();
@@ -541,7 +542,9 @@ SERVED_HANDLERS = {
     """,
 }
 
+
 SALE = {"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "7"}}}
+
 
 @pytest.fixture(scope="module")
 def served_url(tmp_path_factory):
@@ -554,19 +557,24 @@ def served_url(tmp_path_factory):
     with serve_in_thread(create_app(engine)) as url:
         yield url
 
+
 @pytest.fixture
 def served(served_url):
     with httpx.Client(base_url=served_url, timeout=30) as served:
         yield served
 
+
 def post_http(served, path, body, **headers):
     return served.post(path, content=json.dumps(body), headers={"Content-Type": "application/json", **headers})
+
 
 CAMEL_SALE = {"eventData": {"type": "SalesBeforeSaveSale", "inputValues": {"value": "7"}, "blockExecution": True,
                             "tableRight": {"mask": "Delete"}, "fieldProperties": {"f": {"fieldLength": 3}}}}
 
+
 PASCAL_SALE = {"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "7"}, "BlockExecution": True,
                              "TableRight": {"Mask": "Delete"}, "FieldProperties": {"f": {"FieldLength": 3}}}}
+
 
 @pytest.mark.parametrize("path", [
     "/api/v1/agents/customerservice/executeeventhandlers",
@@ -584,15 +592,18 @@ def test_method_paths_match_as_aspnet_routes_do_ignoring_case_and_a_trailing_sla
     assert response.content == canonical.content
     assert response.json()["OutputValues"] == {"seen": "7"}
 
+
 def test_other_methods_match_ignoring_case_too(served):
     response = post_http(served, EXISTS.lower(), {"EventHandlerType": "SalesBeforeSaveSale"})
     assert response.status_code == 200 and response.json() is True
     response = post_http(served, SCRIPT.upper() + "/", {"CRMScriptId": 999, "EventData": {}})
     assert response.status_code == 404 and response.json()["ErrorSource"] == "CRMScriptId"
 
+
 def test_a_wrong_method_on_a_case_variant_path_is_still_405(served):
     response = served.get(EXECUTE.lower())
     assert response.status_code == 405 and response.headers["allow"] == "POST"
+
 
 @pytest.mark.parametrize("query", ["$select=", "$select=%20", "$select=,", "$select=%20,%20"])
 def test_an_empty_select_is_no_selection(served, query):
@@ -603,6 +614,7 @@ def test_an_empty_select_is_no_selection(served, query):
     assert response.status_code == 200
     assert response.content == full.content
 
+
 def test_select_given_twice_keeps_the_members_of_both(served):
     # ASP.NET reads a repeated query parameter as the comma-joined list
     # (StringValues). (Before: only the first $select counted.)
@@ -610,6 +622,7 @@ def test_select_given_twice_keeps_the_members_of_both(served):
     body = response.json()
     assert body["Type"] == "SalesBeforeSaveSale" and body["Message"] == "saw 7"
     assert body["OutputValues"] is None
+
 
 @pytest.mark.parametrize("spelling, zone", [("utc", "UTC"), ("europe/oslo", "Europe/Oslo"),
                                             ("AMERICA/NEW_YORK", "America/New_York")])
@@ -621,6 +634,7 @@ def test_time_zone_names_are_case_insensitive(served, spelling, zone):
     assert response.status_code == 200, response.text
     assert response.json()["OutputValues"]["now"]
 
+
 @pytest.mark.parametrize("name", ["localtime", "posixrules"])
 def test_machine_dependent_zone_files_are_not_time_zones(served, name):
     # `localtime` is whatever zone the server machine is set to: a test that
@@ -629,6 +643,7 @@ def test_machine_dependent_zone_files_are_not_time_zones(served, name):
     assert response.status_code == 400
     assert response.json()["ErrorSource"] == "SO-TimeZone"
 
+
 @pytest.mark.parametrize("script_id", [2**31, -(2**31) - 1, 10**22])
 def test_a_script_id_outside_int32_is_a_400_naming_it(served, script_id):
     # CRMScriptId is an Int32 in the WebAPI; a larger number is a bad
@@ -636,6 +651,7 @@ def test_a_script_id_outside_int32_is_a_400_naming_it(served, script_id):
     response = post_http(served, SCRIPT, {"CRMScriptId": script_id, "EventData": {}})
     assert response.status_code == 400, response.text
     assert response.json()["ErrorSource"] == "CRMScriptId"
+
 
 @pytest.mark.parametrize("where, body", [
     ("EventData.InputValues.value", '{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "\\ud800"}}}'),
@@ -655,16 +671,19 @@ def test_a_lone_surrogate_escape_is_a_400_naming_the_field(served, where, body, 
         source, error = root.findtext("ErrorSource"), root.findtext("Error")
     assert source == where and "surrogate" in error
 
+
 def test_a_lone_surrogate_in_a_patch_value_is_a_400(served):
     patch = '[{"op": "add", "path": "/EventData/Message", "value": "\\ud83d"}]'
     response = served.post(EXECUTE, content=patch, headers={"Content-Type": "application/json-patch+json"})
     assert response.status_code == 400 and "surrogate" in response.json()["Error"]
+
 
 def test_a_paired_surrogate_escape_is_an_ordinary_character(served):
     body = '{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "\\ud83d\\ude00"}}}'
     response = served.post(EXECUTE, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 200
     assert response.json()["OutputValues"]["seen"] == "\U0001F600"
+
 
 def test_fire_reads_a_lone_surrogate_as_a_bad_request_too():
     # `crmscript fire` reads bodies with the same event_from_request: a
@@ -673,6 +692,7 @@ def test_fire_reads_a_lone_surrogate_as_a_bad_request_too():
 
     with pytest.raises(EventDataError, match=r"EventData\.InputValues\.value: .*surrogate"):
         event_from_request('{"EventData": {"InputValues": {"value": "\\ud800"}}}')
+
 
 @pytest.mark.parametrize("length", [2**31, -(2**31) - 1])
 @pytest.mark.parametrize("content_type, encode", [
@@ -689,11 +709,13 @@ def test_a_field_length_outside_int32_is_a_400_naming_it(served, length, content
     assert response.status_code == 400, response.text
     assert response.json()["ErrorSource"] == "EventData.FieldProperties.amount.FieldLength"
 
+
 def test_the_int32_limits_themselves_are_fine(served):
     body = {"EventData": {"FieldProperties": {"a": {"FieldLength": 2**31 - 1}, "b": {"FieldLength": -(2**31)}}}}
     response = post_http(served, EXECUTE, body)
     assert response.status_code == 200
     assert response.json()["FieldProperties"]["a"]["FieldLength"] == 2**31 - 1
+
 
 @pytest.mark.parametrize("accept", ["application/json", "text/xml"])
 def test_a_reference_to_half_a_utf16_pair_is_left_as_written(served, accept):
@@ -703,12 +725,14 @@ def test_a_reference_to_half_a_utf16_pair_is_left_as_written(served, accept):
     assert response.status_code == 200, response.text
     assert "a&amp;#55296;b" in response.text or "a&#55296;b" in response.text
 
+
 def test_the_answer_encoders_never_fail_on_a_lone_surrogate():
     from engine.api import codecs
 
     for media_type in ("application/json", "application/xml"):
         data = {"Message": "x\udc01y"}
         assert "x\ufffdy" in codecs.encode(data, media_type, "EventData").decode("utf-8")
+
 
 def test_json_member_names_are_read_ignoring_case(served):
     # The WebAPI's JSON reader matches member names ignoring case, so a
@@ -722,20 +746,24 @@ def test_json_member_names_are_read_ignoring_case(served):
     assert body["BlockExecution"] is True and body["TableRight"]["Mask"] == "Delete"
     assert body["FieldProperties"]["f"]["FieldLength"] == 3 and body["OutputValues"] == {"seen": "7"}
 
+
 def test_the_other_methods_read_member_names_ignoring_case(served):
     assert post_http(served, EXISTS, {"eventHandlerType": "SalesBeforeSaveSale"}).json() is True
     response = post_http(served, SCRIPT, {"crmScriptId": 999, "eventData": {}})
     assert response.status_code == 404 and response.json()["ErrorSource"] == "CRMScriptId"
 
+
 def test_an_exact_member_name_wins_over_another_case(served):
     body = {"EventData": {"Type": "SalesBeforeSaveSale", "type": "Other", "InputValues": {"value": "1"}}}
     assert post_http(served, EXECUTE, body).json()["Type"] == "SalesBeforeSaveSale"
+
 
 def test_fire_reads_member_names_ignoring_case_too():
     from engine.eventdata import event_from_request, response_json
 
     camel, pascal = event_from_request(json.dumps(CAMEL_SALE)), event_from_request(json.dumps(PASCAL_SALE))
     assert response_json(camel) == response_json(pascal)
+
 
 def test_merge_patch_member_names_are_read_ignoring_case_too(served):
     # A merge patch is merged into the empty request by name: `eventData`
@@ -744,6 +772,7 @@ def test_merge_patch_member_names_are_read_ignoring_case_too(served):
                            headers={"Content-Type": "application/merge-patch+json"})
     assert response.status_code == 200, response.text
     assert response.content == post_http(served, EXECUTE, PASCAL_SALE).content
+
 
 @pytest.mark.parametrize("options, words", [
     (["--port", "99999"], "--port"),
@@ -761,6 +790,7 @@ def test_serve_refuses_bad_options_as_usage_errors(options, words):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert words in done.stderr and "Traceback" not in done.stderr
+
 
 def test_an_xml_body_whose_root_is_eventdata_says_to_wrap_it(served):
     # The root element is the request; a client serializing the carrier

@@ -514,6 +514,7 @@ def test_classes_added_to_the_library_are_known():
 
 # The parser already rejects these; the checker still guards hand-built trees.
 
+
 def test_assignment_to_a_non_variable_on_a_hand_built_tree():
     literal = nodes.IntLit(5, line=1, column=1)
     program = nodes.Program([nodes.ExprStmt(nodes.Assign("=", literal, nodes.IntLit(3), line=1, column=1))])
@@ -604,16 +605,19 @@ def check_errors(source: str) -> list[tuple[int, int, str]]:
     errors = getattr(caught.value, "errors", [caught.value])
     return [(e.line, e.column, e.message) for e in errors]
 
+
 def test_bare_field_name_in_a_method_says_to_use_this():
     # A C++/Java author writes `total` for a field inside a method; CRMScript needs `this.total`.
     source = "struct Till {\n  Integer total;\n  Void add(Integer n) { total += n; }\n};"
     assert check_errors(source) == [(3, 25, "reach the field 'total' through 'this': this.total")]
+
 
 def test_function_named_without_parentheses_says_to_call_it():
     source = "Integer seven() { return 7; }\nInteger n = seven;"
     assert check_errors(source) == [(2, 13, "'seven' is a function, not a variable: call it with seven(...)")]
     assert check_errors("String s = getCurrentDateTime;")[0][2] == \
         "'getCurrentDateTime' is a function, not a variable: call it with getCurrentDateTime(...)"
+
 
 @pytest.mark.parametrize("source, line_col", [
     ("Byte[] raw;\nraw.pushBack(300);", (2, 14)),
@@ -625,6 +629,7 @@ def test_byte_literal_out_of_range_as_argument_is_a_checker_error(source, line_c
     assert check_errors(source) == [(*line_col, f"the number {number} does not fit in a Byte (0 to 255)")]
     assert run("Byte[] raw; raw.pushBack(255); raw.pushBack(0); print(raw[0].toString() + raw[1].toString());") \
         == "2550"
+
 
 @pytest.mark.parametrize("source, message", [
     # was "(use toInteger() to convert the Float)": Float has no toInteger()
@@ -646,11 +651,13 @@ def test_conversion_hints_name_members_that_exist(source, message):
         assert run("Float f = 2.75; Integer i = 4; print(" + ("f" if "Float" in message else "i") + "." + call
                    + (".toString()" if call in ("floor()", "round()") else "") + ");") != ""
 
+
 def test_struct_named_like_a_reserved_type_is_reported_once():
     # was two errors at the same place: "reserved word" and "the type 'Float' is already declared"
     assert check_errors("struct Float { Integer whole; };") == [
         (1, 1, "'Float' is a reserved word and cannot be used as a struct name")]
     assert check_errors("struct Map { Integer n; };") == [(1, 1, "the type 'Map' is already declared")]
+
 
 @pytest.mark.parametrize("source, line, column, message", [
     # syntax: were "expected ';' after the declaration of 'n', found the type name 'Integer'",
@@ -676,6 +683,7 @@ def test_struct_named_like_a_reserved_type_is_reported_once():
 def test_other_languages_words_get_the_crmscript_spelling(source, line, column, message):
     assert check_errors(source) == [(line, column, message)]
 
+
 def test_a_redeclaration_inside_an_include_names_the_file_of_the_first():
     # was "(line 1)", read in the include's file where line 1 is the redeclaration itself
     source = "Integer twice(Integer n) { return n + n; }\n#include \"doubling\";"
@@ -685,6 +693,7 @@ def test_a_redeclaration_inside_an_include_names_the_file_of_the_first():
     assert [(e.line, e.message) for e in errors] == [
         (1, "the function 'Integer twice(Integer n)' is already declared (main.crm, line 1)")]
     assert errors[0].file != "main.crm"
+
 
 def test_field_initial_value_using_another_field_says_so():
     # was "unknown variable 'width'"

@@ -6,6 +6,7 @@ failed before its fix. Handlers and cases are made up here.
 from pathlib import Path
 
 import pytest
+from conftest import assert_one_clean_line, invoke_cli, write_cases
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -82,6 +83,7 @@ def test_outside_a_project_the_default_tree_is_named_as_the_default(tmp_path, mo
 
 
 # --- 2. host paths in Exception, errorLocation, traces and coverage -----------------
+
 
 BOOM = 'Integer ratio(Integer a, Integer b) {\n  Integer r = 0;\n  r = a / b;\n  return r;\n}\n'
 CALLS_BOOM = '#include "boom";\ngetEventData().setMessage(ratio(1, 0).toString());\n'
@@ -164,6 +166,7 @@ def test_a_plugin_include_is_named_by_the_plugin(tmp_path):
 
 # --- 3. input-key typos pass silently --------------------------------------------
 
+
 TYPO_HANDLER = ('EventData ed = getEventData();\n'
                 'Integer amount = ed.getInputValue("SaleEntity.Amout").toInteger();\n'
                 'String currency = getEventData().getInputValue("OurCurrency");\n'
@@ -222,6 +225,7 @@ def test_fire_names_the_key_it_probably_meant(project):
 
 
 # --- 6. printDebug, log and logMessage went nowhere ----------------------------------
+
 
 LOGGING_HANDLER = ('printDebug("checking");\nlog("to the log");\nlogMessage("a message");\n'
                    'getEventData().setOutputValue("seen", "yes");\n')
@@ -301,6 +305,7 @@ def test_run_handlers_finds_includes_in_the_trees_lib(boom_tree, tmp_path):
 
 
 # --- 8. plugins without packaging ------------------------------------------------------
+
 
 PLUGIN = '''
 from engine.hookspecs import HandlerSource, hookimpl
@@ -449,3 +454,79 @@ def test_one_broken_case_file_does_not_stop_the_others(project):
     assert lines[0].startswith("handlers/SalesBeforeSaveSale/broken.cases.yaml:3:1: case file error: ")
     assert lines[-1] == ("crmscript test: 1 case file(s) not run, see above: "
                          "handlers/SalesBeforeSaveSale/broken.cases.yaml")
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+def own_project_without_a_repository_tree(seen_tree, monkeypatch):
+    """An installed package (no repository handlers/) and a project whose
+    handlers/ holds one case of its own; returns the project folder."""
+    monkeypatch.setattr("engine.cli.common.DEFAULT_HANDLERS", seen_tree.parent / "no-repository-tree")
+    project = seen_tree.parent
+    seen_tree.rename(project / "handlers")
+    write_cases(project / "handlers", "cases:\n  - name: mine\n    input: {who: me}\n"
+                                      "    expect: {OutputValues: {seen: me}}\n")
+    return project
+
+
+@pytest.mark.parametrize("command", [["fire"], ["events", "--scripts"]])
+def test_missing_handlers_option_is_a_usage_error(tmp_path, command):
+    request = tmp_path / "request.json"
+    request.write_text('{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    args = [*command, "--handlers", str(tmp_path / "typo")] + ([str(request)] if command == ["fire"] else [])
+    assert_one_clean_line(invoke_cli(*args), "--handlers: no such folder", "typo")
+
+
+@pytest.mark.parametrize("command, usage", [
+    ("run", "{FILE}"), ("check", "[PATH]..."), ("fire", "[REQUEST.json]"),
+    ("test", "[PATH]..."), ("replay", "{EVENTS}..."),
+])
+def test_usage_line_names_the_arguments_in_capitals(command, usage):
+    result = invoke_cli(command, "--help")
+    assert usage in result.output, result.output
+
+
+def test_default_tree_is_the_current_folders_handlers_else_the_repositorys(seen_tree, monkeypatch):
+    # docs/handlers.md: ./handlers when the current folder has one, else the repository's handlers/.
+    from engine.cli.common import DEFAULT_HANDLERS, resolve_handlers_dir
+
+    project = seen_tree.parent
+    monkeypatch.chdir(project)
+    assert resolve_handlers_dir(None) == DEFAULT_HANDLERS
+    seen_tree.rename(project / "handlers")
+    assert resolve_handlers_dir(None) == Path("handlers")
+
+
+def test_without_a_repository_tree_the_default_is_the_current_projects(seen_tree, monkeypatch):
+    # An installed package has no handlers/ of its own: then the nearest one is used.
+    project = own_project_without_a_repository_tree(seen_tree, monkeypatch)
+    monkeypatch.chdir(project)
+    result = invoke_cli("test")
+    assert result.exit_code == 0, result.output
+    assert "1 passed" in result.output  # only this project's case, not the repository's examples
+    fired = CliRunner().invoke(app, ["fire"], input='{"EventData": {"Type": "SalesBeforeSaveSale", '
+                                                  '"InputValues": {"who": "me"}}}')
+    assert '"seen": "me"' in fired.stdout
+
+
+def test_from_inside_a_type_folder_the_default_tree_is_used_and_named(seen_tree, monkeypatch):
+    # docs/handlers.md looks for ./handlers only; the tree in use is named, so a
+    # user standing in handlers/<EventType>/ sees which one ran.
+    project = own_project_without_a_repository_tree(seen_tree, monkeypatch)
+    monkeypatch.chdir(project / "handlers" / "SalesBeforeSaveSale")
+    result = CliRunner().invoke(app, ["fire"], input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert "using handlers: " + str(project / "no-repository-tree") + " (the default: no ./handlers" in result.stderr
+
+
+def test_usage_errors_are_plain_text_when_piped(seen_tree):
+    # Was a rich box (╭─ Error ─╮) in CI logs and `2>&1 | grep` too.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from engine.cli import main; main()", "run",
+                           str(seen_tree / "SalesBeforeSaveSale" / "10-seen.crm"), "--input", "who"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Error: Invalid value for --input: 'who' is not KEY=VALUE" in done.stderr
+    assert "╭" not in done.stderr and "\x1b[" not in done.stderr

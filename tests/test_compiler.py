@@ -456,6 +456,7 @@ def test_get_type_uses_the_shipped_catalog_without_an_engine():
 
 # ------------------------------------------------------- the namespace contract
 
+
 NAMESPACE_WORKOUT = """
 struct Point { Integer x = 1; Float f; Date d; Integer[] list; Integer sum() { return this.x + 1; } };
 Integer fib(Integer n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }

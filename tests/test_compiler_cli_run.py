@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import assert_one_clean_line, invoke_cli
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -76,3 +77,43 @@ def test_limit_error_exits_1(tmp_path):
     result = invoke(str(script))
     assert result.exit_code == 1
     assert f"{script}:" in result.stderr and "limit" in result.stderr
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+def test_run_on_a_folder_says_so(seen_tree):
+    assert_one_clean_line(invoke_cli("run", str(seen_tree)), "is a folder, not a script file")
+
+
+def test_run_non_utf8_script_names_line_and_column_not_the_codec(tmp_path):
+    script = tmp_path / "latin.crm"
+    script.write_bytes(b'printLine("ok");\nprint("\xe6");\n')
+    result = invoke_cli("run", str(script))
+    assert_one_clean_line(result, "latin.crm", "not UTF-8 text (line 2, column 8)")
+    assert "codec" not in result.stderr and "Errno" not in result.stderr
+
+
+def test_run_piped_into_a_reader_that_stops_early_is_quiet(tmp_path):
+    # `crmscript run x.crm | head -1`: was "error: internal error: BrokenPipeError".
+    import subprocess
+    import sys
+
+    script = tmp_path / "many.crm"
+    script.write_text('for (Integer i = 0; i < 200000; i++) { printLine("line " + i.toString()); }\n')
+    process = subprocess.Popen([sys.executable, "-c", "from engine.cli import main; main()", "run", str(script)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"line 0\n"
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert stderr == "", stderr
+
+
+def test_run_as_a_handler_warns_about_input_keys_the_trigger_never_sends(seen_tree):
+    handler = seen_tree / "SalesBeforeSaveSale" / "10-seen.crm"
+    result = invoke_cli("run", str(handler), "--event", "SalesBeforeSaveSale",
+                    "--input", "who=x", "--input", "SaleEntity.Amount=5")
+    assert result.exit_code == 0
+    assert "warning: input key 'who' is never sent by SalesBeforeSaveSale" in result.stderr
+    assert "SaleEntity.Amount" not in result.stderr.split("event SalesBeforeSaveSale:")[0]

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import assert_one_clean_line, invoke_cli
 from test_chain import make_tree
 from typer.testing import CliRunner
 
@@ -135,3 +136,39 @@ def test_events_scripts_lists_handler_ids(tmp_path):
     assert [(r["id"], r["name"]) for r in rows] == [(1, "TicketSave/a.crm"), (2, "TicketSave/b.crm")]
     table = CliRunner().invoke(app, ["events", "--scripts", "--handlers", str(tmp_path)])
     assert table.exit_code == 0 and "TicketSave/a.crm" in table.stdout
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+def test_fire_unreadable_request_has_no_zero_position(tmp_path):
+    assert_one_clean_line(invoke_cli("fire", str(tmp_path / "missing.json")), "missing.json: ", "cannot read request")
+
+
+def test_events_shows_the_input_keys_of_one_trigger():
+    import json
+
+    result = invoke_cli("events", "SalesBeforeSaveSale")
+    assert result.exit_code == 0, result.output
+    assert "id 1008" in result.stdout and "\n  SaleEntity.Amount\n" in result.stdout
+    keys = json.loads(invoke_cli("events", "SalesBeforeSaveSale", "--json").stdout)["input_keys"]
+    assert "SaleEntity.Amount" in keys
+    assert_one_clean_line(invoke_cli("events", "SalesBeforeSaveSael"), "did you mean SalesBeforeSaveSale?")
+
+
+def test_fire_without_a_request_at_a_terminal_says_what_to_give_instead_of_waiting(monkeypatch):
+    import io
+    import sys
+
+    from engine.cli.common import describe
+    from engine.cli.fire import _read_request
+    from engine.errors import CRMScriptError
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    with pytest.raises(CRMScriptError) as caught:
+        _read_request(None)
+    assert describe(caught.value).startswith("crmscript fire: error: no request: give a REQUEST.json file")

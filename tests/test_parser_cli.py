@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import assert_one_clean_line, invoke_cli, write_cases
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -135,3 +136,45 @@ def test_warnings_are_printed_and_leave_the_exit_status_alone(runner, tmp_path):
     broken = write(tmp_path / "broken.crm", "String s() { }\nInteger x = \"1\";\n")
     code, _out, err = run(runner, broken)
     assert code == 1 and [line.split(": ")[1] for line in err.splitlines()] == ["warning", "error"]
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+def test_check_non_utf8_script_points_at_the_byte(tmp_path):
+    script = tmp_path / "latin.crm"
+    script.write_bytes(b'Integer a = 1;\nString s = "\xe6";\n')
+    result = invoke_cli("check", str(script))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{script}:2:13: error: the file is not UTF-8 text (save it as UTF-8)"
+
+
+def test_an_include_that_is_not_utf8_is_reported_at_its_bad_byte_not_at_1_1(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "latin.crm").write_bytes(b'Integer a = 1;\nString s = "\xe6";\n')
+    (tmp_path / "TicketSave").mkdir()
+    (tmp_path / "TicketSave" / "x.crm").write_text('#include "latin";\n')
+    result = invoke_cli("check", str(tmp_path / "TicketSave" / "x.crm"))
+    assert result.exit_code == 1
+    assert "latin.crm:2:13: error: the file is not UTF-8 text (save it as UTF-8)" in result.stderr, result.stderr
+
+
+def test_a_byte_order_mark_does_not_shift_the_column_of_a_bad_byte(tmp_path):
+    script = tmp_path / "bom.crm"
+    script.write_bytes(b'\xef\xbb\xbfString s = "\xe6";\n')
+    result = invoke_cli("check", str(script))
+    assert result.stderr.strip() == f"{script}:1:13: error: the file is not UTF-8 text (save it as UTF-8)"
+
+
+def test_check_a_folder_without_scripts_is_a_usage_error_not_a_clean_pass(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a script")
+    assert_one_clean_line(invoke_cli("check", str(tmp_path)), "no CRMScript files")
+
+
+def test_check_with_a_glob_skips_the_case_files_beside_the_handlers(seen_tree):
+    cases = write_cases(seen_tree, "cases:\n  - name: a\n")
+    handler = seen_tree / "SalesBeforeSaveSale" / "10-seen.crm"
+    result = invoke_cli("check", str(handler), str(cases))
+    assert result.exit_code == 0, result.stderr
+    problems = [line for line in result.stderr.splitlines() if ": warning: input key 'who'" not in line]
+    assert problems == [f"crmscript check: {cases}: skipped, a case file (crmscript test runs it)"]

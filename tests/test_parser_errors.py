@@ -180,6 +180,7 @@ def check_errors(source: str) -> list[tuple[int, int, str]]:
     errors = getattr(caught.value, "errors", [caught.value])
     return [(e.line, e.column, e.message) for e in errors]
 
+
 @pytest.mark.parametrize("source, line, column, message", [
     # was "expected ';' after the declaration of 'helper', found '('"
     ("Void run() {\n  Integer helper(Integer n) { return n; }\n}", 2, 17,

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import invoke_cli
 from typer.testing import CliRunner
 
 from engine.chain import Engine
@@ -197,6 +198,7 @@ def test_lone_surrogates_are_a_bad_line_and_non_ascii_survives_a_utf8_output_fil
 
 # ------------------------------------------------------------ faults
 
+
 SLOW_HANDLER = """\
 EventData ed = getEventData();
 Integer n = 0;
@@ -334,3 +336,18 @@ def test_an_input_that_changes_during_the_run_stops_it_rather_than_give_a_short_
     with pytest.raises(ReplayError, match="changed while the replay ran"):
         run_replay(ReplayOptions(inputs=[str(events)], handlers_dir=tree, out=out))
     assert not out.exists()
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_replay_non_utf8_line_is_one_bad_line_not_the_end_of_the_run(seen_tree, tmp_path, workers):
+    events = tmp_path / "events.jsonl"
+    good = b'{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"who": "ann"}}}\n'
+    events.write_bytes(good + b'{"EventData": {"Type": "\xff"}}\n' + good)
+    result = invoke_cli("replay", str(events), "--handlers", str(seen_tree), "--workers", workers)
+    assert result.exit_code == 1
+    responses = result.stdout.splitlines()
+    assert len(responses) == 3 and '"Line": 2' in responses[1] and '"seen": "ann"' in responses[2]
+    assert f"{events}:2: bad request: request body is not UTF-8 text" in result.stderr

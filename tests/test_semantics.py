@@ -326,9 +326,11 @@ def test_declared_dates_and_times_hold_the_run_clock():
 
 PYTHON_WORDS = ("TypeError", "'int'", "'str'", "NoneType", "'list'", "internal error", "object")
 
+
 def assert_speaks_crmscript(message: str) -> None:
     for word in PYTHON_WORDS:
         assert word not in message, message
+
 
 @pytest.mark.parametrize("source, message", [
     ('Generic box = 12; String label = box;', "a Generic holding an Integer cannot be used as a String"),
@@ -359,9 +361,11 @@ def test_generic_holding_the_wrong_type_is_a_crmscript_runtime_error(source, mes
     assert (error.file, error.line) == ("t.crm", 1) and error.column >= 1
     assert_speaks_crmscript(error.message)
 
+
 def test_generic_mismatch_is_catchable():
     assert run('Generic box = "x"; try { Integer n = box; } catch { print(error); }') == \
         "a Generic holding a String cannot be used as an Integer"
+
 
 def test_generic_holding_the_right_type_works_everywhere():
     source = """
@@ -389,6 +393,7 @@ def test_generic_holding_the_right_type_works_everywhere():
     """
     assert run(source) == "5 5.0 3.0 abc 8 30 v -5\n"
 
+
 def test_generic_functions_of_the_generic_page():
     source = """
     struct Parcel { String label; Integer grams; };
@@ -410,6 +415,7 @@ def test_generic_functions_of_the_generic_page():
     assert run(source) == ("Parcel,Float[][],Integer,Date,Float\n20\ntrue,false\n34,17.0\n17,false,[complex]\n1\n"
                            "a Generic holding an Integer cannot be used as a Bool\n")
 
+
 @pytest.mark.parametrize("source", [
     "Float big = 1e308; Float more = big * 10;",
     "Float big = 1e308; big += big;",
@@ -422,11 +428,13 @@ def test_float_overflow_is_a_runtime_error(source):
     assert isinstance(error, engine.CRMScriptRuntimeError)
     assert error.message == "Float overflow" and error.line == 1
 
+
 def test_float_overflow_is_catchable_and_ordinary_floats_are_untouched():
     source = ('Float f = 2.5; f = f * 4 - 1 + 0.5; Float tiny = 1e-300 * 1e-300;'
               ' try { f = 1e300 * 1e300; } catch { print(error + " "); }'
               ' print(f.toString(1) + " " + tiny.toString(1));')
     assert run(source) == "Float overflow 9.5 0.0"
+
 
 @pytest.mark.parametrize("body, message", [
     ('items.pushBack("oops");', "a String cannot be stored in an Integer[]"),
@@ -441,6 +449,7 @@ def test_writing_the_wrong_type_through_a_generic_array_is_refused(body, message
     assert isinstance(error, engine.CRMScriptRuntimeError)
     assert (error.message, error.line) == (message, 2)
 
+
 def test_writing_the_right_type_through_a_generic_array_works():
     source = """
     Void fill(Generic[] items, Generic value) { items.pushBack(value); items[0] = value; items[0] += 1; }
@@ -451,6 +460,7 @@ def test_writing_the_right_type_through_a_generic_array_works():
     print(amounts[0].toString(1) + " " + amounts[1].toString(1) + " " + getTypeName(anything[1]));
     """
     assert run(source) == "3.0 2.0 Integer"
+
 
 def test_a_generic_array_is_an_integer_array_only_when_it_really_is_one():
     # was: `Integer[] nums = anything;` accepted a Generic[] of Strings, and
@@ -463,6 +473,7 @@ def test_a_generic_array_is_an_integer_array_only_when_it_really_is_one():
               " Generic held = counts; Integer[] back = held; print((same(counts)[0] + back[0]).toString());")
     assert run(source) == "8"
 
+
 def test_foreach_over_a_generic_array_checks_each_element():
     # was: `foreach (Integer n in anything)` gave n the String "a"
     error = failure('Generic[] anything; anything.pushBack("a");\nforeach (Integer n in anything) { }')
@@ -470,11 +481,13 @@ def test_foreach_over_a_generic_array_checks_each_element():
     assert run("Generic[] anything; anything.pushBack(3); foreach (Float f in anything) { print(f.toString(1)); }") \
         == "3.0"
 
+
 def test_an_unset_generic_compares_equal_only_to_another_unset_one():
     # Java's null == x (this session's first Generic check made it an error)
     assert run('Generic box; Generic other; print((box == "x").toString() + " " + (box != 3).toString() + " "'
                ' + (box == other).toString());') == "false true true"
     assert failure("Generic box; Bool less = box < 3;").message == "cannot compare an unset Generic with an Integer using <"
+
 
 def test_a_generic_holding_a_class_the_table_does_not_describe_passes_to_that_class():
     # A plugin's class (not in the built-in table) cannot be checked: the first
@@ -490,6 +503,7 @@ def test_a_generic_holding_a_class_the_table_does_not_describe_passes_to_that_cl
         from_generic(7, "Ticket")
     with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an object cannot be used as an Integer"):
         from_generic(ticket, "Integer")
+
 
 def test_a_failed_generic_check_points_at_the_generic_expression():
     # was the column of the statement (the 'String' of the declaration)

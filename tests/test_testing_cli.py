@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import SEEN_HANDLER, assert_one_clean_line, invoke_cli, write_cases
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -20,6 +21,7 @@ if (amount > 1000) {
 }
 print("checked " + amount.toString());
 """
+
 
 CASES = """\
 cases:
@@ -216,4 +218,147 @@ def test_settings_reach_the_script(tmp_path):
             expect: {printed: nb}
     """)
     result = crmscript(str(cases))
+    assert result.exit_code == 0, result.output
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+def test_missing_test_path_has_no_zero_position(tmp_path):
+    assert_one_clean_line(invoke_cli("test", str(tmp_path / "nope")), "no such file or folder", "nope")
+
+
+def test_bad_k_expression_does_not_name_a_script(seen_tree):
+    result = invoke_cli("test", str(seen_tree), "-k", "(")
+    assert_one_clean_line(result, "-k '('")
+    assert "<script>" not in result.stderr
+
+
+def test_duplicate_key_in_a_case_file_is_an_error_at_its_line(seen_tree):
+    path = write_cases(seen_tree, "cases:\n  - name: a\n    input: {who: ann, who: bob}\n")
+    assert_one_clean_line(invoke_cli("test", str(path)), f"{path}:3:", "'who' is written twice")
+
+
+def test_non_utf8_case_file_names_line_and_column(seen_tree):
+    path = write_cases(seen_tree, b"cases:\n  - name: a\n    input: {who: \"\xe6\"}\n")
+    result = invoke_cli("test", str(path))
+    assert_one_clean_line(result, f"{path}:3:19:", "not UTF-8")
+    assert "codec" not in result.stderr
+
+
+@pytest.mark.parametrize("text, line, field, suggestion", [
+    ("cases:\n  - name: a\n    inptu: {who: x}\n", 3, "field inptu", "did you mean input?"),
+    ("cases:\n  - name: a\n    expect:\n      mesage: x\n", 4, "field expect.mesage", "did you mean message?"),
+    ("case:\n  - name: a\n", 1, "field case:", "did you mean cases?"),
+])
+def test_misspelt_field_is_named_with_a_suggestion(seen_tree, text, line, field, suggestion):
+    path = write_cases(seen_tree, text)
+    assert_one_clean_line(invoke_cli("test", str(path)), f"{path}:{line}:", field, suggestion)
+
+
+@pytest.mark.parametrize("header, wanted", [
+    ("event: SalesBeforeSaveSael\n", "did you mean SalesBeforeSaveSale?"),
+    ("event: NoSuchTrigger\n", "unknown event type 'NoSuchTrigger'"),
+])
+def test_unknown_event_type_in_a_case_is_an_error_not_a_silent_pass(seen_tree, header, wanted):
+    path = write_cases(seen_tree, header + "cases:\n  - name: nothing expected\n")
+    assert_one_clean_line(invoke_cli("test", str(path)), str(path), "field event", wanted)
+
+
+def test_event_type_of_a_tree_folder_outside_the_catalog_still_runs(seen_tree):
+    (seen_tree / "MyCustomTrigger").mkdir()
+    (seen_tree / "MyCustomTrigger" / "10-seen.crm").write_text(SEEN_HANDLER)
+    path = write_cases(seen_tree, "event: MyCustomTrigger\ncases:\n  - name: a\n    input: {who: ann}\n"
+                             "    expect: {OutputValues: {seen: ann}}\n")
+    result = invoke_cli("test", str(path))
+    assert result.exit_code == 0, result.output
+
+
+def test_k_with_two_words_in_a_row_says_how_to_join_them(seen_tree):
+    write_cases(seen_tree, "cases:\n  - name: big sale\n")
+    assert_one_clean_line(invoke_cli("test", str(seen_tree), "-k", "big sale"), "join words with and/or: -k 'big and sale'")
+    assert invoke_cli("test", str(seen_tree), "-k", "big and sale").exit_code == 0
+
+
+def test_unexpected_exception_label_has_no_nested_parentheses(seen_tree):
+    (seen_tree / "SalesBeforeSaveSale" / "20-fails.crm").write_text('throw "no";\n')
+    write_cases(seen_tree, "cases:\n  - name: a\n")
+    result = invoke_cli("test", str(seen_tree))
+    assert result.exit_code == 1
+    assert "(a handler failed; add `exception:` to expect it)" in result.output, result.output
+
+
+def test_output_and_state_values_take_patterns_like_message(seen_tree):
+    path = write_cases(seen_tree, "cases:\n  - name: pattern matches\n    input: {who: ann-42}\n"
+                             "    expect: {OutputValues: {seen: '/^ann-\\d+$/'}}\n"
+                             "  - name: pattern differs\n    input: {who: bob}\n"
+                             "    expect: {OutputValues: {seen: '/^ann/'}}\n")
+    result = invoke_cli("test", str(path))
+    assert result.exit_code == 1
+    assert "1 passed, 1 failed" in result.output, result.output
+    assert "- expected: /^ann/" in result.output
+    bad = write_cases(seen_tree, "cases:\n  - name: a\n    expect: {StateValues: {s: '/(/'}}\n")
+    assert_one_clean_line(invoke_cli("test", str(bad)), "field expect.StateValues: bad regular expression /(/")
+
+
+def test_unknown_time_zone_in_case_settings_is_a_case_file_error(seen_tree):
+    path = write_cases(seen_tree, "cases:\n  - name: a\n    settings: {timezone: Europe/Olso}\n")
+    assert_one_clean_line(invoke_cli("test", str(path)), f"{path}:3:", "field settings.timezone",
+                          "'Europe/Olso' is not a known time zone")
+    write_cases(seen_tree, "cases:\n  - name: a\n    settings: {timezone: Europe/Oslo}\n")
+    assert invoke_cli("test", str(path)).exit_code == 0
+
+
+def test_non_utf8_handler_is_named_at_the_bad_byte(seen_tree):
+    (seen_tree / "SalesBeforeSaveSale" / "20-latin.crm").write_bytes(b'Integer a = 1;\nprint("\xe6");\n')
+    result = CliRunner().invoke(app, ["fire", "--handlers", str(seen_tree)],
+                                input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    assert result.exit_code == 1
+    assert '"Exception": "SalesBeforeSaveSale/20-latin.crm:2:8: error: handler file is not UTF-8 text' in result.stdout
+
+
+def test_a_type_folder_outside_the_catalog_is_warned_about_by_crmscript_test(seen_tree):
+    typo = seen_tree / "SalesBeforSaveSale"
+    typo.mkdir()
+    (typo / "10-seen.crm").write_text(SEEN_HANDLER)
+    (typo / "a.cases.yaml").write_text("cases:\n  - name: a\n    input: {who: x}\n    expect: {OutputValues: {seen: x}}\n")
+    result = invoke_cli("test", str(typo))
+    assert result.exit_code == 0, result.output  # a warning, not a failure
+    assert "handlers for 'SalesBeforSaveSale', which is not an event type of the catalog" in result.stderr
+
+
+def test_printed_differing_only_in_the_final_newline_is_explained(seen_tree):
+    (seen_tree / "SalesBeforeSaveSale" / "20-print.crm").write_text('printLine("hello");\nprintLine("world");\n')
+    write_cases(seen_tree, 'cases:\n  - name: a\n    expect: {printed: "hello\\nworld"}\n')
+    result = invoke_cli("test", str(seen_tree))
+    assert result.exit_code == 1
+    assert "only the line endings differ" in result.output, result.output
+    assert '+ actual:   "hello\\nworld\\n"' in result.output
+
+
+def test_a_case_file_in_lib_needs_an_event_type(seen_tree):
+    (seen_tree / "lib").mkdir()
+    path = seen_tree / "lib" / "x.cases.yaml"
+    path.write_text("cases:\n  - name: a\n")
+    assert_one_clean_line(invoke_cli("test", str(path)), "lib/ holds include scripts", "event: <EventType>")
+    path.write_text("event: SalesBeforeSaveSale\ncases:\n  - name: a\n")
+    assert invoke_cli("test", str(path)).exit_code == 0
+
+
+def test_event_type_check_uses_the_handlers_option_tree(seen_tree, tmp_path):
+    other = tmp_path / "other"
+    (other / "MyCustomTrigger").mkdir(parents=True)
+    (other / "MyCustomTrigger" / "10-seen.crm").write_text(SEEN_HANDLER)
+    path = write_cases(seen_tree, "event: MyCustomTrigger\ncases:\n  - name: a\n    input: {who: me}\n"
+                             "    expect: {OutputValues: {seen: me}}\n")
+    assert invoke_cli("test", str(path)).exit_code == 2  # not a type of its own tree
+    result = invoke_cli("test", str(path), "--handlers", str(other))
+    assert result.exit_code == 0, result.output
+
+
+def test_only_accepts_the_handler_name_as_traces_show_it(seen_tree):
+    (seen_tree / "SalesBeforeSaveSale" / "20-other.crm").write_text('getEventData().setMessage("other ran");\n')
+    path = write_cases(seen_tree, "cases:\n  - name: a\n    only: SalesBeforeSaveSale/10-seen.crm\n    input: {who: x}\n"
+                             "    expect: {OutputValues: {seen: x}, message: ''}\n")
+    result = invoke_cli("test", str(path))
     assert result.exit_code == 0, result.output

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import invoke_cli, write_cases
 
 from engine.chain import Engine
 from engine.eventdata import EventData
@@ -206,3 +207,30 @@ def test_trace_of_a_long_loop_is_cut(tmp_path):
     steps = tracer.resolve(engine)
     assert tracer.truncated and len(steps) <= 101
     assert "trace stopped after 100 steps" in render_trace(steps).plain
+
+
+# ------------------------ regressions found by review (was: tests/test_cli_qa.py)
+
+
+@pytest.mark.parametrize("broken", [b"Integer x = ;\n", b'print("\xe6");\n'])
+def test_coverage_of_a_handler_that_does_not_parse_is_zero_not_a_hundred(seen_tree, tmp_path, broken):
+    (seen_tree / "SalesBeforeSaveSale" / "05-broken.crm").write_bytes(broken)
+    write_cases(seen_tree, "cases:\n  - name: a\n    expect: {exception: /05-broken/}\n")
+    lcov = tmp_path / "cov.info"
+    result = invoke_cli("test", str(seen_tree), "--coverage", "--coverage-lcov", str(lcov))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "05-broken.crm" in line)
+    assert "0.0%" in row and "does not compile" in row and "100.0%" not in row
+    total = next(line for line in result.stdout.splitlines() if "total" in line)
+    assert "100.0%" not in total
+    assert "SF:" + str(seen_tree / "SalesBeforeSaveSale" / "05-broken.crm") + "\nDA:1,0\n" in lcov.read_text()
+
+
+def test_unwritable_coverage_file_is_one_plain_line(seen_tree, tmp_path):
+    write_cases(seen_tree, "cases:\n  - name: a\n")
+    target = tmp_path / "missing-folder" / ("x" * 80) / "cov.info"  # longer than a terminal line
+    result = invoke_cli("test", str(seen_tree), "--coverage-lcov", str(target))
+    assert result.exit_code == 2
+    using, *last = result.stderr.strip().splitlines()
+    assert using.startswith("using handlers: ")
+    assert last == [f"crmscript test: cannot write {target}: No such file or directory"], last
