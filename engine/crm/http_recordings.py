@@ -160,10 +160,17 @@ def _recording(reader: Any, item: yaml.Node, base: Path | None) -> Recording:
             raise reader.error(entry[key][0], f"unknown key '{key}' in an http entry (request, response)")
     if "request" not in entry:
         raise reader.error(item, "an http entry needs a request: {method: GET, url: ...}")
-    request = _known_keys(reader, entry["request"][1], "request", _REQUEST_KEYS)
+    recording = read_request(reader, entry["request"][1], f"{reader.file}:{item.start_mark.line + 1}")
+    if "response" in entry:
+        recording.answer = _answer(reader, entry["response"][1], base)
+    return recording
+
+
+def read_request(reader: Any, node: yaml.Node, where: str) -> Recording:
+    """A request to match ({method, url, query, headers, body}): a recording's, or a case's `expect: http:` entry."""
+    request = _known_keys(reader, node, "request", _REQUEST_KEYS)
     if "url" not in request or not (reader.scalar(request["url"][1], "url") or "").strip():
-        raise reader.error(request["url"][1] if "url" in request else entry["request"][1],
-                           "an http request needs a url")
+        raise reader.error(request["url"][1] if "url" in request else node, "an http request needs a url")
     url = reader.scalar(request["url"][1], "url").strip()
     if _is_pattern(url):
         _compiles(reader, request["url"][1], url)
@@ -172,15 +179,13 @@ def _recording(reader: Any, item: yaml.Node, base: Path | None) -> Recording:
         method = (reader.scalar(request["method"][1], "method") or "GET").upper()
         if method not in METHODS:
             raise reader.error(request["method"][1], f"method {method!r} is not one of {', '.join(METHODS)}")
-    recording = Recording(method, url, where=f"{reader.file}:{item.start_mark.line + 1}")
+    recording = Recording(method, url, where=where)
     recording.query = _text_map(reader, request, "query")
     recording.headers = _text_map(reader, request, "headers")
     if "body" in request:
         recording.body = _plain(request["body"][1])
         if isinstance(recording.body, str) and _is_pattern(recording.body):
             _compiles(reader, request["body"][1], recording.body)
-    if "response" in entry:
-        recording.answer = _answer(reader, entry["response"][1], base)
     return recording
 
 
