@@ -273,3 +273,21 @@ def test_email_send_goes_to_the_outbox():
          "attachments": [{"id": 7, "inline": True, "contentId": "attachment1.7"}]},
         {"kind": "sms", "sender": "Email.send", "to": ["+4712345678"], "body": "shipped"},
     ]
+
+
+def test_the_webhook_example_passes_without_a_socket(monkeypatch: pytest.MonkeyPatch):
+    """handlers/SalesAfterSaveContact: a success, a 500 answer and an unrecorded call."""
+    from engine.testing.model import load_case_file
+    from engine.testing.runner import CaseRunner
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a socket was created")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    cases = Path(__file__).resolve().parents[1] / "handlers" / "SalesAfterSaveContact" / "erp-webhook.cases.yaml"
+    results = CaseRunner().run_all(load_case_file(cases))
+    assert [(r.case.name, r.status) for r in results] == [
+        ("the ERP answers with a customer number", "passed"),
+        ("a 500 from the ERP is reported and mailed", "passed"),
+        ("an unrecorded call fails like an unreachable ERP, and says which entry would answer it", "passed"),
+    ]

@@ -16,12 +16,11 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from ..errors import CRMScriptError
-from .http_recordings import Answer, Call, _without_query
+from .http_recordings import MASK, Answer, Call, _without_query
 
 # Headers whose values are never written to a recording.
 SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
                   "api-key", "x-auth-token", "x-access-token")
-MASK = "***"
 # Response headers that describe the transfer, not the answer.
 _TRANSFER_HEADERS = ("content-length", "transfer-encoding", "connection", "date", "content-encoding", "keep-alive")
 _ACTIVE: list[Recorder] = []
