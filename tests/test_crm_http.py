@@ -266,6 +266,8 @@ def test_email_send_goes_to_the_outbox():
         s.send();
         """)
     assert result.output == "attachment1.7\n"
+    assert [text for level, text in result.context.log if level == "outbox"] == [
+        "mail to ada@example.com, ola@example.com, boss@example.com: Order shipped", "sms to +4712345678"]
     assert [sent.as_dict() for sent in result.context.outbox] == [
         {"kind": "mail", "sender": "Email.send", "from": "crm@example.com",
          "to": ["ada@example.com", "ola@example.com"], "cc": ["boss@example.com"], "subject": "Order shipped",

@@ -117,3 +117,11 @@ def test_record_http_on_run_and_test(server, tmp_path: Path):
     result = CliRunner().invoke(app, ["test", str(tree), "--record-http", str(recorded)])
     assert result.exit_code == 0, result.output
     assert yaml.safe_load(recorded.read_text())["http"][0]["response"]["body"] == '{"path": "/y"}'
+
+
+def test_a_recording_that_cannot_be_written_is_exit_2(tmp_path: Path):
+    script = tmp_path / "a.crm"
+    script.write_text('print("x");\n')
+    result = CliRunner().invoke(app, ["run", str(script), "--record-http", str(tmp_path / "no" / "such" / "dir.yaml")])
+    assert result.exit_code == 2
+    assert "crmscript run: --record-http: cannot write" in result.output

@@ -38,7 +38,10 @@ class Recorder:
         self.entries: list[dict[str, Any]] = []
 
     def perform(self, call: Call, http: Any) -> Answer:
-        import httpx
+        try:
+            import httpx
+        except ImportError:
+            raise RecordError("--record-http needs httpx (pip install httpx)") from None
 
         timeout = float(http.option("timeout") or 30)
         verify = http.option("verifyPeer").strip().lower() not in ("0", "false", "no", "off")

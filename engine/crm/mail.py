@@ -59,7 +59,8 @@ def email_add_attachment(email: Email, attachment_id: int, inline: bool) -> str:
 def email_send(ctx: Any, email: Email) -> None:
     """A mail when it has recipients (to, cc or bcc), an SMS when it has `sms`
     numbers; a message with neither is still recorded as a mail (the CRM
-    would reject it, and a test should see that it was attempted)."""
+    would reject it, and a test should see that it was attempted). The run's
+    log names it (a failing case and --trace show it)."""
     values = email.values
     mail = {key: values[key] for key in ("from", "to", "cc", "bcc", "subject", "body", "bodyHtml") if key in values}
     if email.headers:
@@ -73,6 +74,9 @@ def email_send(ctx: Any, email: Email) -> None:
         if "ticketId" in values:
             sms["ticketId"] = values["ticketId"]
         send(ctx, "sms", "Email.send", **sms)
+        ctx.add_log("outbox", f"sms to {', '.join(values['sms'])}")
         if not any(key in values for key in ("to", "cc", "bcc")):
             return
     send(ctx, "mail", "Email.send", **mail)
+    recipients = [address for key in ("to", "cc", "bcc") for address in values.get(key, [])]
+    ctx.add_log("outbox", f"mail to {', '.join(recipients) or '(nobody)'}: {values.get('subject', '')}")
