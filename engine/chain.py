@@ -54,6 +54,8 @@ class ChainResult:
     error: BaseException | None = None
     crm: Any = None  # the chain's database session, if a handler queried (run_chain(keep_crm=True) leaves it open)
     outbox: list = field(default_factory=list)  # what the handlers sent (engine/crm/outbox.py)
+    fixture: Any = None  # the chain's own CRM (run_chain(fixture=...)), else the engine's
+    http: Any = None  # the HTTP requests made and the recordings used (engine/crm/http_recordings.py)
 
     @property
     def output(self) -> str:
@@ -200,6 +202,7 @@ class Engine:
             from .crm import Session
 
             result.crm = Session(fixture)
+            result.fixture = fixture
             zone, clock = fixture.timezone, self._now if self._now is not None else fixture.now
         if zone and not settings.timezone:  # the fixture's zone, unless the caller names one
             settings = replace(settings, timezone=zone)
@@ -247,8 +250,9 @@ class Engine:
                              on_print=on_print, global_variables=global_variables, rng=self.rng,
                              limits=self.limits)
         context.chain = result  # one database copy for the whole chain (made when first queried)
-        if self.fixture is not None:
-            context.fixture = self.fixture
+        fixture = result.fixture if result.fixture is not None else self.fixture
+        if fixture is not None:
+            context.fixture = fixture
         if clock is not None:
             context.clock_start = clock
         started = time.perf_counter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -30,7 +31,7 @@ from .common import (
     plugin_option,
     time_limit_option,
 )
-from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
+from .fixture_options import FIXTURE_HELP, NOW_HELP, RECORD_HTTP_HELP, fixture_option, now_option, record_http_option
 
 
 def _read_request(request: Path | None) -> tuple[bytes, str]:
@@ -67,6 +68,19 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+def _fire(engine: Any, event: Any, trace: bool) -> Any:
+    if not trace:
+        return engine.run_chain(event)
+    from rich.console import Console
+
+    from ..testing.trace import render_trace, trace_chain
+
+    result, steps = trace_chain(engine, event)
+    print_trace(result)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(render_trace(steps))
+    return result
+
+
 @app.command("fire")
 def fire_command(
     request: Path | None = typer.Argument(None, metavar="REQUEST.json", help="Request body JSON file ({\"EventData\": {...}}); stdin if omitted or -."),
@@ -77,6 +91,7 @@ def fire_command(
     plugins: list[Path] = plugin_option(),
     fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
+    record_http: Path | None = typer.Option(None, "--record-http", metavar="FILE", help=RECORD_HTTP_HELP),
 ) -> None:
     """Run the handler chain for one ExecuteEventHandlers request body."""
     from ..chain import Engine  # imports the whole runtime: only when firing
@@ -97,16 +112,8 @@ def fire_command(
     except CRMScriptError as error:
         print(describe(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
-    if trace:
-        from rich.console import Console
-
-        from ..testing.trace import render_trace, trace_chain
-
-        result, steps = trace_chain(engine, event)
-        print_trace(result)
-        Console(stderr=True, highlight=False, soft_wrap=True).print(render_trace(steps))
-    else:
-        result = engine.run_chain(event)
+    with record_http_option(record_http, "fire"):
+        result = _fire(engine, event, trace)
     sys.stdout.flush()
     sys.stdout.buffer.write(response_bytes(response_json(result.event)))
     sys.stdout.buffer.flush()

@@ -23,6 +23,31 @@ NOW_HELP = ("The run's clock, e.g. 2026-05-04T10:00:00 (in the fixture's time zo
             "Default: the fixture's now, else the real time.")
 
 
+RECORD_HTTP_HELP = ("Perform the HTTP class's requests for real (httpx) and write them to FILE as fixture http: "
+                    "entries, secret headers masked; the next run replays them (docs/http.md).")
+
+
+def record_http_option(path: Path | None, command: str) -> Any:
+    """`--record-http FILE`: a context manager around the runs (nothing when not given).
+    The file is written when the block ends; a file that cannot be written is exit 2."""
+    from contextlib import contextmanager
+
+    from ..crm.http_record import RecordError, recording
+
+    @contextmanager
+    def recorded():
+        try:
+            with recording(path) as recorder:
+                yield recorder
+        except RecordError as error:
+            print(f"crmscript {command}: {error.message}", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE) from None
+        if path is not None:
+            print(f"recorded HTTP: {tree_label(Path(path))}", file=sys.stderr)
+
+    return recorded()
+
+
 def fixture_option(fixture: Path | None, handlers_dir: Path | None, command: str) -> Any:
     """The fixture a command runs on (None: the demo CRM, loaded when first
     queried). A fixture file in use is named on stderr (`using fixture:

@@ -44,7 +44,7 @@ from .common import (
     resolve_handlers_dir,
     time_limit_option,
 )
-from .fixture_options import FIXTURE_HELP, NOW_HELP, fixture_option, now_option
+from .fixture_options import FIXTURE_HELP, NOW_HELP, RECORD_HTTP_HELP, fixture_option, now_option, record_http_option
 
 
 def parse_pairs(values: list[str], option: str) -> dict[str, str]:
@@ -142,6 +142,7 @@ def run_command(
     plugins: list[Path] = plugin_option(),
     fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
+    record_http: Path | None = typer.Option(None, "--record-http", metavar="FILE", help=RECORD_HTTP_HELP),
 ) -> None:
     """Run one script; what it prints goes to stdout."""
     from ..crm import bind_fixture
@@ -165,7 +166,8 @@ def run_command(
     bind_fixture(context, crm, clock)
     apply_memory_limit(memory_limit, "run")
     context.deadline = time.perf_counter() + context.limits.seconds  # the clock starts now
-    status = _run(script, context, output, trace, roots=[tree or file.resolve().parent])
+    with record_http_option(record_http, "run"):
+        status = _run(script, context, output, trace, roots=[tree or file.resolve().parent])
     if output.reader_gone:
         raise typer.Exit(EXIT_FAILED)
     if event is not None:

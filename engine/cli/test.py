@@ -32,7 +32,7 @@ from .common import (
     report,
     resolve_handlers_dir,
 )
-from .fixture_options import NOW_HELP, fixture_option, now_option
+from .fixture_options import NOW_HELP, RECORD_HTTP_HELP, fixture_option, now_option, record_http_option
 
 # Below this many cases a progress bar only flickers.
 PROGRESS_BAR_MIN_CASES = 30
@@ -67,6 +67,7 @@ def test_command(
     fixture: Path | None = typer.Option(
         None, "--fixture", help="The CRM of every case that names none (default: its tree's fixture.yaml, else the demo CRM)."),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
+    record_http: Path | None = typer.Option(None, "--record-http", metavar="FILE", help=RECORD_HTTP_HELP),
 ) -> None:
     """Run handler test cases and report pass/fail with a diff of expected vs actual EventData."""
     from ..testing.coverage import LineCoverage
@@ -88,7 +89,8 @@ def test_command(
     tracer = LineTracer() if trace else None
     runner = _case_runner(line_coverage, tracer, plugin_files, clock)
     started = time.perf_counter()
-    results = _run_cases(collection.cases, runner, tracer, console)
+    with record_http_option(record_http, "test"):
+        results = _run_cases(collection.cases, runner, tracer, console)
     seconds = time.perf_counter() - started
 
     print_results(results, console, verbose=verbose)

@@ -74,7 +74,7 @@ class Fixture:
     now: _dt.datetime | None = None  # aware; None: the real time
     timezone: str = ""
     user: int = 0  # ejuser id of the logged-in user; 0: nobody
-    http: list[Any] = field(default_factory=list)
+    http: list[Any] = field(default_factory=list)  # engine/crm/http_recordings.py Recording
     sqlite_image: bytes | None = None  # a SQLite fixture's serialized database
     _store: Any = field(default=None, repr=False)  # its database (engine/crm/store.py: store_of)
 
@@ -213,15 +213,10 @@ class _Reader:
         return user
 
     def http(self, node: yaml.Node) -> list[Any]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.error(node, "http is a list of {request: ..., response: ...}")
-        for item in node.value:
-            entry = self.mapping(item, "an http entry is a mapping {request: ..., response: ...}")
-            for key in entry:
-                if key not in ("request", "response"):
-                    raise self.error(entry[key][0], f"unknown key '{key}' in an http entry "
-                                                    "(request, response)")
-        return yaml.safe_load(yaml.serialize(node, Dumper=yaml.SafeDumper)) or []
+        """The recordings (engine/crm/http_recordings.py); body files are beside the fixture."""
+        from .http_recordings import read_recordings
+
+        return read_recordings(self, node, Path(self.file).parent)
 
     def extra_schema(self, node: yaml.Node, schema: Schema) -> Schema:
         """`schema:` {table: {x_field: type}}: extra fields, and extra tables y_..."""

@@ -2,5 +2,5 @@
 module in the one signature table (`runtime.table.LIBRARY`)."""
 
 # The simulated CRM's classes (SearchEngine, StringMatrix, User) live in engine/crm.
-from ..crm import searchengine, stringmatrix, user  # noqa: E402,F401
+from ..crm import http, mail, searchengine, stringmatrix, user  # noqa: E402,F401
 from . import collections, datetimes, eventdata, generic, globals, jsonxml, numbers, strings  # noqa: F401

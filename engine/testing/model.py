@@ -180,6 +180,8 @@ class Expect(_Strict):
     # (by default the listed keys are a subset of what the handlers left).
     exact: bool = False
     db: dict[str, Any] | None = None  # rows the database must (not) hold afterwards: engine/crm/cases.py
+    http: list[Any] | None = None  # the HTTP calls made, in order, as a subset: engine/crm/http_cases.py
+    outbox: list[Any] | None = None  # the mail and SMS sent, in order, as a subset: engine/crm/http_cases.py
 
     @field_validator("output", "state", mode="before")
     @classmethod
@@ -256,6 +258,7 @@ class Case(_Strict):
     skip: str | None = None  # a reason: the case is reported as skipped
     fixture: str | None = None  # the case's CRM, relative to the case file (docs/crm.md)
     rows: dict[str, Any] | None = None  # rows on top of the fixture
+    http: list[Any] | None = None  # recordings of this case, before the fixture's (docs/http.md)
 
     @field_validator("input", "state", mode="before")
     @classmethod
@@ -330,6 +333,8 @@ class TestCase:
     plugins: tuple[Path, ...] = ()  # plugin files the case's engine loads
     fixture: Any = None  # the case's engine.crm Fixture, when it names one or adds rows
     db: Any = None  # expect: db: (engine.crm.cases.TableExpect list)
+    http: Any = None  # expect: http: (engine.crm.http_recordings.Recording list)
+    outbox: Any = None  # expect: outbox: (engine.crm.http_cases.SentMatch list)
 
 
 def is_case_file(path: Path) -> bool:
@@ -490,7 +495,7 @@ def _case_crm(case: Case, file_fixture: str | None, default: Path | None, path: 
     """A case's CRM (engine/crm/cases.py): its fixture when it names one or adds
     rows, and its `expect: db:`, checked against the fixture's schema."""
     if case.fixture is None and file_fixture is None and case.rows is None and case.expect.db is None \
-            and default is None:
+            and default is None and case.http is None and case.expect.http is None and case.expect.outbox is None:
         return {}
     from ..crm import FixtureError, cases as crm_cases
 
@@ -520,6 +525,24 @@ def _crm_of(crm_cases: Any, case: Case, file_fixture: str | None, default: Path 
     if case.expect.db is not None:
         db_node = crm_cases.node_at(node, "expect", "db") if node is not None else crm_cases.data_node(case.expect.db)
         result["db"] = reader.db_expect(db_node, chosen.schema)
+    return {**result, **_case_http(crm_cases, case, chosen, reader, node, base)}
+
+
+def _case_http(crm_cases: Any, case: Case, chosen: Any, reader: Any, node: yaml.Node | None,
+               base: Path) -> dict[str, Any]:
+    """A case's own recordings (`http:`), `expect: http:` and `expect: outbox:` (engine/crm/http_cases.py)."""
+    from ..crm import http_cases
+
+    def at(value: Any, *keys: str) -> yaml.Node:
+        return crm_cases.node_at(node, *keys) if node is not None else crm_cases.data_node(value)
+
+    result: dict[str, Any] = {}
+    if case.http is not None:
+        result["fixture"] = http_cases.with_case_recordings(chosen, reader, at(case.http, "http"), base)
+    if case.expect.http is not None:
+        result["http"] = http_cases.expected_calls(reader, at(case.expect.http, "expect", "http"))
+    if case.expect.outbox is not None:
+        result["outbox"] = http_cases.expected_sent(reader, at(case.expect.outbox, "expect", "outbox"))
     return result
 
 

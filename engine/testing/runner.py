@@ -168,6 +168,8 @@ class CaseRunner:
         mismatches = compare(case.expect, chain.event, outcome.printed)
         if case.db is not None:
             mismatches += _db_mismatches(case, engine, chain)
+        if case.http is not None or case.outbox is not None:
+            mismatches += _sent_mismatches(case, chain)
         return CaseResult(case, FAILED if mismatches else PASSED, mismatches, outcome,
                           seconds=time.perf_counter() - started)
 
@@ -185,6 +187,19 @@ def _db_mismatches(case: TestCase, engine: CaseEngine, chain: Any) -> list[Misma
         return [Mismatch(field, expected, actual, note) for field, expected, actual, note in check_db(case.db, session)]
     finally:
         session.close()
+
+
+def _sent_mismatches(case: TestCase, chain: Any) -> list[Mismatch]:
+    """`expect: http:` on the calls the chain made, `expect: outbox:` on what it sent."""
+    from ..crm.http_cases import check_calls, check_sent
+
+    problems = []
+    if case.http is not None:
+        exchange = getattr(chain, "http", None)
+        problems += check_calls(case.http, exchange.calls if exchange is not None else [])
+    if case.outbox is not None:
+        problems += check_sent(case.outbox, getattr(chain, "outbox", []))
+    return [Mismatch(field, expected, actual, note) for field, expected, actual, note in problems]
 
 
 def _settings(case: TestCase) -> Any:
