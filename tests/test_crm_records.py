@@ -419,3 +419,105 @@ def test_the_docs_ticket_and_template_examples_run_on_the_demo_crm():
         print(p.parseString(rt.getHtmlBody(2)));
         """)
     assert out.startswith("<h3>Request 3: Export to Excel fails</h3>") and "Havbris Shipping AS" in out
+
+
+# ------------------------------------------- attachments, involved, headers
+
+
+def test_attachment_bytes_come_from_files_next_to_the_fixture(tmp_path):
+    (tmp_path / "attachments").mkdir()
+    (tmp_path / "attachments" / "note.txt").write_bytes(b"hello\n")
+    (tmp_path / "crm.yaml").write_text(textwrap.dedent("""\
+        rows:
+          attachment:
+            - {id: 1, name: note.txt, auth_key: abc}
+            - {id: 2, name: missing.txt}
+            - {id: 3, name: ../../etc/passwd}
+        """), encoding="utf-8")
+    crm = engine.crm.load_fixture(tmp_path / "crm.yaml")
+    assert printed("""\
+        Attachment a;
+        a.load(1);
+        printLine(a.getValue("name") + " " + a.getBase64() + " " + a.getRaw().getLength().toString());
+        a.dump();
+        """, crm) == "note.txt aGVsbG8K 6\nhello\n"
+    with pytest.raises(CRMScriptRuntimeError, match="Attachment 2: no file .*missing.txt"):
+        run("Attachment a; a.load(2); a.getRaw();", crm)
+    with pytest.raises(CRMScriptRuntimeError, match="outside the fixture's directory"):
+        run("Attachment a; a.load(3); a.getRaw();", crm)
+
+
+def test_the_demo_messages_attachments_have_content():
+    assert printed("""\
+        Message m;
+        m.load(2);
+        Integer[] ids = m.getAttachments();
+        Attachment a;
+        a.load(ids[1]);
+        print(a.getValue("name") + ": " + a.getRaw().getLength().toString() + " = " + a.getValue("att_size"));
+        """) == "steps.txt: 43 = 43"
+
+
+def test_save_involved_headers_and_inline_images():
+    result = run("""\
+        Message m;
+        m.load(1);
+        m.saveInvolved("zed@else.example");
+        Ticket t;
+        t.load(1);
+        printLine(t.getInvolvedOnly());
+        Message n;
+        n.setValue("ticketId", "1");
+        n.setValue("body", "Hi");
+        n.addHeader("X-Tag", "one");
+        n.save();
+        n.sendFacebook();
+        SearchEngine se;
+        se.addFields("message_header", "name,value");
+        se.addCriteria("message_header.message_id", "equals", n.getValue("id"));
+        print(se.executeTextTable());
+        """, CRM)
+    assert result.output.splitlines()[0] == "zed@else.example,alan@acme.example"
+    assert "X-Tag" in result.output and "one" in result.output
+    assert [(sent.kind, sent.sender) for sent in result.context.outbox] == [("facebook", "Message.sendFacebook")]
+
+
+# ------------------------------------------------------ the smaller classes
+
+
+def test_category_eab_entry_invoice_entry_and_profile_on_the_demo_crm():
+    assert printed("""\
+        Category c;
+        c.load(3);
+        printLine(c.getValue("fullname") + " " + c.getValue("parent_id"));
+        EabEntry e;
+        e.load(1);
+        printLine(e.getValue("email_address"));
+        e.delete();
+        printLine(e.load(1).toString());
+        InvoiceEntry i;
+        i.load(1);
+        i.setDiscount(25.0);
+        i.save();
+        printLine(i.getDiscount() + " " + i.getPricePrUnit() + " " + i.getValue("description"));
+        Profile p;
+        String[] fields = p.getListTicketsFields(1);
+        print(fields.length().toString());
+        """) == "Support/Billing 1\nsupport@oslotech.example\nfalse\n25 950 Sign-in service reset\n0"
+
+
+def test_priority_knowledge_and_localized_field():
+    assert printed("""\
+        Priority pr;
+        pr.checkEscalating(1, 4);
+        Knowledge k;
+        Parser p;
+        printLine((k.buildExternalEntryURLWithParser(1, p) == p.getVariable("faq.url", 0)).toString());
+        k.rebuildFaqSearch(1, "old title");
+        LocalizedField f;
+        f.setName("zip");
+        f.setValue("0150");
+        print(f.getName() + "=" + f.getValue() + "[" + f.getTooltip() + "]");
+        """) == "true\nzip=0150[]"
+    with pytest.raises(CRMScriptRuntimeError, match="no FAQ entry 9"):
+        run('Knowledge k; k.rebuildFaqSearch(9, "x");')

@@ -1,18 +1,19 @@
 """The customer-service lists and texts: ReplyTemplate (reply_template and
 reply_template_body), Category (ej_category), Priority, Attachment
-(attachment; its bytes from the fixture's `attachments:`), Knowledge
+(attachment; its bytes from files next to the fixture), Knowledge
 (kb_entry) and Profile (profile). docs/crm-records.md.
 """
 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
 from ..runtime.collections import Array
 from ..runtime.table import LIBRARY, builtin
-from . import records as rec
+from . import DEMO_NAME, records as rec
 from .formats import as_text
 from .parser import Parser
 
@@ -151,7 +152,7 @@ LIBRARY.register_class("Priority", Priority, default=Priority)
 
 
 class Attachment(rec.Record):
-    """An attachment row; its bytes are the fixture's `attachments:` entry for its id."""
+    """An attachment row; its bytes are a file next to the fixture (attachment_bytes)."""
 
     __slots__ = ()
     kind = rec.Kind("Attachment", "attachment", parser_prefix="attachment")
@@ -161,13 +162,37 @@ register_record_class(Attachment, save=False)
 
 
 def attachment_bytes(ctx: Any, attachment: Attachment) -> bytes:
+    """The attachment's content: set by saveBase64 in this run, else the fixture
+    file `<location>/<name>` next to the fixture (the location is the
+    attachment_location row's path, `attachments` without one)."""
     if "content" in attachment.extra:
         return attachment.extra["content"]
     if not attachment.id:
         raise CRMScriptRuntimeError("Attachment: nothing is loaded")
+    path = attachment_file(ctx, attachment)
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise CRMScriptRuntimeError(f"Attachment {attachment.id}: no file {path} for its content "
+                                    "(docs/crm-records.md: attachments)") from None
+
+
+def attachment_file(ctx: Any, attachment: Attachment) -> Path:
+    from .fixture import DEMO_FILE  # (here: importing the library must not load YAML)
+
     fixture = ctx.crm.fixture
-    files = getattr(fixture, "attachments", None) or {}
-    return files.get(attachment.id, b"")
+    base = DEMO_FILE.parent if fixture is None or fixture.name == DEMO_NAME else Path(fixture.name).parent
+    location = "attachments"
+    location_id = rec.current(attachment, "attachment_location_id") or 0
+    if location_id:
+        row = rec.database(ctx, "attachment_location").execute(
+            "SELECT path FROM attachment_location WHERE attachment_location_id = ?", (location_id,)).fetchone()
+        location = as_text(row[0]) if row and row[0] else location
+    path = (base / location / as_text(rec.current(attachment, "name"))).resolve()
+    if not path.is_relative_to(base.resolve()):  # the fixture's own files only, never elsewhere on the host
+        raise CRMScriptRuntimeError(f"Attachment {attachment.id}: {location}/{rec.current(attachment, 'name')} "
+                                    "is outside the fixture's directory")
+    return path
 
 
 @builtin("Integer Attachment.save()", context=True)
@@ -204,6 +229,18 @@ def attachment_url(ctx, self: Attachment, external: bool, save_to_disk: bool) ->
     kind = "external" if external else "internal"
     return (f"https://crm.example.invalid/{kind}/attachment?id={self.id}"
             f"&key={as_text(rec.current(self, 'auth_key'))}{'&download=1' if save_to_disk else ''}")
+
+
+@builtin("Bool Attachment.dump()", context=True)
+def attachment_dump(ctx, self: Attachment) -> bool:
+    """Writes the content to the script's output (a CGI script's response)."""
+    ctx.write(attachment_bytes(ctx, self).decode("latin-1"))
+    return True
+
+
+@builtin("Bool Attachment.dump(Bool download)", context=True)
+def attachment_dump_download(ctx, self: Attachment, download: bool) -> bool:
+    return attachment_dump(ctx, self)
 
 
 @builtin("Void Attachment.remove()", context=True)

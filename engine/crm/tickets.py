@@ -17,7 +17,7 @@ from .formats import as_text
 from .outbox import send
 from .parser import Parser
 from .stringmatrix import StringMatrix
-from .templates import template_texts
+from .templates import Attachment, attachment_url, template_texts
 
 # ticket_log.log_code values this simulator writes (the schema lists none)
 LOG_CREATED, LOG_CHANGED, LOG_MESSAGE = 1, 2, 3
@@ -271,15 +271,18 @@ def ticket_owner_sms(ctx, self: Ticket) -> str:
 
 @builtin("String Ticket.getInvolvedOnly()", context=True)
 def ticket_involved_only(ctx, self: Ticket) -> str:
-    """The addresses of persons who got a message on the ticket but are not its customers."""
+    """The addresses that got or sent a message on the ticket (message_customers,
+    ej_message.customer_id) but are not the ticket's customers'."""
     if not self.id:
         return ""
     customers = set(_customer_ids(ctx, self))
-    db = rec.database(ctx, "ej_message")
-    involved = [row[0] for row in db.execute(
-        "SELECT DISTINCT customer_id FROM ej_message WHERE ticket_id = ? AND customer_id > 0 ORDER BY id",
-        (self.id,)) if row[0] not in customers]
-    return ",".join(filter(None, (_first_email(ctx, person) for person in involved)))
+    db = rec.database(ctx, "ej_message", "message_customers")
+    rows = db.execute(
+        "SELECT mc.customer_id, mc.email FROM message_customers mc JOIN ej_message m ON m.id = mc.message_id "
+        "WHERE m.ticket_id = ? UNION ALL SELECT customer_id, '' FROM ej_message WHERE ticket_id = ? "
+        "AND customer_id > 0", (self.id, self.id)).fetchall()
+    addresses = [as_text(email) or _first_email(ctx, person) for person, email in rows if person not in customers]
+    return ",".join(dict.fromkeys(a for a in addresses if a))
 
 
 @builtin("Void Ticket.toParser(Parser theParser)", context=True)
@@ -424,6 +427,9 @@ def save_message(ctx: Any, message: Message, log_text: str = "") -> int:
     for attachment in message.extra.pop("attachments", []):
         db.execute("INSERT INTO ticket_attachment (attachment_id, message_id) VALUES (?, ?)",
                    (attachment, message.id))
+    for name, value in message.extra.pop("headers", []):
+        rec.database(ctx, "message_header").execute(
+            "INSERT INTO message_header (message_id, name, value) VALUES (?, ?, ?)", (message.id, name, value))
     if log_text and ticket_id:
         write_log(ctx, ticket_id, LOG_MESSAGE, log_text)
     return message.id
@@ -462,9 +468,58 @@ def message_set_attachments(ctx, self: Message, ids: Vector) -> None:
 
 @builtin("Void Message.addHeader(String type, String value)", context=True)
 def message_add_header(ctx, self: Message, header: str, value: str) -> None:
-    """Appends `type: value` to the message's email_header."""
-    existing = as_text(rec.current(self, "email_header"))
-    self.changes["email_header"] = (existing + "\n" if existing else "") + f"{header}: {value}"
+    """A mail header of the message (message_header), written by the next save()."""
+    self.extra.setdefault("headers", []).append((header, value))
+
+
+@builtin("Void Message.saveInvolved(String emailAddress)", context=True)
+def message_save_involved(ctx, self: Message, address: str) -> None:
+    """Records a recipient of the saved message (message_customers; the person
+    with that address, if any)."""
+    save_involved(ctx, self, [address])
+
+
+@builtin("Void Message.saveInvolved(Vector emailAddresses)", context=True)
+def message_save_involved_all(ctx, self: Message, addresses: Vector) -> None:
+    save_involved(ctx, self, list(addresses))
+
+
+def save_involved(ctx: Any, message: Message, addresses: list[str]) -> None:
+    if not message.id:
+        raise CRMScriptRuntimeError("Message.saveInvolved: the message is not saved yet")
+    db = rec.database(ctx, "message_customers", "email")
+    db.begin_write()
+    for address in (a.strip() for a in addresses):
+        if not address:
+            continue
+        person = db.execute("SELECT person_id FROM email WHERE email_address = ? AND person_id > 0 "
+                            "ORDER BY rank, email_id LIMIT 1", (address,)).fetchone()
+        db.execute("INSERT INTO message_customers (message_id, customer_id, email) VALUES (?, ?, ?)",
+                   (message.id, person[0] if person else 0, address))
+
+
+@builtin("Void Message.convertInlineImages()", context=True)
+def message_convert_inline_images(ctx, self: Message) -> None:
+    """`cid:<content id>` links of the HTML body become links to the message's
+    attachments (ticket_attachment.content_id); saved by the next save()."""
+    body = as_text(rec.current(self, "html_body"))
+    if not self.id or "cid:" not in body:
+        return
+    db = rec.database(ctx, "ticket_attachment")
+    for content_id, attachment_id in db.execute(
+            "SELECT content_id, attachment_id FROM ticket_attachment WHERE message_id = ? AND content_id <> ''",
+            (self.id,)).fetchall():
+        attachment = Attachment()
+        if rec.load(ctx, attachment, attachment_id):
+            body = body.replace(f"cid:{content_id}", attachment_url(ctx, attachment, True, False))
+    self.changes["html_body"] = body
+    self.changes["html_body_inline_converted"] = 1
+
+
+@builtin("Void Message.sendFacebook()", context=True)
+def message_send_facebook(ctx, self: Message) -> None:
+    """A post to the outbox (kind "facebook"): nothing leaves the machine."""
+    send(ctx, "facebook", "Message.sendFacebook", body=as_text(rec.current(self, "body")), messageId=self.id)
 
 
 @builtin("Void Message.toParser(Parser parser)", context=True)
