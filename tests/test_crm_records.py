@@ -521,3 +521,26 @@ def test_priority_knowledge_and_localized_field():
         """) == "true\nzip=0150[]"
     with pytest.raises(CRMScriptRuntimeError, match="no FAQ entry 9"):
         run('Knowledge k; k.rebuildFaqSearch(9, "x");')
+
+
+def test_the_docs_fragments_settable_derived_values():
+    assert printed("""\
+        Customer c;
+        c.setValue("name", "Mary Ann Smith");
+        c.save();
+        printLine(c.getValue("firstname") + "|" + c.getValue("lastname") + "|"
+                  + c.checkFieldRights("person", "read").toString());
+        Company co;
+        co.setValue("name", "New AS");
+        co.setValue("domain", "new.example");
+        co.save();
+        Company found;
+        printLine(found.findFromDomain("new.example").toString() + " " + found.getValue("name"));
+        Message m;
+        m.saveInvolved("post@new.example");
+        m.setValue("ticketId", "1");
+        m.save();
+        Ticket t;
+        t.load(1);
+        print(t.getInvolvedOnly());
+        """, CRM) == "Mary Ann|Smith|true\ntrue New AS\npost@new.example,alan@acme.example"

@@ -36,6 +36,13 @@ def _add_email_later(ctx: Any, customer: rec.Record, value: str) -> None:
     customer.extra.setdefault("emails", []).append(value)
 
 
+def _set_name(ctx: Any, customer: rec.Record, value: str) -> None:
+    """`name`: the last word is the last name, the rest the first name (one word: the first name)."""
+    words = value.split()
+    first, last = (" ".join(words[:-1]), words[-1]) if len(words) > 1 else (value.strip(), "")
+    customer.changes["firstname"], customer.changes["lastname"] = first, last
+
+
 def _session_key(ctx: Any, customer: rec.Record) -> str:
     if not customer.id:
         return ""
@@ -58,7 +65,7 @@ CUSTOMER = rec.Kind(
         "password": _kept("password"),
         "loginsessionkey": rec.Derived("login_customer.session_key", _session_key),
         "name": rec.Derived("person.firstname, person.lastname", lambda ctx, c: " ".join(
-            as_text(rec.current(c, k)) for k in ("firstname", "lastname") if rec.current(c, k))),
+            as_text(rec.current(c, k)) for k in ("firstname", "lastname") if rec.current(c, k)), _set_name),
     },
 )
 
@@ -104,7 +111,9 @@ def check_table_right(cls: str, right: str) -> bool:
 
 
 def check_field_right(ctx: Any, record: rec.Record, field: str, right: str) -> bool:
-    rec.resolve(ctx, record.kind, field)
+    """A field of the class, or its table's name (the docs ask about "person" and "contact")."""
+    if field.strip().lower() != record.kind.table:
+        rec.resolve(ctx, record.kind, field)
     if right.strip().lower() not in FIELD_RIGHTS:
         raise CRMScriptRuntimeError(f"{record.kind.name}.checkFieldRights: unknown right '{right}'")
     return True
@@ -238,9 +247,9 @@ COMPANY = rec.Kind(
     corrections={"company_domain": "domain", "ticket_priority": "ticketPriorityId",
                  "cust_lang": "supportLanguageId", "supportperson": "supportPersonId", "phone": "phone"},
     derived={
-        "domain": rec.Derived("company_domain.domain_name", lambda ctx, c: _first(
+        "domain": rec.Derived("company_domain.domain_name", lambda ctx, c: c.extra.get("domain") or _first(
             ctx, "SELECT domain_name FROM company_domain WHERE company_id = ? ORDER BY rank, id LIMIT 1",
-            (c.id,), "company_domain")),
+            (c.id,), "company_domain"), lambda ctx, c, value: c.extra.__setitem__("domain", value.strip())),
         "phone": rec.Derived("phone.phone", lambda ctx, c: _first(
             ctx, "SELECT phone FROM phone WHERE owner_id = ? AND owner_id > 0 AND ptype_idx = 1 "
                  "ORDER BY rank, phone_id LIMIT 1", (c.id,), "phone")),
@@ -290,7 +299,24 @@ def company_save(ctx, self: Company) -> int:
     defaults = {"registered": rec.now_text(ctx), "registered_associate_id": _associate(ctx)} if not self.id else {}
     if self.id and self.changes:
         self.changes.setdefault("updated", rec.now_text(ctx))
-    return rec.write(ctx, self, defaults)
+    rec.write(ctx, self, defaults)
+    domain = self.extra.pop("domain", None)
+    if domain is not None:
+        save_domain(ctx, self.id, domain)
+    return self.id
+
+
+def save_domain(ctx: Any, company_id: int, domain: str) -> None:
+    """The company's first domain (company_domain) becomes `domain`."""
+    db = rec.database(ctx, "company_domain")
+    db.begin_write()
+    row = db.execute("SELECT id FROM company_domain WHERE company_id = ? ORDER BY rank, id LIMIT 1",
+                     (company_id,)).fetchone()
+    if row:
+        db.execute("UPDATE company_domain SET domain_name = ? WHERE id = ?", (domain, row[0]))
+    else:
+        db.execute("INSERT INTO company_domain (company_id, domain_name, rank) VALUES (?, ?, 1)",
+                   (company_id, domain))
 
 
 @builtin("Bool Company.checkTableRights(String tableRight)")

@@ -430,6 +430,9 @@ def save_message(ctx: Any, message: Message, log_text: str = "") -> int:
     for name, value in message.extra.pop("headers", []):
         rec.database(ctx, "message_header").execute(
             "INSERT INTO message_header (message_id, name, value) VALUES (?, ?, ?)", (message.id, name, value))
+    involved = message.extra.pop("involved", [])
+    if involved:
+        save_involved(ctx, message, involved)
     if log_text and ticket_id:
         write_log(ctx, ticket_id, LOG_MESSAGE, log_text)
     return message.id
@@ -474,8 +477,8 @@ def message_add_header(ctx, self: Message, header: str, value: str) -> None:
 
 @builtin("Void Message.saveInvolved(String emailAddress)", context=True)
 def message_save_involved(ctx, self: Message, address: str) -> None:
-    """Records a recipient of the saved message (message_customers; the person
-    with that address, if any)."""
+    """Records a recipient of the message (message_customers; the person with
+    that address, if any); a message not saved yet records it when saved."""
     save_involved(ctx, self, [address])
 
 
@@ -485,8 +488,10 @@ def message_save_involved_all(ctx, self: Message, addresses: Vector) -> None:
 
 
 def save_involved(ctx: Any, message: Message, addresses: list[str]) -> None:
+    """(A message not saved yet keeps the addresses for its save().)"""
     if not message.id:
-        raise CRMScriptRuntimeError("Message.saveInvolved: the message is not saved yet")
+        message.extra.setdefault("involved", []).extend(addresses)
+        return
     db = rec.database(ctx, "message_customers", "email")
     db.begin_write()
     for address in (a.strip() for a in addresses):
