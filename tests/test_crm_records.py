@@ -64,7 +64,7 @@ CRM = fixture("""\
       extra_tables:
         - {id: 1, table_name: y_gadget, name: Gadgets, flags: 2}
       extra_fields:
-        - {id: 1, domain: 1, field_name: x_severity, name: Severity, type: 1, params: "min=1\\nmax=5", order_pos: 1}
+        - {id: 1, domain: 4, field_name: x_severity, name: Severity, type: 1, params: "min=1\\nmax=5", order_pos: 1}
         - {id: 2, domain: 0, extra_table: 1, field_name: x_name, name: Name, type: 10, order_pos: 1}
       y_gadget:
         - {id: 1, x_name: Phone, x_owner: 1}
@@ -544,3 +544,18 @@ def test_the_docs_fragments_settable_derived_values():
         t.load(1);
         print(t.getInvolvedOnly());
         """, CRM) == "Mary Ann|Smith|true\ntrue New AS\npost@new.example,alan@acme.example"
+
+
+def test_a_customer_password_reads_back_hashed_and_owner_minus_one_delegates():
+    assert printed("""\
+        Customer c;
+        c.setValue("password", "secret");
+        String hashed = c.getValue("password");
+        printLine(hashed.getLength().toString() + " " + (hashed != "secret").toString());
+        Ticket t;
+        t.setValue("title", "Auto");
+        t.setValue("category", "1");
+        t.setValue("ownedBy", "-1");
+        t.save();
+        print(t.getValue("ownedBy"));
+        """, CRM) == "64 true\n3"

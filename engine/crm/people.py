@@ -5,6 +5,7 @@ hasTicketAccess, loadFromAgentAndKey, toParser (docs/crm-records.md).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
@@ -30,6 +31,13 @@ def _kept(name: str) -> rec.Derived:
     """A value with no column (a Customer's username and password): the object keeps it."""
     return rec.Derived("(kept by the object: no column)", lambda ctx, r: as_text(r.extra.get(name, "")),
                        lambda ctx, r, value: r.extra.__setitem__(name, value))
+
+
+def password_hash(password: str) -> str:
+    """What a Customer's password reads back as: a hash, never the text (the
+    CRMScripts library's hashPassword relies on it). SuperOffice's method is
+    not public: here the SHA-256 of the UTF-8 text, in hex."""
+    return hashlib.sha256(password.encode("utf-8")).hexdigest()
 
 
 def _add_email_later(ctx: Any, customer: rec.Record, value: str) -> None:
@@ -62,7 +70,8 @@ CUSTOMER = rec.Kind(
             ctx, "SELECT phone FROM phone WHERE owner_id = ? AND owner_id > 0 AND ptype_idx IN (16385, 16388, 16389) "
                  "ORDER BY rank, phone_id LIMIT 1", (c.id,), "phone")),
         "username": _kept("username"),
-        "password": _kept("password"),
+        "password": rec.Derived("(kept by the object: no column)", lambda ctx, c: as_text(c.extra.get("password", "")),
+                                lambda ctx, c, value: c.extra.__setitem__("password", password_hash(value))),
         "loginsessionkey": rec.Derived("login_customer.session_key", _session_key),
         "name": rec.Derived("person.firstname, person.lastname", lambda ctx, c: " ".join(
             as_text(rec.current(c, k)) for k in ("firstname", "lastname") if rec.current(c, k)), _set_name),

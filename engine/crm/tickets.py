@@ -22,6 +22,7 @@ from .templates import Attachment, attachment_url, template_texts
 # ticket_log.log_code values this simulator writes (the schema lists none)
 LOG_CREATED, LOG_CHANGED, LOG_MESSAGE = 1, 2, 3
 STATUS_CLOSED = 2
+AUTOMATIC_OWNER = -1  # ownedBy -1: save() delegates by the category's rules
 
 
 def _customer_ids(ctx: Any, ticket: rec.Record) -> list[int]:
@@ -91,6 +92,9 @@ def save_ticket(ctx: Any, ticket: Ticket, log_text: str = "") -> int:
     new = not ticket.id
     changed = bool(ticket.changes) or bool(ticket.extra.get("secondary"))
     _sync_status(ctx, ticket)
+    if rec.current(ticket, "owned_by") == AUTOMATIC_OWNER:  # "automatically assigned" (lib-ticket.crm)
+        ticket.changes["owned_by"] = 0
+        delegate(ctx, ticket, 0)
     if rec.current(ticket, "status") == STATUS_CLOSED and not rec.current(ticket, "closed_at"):
         ticket.changes["closed_at"] = now
     if not new and changed and "last_changed" not in ticket.changes:
