@@ -559,3 +559,16 @@ def test_a_customer_password_reads_back_hashed_and_owner_minus_one_delegates():
         t.save();
         print(t.getValue("ownedBy"));
         """, CRM) == "64 true\n3"
+
+
+def test_parser_values_pass_along_a_handler_chain_into_the_response(tmp_path):
+    from engine.chain import Engine
+
+    for name, text in {"10-a.crm": 'setParserVariable("seen", getParserVariable("incoming") + "!");',
+                       "20-b.crm": 'setParserVariable("second", getParserVariable("seen"));'}.items():
+        path = tmp_path / "TicketChangedTicketStatus" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    chain = Engine(tmp_path, load_entry_points=False)
+    out = chain.execute(engine.EventData(Type="TicketChangedTicketStatus", ParserValues={"incoming": "hi"}))
+    assert out.ParserValues == {"incoming": "hi", "seen": "hi!", "second": "hi!"}
