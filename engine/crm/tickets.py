@@ -14,7 +14,7 @@ from ..runtime.collections import Array, Vector
 from ..runtime.table import LIBRARY, builtin
 from . import records as rec
 from .formats import as_text
-from .outbox import send
+from .outbox import send as send_to_outbox
 from .parser import Parser
 from .stringmatrix import StringMatrix
 from .templates import Attachment, attachment_url, template_texts
@@ -167,6 +167,14 @@ def _owner_address(ctx: Any, ticket: Ticket) -> tuple[str, str]:
     if owner is None:
         return "", ""
     return _full_name(owner), as_text(owner.get("email"))
+
+
+def send(ctx: Any, kind: str, sender: str, **fields: Any) -> None:
+    """Into the run's outbox, named in the run's log as Email.send names its
+    mail (`outbox: mail to a@b.example: subject`), so --trace and a failing case show it."""
+    send_to_outbox(ctx, kind, sender, **fields)
+    recipients = [str(a) for key in ("to", "cc", "bcc") for a in fields.get(key, ())]
+    ctx.add_log("outbox", f"{kind} to {', '.join(recipients) or '(nobody)'}: {fields.get('subject', '')}")
 
 
 # ------------------------------------------------------------------ Ticket
