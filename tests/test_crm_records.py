@@ -572,3 +572,27 @@ def test_parser_values_pass_along_a_handler_chain_into_the_response(tmp_path):
     chain = Engine(tmp_path, load_entry_points=False)
     out = chain.execute(engine.EventData(Type="TicketChangedTicketStatus", ParserValues={"incoming": "hi"}))
     assert out.ParserValues == {"incoming": "hi", "seen": "hi!", "second": "hi!"}
+
+
+def test_bad_input_is_a_crmscript_error_naming_the_member():
+    cases = {
+        'Ticket t; t.setValue("customers", "1,x");': r"Ticket.setValue: customers: 'x' is not an Integer",
+        'Ticket t; t.setValue("id", "4");': r"Ticket.setValue: 'id' is the key",
+        'Ticket t; t.log("x");': r"Ticket.log: the ticket is not saved yet",
+        'Customer c; c.checkTableRights("drop");': r"Customer.checkTableRights: unknown right 'drop'",
+        'Customer c; c.setValue("emial", "x");': r"Customer: unknown field 'emial' \(did you mean 'email'\?\)",
+        'Company c; c.load(1); c.setValue("phone", "1");': r"Company.setValue: 'phone' cannot be set",
+        'ExtraFieldsInfo f; f.getFieldName();': r"ExtraFieldsInfo.getFieldName: no current field",
+        'ExtraFieldsInfo f; f.getExtraFields("sale");': r"'sale' has no extra fields",
+        'Attachment a; a.saveBase64("%%%");': r"Attachment.saveBase64: the text is not Base64",
+        'User u; u.load(2); u.hasTicketAccess(1, 7);': r"User.hasTicketAccess: 7 is not an access level",
+        'Parser p; getParserVariable("x", -1);': r"row -1 is negative",
+    }
+    for source, message in cases.items():
+        with pytest.raises(CRMScriptRuntimeError, match=message):
+            run(source, CRM)
+
+
+def test_the_ticket_url_variable_of_the_docs_template():
+    assert printed('Ticket t; t.load(1); Parser p; t.toParser(p); print(p.parseString("[[ticket.url]]"));', CRM) \
+        == "https://crm.example.invalid/ticket?id=1"

@@ -149,6 +149,7 @@ def ticket_parser_values(ctx: Any, ticket: Ticket, as_html: bool) -> dict[str, s
     values["ticket.custName"] = " ".join(filter(None, map(as_text, customer[:2]))) if customer else ""
     values["ticket.custCompany"] = as_text(customer[2]) if customer else ""
     values["ticket.custEmail"] = _first_email(ctx, int(rec.current(ticket, "cust_id") or 0))
+    values["ticket.url"] = f"https://crm.example.invalid/ticket?id={ticket.id}"  # the placeholder host
     if as_html:
         values = {name: html.escape(value, quote=False) for name, value in values.items()}
     return values
