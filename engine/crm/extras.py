@@ -14,7 +14,6 @@ from ..runtime.table import LIBRARY, builtin
 from . import records as rec
 from .formats import as_text
 from .schema import suggest
-from .templates import register_record_class
 
 # extra_fields.domain: the table an extra field belongs to (0: an extra table, by extra_fields.extra_table).
 # 4 = ticket is documented (custom-database/sort-extra-field-values.md); the others are the simulator's.
@@ -281,7 +280,7 @@ class InvoiceEntry(rec.Record):
     kind = rec.Kind("InvoiceEntry", "invoice_entry", parser_prefix="invoice")
 
 
-register_record_class(InvoiceEntry)
+rec.register_record_class(InvoiceEntry)
 
 
 @builtin("String InvoiceEntry.getDiscount()")

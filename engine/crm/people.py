@@ -13,7 +13,6 @@ from ..runtime.table import LIBRARY, builtin
 from . import records as rec
 from .formats import as_text
 from .parser import Parser
-from .templates import register_record_class
 from .user import User, user_get_value
 
 TABLE_RIGHTS = ("select", "insert", "update", "delete")
@@ -356,7 +355,7 @@ class EabEntry(rec.Record):
     kind = rec.Kind("EabEntry", "eab_entry", parser_prefix="eab")
 
 
-register_record_class(EabEntry, delete=True)
+rec.register_record_class(EabEntry, deletable=True)
 
 
 @builtin("Bool EabEntry.loadFromAgentAndKey(Integer id, String key)", context=True)

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from ..errors import CRMScriptRuntimeError
 from ..runtime.datetimes import now_datetime
+from ..runtime.table import LIBRARY, builtin
 from .formats import as_text
 from .schema import Column, Table, quote, suggest
 
@@ -284,3 +285,18 @@ def check_action(action: int) -> None:
     """Ticket.checkEscalating and Priority.checkEscalating take one of the documented actions."""
     if action not in ESCALATION_ACTIONS:
         raise CRMScriptRuntimeError(f"checkEscalating: {action} is not an action (0 ActionRead ... 5 ActionNew)")
+
+
+def register_record_class(cls: type[Record], *, savable: bool = True, deletable: bool = False) -> None:
+    """The constructor, load, getValue, setValue (and save, delete) of a plain
+    record class (Category, EabEntry, ...)."""
+    name = cls.__name__
+    builtin(f"{name} {name}()")(cls)
+    builtin(f"Bool {name}.load(Integer id)", context=True)(lambda ctx, self, record_id: load(ctx, self, record_id))
+    builtin(f"String {name}.getValue(String field)", context=True)(get_value)
+    builtin(f"Void {name}.setValue(String name, String value)", context=True)(set_value)
+    if savable:
+        builtin(f"Integer {name}.save()", context=True)(lambda ctx, self: write(ctx, self))
+    if deletable:
+        builtin(f"Void {name}.delete()", context=True)(delete)
+    LIBRARY.register_class(name, cls, default=cls)

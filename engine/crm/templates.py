@@ -105,29 +105,12 @@ LIBRARY.register_class("ReplyTemplate", ReplyTemplate, default=ReplyTemplate)
 # ---------------------------------------------------- simple record classes
 
 
-def register_record_class(cls: type[rec.Record], *, save: bool = True, delete: bool = False,
-                          set_param: str = "value") -> None:
-    """load, getValue, setValue (and save, delete) of a record class, with the
-    parameter names the reference gives."""
-    name, key_param = cls.__name__, "id"
-    builtin(f"{name} {name}()")(cls)
-    builtin(f"Bool {name}.load(Integer {key_param})", context=True)(
-        lambda ctx, self, record_id: rec.load(ctx, self, record_id))
-    builtin(f"String {name}.getValue(String field)", context=True)(rec.get_value)
-    builtin(f"Void {name}.setValue(String name, String {set_param})", context=True)(rec.set_value)
-    if save:
-        builtin(f"Integer {name}.save()", context=True)(lambda ctx, self: rec.write(ctx, self))
-    if delete:
-        builtin(f"Void {name}.delete()", context=True)(rec.delete)
-    LIBRARY.register_class(name, cls, default=cls)
-
-
 class Category(rec.Record):
     __slots__ = ()
     kind = rec.Kind("Category", "ej_category", parser_prefix="category")
 
 
-register_record_class(Category)
+rec.register_record_class(Category)
 
 
 class Priority:
@@ -158,7 +141,7 @@ class Attachment(rec.Record):
     kind = rec.Kind("Attachment", "attachment", parser_prefix="attachment")
 
 
-register_record_class(Attachment, save=False)
+rec.register_record_class(Attachment, savable=False)
 
 
 def attachment_bytes(ctx: Any, attachment: Attachment) -> bytes:
