@@ -18,7 +18,7 @@ from engine.crm.tickets import MESSAGE, TICKET
 from engine.crm.user import _column as user_column
 from engine.errors import CRMScriptRuntimeError
 
-CRM = fixture("""\
+CRM_TEXT = textwrap.dedent("""\
     now: "2026-05-04T10:00:00"
     user: 2
     schema:
@@ -69,6 +69,7 @@ CRM = fixture("""\
       y_gadget:
         - {id: 1, x_name: Phone, x_owner: 1}
     """)
+CRM = fixture(CRM_TEXT)
 
 
 # ------------------------------------------------------------ the alias table
@@ -596,3 +597,35 @@ def test_bad_input_is_a_crmscript_error_naming_the_member():
 def test_the_ticket_url_variable_of_the_docs_template():
     assert printed('Ticket t; t.load(1); Parser p; t.toParser(p); print(p.parseString("[[ticket.url]]"));', CRM) \
         == "https://crm.example.invalid/ticket?id=1"
+
+
+def test_a_case_file_asserts_what_the_record_classes_wrote_and_sent(tmp_path):
+    from engine.testing.diff import render
+    from engine.testing.model import load_case_file
+    from engine.testing.runner import CaseRunner
+
+    handler = tmp_path / "TicketChangedTicketStatus" / "10-accept.crm"
+    handler.parent.mkdir()
+    handler.write_text(textwrap.dedent("""\
+        Ticket t;
+        t.load(getEventData().getInputValue("ticketId").toInteger());
+        t.setValue("ownedBy", "3");
+        t.setValue("status", "Closed");
+        t.save("closed by the trigger");
+        t.notifyEmail(1);
+        """), encoding="utf-8")
+    (tmp_path / "crm.yaml").write_text(CRM_TEXT, encoding="utf-8")
+    cases = handler.parent / "accept.cases.yaml"
+    cases.write_text(textwrap.dedent("""\
+        fixture: ../crm.yaml
+        cases:
+          - name: closes, logs and tells the new owner
+            input: {ticketId: "1"}
+            expect:
+              db:
+                ticket: [{id: 1, owned_by: 3, status: Closed, ticket_status: 2, closed_at: "2026-05-04 10:00:00"}]
+                ticket_log: {count: 2, rows: [{ticket_id: 1, log_code: 2}, {ticket_id: 1, log_description: closed by the trigger}]}
+              outbox: [{kind: mail, sender: Ticket.notifyEmail, to: ['"Li Wu" <li@us.example>'], subject: "Re: Broken"}]
+        """), encoding="utf-8")
+    [result] = [CaseRunner().run(case) for case in load_case_file(cases)]
+    assert (result.status, result.error) == ("passed", None), render(result.mismatches).plain
