@@ -491,18 +491,19 @@ def test_an_unset_generic_compares_equal_only_to_another_unset_one():
 
 def test_a_generic_holding_a_class_the_table_does_not_describe_passes_to_that_class():
     # A plugin's class (not in the built-in table) cannot be checked: the first
-    # Generic checks refused every such value ("cannot be used as a Ticket").
+    # Generic checks refused every such value ("cannot be used as a DbiControl"; DbiControl
+    # is a class no one simulates).
     from engine.runtime.generic import from_generic
 
-    class PluginTicket:
+    class PluginDbiControl:
         pass
 
-    ticket = PluginTicket()
-    assert from_generic(ticket, "Ticket") is ticket
-    with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an Integer cannot be used as a Ticket"):
-        from_generic(7, "Ticket")
+    control = PluginDbiControl()
+    assert from_generic(control, "DbiControl") is control
+    with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an Integer cannot be used as a DbiControl"):
+        from_generic(7, "DbiControl")
     with pytest.raises(engine.CRMScriptRuntimeError, match="a Generic holding an object cannot be used as an Integer"):
-        from_generic(ticket, "Integer")
+        from_generic(control, "Integer")
 
 
 def test_a_failed_generic_check_points_at_the_generic_expression():

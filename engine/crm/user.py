@@ -5,9 +5,8 @@ The logged-in user is the fixture's `user` (an ejuser id; the demo CRM's is
 names are the reference's (CRMScript.Native.User): the ejuser columns, in
 the reference's spelling where it differs (lastCategory for last_category,
 associateId for the associate whose ejuserId is the user, ...), and the
-extra fields x_*. Members this part of the simulator does not answer yet
-(isAdministrator, hasTicketAccess, loadFromAgentAndKey, toParser) are the
-record classes' (a later issue).
+extra fields x_*. isAdministrator, hasTicketAccess, loadFromAgentAndKey and
+toParser are in people.py, with the record classes (docs/crm-records.md).
 """
 
 from __future__ import annotations
