@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .parser import is_known_type_name
 from .runtime.table import GLOBAL, ClassInfo, Library, Signature
+from .runtime.unsimulated import provided
 from .types import Type
 
 # The documented global functions' names (generated beside the table): whether
@@ -39,8 +40,9 @@ def _reference():
 
 @functools.cache
 def _signature(member) -> Signature:
-    """The Signature of a documented overload (one object per overload)."""
-    return member.signature()
+    """The Signature of a documented overload (one object per overload); a
+    provider's implementation where one answers it (runtime/unsimulated.py)."""
+    return provided(member.signature())
 
 
 def _param_types(sig) -> tuple[Type, ...]:

@@ -1,0 +1,239 @@
+"""Loading, saving and deleting carriers on the run's database (docs/netserver.md).
+
+The same tables SearchEngine reads (RunContext.crm): a saved entity is
+visible to a query in the same run and gone in the next one (the run's
+transaction is rolled back).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ...runtime.datetimes import DateTime, now_datetime
+from ..schema import quote
+from .carriers import Carrier, Lazy, carrier_class, default_of
+from .mapping import Mapping, Place, mapping
+
+
+def mapping_for(ctx: Any, carrier: str) -> Mapping | None:
+    return mapping(carrier, ctx.crm.schema)
+
+
+def _database(ctx: Any, m: Mapping):
+    database = ctx.crm.database
+    database.ensure_table(m.table)
+    return database
+
+
+def _select(m: Mapping) -> tuple[str, list[Place]]:
+    """The SELECT of one row by key, and the places in its column order (cached)."""
+    cached = m.__dict__.get("_select")
+    if cached is None:
+        places = [p for p in m.places.values() if p.column]
+        columns = ", ".join(quote(p.column) for p in places)
+        if m.table.has_column("text_id"):
+            columns += ", " + quote("text_id")
+        sql = f"SELECT {columns} FROM {quote(m.table.name)} WHERE {quote(m.table.key.name)} = ?"
+        cached = m.__dict__["_select"] = (sql, places)
+    return cached
+
+
+def load(ctx: Any, carrier: str, key: int) -> Carrier | None:
+    """The carrier `carrier` of the row with primary key `key`, or None."""
+    m = mapping_for(ctx, carrier)
+    if m is None or m.table.key is None:
+        return None
+    sql, places = _select(m)
+    row = _database(ctx, m).execute(sql, (key,)).fetchone()
+    if row is None:
+        return None
+    fields: dict[str, Any] = {}
+    for place, value in zip(places, row, strict=False):
+        fields[place.prop] = _from_sql(ctx, place, value)
+    found = carrier_class(carrier)(fields)
+    _computed(ctx, m, found, row[len(places)] if len(row) > len(places) else 0)
+    return found
+
+
+def load_or_empty(ctx: Any, carrier: str, key: int) -> Carrier:
+    """NetServer gives an empty carrier (id 0) for an id no row has."""
+    return load(ctx, carrier, key) or carrier_class(carrier)()
+
+
+def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
+    if place.target:
+        target, key = place.target, int(value or 0)
+        return Lazy(lambda: load_or_empty(ctx, target, key) if key > 0 else carrier_class(target)(), key)
+    name = place.kind.name
+    if value is None:
+        return default_of(place.kind)
+    if name == "Integer":
+        return int(value)
+    if name == "String":
+        return value if isinstance(value, str) else _text(value)
+    if name == "Float":
+        return float(value)
+    if name == "Bool":
+        return bool(value)
+    if name == "DateTime":
+        return DateTime(_dt.datetime.fromisoformat(str(value)))
+    return value
+
+
+def _text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _computed(ctx: Any, m: Mapping, carrier: Carrier, text_id: Any) -> None:
+    """The overlay's computed properties: FullName, Description (the text table)."""
+    fields = carrier.fields
+    if "FullName" in m.places and "Firstname" in fields:
+        parts = (fields.get("Firstname", ""), fields.get("MiddleName", ""), fields.get("Lastname", ""))
+        fields["FullName"] = " ".join(p for p in parts if p)
+    if "Description" in m.places and not m.places["Description"].column:
+        fields["Description"] = _read_text(ctx, text_id) if text_id else ""
+
+
+def _read_text(ctx: Any, text_id: int) -> str:
+    schema = ctx.crm.schema
+    database = ctx.crm.database
+    database.ensure_table(schema.table("text"))
+    row = database.execute("SELECT text FROM text WHERE text_id = ?", (text_id,)).fetchone()
+    return row[0] or "" if row else ""
+
+
+# ------------------------------------------------------------------ saving
+
+
+def current_associate(ctx: Any) -> int:
+    """The logged-in user's associate (the associate row whose ejuserid is the user)."""
+    user = ctx.crm.user
+    if not user:
+        return 0
+    schema = ctx.crm.schema
+    database = ctx.crm.database
+    database.ensure_table(schema.table("associate"))
+    row = database.execute("SELECT associate_id FROM associate WHERE ejuserid = ?", (user,)).fetchone()
+    return row[0] if row else 0
+
+
+def _to_sql(place: Place, value: Any) -> Any:
+    if place.target:
+        inner = mapping(place.target)
+        key = inner.key if inner is not None else ""
+        return int(value.fields.get(key, 0) or 0) if isinstance(value, Carrier) and key else 0
+    if isinstance(value, DateTime):
+        return None if value.null else str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def save(ctx: Any, carrier: Carrier) -> Carrier:
+    """Insert or update the carrier's row; an insert gets the next id, and
+    registered/updated come from the run's clock and user."""
+    name = carrier.__crm_name__
+    m = mapping_for(ctx, name)
+    if m is None or not m.key:
+        from ...errors import CRMScriptRuntimeError
+
+        raise CRMScriptRuntimeError(f"{name} cannot be saved: it is a read-only carrier")
+    fields = carrier.fields
+    values: dict[str, Any] = {}
+    for prop, place in m.places.items():
+        value = fields.get(prop)
+        if not place.column or prop == m.key or value is None:
+            continue
+        values[place.column] = value.key if type(value) is Lazy else _to_sql(place, value)
+    database = _database(ctx, m)
+    database.begin_write()
+    now, who = now_datetime(ctx), current_associate(ctx)
+    stamp = str(now)
+    description = m.places.get("Description")
+    if "Description" in fields and description is not None and not description.column \
+            and m.table.has_column("text_id"):
+        values["text_id"] = _write_text(ctx, m, fields, stamp, who)
+    key = int(fields.get(m.key, 0) or 0)
+    table, key_column = quote(m.table.name), quote(m.table.key.name)
+    if key > 0 and database.execute(f"SELECT 1 FROM {table} WHERE {key_column} = ?", (key,)).fetchone():
+        values.update(_stamp(m, "updated", stamp, who))
+        assignments = ", ".join(f"{quote(c)} = ?" for c in values)
+        database.execute(f"UPDATE {table} SET {assignments} WHERE {key_column} = ?", [*values.values(), key])
+        _set_if(m, fields, "UpdatedDate", now)
+    else:
+        values.update(_stamp(m, "registered", stamp, who))
+        if key > 0:
+            values[m.table.key.name] = key
+        columns = ", ".join(quote(c) for c in values)
+        marks = ", ".join("?" for _ in values)
+        cursor = database.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
+        fields[m.key] = cursor.lastrowid
+        _set_if(m, fields, "CreatedDate", now)
+    return carrier
+
+
+def _stamp(m: Mapping, which: str, stamp: str, who: int) -> dict[str, Any]:
+    found = {}
+    if m.table.has_column(which):
+        found[m.table.column(which).name] = stamp
+    if m.table.has_column(which + "_associate_id"):
+        found[m.table.column(which + "_associate_id").name] = who
+    return found
+
+
+def _set_if(m: Mapping, fields: dict[str, Any], prop: str, now: DateTime) -> None:
+    if prop in m.places:
+        fields[prop] = now.copy()
+
+
+def _write_text(ctx: Any, m: Mapping, fields: dict[str, Any], stamp: str, who: int) -> int:
+    database = ctx.crm.database
+    database.ensure_table(ctx.crm.schema.table("text"))
+    key = int(fields.get(m.key, 0) or 0)
+    row = database.execute(f"SELECT text_id FROM {quote(m.table.name)} WHERE {quote(m.table.key.name)} = ?",
+                           (key,)).fetchone() if key > 0 else None
+    text = str(fields["Description"])
+    if row and row[0]:
+        database.execute("UPDATE text SET text = ?, updated = ? WHERE text_id = ?", (text, stamp, row[0]))
+        return row[0]
+    cursor = database.execute("INSERT INTO text (text, registered, registered_associate_id) VALUES (?, ?, ?)",
+                              (text, stamp, who))
+    return cursor.lastrowid
+
+
+def delete(ctx: Any, carrier: str, key: int) -> None:
+    m = mapping_for(ctx, carrier)
+    if m is None or m.table.key is None:
+        return
+    database = _database(ctx, m)
+    database.begin_write()
+    database.execute(f"DELETE FROM {quote(m.table.name)} WHERE {quote(m.table.key.name)} = ?", (key,))
+
+
+def create_default(ctx: Any, carrier: str) -> Carrier:
+    """CreateDefault<X>Entity(): an empty entity with NetServer's defaults
+    where the mapping knows them: the user's associate, today's dates."""
+    found = carrier_class(carrier)()
+    m = mapping_for(ctx, carrier)
+    if m is None:
+        return found
+    for prop, place in m.places.items():
+        if place.target == "NSAssociate" and prop == "Associate":
+            associate = current_associate(ctx)
+            found.fields[prop] = Lazy(lambda a=associate: load_or_empty(ctx, "NSAssociate", a), associate)
+        elif place.kind.name == "DateTime" and prop in ("StartDate", "SaleDate", "Date", "EndDate"):
+            found.fields[prop] = now_datetime(ctx)
+    return found
+
+
+def rows(ctx: Any, carrier: str, where: str, params: tuple, order: str = "") -> list[Carrier]:
+    """Every carrier of the rows a condition on the carrier's table selects."""
+    m = mapping_for(ctx, carrier)
+    if m is None or m.table.key is None:
+        return []
+    sql = f"SELECT {quote(m.table.key.name)} FROM {quote(m.table.name)} WHERE {where}"
+    if order:
+        sql += f" ORDER BY {order}"
+    keys = [r[0] for r in _database(ctx, m).execute(sql, params).fetchall()]
+    return [load_or_empty(ctx, carrier, k) for k in keys]

@@ -1,0 +1,139 @@
+"""Where a carrier's properties live in the database (docs/netserver.md).
+
+Derived by rule where the names agree, plus a small overlay (OVERLAY) for
+the rest:
+
+- the carrier's table: its name without `NS` and `Entity` (`NSContactEntity`
+  -> contact, `NSSaleTypeEntity` -> SaleType), or TABLES;
+- a property whose name is a column's, ignoring case and underscores
+  (`OrgNr` -> orgnr, `DbiAgentId` -> dbi_agent_id, `ContactId` -> contact_id);
+- `CreatedDate` -> registered, `UpdatedDate` -> updated, `CreatedBy` ->
+  registered_associate_id, `UpdatedBy` -> updated_associate_id;
+- a nested carrier -> the foreign key named after the property (`Associate`
+  -> associate_id, `Business` -> business_idx): loaded when read;
+- the overlay: other column names (`StartDate` -> do_by), the description
+  through the text table, computed names (`FullName`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from ...types import Type
+from ..schema import Schema, Table, reference_schema
+from .carriers import is_carrier, properties
+
+TABLES = {  # carrier -> table, where the name does not say it
+    "NSProjectTypeEntity": "ProjType", "NSProjectType": "ProjType", "NSCompetitor": "Comptr",
+    "NSPreference": "UserPreference", "NSAppointmentEntity": "appointment",
+    "NSSuggestedAppointmentEntity": "suggestedappointment", "NSPreferenceEntity": "UserPreference",
+    "NSQuoteLineEntity": "QuoteLine", "NSPriceListEntity": "PriceList",
+}
+
+COMMON = {"CreatedDate": "registered", "UpdatedDate": "updated", "CreatedBy": "registered_associate_id",
+          "UpdatedBy": "updated_associate_id", "Registered": "registered", "Updated": "updated",
+          "RegisteredDate": "registered", "RegisteredBy": "registered_associate_id"}
+
+# carrier -> property -> column, where the names disagree
+OVERLAY: dict[str, dict[str, str]] = {
+    "NSAppointmentEntity": {"StartDate": "do_by", "EndDate": "enddate", "ActiveDate": "activedate",
+                            "Task": "task_idx", "Priority": "priority_idx", "InvitedPerson": "invitedpersonid",
+                            "Private": "private", "Type": "type", "Status": "status"},
+    "NSAppointment": {"StartDate": "do_by", "EndDate": "enddate", "TaskTypeId": "task_idx",
+                      "Type": "type", "Status": "status", "Private": "private"},
+    "NSSaleEntity": {"Competitor": "comptr_id", "Probability": "probability", "SaleType": "saletype_id",
+                     "ReasonStalled": "reasonstalled_id", "ReasonSold": "reasonsold_id", "Reason": "reason_id",
+                     "Credited": "credited_id", "Source": "source_id"},
+    "NSSale": {"Heading": "heading", "SaleTypeId": "saletype_id"},
+    "NSProjectEntity": {"ProjectType": "type_idx", "ProjectStatus": "status_idx"},
+    "NSProjectTypeEntity": {"ProjTypeId": "projtype_id", "ProjectTypeId": "projtype_id",
+                            "Duration": "projectduration"},
+    "NSPersonEntity": {"Position": "position_idx", "BirthDate": ""},
+    "NSContactEntity": {"Business": "business_idx", "Category": "category_idx"},
+    "NSQuoteEntity": {"SaleId": "saleid", "ActiveQuoteVersionId": "activequoteversionid",
+                      "DocumentId": "documentid", "QuoteConnectionId": "quoteconnectionid"},
+    "NSSaleStakeholder": {"StakeholderRoleId": "stakeholderrole_id", "Comment": "comment"},
+    "NSPreference": {"Level": "deflevel", "Value": "prefvalue"},
+}
+
+COMPUTED = {"FullName", "Description", "PostItText"}  # filled on load (mapping.py / agents.py)
+
+
+def squash(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+@dataclass
+class Place:
+    """One property's place: a column, a foreign key to a nested carrier, or computed."""
+
+    prop: str
+    kind: Type
+    column: str = ""  # the column's name ("" for a computed property)
+    target: str = ""  # a nested carrier's name (the column is its foreign key)
+
+
+@dataclass
+class Mapping:
+    carrier: str
+    table: Table
+    key: str  # the property that holds the primary key ("" when none agrees)
+    places: dict[str, Place] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> tuple[int, int]:
+        return len(self.places), len(self.places) + len(self.unmapped)
+
+
+def table_of(carrier: str, schema: Schema) -> Table | None:
+    name = TABLES.get(carrier) or carrier.removeprefix("NS").removesuffix("Entity")
+    return schema.table(name) if schema.has_table(name) else None
+
+
+@functools.cache
+def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
+    """The carrier's mapping on `schema` (the reference's when None), or None
+    when no table holds it."""
+    schema = schema or reference_schema()
+    table = table_of(carrier, schema)
+    if table is None:
+        return None
+    columns = {squash(c.name): c.name for c in table.columns.values()}
+    key_column = table.key.name if table.key is not None else ""
+    overlay = OVERLAY.get(carrier, {})
+    result = Mapping(carrier, table, "")
+    for prop, kind in properties(carrier).items():
+        place = _place(prop, kind, overlay, columns, key_column)
+        if place is None:
+            result.unmapped.append(prop)
+            continue
+        result.places[prop] = place
+        if place.column and key_column and place.column.lower() == key_column.lower() and not place.target:
+            result.key = result.key or prop
+    return result
+
+
+def _place(prop: str, kind: Type, overlay: dict[str, str], columns: dict[str, str], key: str) -> Place | None:
+    nested = kind.name if not kind.dims and is_carrier(kind.name) else ""
+    written = overlay.get(prop, COMMON.get(prop))
+    if written == "":
+        return None
+    if written is not None:
+        return Place(prop, kind, columns.get(squash(written), written), nested)
+    if prop in COMPUTED and kind.name == "String" and not kind.dims:
+        return Place(prop, kind)
+    if kind.dims or kind.name in ("Map", "Generic"):
+        return None
+    wanted = squash(prop)
+    if nested:
+        for candidate in (wanted + "id", wanted + "idx"):
+            if candidate in columns:
+                return Place(prop, kind, columns[candidate], nested)
+        return None
+    if wanted in columns:
+        return Place(prop, kind, columns[wanted])
+    if wanted == "id" and key and kind.name == "Integer":  # list items: Id is the key
+        return Place(prop, kind, key)
+    return None

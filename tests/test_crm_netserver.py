@@ -1,0 +1,173 @@
+"""NetServer agents and carriers on the simulated CRM (docs/netserver.md)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from crm_helpers import fixture, printed, run
+
+import engine
+from engine.crm import FixtureError
+from engine.crm.fixture import parse_fixture
+from engine.errors import CRMScriptNotSimulatedError
+
+WORLD = """\
+    now: "2026-05-04T10:00:00"
+    user: 3
+    rows:
+      ejuser:
+        - {id: 3, username: ola}
+      associate:
+        - {associate_id: 2, name: OLA, ejuserid: 3, person_id: 1}
+      contact:
+        - {contact_id: 1, name: Acme AS, orgnr: "123", associate_id: 2, department: Sales}
+      person:
+        - {person_id: 1, contact_id: 1, firstname: Ola, lastname: Nordmann}
+        - {person_id: 7, contact_id: 1, firstname: Ada, lastname: Lovelace}
+    """
+
+
+def stops(source: str, fixture_text: str | None = None) -> CRMScriptNotSimulatedError:
+    with pytest.raises(CRMScriptNotSimulatedError) as caught:
+        run(source, fixture_text)
+    return caught.value
+
+
+# ------------------------------------------------------------------ carriers
+
+
+def test_a_declared_carrier_reads_its_types_defaults_and_keeps_what_is_set():
+    assert printed("""\
+        NSContactEntity c;
+        printLine(c.GetContactId().toString() + "|" + c.GetName() + "|" + c.GetNoMailing().toString()
+                  + "|" + c.GetCreatedDate().toString() + "|" + c.GetPersons().length().toString());
+        c.SetName("Beta");
+        c.GetAssociate().SetName("nested");   // a nested carrier is kept: changing it changes c
+        printLine(c.GetName() + " " + c.GetAssociate().GetName());
+        NSArchiveRestrictionInfo r;
+        r.SetName("getAllRows");
+        printLine(r.GetName());
+        """) == "0||false||0\nBeta nested\ngetAllRows\n"
+
+
+def test_carrier_arrays_and_enum_constants():
+    assert printed("""\
+        NSArchiveRestrictionInfo[] restrictions;
+        NSArchiveRestrictionInfo r;
+        r.SetOperator("=");
+        restrictions.pushBack(r);
+        NSAppointmentEntity a;
+        a.SetType(AppointmentType.inDiary);
+        printLine(restrictions.length().toString() + restrictions[0].GetOperator() + a.GetType().toString());
+        """) == "1=1\n"
+
+
+# ------------------------------------------------------------------ agents on the database
+
+
+def test_get_set_save_round_trip_updates_the_row_and_the_computed_full_name():
+    assert printed("""\
+        NSPersonAgent agent;
+        NSPersonEntity p = agent.GetPersonEntity(7);
+        printLine(p.GetFullName() + " at " + p.GetContact().GetName());
+        p.SetMiddleName("King");
+        agent.SavePersonEntity(p);
+        printLine(agent.GetPerson(7).GetFullName() + " " + p.GetUpdatedDate().toString());
+        """, WORLD) == "Ada Lovelace at Acme AS\nAda King Lovelace 2026-05-04 10:00:00\n"
+
+
+def test_a_saved_entity_is_visible_to_searchengine_in_the_run_and_gone_in_the_next():
+    world = fixture(WORLD)
+    source = """\
+        SearchEngine before;
+        before.addField("contact.name");
+        before.addCriteria("contact.name", "equals", "Beta AS");
+        printLine("before: " + before.countRows().toString());
+        NSContactAgent agent;
+        NSContactEntity c = agent.CreateDefaultContactEntity();
+        c.SetName("Beta AS");
+        c = agent.SaveContactEntity(c);
+        SearchEngine se;
+        se.addFields("contact", "contact_id,name,registered,registered_associate_id,associate_id");
+        se.addCriteria("contact.name", "equals", "Beta AS");
+        for (se.execute(); !se.eof(); se.next())
+          printLine(se.getField(0) + " " + se.getField(1) + " " + se.getField(2) + " " + se.getField(3)
+                    + " " + se.getField(4) + " " + c.GetContactId().toString());
+        """
+    assert printed(source, world) == "before: 0\n2 Beta AS 2026-05-04 10:00:00 2 2 2\n"
+    assert printed(source, world) == "before: 0\n2 Beta AS 2026-05-04 10:00:00 2 2 2\n"
+
+
+def test_get_of_an_id_no_row_has_is_an_empty_carrier_and_delete_removes_the_row():
+    assert printed("""\
+        NSContactAgent agent;
+        printLine(agent.GetContactEntity(99).GetContactId().toString());
+        agent.DeleteContactEntity(1);
+        printLine(agent.GetContactEntity(1).GetName() + "|");
+        """, WORLD) == "0\n|\n"
+
+
+def test_an_item_carrier_cannot_be_saved_through_an_entity_method():
+    with pytest.raises(engine.errors.CRMScriptError):
+        engine.compile_script("NSPersonAgent a; NSPerson p = a.GetPerson(1); a.SavePersonEntity(p);", "t.crm")
+
+
+# ------------------------------------------------------------------ canned answers
+
+
+CANNED = WORLD.rstrip(" ") + """\
+    netserver:
+      - method: NSQuoteAgent.GetQuoteEntity
+        args: [4]
+        result: {QuoteId: 4, SaleId: 12, PoNumber: PO-77}
+      - method: NSContactAgent.GetContactEntity
+        args: [1]
+        result: {ContactId: 1, Name: Canned AS, Persons: [{Firstname: Kari}]}
+      - method: NSListAgent.ChangeCurrency
+        result: 42.5
+    """
+
+
+def test_a_canned_answer_is_matched_by_method_and_arguments_and_wins_over_the_behaviour():
+    assert printed("""\
+        NSQuoteAgent quotes;
+        NSQuoteEntity q = quotes.GetQuoteEntity(4);
+        printLine(q.GetSaleId().toString() + " " + q.GetPoNumber());
+        NSContactAgent contacts;
+        printLine(contacts.GetContactEntity(1).GetName() + " " + contacts.GetContactEntity(1).GetPersons()[0].GetFirstname());
+        NSListAgent lists;
+        printLine(lists.ChangeCurrency(1.0, "NOK", "EUR").toString(1));
+        """, CANNED) == "12 PO-77\nCanned AS Kari\n42.5\n"
+
+
+def test_a_method_without_behaviour_or_answer_stops_and_shows_the_entry_that_would_answer_it():
+    error = stops("""\
+        NSContactAgent agent;
+        NSDuplicateEntry[] found = agent.GetDuplicates("Acme AS");
+        """, CANNED)
+    assert error.message.startswith("'NSDuplicateEntry[] NSContactAgent.GetDuplicates(String name)' "
+                                    "is part of CRMScript but not simulated yet")
+    assert '    - method: NSContactAgent.GetDuplicates\n      args: ["Acme AS"]\n      result: [{' in error.message
+
+
+@pytest.mark.parametrize(("entry", "at", "message"), [
+    ("- method: NSContactAgnt.GetContactEntity", "NSContactAgnt",
+     "'NSContactAgnt' is not a NetServer agent (did you mean 'NSContactAgent'?) "
+     "(method: NSContactAgent.GetContactEntity)"),
+    ("- method: NSContactAgent.GetContactEntty", "NSContactAgent",
+     "NSContactAgent has no method 'GetContactEntty' (did you mean 'GetContactEntity'?)"),
+    ("- {method: NSContactAgent.GetContactEntity, args: [1, 2]}", "[1",
+     "NSContactAgent.GetContactEntity takes 1 arguments, not 2"),
+    ("- {method: NSContactAgent.GetContactEntity, result: {Nmae: x}}", "Nmae",
+     "NSContactEntity has no property 'Nmae' (did you mean 'Name'?)"),
+    ("- {method: NSContactAgent.GetContactEntity, colour: red}", "colour",
+     "unknown key 'colour' in a netserver entry (method, args, result)"),
+])
+def test_a_bad_netserver_entry_is_a_fixture_error_at_its_place(entry, at, message):
+    text = textwrap.dedent(WORLD) + "netserver:\n  " + entry + "\n"
+    with pytest.raises(FixtureError) as caught:
+        parse_fixture(text, "crm.yaml")
+    line = text.count("\n", 0, text.index("netserver:")) + 2
+    assert (caught.value.line, caught.value.column) == (line, 3 + entry.index(at))
+    assert caught.value.message == message
