@@ -171,3 +171,47 @@ def test_a_bad_netserver_entry_is_a_fixture_error_at_its_place(entry, at, messag
     line = text.count("\n", 0, text.index("netserver:")) + 2
     assert (caught.value.line, caught.value.column) == (line, 3 + entry.index(at))
     assert caught.value.message == message
+
+
+# ------------------------------------------------------------------ beyond the generic families
+
+
+def test_list_getters_read_the_list_tables_of_the_demo_crm():
+    assert printed("""\
+        NSListAgent lists;
+        printLine(lists.GetBaseCurrency().GetName() + " " + lists.GetCurrencyEntity(2).GetName()
+                  + " " + lists.GetAllCurrencies(false).length().toString());
+        NSMDOAgent mdo;
+        NSMDOListItem[] categories = mdo.GetList("category", true, "", false);
+        printLine(categories[0].GetId().toString() + " " + categories[0].GetName());
+        """) == "NOK EUR 5\n1 Customer\n"
+
+
+def test_an_appointment_by_type_and_associate_is_saved_with_the_users_stamp():
+    assert printed("""\
+        NSAppointmentAgent agent;
+        NSAppointmentEntity a = agent.CreateDefaultAppointmentEntityByTypeAndAssociate(AppointmentType.inDiary, 2);
+        a.SetDescription("Call Ada");
+        a.SetContact(NSContactAgent().GetContact(1));
+        a = agent.SaveAppointmentEntity(a);
+        NSAppointmentEntity again = agent.GetAppointmentEntity(a.GetAppointmentId());
+        printLine(again.GetDescription() + "|" + again.GetAssociate().GetName() + "|" + again.GetType().toString()
+                  + "|" + again.GetStartDate().toString() + "|" + again.GetCreatedBy().GetAssociateId().toString());
+        """, WORLD) == "Call Ada|OLA|1|2026-05-04 10:00:00|2\n"
+
+
+def test_preferences_are_saved_for_the_user_and_read_back_by_section_and_key():
+    assert printed("""\
+        NSPreferenceAgent agent;
+        NSPreferenceSpec spec;
+        spec.SetSection("Rights-Demo");
+        spec.SetKey("colour");
+        NSPreference pref = agent.CreateDefaultPreference();
+        pref.SetSpecification(spec);
+        pref.SetRawValue("blue");
+        agent.SavePreference(pref);
+        NSPreferenceSpec[] specs;
+        specs.pushBack(spec);
+        NSPreference[] found = agent.GetPreferences(specs);
+        printLine(found[0].GetRawValue() + " " + agent.GetPreference(found[0].GetUserPreferenceId()).GetSpecification().GetKey());
+        """, WORLD) == "blue colour\n"

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...runtime.collections import Array, Map
-from ...runtime.datetimes import Date, DateTime, Time
+from ...runtime.datetimes import Date, DateTime, Time, TimeSpan
 from ...runtime.table import Signature
 from ...types import Type
 from ..schema import parse_datetime
@@ -74,6 +74,7 @@ def _carrier_default(name: str) -> Any:
 _SCALAR_DEFAULTS: dict[str, Callable[[str], Any]] = {
     "Integer": lambda _: 0, "Float": lambda _: 0.0, "Bool": lambda _: False, "String": lambda _: "",
     "Byte": lambda _: 0, "DateTime": lambda _: DateTime(), "Date": lambda _: Date(), "Time": lambda _: Time(),
+    "TimeSpan": lambda _: TimeSpan(),
     "Map": lambda _: Map(), "Generic": lambda _: None,
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ...runtime.datetimes import DateTime, now_datetime
+from ...runtime.datetimes import DateTime, TimeSpan, now_datetime
 from ..schema import quote
 from .carriers import Carrier, Lazy, carrier_class, default_of
 from .mapping import Mapping, Place, mapping
@@ -125,9 +125,11 @@ def _to_sql(place: Place, value: Any) -> Any:
         return int(value.fields.get(key, 0) or 0) if isinstance(value, Carrier) and key else 0
     if isinstance(value, DateTime):
         return None if value.null else str(value)
+    if isinstance(value, TimeSpan):
+        return value.seconds // 60  # durations are stored in minutes
     if isinstance(value, bool):
         return int(value)
-    return value
+    return value if isinstance(value, int | float | str) else None
 
 
 def save(ctx: Any, carrier: Carrier) -> Carrier:
