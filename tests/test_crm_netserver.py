@@ -215,3 +215,40 @@ def test_preferences_are_saved_for_the_user_and_read_back_by_section_and_key():
         NSPreference[] found = agent.GetPreferences(specs);
         printLine(found[0].GetRawValue() + " " + agent.GetPreference(found[0].GetUserPreferenceId()).GetSpecification().GetKey());
         """, WORLD) == "blue colour\n"
+
+
+# ------------------------------------------------------------------ case files
+
+
+def test_a_case_files_netserver_answers_come_before_the_fixtures(tmp_path):
+    from engine.testing.model import load_case_file
+    from engine.testing.runner import CaseRunner
+
+    (tmp_path / "SalesBeforeSaveSale").mkdir()
+    (tmp_path / "SalesBeforeSaveSale" / "10-quote.crm").write_text(textwrap.dedent("""\
+        NSQuoteAgent quotes;
+        EventData ed = getEventData();
+        ed.setOutputValue("po", quotes.GetQuoteEntity(4).GetPoNumber());
+        """))
+    (tmp_path / "crm.yaml").write_text(textwrap.dedent(CANNED))
+    cases = tmp_path / "SalesBeforeSaveSale" / "quote.cases.yaml"
+    cases.write_text(textwrap.dedent("""\
+        fixture: ../crm.yaml
+        cases:
+          - name: the fixture's answer
+            expect: {OutputValues: {po: PO-77}}
+          - name: the case's own answer
+            netserver:
+              - {method: NSQuoteAgent.GetQuoteEntity, args: [4], result: {PoNumber: PO-1}}
+            expect: {OutputValues: {po: PO-1}}
+          - name: a bad entry
+            netserver:
+              - {method: NSQuoteAgent.GetQuoteEntiy}
+        """))
+    with pytest.raises(engine.errors.CRMScriptError) as caught:
+        load_case_file(cases)
+    assert (caught.value.line, caught.value.message) == (
+        11, "NSQuoteAgent has no method 'GetQuoteEntiy' (did you mean 'GetQuoteEntity'?)")
+    cases.write_text(cases.read_text().split("  - name: a bad entry")[0])
+    runner = CaseRunner()
+    assert [(r.status, r.error) for r in map(runner.run, load_case_file(cases))] == [("passed", None)] * 2
