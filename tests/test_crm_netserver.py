@@ -252,3 +252,17 @@ def test_a_case_files_netserver_answers_come_before_the_fixtures(tmp_path):
     cases.write_text(cases.read_text().split("  - name: a bad entry")[0])
     runner = CaseRunner()
     assert [(r.status, r.error) for r in map(runner.run, load_case_file(cases))] == [("passed", None)] * 2
+
+
+def test_a_save_writes_only_what_changed_since_the_entity_was_loaded():
+    assert printed("""\
+        NSContactAgent agent;
+        NSContactEntity first = agent.GetContactEntity(1);
+        NSContactEntity second = agent.GetContactEntity(1);
+        first.SetName("Renamed AS");
+        second.SetDepartment("Support");
+        agent.SaveContactEntity(first);
+        agent.SaveContactEntity(second);
+        NSContactEntity after = agent.GetContactEntity(1);
+        printLine(after.GetName() + " / " + after.GetDepartment() + " / " + after.GetOrgNr());
+        """, WORLD) == "Renamed AS / Support / 123\n"

@@ -28,13 +28,15 @@ from .model import is_carrier, properties
 
 
 class Carrier:
-    """The value of a NetServer carrier: its properties by name."""
+    """The value of a NetServer carrier: its properties by name, and for one
+    loaded from the database what it held then (a save writes what changed)."""
 
-    __slots__ = ("fields",)
+    __slots__ = ("fields", "loaded")
     __crm_name__ = ""
 
     def __init__(self, fields: dict[str, Any] | None = None) -> None:
         self.fields: dict[str, Any] = fields if fields is not None else {}
+        self.loaded: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f"<{self.__crm_name__} {self.fields!r}>"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ...runtime.datetimes import DateTime, TimeSpan, now_datetime
+from ...runtime.datetimes import DateTime, TemporalValue, TimeSpan, now_datetime
 from ..schema import quote
 from .carriers import Carrier, Lazy, carrier_class, default_of
 from .mapping import Mapping, Place, mapping
@@ -53,6 +53,8 @@ def load(ctx: Any, carrier: str, key: int) -> Carrier | None:
         fields[place.prop] = _from_sql(ctx, place, value)
     found = carrier_class(carrier)(fields)
     _computed(ctx, m, found, row[len(places)] if len(row) > len(places) else 0)
+    found.loaded = {prop: value.copy() if isinstance(value, TemporalValue) else value
+                    for prop, value in fields.items()}
     return found
 
 
@@ -134,18 +136,19 @@ def _to_sql(place: Place, value: Any) -> Any:
 
 def save(ctx: Any, carrier: Carrier) -> Carrier:
     """Insert or update the carrier's row; an insert gets the next id, and
-    registered/updated come from the run's clock and user."""
+    registered/updated come from the run's clock and user. A carrier loaded
+    from its row writes only what changed since."""
     name = carrier.__crm_name__
     m = mapping_for(ctx, name)
     if m is None or not m.key:
         from ...errors import CRMScriptRuntimeError
 
         raise CRMScriptRuntimeError(f"{name} cannot be saved: it is a read-only carrier")
-    fields = carrier.fields
+    fields, loaded = carrier.fields, carrier.loaded or {}
     values: dict[str, Any] = {}
-    for prop, place in m.places.items():
-        value = fields.get(prop)
-        if not place.column or prop == m.key or value is None:
+    for prop, value in fields.items():
+        place = m.places.get(prop)
+        if place is None or not place.column or prop == m.key or value is None or _unchanged(loaded, prop, value):
             continue
         values[place.column] = value.key if type(value) is Lazy else _to_sql(place, value)
     database = _database(ctx, m)
@@ -153,35 +156,62 @@ def save(ctx: Any, carrier: Carrier) -> Carrier:
     now, who = now_datetime(ctx), current_associate(ctx)
     stamp = str(now)
     description = m.places.get("Description")
-    if "Description" in fields and description is not None and not description.column \
-            and m.table.has_column("text_id"):
+    if description is not None and not description.column and "Description" in fields \
+            and not _unchanged(loaded, "Description", fields["Description"]) and m.table.has_column("text_id"):
         values["text_id"] = _write_text(ctx, m, fields, stamp, who)
     key = int(fields.get(m.key, 0) or 0)
-    table, key_column = quote(m.table.name), quote(m.table.key.name)
-    if key > 0 and database.execute(f"SELECT 1 FROM {table} WHERE {key_column} = ?", (key,)).fetchone():
-        values.update(_stamp(m, "updated", stamp, who))
-        assignments = ", ".join(f"{quote(c)} = ?" for c in values)
-        database.execute(f"UPDATE {table} SET {assignments} WHERE {key_column} = ?", [*values.values(), key])
+    if key > 0 and (carrier.loaded is not None or _exists(database, m, key)):
+        values.update(_stamps(m, "updated", stamp, who))
+        database.execute(_statement(m, "UPDATE", tuple(values)), [*values.values(), key])
         _set_if(m, fields, "UpdatedDate", now)
     else:
-        values.update(_stamp(m, "registered", stamp, who))
+        values.update(_stamps(m, "registered", stamp, who))
         if key > 0:
             values[m.table.key.name] = key
-        columns = ", ".join(quote(c) for c in values)
-        marks = ", ".join("?" for _ in values)
-        cursor = database.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
+        cursor = database.execute(_statement(m, "INSERT", tuple(values)), list(values.values()))
         fields[m.key] = cursor.lastrowid
         _set_if(m, fields, "CreatedDate", now)
+    carrier.loaded = {prop: value.copy() if isinstance(value, TemporalValue) else value
+                      for prop, value in fields.items()}
     return carrier
 
 
-def _stamp(m: Mapping, which: str, stamp: str, who: int) -> dict[str, Any]:
-    found = {}
-    if m.table.has_column(which):
-        found[m.table.column(which).name] = stamp
-    if m.table.has_column(which + "_associate_id"):
-        found[m.table.column(which + "_associate_id").name] = who
-    return found
+def _unchanged(loaded: dict[str, Any], prop: str, value: Any) -> bool:
+    before = loaded.get(prop, _MISSING)
+    return before is value or (isinstance(value, TemporalValue) and before == value)
+
+
+_MISSING = object()
+
+
+def _exists(database: Any, m: Mapping, key: int) -> bool:
+    sql = f"SELECT 1 FROM {quote(m.table.name)} WHERE {quote(m.table.key.name)} = ?"
+    return database.execute(sql, (key,)).fetchone() is not None
+
+
+def _statement(m: Mapping, kind: str, columns: tuple[str, ...]) -> str:
+    """The UPDATE (by key) or INSERT of these columns (cached per mapping)."""
+    cache = m.__dict__.setdefault("_statements", {})
+    sql = cache.get((kind, columns))
+    if sql is None:
+        table = quote(m.table.name)
+        if kind == "UPDATE":
+            assignments = ", ".join(f"{quote(c)} = ?" for c in columns)
+            sql = f"UPDATE {table} SET {assignments} WHERE {quote(m.table.key.name)} = ?"
+        else:
+            sql = f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join('?' * len(columns))})"
+        cache[(kind, columns)] = sql
+    return sql
+
+
+def _stamps(m: Mapping, which: str, stamp: str, who: int) -> dict[str, Any]:
+    """registered/updated and who did it, in the columns the table has."""
+    columns = m.__dict__.setdefault("_stamp_columns", {})
+    found = columns.get(which)
+    if found is None:
+        found = columns[which] = tuple((m.table.column(c).name, is_who) for is_who, c in
+                                       enumerate((which, which + "_associate_id")) if m.table.has_column(c))
+    return {column: who if is_who else stamp for column, is_who in found}
 
 
 def _set_if(m: Mapping, fields: dict[str, Any], prop: str, now: DateTime) -> None:
