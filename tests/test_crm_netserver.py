@@ -266,3 +266,62 @@ def test_a_save_writes_only_what_changed_since_the_entity_was_loaded():
         NSContactEntity after = agent.GetContactEntity(1);
         printLine(after.GetName() + " / " + after.GetDepartment() + " / " + after.GetOrgNr());
         """, WORLD) == "Renamed AS / Support / 123\n"
+
+
+ARCHIVE = """\
+    NSArchiveOrderByInfo[] order;
+    NSArchiveOrderByInfo newest;
+    newest.SetName("sale.amount");
+    newest.SetDirection(OrderBySortType.DESC);
+    order.pushBack(newest);
+    NSArchiveRestrictionInfo[] restrictions;
+    NSArchiveRestrictionInfo open;
+    open.SetName("sale.status");
+    open.SetOperator("=");
+    String[] values;
+    values.pushBack("Open");
+    open.SetValues(values);
+    restrictions.pushBack(open);
+    String[] columns;
+    columns.pushBack("sale.heading");
+    columns.pushBack("sale.contact_id.name");
+    String[] entities;
+    NSArchiveAgent agent;
+    foreach (NSArchiveListItem i in agent.GetArchiveListByColumns("Dynamic", columns, order, restrictions, entities, 0, 2))
+      printLine(i.GetEntityName() + " " + i.GetPrimaryKey().toString() + ": " + i.GetColumnData().get("sale.heading")
+                + " / " + i.GetColumnData().get("sale.contact_id.name"));
+    """
+
+
+def test_the_dynamic_archive_provider_is_a_searchengine_query_with_paging():
+    assert printed(ARCHIVE) == ("sale 3: Fleet tracking licenses / Havbris Shipping AS\n"
+                                "sale 4: Energy portal phase 2 / Nordlys Energi AS\n")
+    second_page = printed(ARCHIVE.replace("0, 2))", "1, 2))")).splitlines()
+    assert len(second_page) == 2 and second_page[0] == "sale 2: SalgFAAF / Havbris Shipping AS"
+
+
+def test_the_contact_activity_provider_lists_appointments_documents_and_sales_newest_first():
+    output = printed("""\
+        String[] columns;
+        columns.pushBack("text");
+        columns.pushBack("date");
+        NSArchiveOrderByInfo[] order;
+        NSArchiveRestrictionInfo[] restrictions;
+        NSArchiveRestrictionInfo ofContact;
+        ofContact.SetName("contactId");
+        ofContact.SetOperator("=");
+        String[] values;
+        values.pushBack("2");
+        ofContact.SetValues(values);
+        restrictions.pushBack(ofContact);
+        String[] entities;
+        entities.pushBack("sale");
+        entities.pushBack("appointment");
+        NSArchiveAgent agent;
+        foreach (NSArchiveListItem i in agent.GetArchiveListByColumns("ContactActivity", columns, order, restrictions, entities, 0, 100))
+          printLine(i.GetEntityName() + " " + i.GetColumnData().get("date") + " " + i.GetColumnData().get("text"));
+        """)
+    lines = output.splitlines()
+    assert "sale 2026-06-15 00:00:00 SalgAAAA" in lines and any(line.startswith("appointment ") for line in lines)
+    dates = [line.split(" ")[1] for line in lines]
+    assert dates == sorted(dates, reverse=True)

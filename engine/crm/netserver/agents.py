@@ -37,6 +37,16 @@ Behaviour = Callable[..., Any]  # (ctx, *arguments) -> result
 SPECIFIC: dict[str | tuple[str, str], Behaviour] = {}
 
 
+def behaviour(name: str, params: str | None = None) -> Callable[[Behaviour], Behaviour]:
+    """Register the behaviour of `name` (of its overload with these parameter types)."""
+
+    def register(fn: Behaviour) -> Behaviour:
+        SPECIFIC[(name, params) if params is not None else name] = fn
+        return fn
+
+    return register
+
+
 class Agent:
     """The value of an agent: agents have no state (the docs: declare each once)."""
 
@@ -136,7 +146,8 @@ def _is_id(params: list) -> bool:
     return len(params) == 1 and params[0].name == "Integer" and not params[0].dims
 
 
-def behaviour(sig: Signature) -> Behaviour | None:
+def behaviour_of(sig: Signature) -> Behaviour | None:
+    """The behaviour of an agent method: a specific one, else a generic family's, else None."""
     overload = (sig.qualified_name, ", ".join(str(p.type) for p in sig.params))
     return SPECIFIC.get(overload) or SPECIFIC.get(sig.qualified_name) or generic(sig)
 
@@ -144,7 +155,7 @@ def behaviour(sig: Signature) -> Behaviour | None:
 def implementation(sig: Signature) -> Signature:
     """The agent method `sig` with its implementation (canned, behaviour, stop)."""
     method = sig.qualified_name
-    does = behaviour(sig)
+    does = behaviour_of(sig)
     returns = sig.returns
 
     def call(ctx: Any, _agent: Agent, *args: Any) -> Any:
@@ -169,5 +180,5 @@ def not_simulated_message(sig: Signature, args: tuple) -> str:
 
 def simulated(sig: Signature) -> bool:
     """Whether the method runs without a canned answer."""
-    return behaviour(sig) is not None
+    return behaviour_of(sig) is not None
 

@@ -6,25 +6,17 @@ public docs are silent the decision is the one docs/netserver.md records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...runtime.collections import Array
 from ...runtime.datetimes import DateTime
 from ...types import Type
-from . import entities
-from .agents import SPECIFIC, Behaviour
+from . import (
+    archive,  # noqa: F401 (registers the archive agent's providers)
+    entities,
+)
+from .agents import behaviour
 from .carriers import Carrier, Lazy, carrier_class, element_factory
-
-
-def behaviour(name: str, params: str | None = None) -> Callable[[Behaviour], Behaviour]:
-    """Register the behaviour of `name` (of its overload with these parameter types)."""
-
-    def register(fn: Behaviour) -> Behaviour:
-        SPECIFIC[(name, params) if params is not None else name] = fn
-        return fn
-
-    return register
 
 
 def _array(carrier: str, items: list[Carrier]) -> Array:
