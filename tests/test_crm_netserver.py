@@ -325,3 +325,16 @@ def test_the_contact_activity_provider_lists_appointments_documents_and_sales_ne
     assert "sale 2026-06-15 00:00:00 SalgAAAA" in lines and any(line.startswith("appointment ") for line in lines)
     dates = [line.split(" ")[1] for line in lines]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_item_carriers_read_names_through_their_foreign_keys_and_they_are_not_saved():
+    assert printed("""\
+        NSAppointmentAgent agent;
+        NSAppointment a = agent.GetAppointment(1);
+        printLine(a.GetContactName() + "|" + a.GetPersonFullName() + "|" + a.GetSaleName());
+        NSPersonAgent persons;
+        NSPersonEntity p = persons.GetPersonEntity(8);
+        p.SetFirstname("Astri");
+        persons.SavePersonEntity(p);
+        printLine(persons.GetPerson(8).GetContactName() + "|" + agent.GetAppointment(1).GetPersonFullName());
+        """) == "Nordlys Energi AS|Astrid Dahl|SalgAAAA\nNordlys Energi AS|Astri Dahl\n"

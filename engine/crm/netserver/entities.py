@@ -26,16 +26,19 @@ def _database(ctx: Any, m: Mapping):
     return database
 
 
-def _select(m: Mapping) -> tuple[str, list[Place]]:
-    """The SELECT of one row by key, and the places in its column order (cached)."""
+def _select(m: Mapping) -> tuple[str, list[Place], list[str]]:
+    """The SELECT of one row by key, the places in its column order, and the
+    tables its read-only names come from (cached)."""
     cached = m.__dict__.get("_select")
     if cached is None:
         places = [p for p in m.places.values() if p.column]
-        columns = ", ".join(quote(p.column) for p in places)
+        columns = ", ".join(p.via.format(fk="a0." + quote(p.column)) if p.via else "a0." + quote(p.column)
+                            for p in places)
         if m.table.has_column("text_id"):
-            columns += ", " + quote("text_id")
-        sql = f"SELECT {columns} FROM {quote(m.table.name)} WHERE {quote(m.table.key.name)} = ?"
-        cached = m.__dict__["_select"] = (sql, places)
+            columns += ", a0." + quote("text_id")
+        sql = f"SELECT {columns} FROM {quote(m.table.name)} a0 WHERE a0.{quote(m.table.key.name)} = ?"
+        others = sorted({p.via_table for p in places if p.via})
+        cached = m.__dict__["_select"] = (sql, places, others)
     return cached
 
 
@@ -44,8 +47,11 @@ def load(ctx: Any, carrier: str, key: int) -> Carrier | None:
     m = mapping_for(ctx, carrier)
     if m is None or m.table.key is None:
         return None
-    sql, places = _select(m)
-    row = _database(ctx, m).execute(sql, (key,)).fetchone()
+    sql, places, others = _select(m)
+    database = _database(ctx, m)
+    for table in others:
+        database.ensure_table(ctx.crm.schema.table(table))
+    row = database.execute(sql, (key,)).fetchone()
     if row is None:
         return None
     fields: dict[str, Any] = {}
@@ -148,7 +154,8 @@ def save(ctx: Any, carrier: Carrier) -> Carrier:
     values: dict[str, Any] = {}
     for prop, value in fields.items():
         place = m.places.get(prop)
-        if place is None or not place.column or prop == m.key or value is None or _unchanged(loaded, prop, value):
+        if place is None or not place.column or place.via or prop == m.key or value is None \
+                or _unchanged(loaded, prop, value):
             continue
         values[place.column] = value.key if type(value) is Lazy else _to_sql(place, value)
     database = _database(ctx, m)

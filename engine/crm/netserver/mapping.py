@@ -21,7 +21,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ...types import Type
-from ..schema import Schema, Table, reference_schema
+from ..schema import Schema, Table, quote, reference_schema
 from .carriers import is_carrier, properties
 
 TABLES = {  # carrier -> table, where the name does not say it
@@ -72,6 +72,8 @@ class Place:
     kind: Type
     column: str = ""  # the column's name ("" for a computed property)
     target: str = ""  # a nested carrier's name (the column is its foreign key)
+    via: str = ""  # read-only: an SQL expression on the row the foreign key `column` finds (`{fk}`)
+    via_table: str = ""  # the table that expression reads
 
 
 @dataclass
@@ -105,7 +107,7 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
     overlay = OVERLAY.get(carrier, {})
     result = Mapping(carrier, table, "")
     for prop, kind in properties(carrier).items():
-        place = _place(prop, kind, overlay, columns, key_column)
+        place = _place(prop, kind, overlay, columns, key_column) or _named_via(prop, kind, columns, schema)
         if place is None:
             result.unmapped.append(prop)
             continue
@@ -113,6 +115,35 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
         if place.column and key_column and place.column.lower() == key_column.lower() and not place.target:
             result.key = result.key or prop
     return result
+
+
+FULL_NAME = "trim(replace(firstname || ' ' || middleName || ' ' || lastname, '  ', ' '))"
+
+
+def _named_via(prop: str, kind: Type, columns: dict[str, str], schema: Schema) -> Place | None:
+    """`<X>Name` / `<X>FullName` of an item carrier (NSPerson.ContactName,
+    NSAppointment.PersonFullName): the name on the row its foreign key finds."""
+    if kind != Type("String"):
+        return None
+    for suffix in ("FullName", "Name"):
+        owner = prop.removesuffix(suffix)
+        if owner == prop or not owner:
+            continue
+        column = columns.get(squash(owner) + "id") or columns.get(squash(owner) + "idx")
+        table = table_of("NS" + owner, schema)
+        if column is None or table is None or table.key is None:
+            continue
+        if owner == "Person":
+            value = FULL_NAME
+        elif table.has_column("name"):
+            value = "name"
+        elif table.has_column("heading"):
+            value = "heading"
+        else:
+            continue
+        sql = f"(SELECT {value} FROM {quote(table.name)} WHERE {quote(table.key.name)} = {{fk}})"
+        return Place(prop, kind, column, via=sql, via_table=table.name)
+    return None
 
 
 def _place(prop: str, kind: Type, overlay: dict[str, str], columns: dict[str, str], key: str) -> Place | None:
