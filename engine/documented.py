@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .parser import is_known_type_name
 from .runtime.table import GLOBAL, ClassInfo, Library, Signature
-from .runtime.unsimulated import provided
+from .runtime.unsimulated import provided, runs
 from .types import Type
 
 # The documented global functions' names (generated beside the table): whether
@@ -171,7 +171,8 @@ def _simulated_types(overloads: Iterable[Signature]) -> set[tuple[Type, ...]]:
 
 def _status(name: str, documented: tuple, overloads: list[Signature]) -> MemberStatus:
     simulated = _simulated_types(overloads)
-    return MemberStatus(name, len(documented), sum(1 for m in documented if _param_types(m) in simulated))
+    return MemberStatus(name, len(documented), sum(1 for m in documented
+                                                   if _param_types(m) in simulated or runs(_signature(m))))
 
 
 def simulation_table(library: Library) -> Iterator[ClassStatus]:

@@ -70,10 +70,13 @@ class Provider:
 
     `implementation(sig)` returns `sig` with an implementation (and `context`
     as it needs), or None; `default(class_name)` returns what makes the value
-    of `Name x;`, or None."""
+    of `Name x;`, or None; `runs(sig)` says whether the implementation answers
+    by itself (not only from a fixture's canned answers): what
+    `crmscript check --list-simulated` counts."""
 
     implementation: Callable[[Signature], Signature | None]
     default: Callable[[str], Callable[[], object] | None]
+    runs: Callable[[Signature], bool]
 
 
 _PROVIDERS: list[Provider] = []
@@ -91,6 +94,11 @@ def provided(sig: Signature) -> Signature:
         if found is not None:
             return found
     return sig
+
+
+def runs(sig: Signature) -> bool:
+    """Whether a provider answers `sig` by itself."""
+    return any(provider.runs(sig) for provider in _PROVIDERS)
 
 
 def default(class_name: str) -> Callable[[], object]:

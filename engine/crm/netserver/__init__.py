@@ -64,4 +64,18 @@ def default(name: str) -> Callable[[], object] | None:
     return None
 
 
-add_provider(Provider(implementation, default))
+def runs(sig: Signature) -> bool:
+    """A carrier's Get/Set, or an agent method with a behaviour of its own."""
+    if not sig.owner.startswith("NS"):
+        return False
+    found = implementation(sig)
+    if found is None:
+        return False
+    if _kind(sig.owner) == "agent" and not sig.is_constructor:
+        from .agents import simulated
+
+        return simulated(sig)
+    return True
+
+
+add_provider(Provider(implementation, default, runs))
