@@ -338,3 +338,28 @@ def test_item_carriers_read_names_through_their_foreign_keys_and_they_are_not_sa
         persons.SavePersonEntity(p);
         printLine(persons.GetPerson(8).GetContactName() + "|" + agent.GetAppointment(1).GetPersonFullName());
         """) == "Nordlys Energi AS|Astrid Dahl|SalgAAAA\nNordlys Energi AS|Astri Dahl\n"
+
+
+def test_sale_summaries_project_members_and_suggestions():
+    assert printed("""\
+        NSSaleAgent sales;
+        NSSaleSummary s = sales.GetSummaryByContact(1, String("2026-01-01").toDateTime(), String("2027-01-01").toDateTime());
+        printLine(s.GetOpen().toString() + " " + s.GetOpenTotalBaseCurrency().toString(0) + " "
+                  + s.GetOpenWeightedOwnCurrency().toString(0) + " " + s.GetLost().toString());
+        NSProjectAgent projects;
+        NSProjectMember m = projects.CreateDefaultProjectMember();
+        m.SetPersonId(7);
+        NSProjectMember[] members;
+        members.pushBack(m);
+        projects.AddProjectMembers(1, members);
+        printLine(projects.GetProjectMembers(1).length().toString() + " " + m.GetProjectmemberId().toString());
+        NSAppointmentAgent appointments;
+        NSAppointmentEntity a = appointments.CreateDefaultAppointmentEntityFromSaleSuggestion(1, 1, true, 2);
+        printLine(a.GetStartDate().toString() + " " + a.GetEndDate().toString() + " " + a.GetSale().GetSaleId().toString());
+        """, WORLD.rstrip(" ") + """\
+      sale:
+        - {sale_id: 1, contact_id: 1, amount: 1000, probability: 50, status: Open, saledate: "2026-06-01"}
+        - {sale_id: 2, contact_id: 1, amount: 300, status: Lost, saledate: "2026-02-01"}
+      SuggestedAppointment:
+        - {SuggestedAppointment_id: 1, name: First meeting, task_id: 1, daysFuture: 7, duration: 60}
+    """) == "1 1000 500 1\n1 1\n2026-05-11 10:00:00 2026-05-11 11:00:00 1\n"

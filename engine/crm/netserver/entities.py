@@ -85,8 +85,13 @@ def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
     if name == "Bool":
         return bool(value)
     if name == "DateTime":
-        return DateTime(_dt.datetime.fromisoformat(str(value)))
+        return datetime_of(value)
     return value
+
+
+def datetime_of(value: Any) -> DateTime:
+    """A DateTime column's text as a DateTime (null for no date)."""
+    return DateTime(_dt.datetime.fromisoformat(str(value))) if value else DateTime()
 
 
 def _text(value: Any) -> str:

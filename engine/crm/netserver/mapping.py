@@ -28,7 +28,8 @@ TABLES = {  # carrier -> table, where the name does not say it
     "NSProjectTypeEntity": "ProjType", "NSProjectType": "ProjType", "NSCompetitor": "Comptr",
     "NSPreference": "UserPreference", "NSAppointmentEntity": "appointment",
     "NSSuggestedAppointmentEntity": "suggestedappointment", "NSPreferenceEntity": "UserPreference",
-    "NSQuoteLineEntity": "QuoteLine", "NSPriceListEntity": "PriceList",
+    "NSQuoteLineEntity": "QuoteLine", "NSPriceListEntity": "PriceList", "NSProjectStatus": "ProjStatus",
+    "NSDocumentTemplate": "DocTmpl", "NSUserDefinedFieldInfo": "UDefField",
 }
 
 COMMON = {"CreatedDate": "registered", "UpdatedDate": "updated", "CreatedBy": "registered_associate_id",
@@ -55,6 +56,13 @@ OVERLAY: dict[str, dict[str, str]] = {
                       "DocumentId": "documentid", "QuoteConnectionId": "quoteconnectionid"},
     "NSSaleStakeholder": {"StakeholderRoleId": "stakeholderrole_id", "Comment": "comment"},
     "NSPreference": {"Level": "deflevel", "Value": "prefvalue"},
+    "NSProjectStatus": {"Value": "name"},
+    "NSDocumentTemplate": {"DocumentTemplateId": "doctmpl_id", "AutoeventId": "autoevent_id",
+                           "RecordType": "record_type", "DefaultOref": "default_oref"},
+    "NSUserDefinedFieldInfo": {"OwnerTableId": "ownertable_id", "IsIndexed": "indexed", "IsMandatory": "mandatory",
+                               "IsReadOnly": "readonly"},
+    "NSProjectMember": {"ProjectMemberTypeId": "mtype_idx"},
+    "NSPriceList": {"Currency": ""},
 }
 
 COMPUTED = {"FullName", "Description", "PostItText"}  # filled on load (mapping.py / agents.py)

@@ -6,10 +6,11 @@ public docs are silent the decision is the one docs/netserver.md records.
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 from ...runtime.collections import Array
-from ...runtime.datetimes import DateTime
+from ...runtime.datetimes import DateTime, now_datetime
 from ...types import Type
 from . import (
     archive,  # noqa: F401 (registers the archive agent's providers)
@@ -275,3 +276,204 @@ def save_preference_entity(ctx: Any, pref: Carrier, _remove_lower: bool) -> Carr
 
 def _ensure(ctx: Any, table: str) -> None:
     ctx.crm.database.ensure_table(ctx.crm.schema.table(table))
+
+
+# ------------------------------------------------------------ more of the sales
+
+
+@behaviour("NSSaleAgent.GetUpcomingSales")
+def upcoming_sales(ctx: Any, weighted_limit: int, count: int) -> Array:
+    """The user's open sales from now on whose weighted amount (amount x probability)
+    reaches the limit, soonest first."""
+    where = "associate_id = ? AND status = 1 AND saledate >= ? AND amount * probability / 100.0 >= ?"
+    params = (entities.current_associate(ctx), str(now_datetime(ctx)), weighted_limit)
+    return _array("NSSale", entities.rows(ctx, "NSSale", where, params, "saledate" + _limit(count)))
+
+
+@behaviour("NSSaleAgent.GetNextDueDate")
+def next_due_date(ctx: Any, sale_id: int) -> DateTime:
+    """The start of the sale's first appointment not done yet (what the sale's
+    nextDueDate holds), else null."""
+    _ensure(ctx, "appointment")
+    row = ctx.crm.database.execute("SELECT min(do_by) FROM appointment WHERE sale_id = ? AND status < 3",
+                                   (sale_id,)).fetchone()
+    return entities.datetime_of(row[0] if row else None)
+
+
+SUMMARY_STATUSES = {"Open": 1, "Sold": 2, "Lost": 3}
+
+
+def _summary(ctx: Any, column: str, key: int, start: DateTime, end: DateTime) -> Carrier:
+    """Counts and totals of the sales in [start, end) by status (own currency = base)."""
+    _ensure(ctx, "sale")
+    base = base_currency(ctx).fields.get("Name", "")
+    fields: dict[str, Any] = {"BaseCurrency": base, "OwnCurrency": base}
+    sql = (f"SELECT count(*), coalesce(sum(amount), 0), coalesce(sum(amount * probability / 100.0), 0) FROM sale "
+           f"WHERE {column} = ? AND status = ? AND saledate >= ? AND saledate < ?")
+    for name, status in SUMMARY_STATUSES.items():
+        count, total, weighted = ctx.crm.database.execute(
+            sql, (key, status, _text(start) or "0000", _text(end) or "9999")).fetchone()
+        fields[name] = count
+        for currency in ("BaseCurrency", "OwnCurrency"):
+            fields[f"{name}Total{currency}"] = float(total)
+            if name == "Open":
+                fields[f"{name}Weighted{currency}"] = float(weighted)
+    return carrier_class("NSSaleSummary")(fields)
+
+
+@behaviour("NSSaleAgent.GetSummaryByContact")
+def summary_by_contact(ctx: Any, contact_id: int, start: DateTime, end: DateTime) -> Carrier:
+    return _summary(ctx, "contact_id", contact_id, start, end)
+
+
+@behaviour("NSSaleAgent.GetSummaryByAssociate")
+def summary_by_associate(ctx: Any, associate_id: int, start: DateTime, end: DateTime) -> Carrier:
+    return _summary(ctx, "associate_id", associate_id, start, end)
+
+
+# ---------------------------------------------------------- project members
+
+
+@behaviour("NSProjectAgent.AddProjectMembers")
+def add_project_members(ctx: Any, project_id: int, members: list) -> None:
+    for member in members:
+        member.fields["ProjectId"] = project_id
+        entities.save(ctx, member)
+
+
+@behaviour("NSProjectAgent.UpdateProjectMember")
+def update_project_member(ctx: Any, member: Carrier) -> Carrier:
+    return entities.save(ctx, member)
+
+
+@behaviour("NSProjectAgent.DeleteProjectMemberByIds")
+def delete_project_members_by_id(ctx: Any, keys: list) -> None:
+    for key in keys:
+        entities.delete(ctx, "NSProjectMember", key)
+
+
+@behaviour("NSProjectAgent.DeleteProjectMembers")
+def delete_project_members(ctx: Any, project_id: int, keys: list) -> None:
+    for member in entities.rows(ctx, "NSProjectMember", "project_id = ?", (project_id,)):
+        if member.fields.get("ProjectmemberId") in keys:
+            entities.delete(ctx, "NSProjectMember", member.fields["ProjectmemberId"])
+
+
+# ----------------------------------------------------------------- consents
+
+
+def _list_id(ctx: Any, table: str, key: str) -> int:
+    """A consent list's row by its key (or name), 0 when none has it."""
+    _ensure(ctx, table)
+    row = ctx.crm.database.execute(f"SELECT {table}_id FROM {table} WHERE key = ? OR name = ?", (key, key)).fetchone()
+    return row[0] if row else 0
+
+
+@behaviour("NSPersonAgent.SetConsent")
+def set_consent(ctx: Any, person_id: int, purpose: str, source: str, legal_base: str, comment: str) -> None:
+    """The person's consent for the purpose (its key, e.g. PERSONAL_DATA): added, or changed."""
+    remove_consent(ctx, person_id, purpose)
+    database = ctx.crm.database
+    database.execute("INSERT INTO ConsentPerson (person_id, consentpurpose_id, consentsource_id, legalbase_id, "
+                     "comment, registered, registered_associate_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (person_id, _list_id(ctx, "ConsentPurpose", purpose), _list_id(ctx, "ConsentSource", source),
+                      _list_id(ctx, "LegalBase", legal_base), comment, str(now_datetime(ctx)),
+                      entities.current_associate(ctx)))
+
+
+@behaviour("NSPersonAgent.RemoveConsent")
+def remove_consent(ctx: Any, person_id: int, purpose: str) -> None:
+    _ensure(ctx, "ConsentPerson")
+    database = ctx.crm.database
+    database.begin_write()
+    database.execute("DELETE FROM ConsentPerson WHERE person_id = ? AND consentpurpose_id = ?",
+                     (person_id, _list_id(ctx, "ConsentPurpose", purpose)))
+
+
+# ------------------------------------------------------------- suggestions
+
+
+def _suggested(ctx: Any, table: str, key: int) -> dict[str, Any]:
+    _ensure(ctx, table)
+    cursor = ctx.crm.database.execute(f"SELECT * FROM {table} WHERE {table}_id = ?", (key,))
+    row = cursor.fetchone()
+    return {d[0].lower(): v for d, v in zip(cursor.description, row, strict=True)} if row else {}
+
+
+def _from_suggestion(ctx: Any, suggestion_id: int, link: str, link_id: int, owner_id: int) -> Carrier:
+    """A default appointment from a suggested appointment: its task, text and
+    duration, starting `daysFuture` days from now, linked to the sale or project."""
+    found = entities.create_default(ctx, "NSAppointmentEntity")
+    suggestion = _suggested(ctx, "SuggestedAppointment", suggestion_id)
+    start = now_datetime(ctx)
+    start.value = start.value + _dt.timedelta(days=int(suggestion.get("daysfuture") or 0))
+    end = start.copy()
+    end.value = start.value + _dt.timedelta(minutes=int(suggestion.get("duration") or 0))
+    task = int(suggestion.get("task_id") or 0)
+    found.fields.update(StartDate=start, EndDate=end, Description=suggestion.get("text") or "",
+                        SuggestedAppointmentId=suggestion_id)
+    found.fields["Task"] = Lazy(lambda: entities.load_or_empty(ctx, "NSTaskListItem", task), task)
+    found.fields[link] = Lazy(lambda: entities.load_or_empty(ctx, "NS" + link, link_id), link_id)
+    if owner_id:
+        found.fields["Associate"] = Lazy(lambda: entities.load_or_empty(ctx, "NSAssociate", owner_id), owner_id)
+    return found
+
+
+@behaviour("NSAppointmentAgent.CreateDefaultAppointmentEntityFromSaleSuggestion")
+def appointment_from_sale_suggestion(ctx: Any, suggestion_id: int, sale_id: int, create_now: bool,
+                                     owner_id: int) -> Carrier:
+    found = _from_suggestion(ctx, suggestion_id, "Sale", sale_id, owner_id)
+    return entities.save(ctx, found) if create_now else found
+
+
+@behaviour("NSAppointmentAgent.CreateDefaultAppointmentEntityFromProjectSuggestion")
+def appointment_from_project_suggestion(ctx: Any, suggestion_id: int, project_id: int, create_now: bool,
+                                        owner_id: int) -> Carrier:
+    found = _from_suggestion(ctx, suggestion_id, "Project", project_id, owner_id)
+    return entities.save(ctx, found) if create_now else found
+
+
+@behaviour("NSDocumentAgent.CreateDefaultDocumentEntityFromSuggestion")
+def document_from_suggestion(ctx: Any, suggestion_id: int) -> Carrier:
+    found = entities.create_default(ctx, "NSDocumentEntity")
+    suggestion = _suggested(ctx, "SuggestedDocument", suggestion_id)
+    template = int(suggestion.get("doctmpl_id") or 0)
+    found.fields.update(Header=suggestion.get("header") or "", OurRef=suggestion.get("our_ref") or "",
+                        SuggestedDocumentId=suggestion_id)
+    found.fields["DocumentTemplate"] = Lazy(lambda: entities.load_or_empty(ctx, "NSDocumentTemplate", template),
+                                            template)
+    return found
+
+
+# ---------------------------------------------------------------- the rest
+
+
+@behaviour("NSUserDefinedFieldInfoAgent.GetUserDefinedFieldList")
+def user_defined_fields(ctx: Any, owner_type: int) -> Array:
+    """The user-defined fields of a table (UDefField rows of that owner), in tab order."""
+    found = entities.rows(ctx, "NSUserDefinedFieldInfo", "ownertable_id = ?", (owner_type,), "taborder")
+    return _array("NSUserDefinedFieldInfo", found)
+
+
+@behaviour("NSDocumentAgent.GetContactDocumentsByTemplateType", "Integer, Integer, Integer")
+def contact_documents_by_template(ctx: Any, contact_id: int, count: int, template_id: int) -> Array:
+    """A contact's documents made from one template (the appointment's task is the template)."""
+    _ensure(ctx, "appointment")
+    where = "appointment_id IN (SELECT appointment_id FROM appointment WHERE contact_id = ? AND task_idx = ?)"
+    found = entities.rows(ctx, "NSDocument", where, (contact_id, template_id), "registered DESC" + _limit(count))
+    return _array("NSDocument", found)
+
+
+@behaviour("NSContactAgent.GetMyActiveContacts")
+def my_active_contacts(ctx: Any, since: DateTime, categories: list, _action: int) -> Array:
+    """The contacts (of the categories, all when none) with the user's appointments since `since`."""
+    _ensure(ctx, "appointment")
+    where = ("contact_id IN (SELECT contact_id FROM appointment WHERE associate_id = ? AND registered >= ?)"
+             + (f" AND category_idx IN ({', '.join('?' * len(categories))})" if categories else ""))
+    params = (entities.current_associate(ctx), _text(since) or "0000", *categories)
+    activity = carrier_class("NSContactActivity")
+    return _array("NSContactActivity", [
+        activity({"ContactId": c.fields.get("ContactId", 0), "Name": c.fields.get("Name", ""),
+                  "Department": c.fields.get("Department", ""), "OrgNr": c.fields.get("OrgNr", ""),
+                  "AssociateId": entities.current_associate(ctx)})
+        for c in entities.rows(ctx, "NSContact", where, params, "name")])
