@@ -363,3 +363,34 @@ def test_sale_summaries_project_members_and_suggestions():
       SuggestedAppointment:
         - {SuggestedAppointment_id: 1, name: First meeting, task_id: 1, daysFuture: 7, duration: 60}
     """) == "1 1000 500 1\n1 1\n2026-05-11 10:00:00 2026-05-11 11:00:00 1\n"
+
+
+def test_a_quote_is_made_on_a_sale_with_lines_priced_moved_and_copied_into_a_new_version():
+    assert printed("""\
+        NSQuoteAgent quotes;
+        NSQuoteEntity quote = quotes.CreateAndSaveQuote(1, 1, "Standard");
+        NSQuoteVersion version = quotes.GetQuoteVersion(quote.GetActiveQuoteVersionId());
+        NSQuoteAlternative alternative = quotes.GetQuoteAlternatives(version.GetQuoteVersionId())[0];
+        Integer alt = alternative.GetQuoteAlternativeId();
+        NSProduct product = quotes.GetProduct(1, "LIC-10");
+        NSQuoteLine first = quotes.CreateQuoteLineFromProduct(alt, product);
+        NSQuoteLine second = quotes.CreateQuoteLine(alt, "SUP-1");
+        second.SetQuantity(2.0);
+        second.SetDiscountPercent(10.0);
+        String[] changed;
+        changed.pushBack("Quantity");
+        second = quotes.SaveQuoteLine(quotes.RecalculateQuoteLine(second, changed));
+        quotes.MoveQuoteLine(second.GetQuoteLineId(), false);
+        foreach (NSQuoteLine line in quotes.GetQuoteLines(alt))
+          printLine(line.GetRank().toString() + " " + line.GetName() + " " + line.GetTotalPrice().toString(0));
+        NSQuoteVersion next = quotes.CreateAndSaveQuoteVersion(version.GetQuoteVersionId());
+        NSQuoteAlternative copied = quotes.GetQuoteAlternatives(next.GetQuoteVersionId())[0];
+        printLine(next.GetNumber() + " " + copied.GetName() + " " + quotes.GetQuoteLines(copied.GetQuoteAlternativeId()).length().toString()
+                  + " " + quotes.GetQuoteEntity(quote.GetQuoteId()).GetActiveQuoteVersionId().toString());
+        """, WORLD.rstrip(" ") + """\
+      PriceList:
+        - {pricelist_id: 1, quoteconnectionid: 1, name: Standard, isactive: true}
+      Product:
+        - {product_id: 1, erpproductkey: LIC-10, pricelistid: 1, name: Ten licences, unitlistprice: 1000}
+        - {product_id: 2, erpproductkey: SUP-1, pricelistid: 1, name: Support, unitlistprice: 500}
+    """) == "1 Support 900\n2 Ten licences 1000\n2 Standard 2 2\n"

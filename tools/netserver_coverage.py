@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.crm.netserver import agents, mapping, specific  # noqa: E402,F401 (specific: the hand-written behaviours)
+from engine.crm.netserver import agents, load_behaviours, mapping  # noqa: E402
 from engine.reference import reference  # noqa: E402
 
 AGENT_VARIABLE = re.compile(r"\b(NS\w+Agent)\s+(\w+)\s*[;=]")
@@ -56,6 +56,7 @@ def called_methods(folders: list[Path]) -> Counter:
 
 
 def method_lines(folders: list[Path]) -> list[str]:
+    load_behaviours()
     ref = reference()
     calls = called_methods(folders)
     running, lines = 0, []

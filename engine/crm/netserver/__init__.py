@@ -41,12 +41,19 @@ def implementation(sig: Signature) -> Signature | None:
             return replace(sig, impl=carriers.carrier_class(sig.owner))
         return carriers.implementation(sig)
     if kind == "agent":
-        from . import agents, specific  # noqa: F401 (specific fills agents.SPECIFIC)
+        from . import agents
+
+        load_behaviours()
 
         if sig.is_constructor:
             return replace(sig, impl=agents.agent_class(sig.owner))
         return agents.implementation(sig)
     return None
+
+
+def load_behaviours() -> None:
+    """Import the modules whose behaviours fill agents.SPECIFIC."""
+    from . import archive, quotes, specific  # noqa: F401
 
 
 def default(name: str) -> Callable[[], object] | None:

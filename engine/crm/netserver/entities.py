@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from ...runtime.collections import Array
 from ...runtime.datetimes import DateTime, TemporalValue, TimeSpan, now_datetime
+from ...types import Type
 from ..schema import quote
-from .carriers import Carrier, Lazy, carrier_class, default_of
+from .carriers import Carrier, Lazy, carrier_class, default_of, element_factory
 from .mapping import Mapping, Place, mapping
 
 
@@ -281,3 +283,22 @@ def rows(ctx: Any, carrier: str, where: str, params: tuple, order: str = "") -> 
         sql += f" ORDER BY {order}"
     keys = [r[0] for r in _database(ctx, m).execute(sql, params).fetchall()]
     return [load_or_empty(ctx, carrier, k) for k in keys]
+
+
+# ------------------------------------------------------------ helpers of the behaviours
+
+
+def array_of(carrier: str, items: list[Carrier]) -> Array:
+    return Array(element_factory(Type(carrier)), items)
+
+
+def text_of(value: DateTime) -> str | None:
+    return None if value.null else str(value)
+
+
+def limit(count: int) -> str:
+    return f" LIMIT {int(count)}" if count and count > 0 else ""
+
+
+def ensure(ctx: Any, table: str) -> None:
+    ctx.crm.database.ensure_table(ctx.crm.schema.table(table))

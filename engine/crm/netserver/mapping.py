@@ -161,7 +161,7 @@ def _place(prop: str, kind: Type, overlay: dict[str, str], columns: dict[str, st
         return None
     if written is not None:
         return Place(prop, kind, columns.get(squash(written), written), nested)
-    if prop in COMPUTED and kind.name == "String" and not kind.dims:
+    if prop in COMPUTED and kind.name == "String" and not kind.dims and squash(prop) not in columns:
         return Place(prop, kind)
     if kind.dims or kind.name in ("Map", "Generic"):
         return None

@@ -11,26 +11,13 @@ from typing import Any
 
 from ...runtime.collections import Array
 from ...runtime.datetimes import DateTime, now_datetime
-from ...types import Type
 from . import (
     archive,  # noqa: F401 (registers the archive agent's providers)
     entities,
 )
 from .agents import behaviour
-from .carriers import Carrier, Lazy, carrier_class, element_factory
-
-
-def _array(carrier: str, items: list[Carrier]) -> Array:
-    return Array(element_factory(Type(carrier)), items)
-
-
-def _text(value: DateTime) -> str | None:
-    return None if value.null else str(value)
-
-
-def _limit(count: int) -> str:
-    return f" LIMIT {int(count)}" if count and count > 0 else ""
-
+from .carriers import Carrier, Lazy, carrier_class
+from .entities import array_of as _array, ensure as _ensure, limit as _limit, text_of as _text
 
 # ------------------------------------------------------------ appointments
 
@@ -272,10 +259,6 @@ def save_preference_entity(ctx: Any, pref: Carrier, _remove_lower: bool) -> Carr
                                                               key, value))
         pref.fields["UserPreferenceId"] = cursor.lastrowid
     return pref
-
-
-def _ensure(ctx: Any, table: str) -> None:
-    ctx.crm.database.ensure_table(ctx.crm.schema.table(table))
 
 
 # ------------------------------------------------------------ more of the sales
