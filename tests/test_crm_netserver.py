@@ -394,3 +394,35 @@ def test_a_quote_is_made_on_a_sale_with_lines_priced_moved_and_copied_into_a_new
         - {product_id: 1, erpproductkey: LIC-10, pricelistid: 1, name: Ten licences, unitlistprice: 1000}
         - {product_id: 2, erpproductkey: SUP-1, pricelistid: 1, name: Support, unitlistprice: 500}
     """) == "1 Support 900\n2 Ten licences 1000\n2 Standard 2 2\n"
+
+
+def test_find_contact_summaries_and_accepting_an_invitation():
+    assert printed("""\
+        NSArchiveRestrictionInfo[] restrictions;
+        NSArchiveRestrictionInfo byName;
+        byName.SetName("name");
+        byName.SetOperator("begins");
+        String[] values;
+        values.pushBack("Acme");
+        byName.SetValues(values);
+        restrictions.pushBack(byName);
+        String[] columns;
+        columns.pushBack("name");
+        columns.pushBack("orgnr");
+        NSFindAgent finder;
+        NSFindResults found = finder.FindFromRestrictionsColumns(restrictions, "contact", columns, 10, 0);
+        printLine(found.GetRowCount().toString() + " " + found.GetArchiveRows()[0].GetColumnData().get("orgnr"));
+        NSContactSummary summary = NSContactAgent().GetContactSummary(1, 5);
+        printLine(summary.GetContact().GetName() + " " + summary.GetSales().length().toString()
+                  + " " + summary.GetFollowups()[0].GetDescription());
+        NSAppointmentAgent appointments;
+        appointments.Accept(1, 0);
+        SearchEngine se;
+        se.addField("appointment.status");
+        se.addCriteria("appointment.appointment_id", "equals", "1");
+        se.execute();
+        printLine(se.getField(0));
+        """, WORLD.rstrip(" ") + """\
+      appointment:
+        - {appointment_id: 1, contact_id: 1, associate_id: 2, status: Booking, do_by: "2026-05-06 10:00:00"}
+    """) == "1 123\nAcme AS 0 \n1\n"

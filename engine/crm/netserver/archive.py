@@ -91,11 +91,20 @@ def _dynamic(ctx: Any, columns: list[str], order: list, restrictions: list) -> l
     return [_item(root, row[0], columns, row[1:]) for row in _rows(ctx, query)]
 
 
+# The archive's operator names that SearchEngine spells otherwise
+ARCHIVE_OPERATORS = {"begins": "OperatorBeginsWith", "beginswith": "OperatorBeginsWith", "ends": "OperatorEndsWith",
+                     "contains": "OperatorContains", "oneof": "OperatorIn", "notoneof": "OperatorNotIn",
+                     "before": "OperatorLt", "after": "OperatorGt", "isnot": "OperatorIsNot", "is": "OperatorIs",
+                     "equals": "OperatorEquals", "notbegins": "OperatorNotLike"}
+
+
 def _criterion(restriction: Carrier) -> tuple[str, str, str]:
+    """A restriction as a SearchEngine criterion: field, operator, value
+    (several values joined, for `oneOf`/OperatorIn)."""
     fields = restriction.fields
     values = [str(v) for v in fields.get("Values") or ()]
     operator = fields.get("Operator") or "="
-    return fields.get("Name", ""), operator, ",".join(values)
+    return fields.get("Name", ""), ARCHIVE_OPERATORS.get(operator.lower(), operator), ",".join(values)
 
 
 def _activity(ctx: Any, columns: list[str], restrictions: list, entities: list[str]) -> list[Carrier]:
@@ -138,3 +147,39 @@ def _item(entity: str, key: Any, columns: list[str], values: tuple) -> Carrier:
         data.set(column, as_text(value))
     return carrier_class("NSArchiveListItem")({"ColumnData": data, "EntityName": entity,
                                                 "PrimaryKey": int(key or 0), "LinkHint": f"{entity}_id={key}"})
+
+
+@behaviour("NSFindAgent.FindFromRestrictionsColumns")
+def find(ctx: Any, restrictions: list, provider: str, columns: list, size: int, page: int) -> Carrier:
+    """The find dialog's search: a provider named after a table (`contact`,
+    `sale`, ...) takes that table's fields as columns and restriction names
+    (`name`, `department`; the dot syntax reaches further); `Dynamic` takes
+    full paths. NSFindResults: the page's rows, all rows' count, the columns."""
+    schema = ctx.crm.schema
+    table = provider.strip()
+    if table.lower() != "dynamic" and not schema.has_table(table):
+        raise CRMScriptRuntimeError(f"NSFindAgent: the provider '{provider}' is not simulated (a table's name, "
+                                    "or Dynamic; or a netserver: entry)")
+
+    def path(name: str) -> str:
+        return name if table.lower() == "dynamic" or "." in name else f"{table}.{name}"
+
+    paths = [path(str(c)) for c in columns]
+    scoped = []
+    for restriction in _active(restrictions):
+        copy = type(restriction)(dict(restriction.fields))
+        copy.fields["Name"] = path(copy.fields.get("Name", ""))
+        scoped.append(copy)
+    items = _dynamic(ctx, paths, [], scoped)
+    for item in items:  # the columns as the caller named them
+        data, named = item.fields["ColumnData"], Map()
+        for name, full in zip(columns, paths, strict=True):
+            named.set(str(name), data.get(full))
+        item.fields["ColumnData"] = named
+    start = max(page, 0) * size if size > 0 else 0
+    info = carrier_class("NSArchiveColumnInfo")
+    return carrier_class("NSFindResults")({
+        "RowCount": len(items),
+        "ArchiveRows": Array(element_factory(Type("NSArchiveListItem")), items[start:start + size] if size > 0 else items),
+        "ArchiveColumns": Array(element_factory(Type("NSArchiveColumnInfo")),
+                                [info({"Name": str(c), "DisplayName": str(c), "IsVisible": True}) for c in columns])})

@@ -11,12 +11,13 @@ from typing import Any
 
 from ...runtime.collections import Array
 from ...runtime.datetimes import DateTime, now_datetime
+from ...types import Type
 from . import (
     archive,  # noqa: F401 (registers the archive agent's providers)
     entities,
 )
 from .agents import behaviour
-from .carriers import Carrier, Lazy, carrier_class
+from .carriers import Carrier, Lazy, carrier_class, element_factory
 from .entities import array_of as _array, ensure as _ensure, limit as _limit, text_of as _text
 
 # ------------------------------------------------------------ appointments
@@ -460,3 +461,100 @@ def my_active_contacts(ctx: Any, since: DateTime, categories: list, _action: int
                   "Department": c.fields.get("Department", ""), "OrgNr": c.fields.get("OrgNr", ""),
                   "AssociateId": entities.current_associate(ctx)})
         for c in entities.rows(ctx, "NSContact", where, params, "name")])
+
+
+@behaviour("NSDocumentAgent.GetDocumentsByTemplateHeading")
+def documents_by_heading(ctx: Any, heading_id: int) -> Array:
+    """The documents made from the templates under a list heading (DocTmplHeadingLink)."""
+    _ensure(ctx, "appointment")
+    _ensure(ctx, "DocTmplHeadingLink")
+    where = ("appointment_id IN (SELECT appointment_id FROM appointment WHERE task_idx IN "
+             "(SELECT doctmpl_id FROM DocTmplHeadingLink WHERE heading_id = ?))")
+    return _array("NSDocument", entities.rows(ctx, "NSDocument", where, (heading_id,), "registered DESC"))
+
+
+@behaviour("NSDocumentAgent.GetContactDocumentsByTemplateHeading", "Integer, Integer, Integer")
+def contact_documents_by_heading(ctx: Any, contact_id: int, count: int, heading_id: int) -> Array:
+    found = [d for d in documents_by_heading(ctx, heading_id) if _document_contact(ctx, d) == contact_id]
+    return _array("NSDocument", found[:count] if count > 0 else found)
+
+
+def _document_contact(ctx: Any, document: Carrier) -> int:
+    row = ctx.crm.database.execute("SELECT contact_id FROM appointment WHERE appointment_id = "
+                                   "(SELECT appointment_id FROM document WHERE document_id = ?)",
+                                   (document.fields.get("DocumentId", 0),)).fetchone()
+    return row[0] if row else 0
+
+
+@behaviour("NSContactAgent.GetContactSummary")
+def contact_summary(ctx: Any, contact_id: int, count: int) -> Carrier:
+    """The contact with its latest follow-ups, documents, sales and tickets (at most `count` of each)."""
+    _ensure(ctx, "ticket")
+    last = _limit(count)
+    followups = [_activity(a) for a in entities.rows(ctx, "NSAppointment", "contact_id = ? AND document_id = 0",
+                                                     (contact_id,), "do_by DESC" + last)]
+    documents = [_activity(a) for a in entities.rows(ctx, "NSAppointment", "contact_id = ? AND document_id > 0",
+                                                     (contact_id,), "do_by DESC" + last)]
+    sale_item = carrier_class("NSSaleSummaryItem")
+    sales = [sale_item({"SaleId": s.fields.get("SaleId", 0), "Heading": s.fields.get("Title", ""),
+                        "Amount": s.fields.get("Amount", 0.0), "Probability": s.fields.get("Probability", 0),
+                        "Status": s.fields.get("Status", 0), "SaleDate": s.fields.get("SaleDate", DateTime())})
+             for s in entities.rows(ctx, "NSSale", "contact_id = ?", (contact_id,), "saledate DESC" + last)]
+    ticket_item = carrier_class("NSTicketSummaryItem")
+    tickets = [ticket_item({"TicketId": key, "Title": title or "", "TicketStatus": status or 0,
+                            "Registered": entities.datetime_of(created)})
+               for key, title, status, created in ctx.crm.database.execute(
+                   "SELECT id, title, status, created_at FROM ticket WHERE cust_id IN "
+                   "(SELECT person_id FROM person WHERE contact_id = ?) ORDER BY created_at DESC" + last,
+                   (contact_id,)).fetchall()]
+    return carrier_class("NSContactSummary")({
+        "Contact": entities.load_or_empty(ctx, "NSContact", contact_id),
+        "Followups": _array("NSActivitySummaryItem", followups), "Documents": _array("NSActivitySummaryItem", documents),
+        "Sales": _array("NSSaleSummaryItem", sales), "Tickets": _array("NSTicketSummaryItem", tickets)})
+
+
+def _activity(appointment: Carrier) -> Carrier:
+    fields = appointment.fields
+    return carrier_class("NSActivitySummaryItem")({
+        "AppointmentId": fields.get("AppointmentId", 0), "DocumentId": fields.get("DocumentId", 0),
+        "Date": fields.get("StartDate", DateTime()), "Description": fields.get("Description", ""),
+        "Completed": 1 if fields.get("Status") == 3 else 0})
+
+
+@behaviour("NSAppointmentAgent.Accept")
+def accept(ctx: Any, appointment_id: int, _update_mode: int) -> None:
+    """The user accepts an invitation: a booking not answered yet (Booking,
+    BookingMoved, BookingSeen, BookingMovedSeen: 5-8) becomes NotStarted (1)."""
+    _ensure(ctx, "appointment")
+    database = ctx.crm.database
+    database.begin_write()
+    database.execute("UPDATE appointment SET status = 1, updated = ?, updated_associate_id = ? "
+                     "WHERE appointment_id = ? AND status BETWEEN 5 AND 8", (str(now_datetime(ctx)),
+                                                                  entities.current_associate(ctx), appointment_id))
+
+
+@behaviour("NSAppointmentAgent.GetRedLetterInformationListByDatesAndAssociate")
+def red_letter_days(ctx: Any, start: DateTime, end: DateTime, associate_id: int) -> Array:
+    """The holidays (redletterday rows) in [start, end): of the associate's
+    country (its contact's) and of others."""
+    _ensure(ctx, "redletterday")
+    _ensure(ctx, "associate")
+    row = ctx.crm.database.execute(
+        "SELECT c.country_id FROM associate a JOIN person p ON p.person_id = a.person_id "
+        "JOIN contact c ON c.contact_id = p.contact_id WHERE a.associate_id = ?", (associate_id,)).fetchone()
+    own = row[0] if row else 0
+    days: dict[str, tuple[list[str], list[str]]] = {}
+    for day, country, text in ctx.crm.database.execute(
+            "SELECT reddate, country_id, text FROM redletterday WHERE reddate >= ? AND reddate < ? ORDER BY reddate",
+            (_text(start) or "0000", _text(end) or "9999")).fetchall():
+        mine, others = days.setdefault(str(day)[:10], ([], []))
+        (mine if country == own else others).append(text or "")
+    strings = element_factory(Type("String"))
+    item = carrier_class("NSRedLetterInformationListItem")
+    return _array("NSRedLetterInformationListItem", [item({
+        "Date": entities.datetime_of(day + " 00:00:00"),
+        "RedLetterInformation": carrier_class("NSRedLetterSummary")({"IsOwnCountryHoliday": bool(mine),
+                                                                    "IsOtherCountryHoliday": bool(others)}),
+        "RedLetterDetails": carrier_class("NSRedLetterDetails")({"OwnCountryDayTexts": Array(strings, mine),
+                                                                "OtherCountryDayTexts": Array(strings, others)})})
+        for day, (mine, others) in days.items()])
