@@ -184,7 +184,7 @@ def test_list_getters_read_the_list_tables_of_the_demo_crm():
         NSMDOAgent mdo;
         NSMDOListItem[] categories = mdo.GetList("category", true, "", false);
         printLine(categories[0].GetId().toString() + " " + categories[0].GetName());
-        """) == "NOK EUR 5\n1 Customer\n"
+        """) == "NOK EUR 7\n1 Customer\n"
 
 
 def test_an_appointment_by_type_and_associate_is_saved_with_the_users_stamp():

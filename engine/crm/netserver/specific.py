@@ -155,8 +155,8 @@ def rename_document(ctx: Any, document_id: int, name: str) -> str:
 
 @behaviour("NSListAgent.GetBaseCurrency")
 def base_currency(ctx: Any) -> Carrier:
-    """The currency with rate 1 and units 1 (the base the others are quoted in)."""
-    found = entities.rows(ctx, "NSCurrencyEntity", "rate = 1 AND units = 1 AND deleted = 0", (), "rank LIMIT 1")
+    """The currency whose exchange rate is 1 (the docs' definition of the base currency)."""
+    found = entities.rows(ctx, "NSCurrencyEntity", "rate = 1 AND deleted = 0", (), "rank LIMIT 1")
     return found[0] if found else carrier_class("NSCurrencyEntity")()
 
 
