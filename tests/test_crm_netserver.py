@@ -426,3 +426,21 @@ def test_find_contact_summaries_and_accepting_an_invitation():
       appointment:
         - {appointment_id: 1, contact_id: 1, associate_id: 2, status: Booking, do_by: "2026-05-06 10:00:00"}
     """) == "1 123\nAcme AS 0 \n1\n"
+
+
+def test_a_documents_contact_and_date_live_on_its_appointment_and_are_saved_there():
+    assert printed("""\
+        NSDocumentAgent agent;
+        NSDocumentEntity d = agent.CreateDefaultDocumentEntity();
+        d.SetHeader("Offer");
+        d.SetContact(NSContactAgent().GetContact(1));
+        d = agent.SaveDocumentEntity(d);
+        NSDocumentEntity again = agent.GetDocumentEntity(d.GetDocumentId());
+        printLine(again.GetHeader() + " " + again.GetContact().GetName() + " " + again.GetAssociate().GetName()
+                  + " " + again.GetDate().toString());
+        SearchEngine se;
+        se.addFields("appointment", "type,status,contact_id,document_id");
+        se.addCriteria("appointment.document_id", "equals", d.GetDocumentId().toString());
+        se.execute();
+        printLine(se.getField(0) + " " + se.getField(1) + " " + se.getField(2) + " " + se.getField(3));
+        """, WORLD) == "Offer Acme AS OLA 2026-05-04 10:00:00\n4 3 1 1\n"

@@ -300,5 +300,15 @@ def limit(count: int) -> str:
     return f" LIMIT {int(count)}" if count and count > 0 else ""
 
 
+def key_of(value: Any) -> int:
+    """A nested carrier's id (a Lazy's key), or an id as it is."""
+    if type(value) is Lazy:
+        return value.key
+    if isinstance(value, Carrier):
+        inner = mapping(value.__crm_name__)
+        return int(value.fields.get(inner.key, 0) or 0) if inner is not None and inner.key else 0
+    return int(value or 0)
+
+
 def ensure(ctx: Any, table: str) -> None:
     ctx.crm.database.ensure_table(ctx.crm.schema.table(table))

@@ -65,6 +65,18 @@ OVERLAY: dict[str, dict[str, str]] = {
     "NSPriceList": {"Currency": ""},
 }
 
+# carrier -> (the table a row links to, the link column, {property: column there}):
+# a document's contact, person, project, sale, associate, date and template are
+# on its appointment (document.appointment_id), as in the database
+THROUGH: dict[str, tuple[str, str, dict[str, str]]] = {
+    "NSDocumentEntity": ("appointment", "appointment_id", {
+        "Contact": "contact_id", "Person": "person_id", "Project": "project_id", "Sale": "sale_id",
+        "Associate": "associate_id", "Date": "do_by", "DocumentTemplate": "task_idx"}),
+    "NSDocument": ("appointment", "appointment_id", {
+        "ContactId": "contact_id", "PersonId": "person_id", "ProjectId": "project_id",
+        "AssociateId": "associate_id"}),
+}
+
 COMPUTED = {"FullName", "Description", "PostItText"}  # filled on load (mapping.py / agents.py)
 
 
@@ -115,7 +127,8 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
     overlay = OVERLAY.get(carrier, {})
     result = Mapping(carrier, table, "")
     for prop, kind in properties(carrier).items():
-        place = _place(prop, kind, overlay, columns, key_column) or _named_via(prop, kind, columns, schema)
+        place = _through(carrier, prop, kind, schema) or _place(prop, kind, overlay, columns, key_column) \
+            or _named_via(prop, kind, columns, schema)
         if place is None:
             result.unmapped.append(prop)
             continue
@@ -123,6 +136,19 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
         if place.column and key_column and place.column.lower() == key_column.lower() and not place.target:
             result.key = result.key or prop
     return result
+
+
+def _through(carrier: str, prop: str, kind: Type, schema: Schema) -> Place | None:
+    """A property kept on the row this one links to (THROUGH): read-only here,
+    written by the agent's save (specific.py)."""
+    table_name, link, columns = THROUGH.get(carrier, ("", "", {}))
+    column = columns.get(prop)
+    if column is None:
+        return None
+    table = schema.table(table_name)
+    nested = kind.name if not kind.dims and is_carrier(kind.name) else ""
+    sql = f"(SELECT {quote(column)} FROM {quote(table.name)} WHERE {quote(table.key.name)} = {{fk}})"
+    return Place(prop, kind, link, nested, via=sql, via_table=table.name)
 
 
 FULL_NAME = "trim(replace(firstname || ' ' || middleName || ' ' || lastname, '  ', ' '))"

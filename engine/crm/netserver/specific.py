@@ -19,6 +19,7 @@ from . import (
 from .agents import behaviour
 from .carriers import Carrier, Lazy, carrier_class, element_factory
 from .entities import array_of as _array, ensure as _ensure, limit as _limit, text_of as _text
+from .mapping import THROUGH
 
 # ------------------------------------------------------------ appointments
 
@@ -558,3 +559,33 @@ def red_letter_days(ctx: Any, start: DateTime, end: DateTime, associate_id: int)
         "RedLetterDetails": carrier_class("NSRedLetterDetails")({"OwnCountryDayTexts": Array(strings, mine),
                                                                 "OtherCountryDayTexts": Array(strings, others)})})
         for day, (mine, others) in days.items()])
+
+
+THROUGH_DOCUMENT = THROUGH["NSDocumentEntity"][2]
+
+
+@behaviour("NSDocumentAgent.SaveDocumentEntity")
+def save_document(ctx: Any, document: Carrier) -> Carrier:
+    """The document's row, and its appointment (type Document, completed) with
+    the contact, person, project, sale, associate, date and template, made
+    with the document as the database keeps them."""
+    entities.save(ctx, document)
+    _ensure(ctx, "appointment")
+    database = ctx.crm.database
+    key = document.fields["DocumentId"]
+    link = database.execute("SELECT appointment_id FROM document WHERE document_id = ?", (key,)).fetchone()[0]
+    values = {column: entities.key_of(document.fields.get(prop)) if prop != "Date" else entities.text_of(
+        document.fields.get(prop) or now_datetime(ctx)) for prop, column in THROUGH_DOCUMENT.items()
+              if prop in document.fields or prop in ("Date", "Associate")}
+    if "associate_id" in values and not values["associate_id"]:
+        values["associate_id"] = entities.current_associate(ctx)
+    if link:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        database.execute(f"UPDATE appointment SET {assignments} WHERE appointment_id = ?", [*values.values(), link])
+    else:
+        values.update(type=4, status=3, document_id=key, registered=str(now_datetime(ctx)),
+                      registered_associate_id=entities.current_associate(ctx))
+        cursor = database.execute(f"INSERT INTO appointment ({', '.join(values)}) VALUES "
+                                  f"({', '.join('?' * len(values))})", list(values.values()))
+        database.execute("UPDATE document SET appointment_id = ? WHERE document_id = ?", (cursor.lastrowid, key))
+    return document
