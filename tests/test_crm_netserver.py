@@ -444,3 +444,15 @@ def test_a_documents_contact_and_date_live_on_its_appointment_and_are_saved_ther
         se.execute();
         printLine(se.getField(0) + " " + se.getField(1) + " " + se.getField(2) + " " + se.getField(3));
         """, WORLD) == "Offer Acme AS OLA 2026-05-04 10:00:00\n4 3 1 1\n"
+
+
+def test_arrays_of_child_rows_are_read_through_their_foreign_keys():
+    assert printed("""\
+        NSContactAgent agent;
+        NSContactEntity c = agent.GetContactEntity(1);
+        NSPerson[] persons = c.GetPersons();
+        printLine(persons.length().toString() + " " + persons[0].GetFullName() + " " + persons[1].GetFullName());
+        c.SetDepartment("Board");
+        agent.SaveContactEntity(c);
+        printLine(agent.GetContactEntity(1).GetDepartment());
+        """, WORLD) == "2 Ola Nordmann Ada Lovelace\nBoard\n"

@@ -72,6 +72,10 @@ def load_or_empty(ctx: Any, carrier: str, key: int) -> Carrier:
 
 
 def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
+    if place.children:
+        target, column, key = place.target, place.children, int(value or 0)
+        return Lazy(lambda: array_of(target, rows(ctx, target, f"{quote(column)} = ?", (key,), _order_of(ctx, target))),
+                    0)
     if place.target:
         target, key = place.target, int(value or 0)
         return Lazy(lambda: load_or_empty(ctx, target, key) if key > 0 else carrier_class(target)(), key)
@@ -94,6 +98,11 @@ def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
 def datetime_of(value: Any) -> DateTime:
     """A DateTime column's text as a DateTime (null for no date)."""
     return DateTime(_dt.datetime.fromisoformat(str(value))) if value else DateTime()
+
+
+def _order_of(ctx: Any, carrier: str) -> str:
+    table = mapping_for(ctx, carrier).table
+    return "rank" if table.has_column("rank") else quote(table.key.name)
 
 
 def _text(value: Any) -> str:
@@ -161,7 +170,7 @@ def save(ctx: Any, carrier: Carrier) -> Carrier:
     values: dict[str, Any] = {}
     for prop, value in fields.items():
         place = m.places.get(prop)
-        if place is None or not place.column or place.via or prop == m.key or value is None \
+        if place is None or not place.column or place.via or place.children or prop == m.key or value is None \
                 or _unchanged(loaded, prop, value):
             continue
         values[place.column] = value.key if type(value) is Lazy else _to_sql(place, value)

@@ -38,7 +38,7 @@ COMMON = {"CreatedDate": "registered", "UpdatedDate": "updated", "CreatedBy": "r
 
 # carrier -> property -> column, where the names disagree
 OVERLAY: dict[str, dict[str, str]] = {
-    "NSAppointmentEntity": {"StartDate": "do_by", "EndDate": "enddate", "ActiveDate": "activedate",
+    "NSAppointmentEntity": {"Completed": "status", "StartDate": "do_by", "EndDate": "enddate", "ActiveDate": "activedate",
                             "Task": "task_idx", "Priority": "priority_idx", "InvitedPerson": "invitedpersonid",
                             "Private": "private", "Type": "type", "Status": "status"},
     "NSAppointment": {"StartDate": "do_by", "EndDate": "enddate", "TaskTypeId": "task_idx",
@@ -94,6 +94,7 @@ class Place:
     target: str = ""  # a nested carrier's name (the column is its foreign key)
     via: str = ""  # read-only: an SQL expression on the row the foreign key `column` finds (`{fk}`)
     via_table: str = ""  # the table that expression reads
+    children: str = ""  # an array of `target`: its rows whose column of this name is our key (read-only)
 
 
 @dataclass
@@ -128,7 +129,7 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
     result = Mapping(carrier, table, "")
     for prop, kind in properties(carrier).items():
         place = _through(carrier, prop, kind, schema) or _place(prop, kind, overlay, columns, key_column) \
-            or _named_via(prop, kind, columns, schema)
+            or _named_via(prop, kind, columns, schema) or _children(prop, kind, key_column, schema)
         if place is None:
             result.unmapped.append(prop)
             continue
@@ -136,6 +137,19 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
         if place.column and key_column and place.column.lower() == key_column.lower() and not place.target:
             result.key = result.key or prop
     return result
+
+
+def _children(prop: str, kind: Type, key: str, schema: Schema) -> Place | None:
+    """An array of carriers whose table refers to this one by a column named as
+    our key (NSContactEntity.Persons: person.contact_id; NSSaleEntity.SaleStakeholders)."""
+    if kind.dims != 1 or not key or not is_carrier(kind.name):
+        return None
+    table = table_of(kind.name, schema)
+    if table is None or table.key is None:
+        return None
+    wanted = squash(key)
+    column = next((c.name for c in table.columns.values() if squash(c.name) == wanted and not c.is_key), None)
+    return Place(prop, kind, key, kind.name, children=column) if column else None
 
 
 def _through(carrier: str, prop: str, kind: Type, schema: Schema) -> Place | None:
