@@ -456,3 +456,20 @@ def test_arrays_of_child_rows_are_read_through_their_foreign_keys():
         agent.SaveContactEntity(c);
         printLine(agent.GetContactEntity(1).GetDepartment());
         """, WORLD) == "2 Ola Nordmann Ada Lovelace\nBoard\n"
+
+
+def test_the_coverage_tool_prints_the_mapping_and_which_called_methods_run(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "netserver_coverage", Path(__file__).resolve().parents[1] / "tools" / "netserver_coverage.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    (tmp_path / "a.crm").write_text("NSContactAgent agent;\nagent.GetContactEntity(1);\nagent.GetDuplicates(\"x\");\n")
+    assert tool.main(["--calls", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("carriers a table holds: ")
+    assert any(line.startswith("NSContactEntity ") and "contact" in line for line in out)
+    assert "agent methods called: 2; run without a canned answer: 1 (50%)" in out
+    assert "  runs    1x NSContactAgent.GetContactEntity" in out and "  stops   1x NSContactAgent.GetDuplicates" in out
