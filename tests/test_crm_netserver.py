@@ -473,3 +473,22 @@ def test_the_coverage_tool_prints_the_mapping_and_which_called_methods_run(tmp_p
     assert any(line.startswith("NSContactEntity ") and "contact" in line for line in out)
     assert "agent methods called: 2; run without a canned answer: 1 (50%)" in out
     assert "  runs    1x NSContactAgent.GetContactEntity" in out and "  stops   1x NSContactAgent.GetDuplicates" in out
+
+
+def test_emails_and_phones_are_read_from_their_tables_first_by_rank():
+    assert printed("""\
+        NSPersonAgent agent;
+        NSPerson p = agent.GetPerson(7);
+        printLine(p.GetEmail() + " | " + p.GetMobilePhone());
+        NSPersonEntity e = agent.GetPersonEntity(7);
+        printLine(e.GetEmails().length().toString() + " " + e.GetEmails()[1].GetValue() + " "
+                  + e.GetMobilePhones()[0].GetStrippedValue());
+        printLine(NSContactAgent().GetContact(1).GetEmailAddress());
+        """, WORLD.rstrip(" ") + """\
+      email:
+        - {email_id: 1, person_id: 7, contact_id: 1, email_address: ada@acme.example, rank: 2}
+        - {email_id: 2, person_id: 7, contact_id: 1, email_address: lovelace@acme.example, rank: 1}
+        - {email_id: 3, person_id: 0, contact_id: 1, email_address: post@acme.example, rank: 1}
+      phone:
+        - {phone_id: 1, owner_id: 7, ptype_idx: PersonMobile, phone: "+47 900 00 007", rank: 1}
+    """) == "lovelace@acme.example | +47 900 00 007\n2 ada@acme.example +4790000007\npost@acme.example\n"

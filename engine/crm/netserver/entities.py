@@ -72,6 +72,8 @@ def load_or_empty(ctx: Any, carrier: str, key: int) -> Carrier:
 
 
 def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
+    if place.elements:
+        return Lazy(lambda: _elements(ctx, place, int(value or 0)), 0)
     if place.children:
         target, column, key = place.target, place.children, int(value or 0)
         return Lazy(lambda: array_of(target, rows(ctx, target, f"{quote(column)} = ?", (key,), _order_of(ctx, target))),
@@ -98,6 +100,14 @@ def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
 def datetime_of(value: Any) -> DateTime:
     """A DateTime column's text as a DateTime (null for no date)."""
     return DateTime(_dt.datetime.fromisoformat(str(value))) if value else DateTime()
+
+
+def _elements(ctx: Any, place: Place, key: int) -> Array:
+    ensure(ctx, place.via_table)
+    element = carrier_class("NSEntityElement")
+    return array_of("NSEntityElement", [
+        element({"Value": value or "", "StrippedValue": (value or "").replace(" ", ""), "Description": text or ""})
+        for value, text in ctx.crm.database.execute(place.elements, (key,)).fetchall()])
 
 
 def _order_of(ctx: Any, carrier: str) -> str:
@@ -170,7 +180,8 @@ def save(ctx: Any, carrier: Carrier) -> Carrier:
     values: dict[str, Any] = {}
     for prop, value in fields.items():
         place = m.places.get(prop)
-        if place is None or not place.column or place.via or place.children or prop == m.key or value is None \
+        if place is None or not place.column or place.via or place.children or place.elements or prop == m.key \
+                or value is None \
                 or _unchanged(loaded, prop, value):
             continue
         values[place.column] = value.key if type(value) is Lazy else _to_sql(place, value)

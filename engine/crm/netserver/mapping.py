@@ -77,6 +77,36 @@ THROUGH: dict[str, tuple[str, str, dict[str, str]]] = {
         "AssociateId": "associate_id"}),
 }
 
+_EMAIL = "(SELECT email_address FROM email WHERE {who} = {{fk}}{only} ORDER BY rank LIMIT 1)"
+_PHONE = "(SELECT phone FROM phone WHERE owner_id = {{fk}} AND ptype_idx = {kind} ORDER BY rank LIMIT 1)"
+_PERSON_EMAIL = _EMAIL.format(who="person_id", only="")
+_CONTACT_EMAIL = _EMAIL.format(who="contact_id", only=" AND person_id = 0")
+
+# carrier -> property -> (table, a read-only sub-select by this row's key `{fk}`):
+# e-mail addresses and phone numbers, the first by rank
+KEYED_VIA: dict[str, dict[str, tuple[str, str]]] = {
+    "NSPerson": {"Email": ("email", _PERSON_EMAIL), "DirectPhone": ("phone", _PHONE.format(kind=16385)),
+                 "MobilePhone": ("phone", _PHONE.format(kind=16389)), "FaxPhone": ("phone", _PHONE.format(kind=16387))},
+    "NSContact": {"EmailAddress": ("email", _CONTACT_EMAIL), "DirectPhone": ("phone", _PHONE.format(kind=1))},
+}
+
+# carrier -> array property -> (table, SELECT of (value, description) rows by this row's key `?`)
+ELEMENTS: dict[str, dict[str, tuple[str, str]]] = {
+    "NSPersonEntity": {
+        "Emails": ("email", "SELECT email_address, description FROM email WHERE person_id = ? ORDER BY rank"),
+        "OfficePhones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 16385 "
+                                  "ORDER BY rank"),
+        "MobilePhones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 16389 "
+                                  "ORDER BY rank"),
+        "PrivatePhones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 16388 "
+                                   "ORDER BY rank")},
+    "NSContactEntity": {
+        "Emails": ("email", "SELECT email_address, description FROM email WHERE contact_id = ? AND person_id = 0 "
+                            "ORDER BY rank"),
+        "Phones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 1 ORDER BY rank"),
+        "Faxes": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 3 ORDER BY rank")},
+}
+
 COMPUTED = {"FullName", "Description", "PostItText"}  # filled on load (mapping.py / agents.py)
 
 
@@ -95,6 +125,7 @@ class Place:
     via: str = ""  # read-only: an SQL expression on the row the foreign key `column` finds (`{fk}`)
     via_table: str = ""  # the table that expression reads
     children: str = ""  # an array of `target`: its rows whose column of this name is our key (read-only)
+    elements: str = ""  # an NSEntityElement array: the SELECT of its (value, description) rows (read-only)
 
 
 @dataclass
@@ -128,7 +159,8 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
     overlay = OVERLAY.get(carrier, {})
     result = Mapping(carrier, table, "")
     for prop, kind in properties(carrier).items():
-        place = _through(carrier, prop, kind, schema) or _place(prop, kind, overlay, columns, key_column) \
+        place = _keyed(carrier, prop, kind, key_column) or _through(carrier, prop, kind, schema) \
+            or _place(prop, kind, overlay, columns, key_column) \
             or _named_via(prop, kind, columns, schema) or _children(prop, kind, key_column, schema)
         if place is None:
             result.unmapped.append(prop)
@@ -137,6 +169,19 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
         if place.column and key_column and place.column.lower() == key_column.lower() and not place.target:
             result.key = result.key or prop
     return result
+
+
+def _keyed(carrier: str, prop: str, kind: Type, key: str) -> Place | None:
+    """KEYED_VIA and ELEMENTS: e-mails and phones, read by this row's key."""
+    if not key:
+        return None
+    found = KEYED_VIA.get(carrier, {}).get(prop)
+    if found is not None:
+        return Place(prop, kind, key, via=found[1], via_table=found[0])
+    found = ELEMENTS.get(carrier, {}).get(prop)
+    if found is not None:
+        return Place(prop, kind, key, "NSEntityElement", via_table=found[0], elements=found[1])
+    return None
 
 
 def _children(prop: str, kind: Type, key: str, schema: Schema) -> Place | None:
