@@ -492,3 +492,31 @@ def test_emails_and_phones_are_read_from_their_tables_first_by_rank():
       phone:
         - {phone_id: 1, owner_id: 7, ptype_idx: PersonMobile, phone: "+47 900 00 007", rank: 1}
     """) == "lovelace@acme.example | +47 900 00 007\n2 ada@acme.example +4790000007\npost@acme.example\n"
+
+
+def test_a_new_person_is_saved_with_the_emails_and_phones_the_script_set():
+    assert printed("""\
+        NSPersonAgent agent;
+        NSPersonEntity p = agent.CreateDefaultPersonEntity();
+        p.SetFirstname("Grace");
+        p.SetLastname("Hopper");
+        p.SetContact(NSContactAgent().GetContact(1));
+        NSEntityElement email;
+        email.SetValue("grace@acme.example");
+        NSEntityElement[] emails;
+        emails.pushBack(email);
+        p.SetEmails(emails);
+        NSEntityElement mobile;
+        mobile.SetValue("+47 955 55 555");
+        NSEntityElement[] mobiles;
+        mobiles.pushBack(mobile);
+        p.SetMobilePhones(mobiles);
+        p = agent.SavePersonEntity(p);
+        NSPerson saved = agent.GetPerson(p.GetPersonId());
+        printLine(saved.GetFullName() + " " + saved.GetContactName() + " " + saved.GetEmail() + " " + saved.GetMobilePhone());
+        SearchEngine se;
+        se.addField("person.emailAddress");
+        se.addCriteria("person.person_id", "equals", p.GetPersonId().toString());
+        se.execute();
+        printLine(se.getField(0));
+        """, WORLD) == "Grace Hopper Acme AS grace@acme.example +47 955 55 555\ngrace@acme.example\n"

@@ -107,7 +107,7 @@ def _elements(ctx: Any, place: Place, key: int) -> Array:
     element = carrier_class("NSEntityElement")
     return array_of("NSEntityElement", [
         element({"Value": value or "", "StrippedValue": (value or "").replace(" ", ""), "Description": text or ""})
-        for value, text in ctx.crm.database.execute(place.elements, (key,)).fetchall()])
+        for value, text in ctx.crm.database.execute(place.elements.select(), (key,)).fetchall()])
 
 
 def _order_of(ctx: Any, carrier: str) -> str:
@@ -205,9 +205,30 @@ def save(ctx: Any, carrier: Carrier) -> Carrier:
         cursor = database.execute(_statement(m, "INSERT", tuple(values)), list(values.values()))
         fields[m.key] = cursor.lastrowid
         _set_if(m, fields, "CreatedDate", now)
+    _write_elements(ctx, m, carrier, loaded, stamp, who)
     carrier.loaded = {prop: value.copy() if isinstance(value, TemporalValue) else value
                       for prop, value in fields.items()}
     return carrier
+
+
+def _write_elements(ctx: Any, m: Mapping, carrier: Carrier, loaded: dict[str, Any], stamp: str, who: int) -> None:
+    """E-mails and phones the script set: they replace the rows kept for this one."""
+    key = carrier.fields[m.key]
+    for prop, value in carrier.fields.items():
+        place = m.places.get(prop)
+        if place is None or place.elements is None or type(value) is Lazy or _unchanged(loaded, prop, value):
+            continue
+        rows = place.elements
+        ensure(ctx, rows.table)
+        database = ctx.crm.database
+        database.execute(f"DELETE FROM {rows.table} WHERE {rows.where()}", (key,))
+        columns = [rows.owner, rows.value, "description", "rank", "registered", "registered_associate_id",
+                   *(column for column, _ in rows.fixed)]
+        sql = f"INSERT INTO {rows.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        for rank, element in enumerate(value, 1):
+            if isinstance(element, Carrier) and element.fields.get("Value"):
+                database.execute(sql, [key, element.fields["Value"], element.fields.get("Description", ""), rank,
+                                       stamp, who, *(fixed for _, fixed in rows.fixed)])
 
 
 def _unchanged(loaded: dict[str, Any], prop: str, value: Any) -> bool:

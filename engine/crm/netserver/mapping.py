@@ -90,21 +90,35 @@ KEYED_VIA: dict[str, dict[str, tuple[str, str]]] = {
     "NSContact": {"EmailAddress": ("email", _CONTACT_EMAIL), "DirectPhone": ("phone", _PHONE.format(kind=1))},
 }
 
-# carrier -> array property -> (table, SELECT of (value, description) rows by this row's key `?`)
-ELEMENTS: dict[str, dict[str, tuple[str, str]]] = {
-    "NSPersonEntity": {
-        "Emails": ("email", "SELECT email_address, description FROM email WHERE person_id = ? ORDER BY rank"),
-        "OfficePhones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 16385 "
-                                  "ORDER BY rank"),
-        "MobilePhones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 16389 "
-                                  "ORDER BY rank"),
-        "PrivatePhones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 16388 "
-                                   "ORDER BY rank")},
-    "NSContactEntity": {
-        "Emails": ("email", "SELECT email_address, description FROM email WHERE contact_id = ? AND person_id = 0 "
-                            "ORDER BY rank"),
-        "Phones": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 1 ORDER BY rank"),
-        "Faxes": ("phone", "SELECT phone, description FROM phone WHERE owner_id = ? AND ptype_idx = 3 ORDER BY rank")},
+@dataclass(frozen=True)
+class Elements:
+    """An NSEntityElement array kept in rows of another table: those whose
+    `owner` column is this row's key (and `fixed` columns have these values),
+    the `value` column by rank."""
+
+    table: str
+    owner: str
+    value: str
+    fixed: tuple[tuple[str, int], ...] = ()
+
+    def where(self) -> str:
+        return " AND ".join([f"{self.owner} = ?", *(f"{column} = {value}" for column, value in self.fixed)])
+
+    def select(self) -> str:
+        return f"SELECT {self.value}, description FROM {self.table} WHERE {self.where()} ORDER BY rank"
+
+
+def _phones(kind: int) -> Elements:
+    return Elements("phone", "owner_id", "phone", (("ptype_idx", kind),))
+
+
+# carrier -> array property -> its rows (read on first use; a save that changed it replaces them)
+ELEMENTS: dict[str, dict[str, Elements]] = {
+    "NSPersonEntity": {"Emails": Elements("email", "person_id", "email_address"), "OfficePhones": _phones(16385),
+                       "MobilePhones": _phones(16389), "PrivatePhones": _phones(16388), "Faxes": _phones(16387),
+                       "Pagers": _phones(16390)},
+    "NSContactEntity": {"Emails": Elements("email", "contact_id", "email_address", (("person_id", 0),)),
+                        "Phones": _phones(1), "Faxes": _phones(3)},
 }
 
 COMPUTED = {"FullName", "Description", "PostItText"}  # filled on load (mapping.py / agents.py)
@@ -125,7 +139,7 @@ class Place:
     via: str = ""  # read-only: an SQL expression on the row the foreign key `column` finds (`{fk}`)
     via_table: str = ""  # the table that expression reads
     children: str = ""  # an array of `target`: its rows whose column of this name is our key (read-only)
-    elements: str = ""  # an NSEntityElement array: the SELECT of its (value, description) rows (read-only)
+    elements: Elements | None = None  # an NSEntityElement array kept in another table
 
 
 @dataclass
@@ -172,7 +186,7 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
 
 
 def _keyed(carrier: str, prop: str, kind: Type, key: str) -> Place | None:
-    """KEYED_VIA and ELEMENTS: e-mails and phones, read by this row's key."""
+    """KEYED_VIA and ELEMENTS: e-mails and phones, by this row's key."""
     if not key:
         return None
     found = KEYED_VIA.get(carrier, {}).get(prop)
@@ -180,7 +194,7 @@ def _keyed(carrier: str, prop: str, kind: Type, key: str) -> Place | None:
         return Place(prop, kind, key, via=found[1], via_table=found[0])
     found = ELEMENTS.get(carrier, {}).get(prop)
     if found is not None:
-        return Place(prop, kind, key, "NSEntityElement", via_table=found[0], elements=found[1])
+        return Place(prop, kind, key, "NSEntityElement", via_table=found.table, elements=found)
     return None
 
 
