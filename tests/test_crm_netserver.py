@@ -126,6 +126,9 @@ CANNED = WORLD.rstrip(" ") + """\
         result: {ContactId: 1, Name: Canned AS, Persons: [{Firstname: Kari}]}
       - method: NSListAgent.ChangeCurrency
         result: 42.5
+      - method: NSContactAgent.ValidateContactEntity
+        args: [{Name: Canned AS}]
+        result: {valid: "no"}
     """
 
 
@@ -138,7 +141,8 @@ def test_a_canned_answer_is_matched_by_method_and_arguments_and_wins_over_the_be
         printLine(contacts.GetContactEntity(1).GetName() + " " + contacts.GetContactEntity(1).GetPersons()[0].GetFirstname());
         NSListAgent lists;
         printLine(lists.ChangeCurrency(1.0, "NOK", "EUR").toString(1));
-        """, CANNED) == "12 PO-77\nCanned AS Kari\n42.5\n"
+        printLine(contacts.ValidateContactEntity(contacts.GetContactEntity(1)).get("valid"));
+        """, CANNED) == "12 PO-77\nCanned AS Kari\n42.5\nno\n"
 
 
 def test_a_method_without_behaviour_or_answer_stops_and_shows_the_entry_that_would_answer_it():

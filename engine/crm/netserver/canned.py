@@ -115,7 +115,11 @@ def _plain(node: yaml.Node) -> Any:
 
 
 def argument_text(value: Any) -> Any:
-    """A call's argument as an entry's `args` compare it."""
+    """A call's argument as an entry's `args` compare it: text, a list, or for
+    a carrier a mapping of the properties it holds."""
+    fields = getattr(value, "fields", None)
+    if isinstance(fields, dict):
+        return {prop: argument_text(item) for prop, item in fields.items() if not hasattr(item, "load")}
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -126,6 +130,9 @@ def argument_text(value: Any) -> Any:
 
 
 def _same(wanted: Any, given: Any) -> bool:
+    if isinstance(wanted, dict):  # a carrier: the properties written must match
+        return isinstance(given, dict) and all(prop in given and _same(value, given[prop])
+                                               for prop, value in wanted.items())
     if isinstance(wanted, list):
         return isinstance(given, list) and len(wanted) == len(given) and all(map(_same, wanted, given))
     return str(wanted).lower() == str(given).lower() if isinstance(wanted, str | bool) else wanted == given
