@@ -524,3 +524,25 @@ def test_a_new_person_is_saved_with_the_emails_and_phones_the_script_set():
         se.execute();
         printLine(se.getField(0));
         """, WORLD) == "Grace Hopper Acme AS grace@acme.example +47 955 55 555\ngrace@acme.example\n"
+
+
+def test_extra_fields_are_a_map_of_the_rows_x_fields_read_and_saved():
+    assert printed("""\
+        NSContactAgent agent;
+        NSContactEntity c = agent.GetContactEntity(2);
+        Map extra = c.GetExtraFields();
+        printLine(extra.get("x_label") + " " + extra.get("x_vip"));
+        extra.insert("x_vip", "0");
+        agent.SaveContactEntity(c);
+        printLine(agent.GetContactEntity(2).GetExtraFields().get("x_vip"));
+        """) == "13 1\n0\n"
+    with pytest.raises(engine.errors.CRMScriptRuntimeError, match="contact has no extra field 'x_lable' "
+                                                                   r"\(did you mean 'x_label'\?\)"):
+        run("""\
+            NSContactAgent agent;
+            NSContactEntity c = agent.GetContactEntity(2);
+            Map extra;
+            extra.insert("x_lable", "1");
+            c.SetExtraFields(extra);
+            agent.SaveContactEntity(c);
+            """)

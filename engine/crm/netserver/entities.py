@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ...runtime.collections import Array
+from ...runtime.collections import Array, Map
 from ...runtime.datetimes import DateTime, TemporalValue, TimeSpan, now_datetime
 from ...types import Type
+from ..formats import as_text
 from ..schema import quote
 from .carriers import Carrier, Lazy, carrier_class, default_of, element_factory
 from .mapping import Mapping, Place, mapping
@@ -72,6 +73,8 @@ def load_or_empty(ctx: Any, carrier: str, key: int) -> Carrier:
 
 
 def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
+    if place.extras:
+        return Lazy(lambda: _extra_fields(ctx, place, int(value or 0)), 0)
     if place.elements:
         return Lazy(lambda: _elements(ctx, place, int(value or 0)), 0)
     if place.children:
@@ -100,6 +103,37 @@ def _from_sql(ctx: Any, place: Place, value: Any) -> Any:
 def datetime_of(value: Any) -> DateTime:
     """A DateTime column's text as a DateTime (null for no date)."""
     return DateTime(_dt.datetime.fromisoformat(str(value))) if value else DateTime()
+
+
+def _extra_fields(ctx: Any, place: Place, key: int) -> Map:
+    """The row's extra fields as text, by name (as getField shows them)."""
+    table = ctx.crm.schema.table(place.via_table)
+    columns = ", ".join(quote(name) for name in place.extras)
+    row = ctx.crm.database.execute(f"SELECT {columns} FROM {quote(table.name)} WHERE {quote(table.key.name)} = ?",
+                                   (key,)).fetchone()
+    found = Map()
+    for name, value in zip(place.extras, row or (), strict=False):
+        found.set(name, as_text(value))
+    return found
+
+
+def _extra_values(m: Mapping, extra: Map) -> dict[str, Any]:
+    """ExtraFields set by the script: each an extra field of the table, its text converted."""
+    from ...errors import CRMScriptRuntimeError
+    from ..schema import suggest
+
+    values = {}
+    known = [c.name for c in m.table.columns.values() if c.name.lower().startswith("x_")]
+    for name, text in extra.items():
+        if not m.table.has_column(name) or not name.lower().startswith("x_"):
+            raise CRMScriptRuntimeError(f"{m.carrier}.SetExtraFields: {m.table.name} has no extra field '{name}'"
+                                        f"{suggest(name, known)}")
+        column = m.table.column(name)
+        try:
+            values[column.name] = column.to_sql(text)
+        except ValueError as error:
+            raise CRMScriptRuntimeError(f"{m.carrier}.SetExtraFields: {name}: {error}") from None
+    return values
 
 
 def _elements(ctx: Any, place: Place, key: int) -> Array:
@@ -183,6 +217,10 @@ def save(ctx: Any, carrier: Carrier) -> Carrier:
         if place is None or not place.column or place.via or place.children or place.elements or prop == m.key \
                 or value is None \
                 or _unchanged(loaded, prop, value):
+            continue
+        if place.extras:
+            if type(value) is not Lazy:
+                values.update(_extra_values(m, value))
             continue
         values[place.column] = value.key if type(value) is Lazy else _to_sql(place, value)
     database = _database(ctx, m)

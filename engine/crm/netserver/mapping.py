@@ -140,6 +140,7 @@ class Place:
     via_table: str = ""  # the table that expression reads
     children: str = ""  # an array of `target`: its rows whose column of this name is our key (read-only)
     elements: Elements | None = None  # an NSEntityElement array kept in another table
+    extras: tuple[str, ...] = ()  # ExtraFields: the row's extra fields (x_...), a Map by name
 
 
 @dataclass
@@ -173,7 +174,8 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
     overlay = OVERLAY.get(carrier, {})
     result = Mapping(carrier, table, "")
     for prop, kind in properties(carrier).items():
-        place = _keyed(carrier, prop, kind, key_column) or _through(carrier, prop, kind, schema) \
+        place = _extras(prop, kind, table) or _keyed(carrier, prop, kind, key_column) \
+            or _through(carrier, prop, kind, schema) \
             or _place(prop, kind, overlay, columns, key_column) \
             or _named_via(prop, kind, columns, schema) or _children(prop, kind, key_column, schema)
         if place is None:
@@ -183,6 +185,14 @@ def mapping(carrier: str, schema: Schema | None = None) -> Mapping | None:
         if place.column and key_column and place.column.lower() == key_column.lower() and not place.target:
             result.key = result.key or prop
     return result
+
+
+def _extras(prop: str, kind: Type, table: Table) -> Place | None:
+    """ExtraFields: a Map of the extra fields (x_...) the fixture gives the table."""
+    if prop != "ExtraFields" or kind != Type("Map") or table.key is None:
+        return None
+    names = tuple(c.name for c in table.columns.values() if c.name.lower().startswith("x_"))
+    return Place(prop, kind, table.key.name, via_table=table.name, extras=names) if names else None
 
 
 def _keyed(carrier: str, prop: str, kind: Type, key: str) -> Place | None:
