@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .parser import is_known_type_name
 from .runtime.table import GLOBAL, ClassInfo, Library, Signature
+from .runtime.unsimulated import provided, runs
 from .types import Type
 
 # The documented global functions' names (generated beside the table): whether
@@ -39,8 +40,9 @@ def _reference():
 
 @functools.cache
 def _signature(member) -> Signature:
-    """The Signature of a documented overload (one object per overload)."""
-    return member.signature()
+    """The Signature of a documented overload (one object per overload); a
+    provider's implementation where one answers it (runtime/unsimulated.py)."""
+    return provided(member.signature())
 
 
 def _param_types(sig) -> tuple[Type, ...]:
@@ -169,7 +171,8 @@ def _simulated_types(overloads: Iterable[Signature]) -> set[tuple[Type, ...]]:
 
 def _status(name: str, documented: tuple, overloads: list[Signature]) -> MemberStatus:
     simulated = _simulated_types(overloads)
-    return MemberStatus(name, len(documented), sum(1 for m in documented if _param_types(m) in simulated))
+    return MemberStatus(name, len(documented), sum(1 for m in documented
+                                                   if _param_types(m) in simulated or runs(_signature(m))))
 
 
 def simulation_table(library: Library) -> Iterator[ClassStatus]:

@@ -120,13 +120,13 @@ def test_an_enum_constant_cannot_be_assigned_and_a_variable_hides_the_enum():
 def test_calling_a_member_not_simulated_stops_the_run_at_the_call():
     error = stops("""\
         printLine("before");
-        NSContactAgent agent;
-        NSContactEntity e = agent.GetContactEntity(5);
+        DbiControl dc;
+        String value = dc.getParameter("ticket.id");
         printLine("after");
         """)
-    assert error.message == f"'NSContactAgent.GetContactEntity' {NOT_SIMULATED}"
-    assert (error.file, error.line, error.column) == ("doc.crm", 3, 21)
-    assert str(error).startswith("doc.crm:3:21: not simulated: ")
+    assert error.message == f"'DbiControl.getParameter' {NOT_SIMULATED}"
+    assert (error.file, error.line, error.column) == ("doc.crm", 3, 16)
+    assert str(error).startswith("doc.crm:3:16: not simulated: ")
 
 
 def test_catch_does_not_swallow_it_like_a_limit():
@@ -152,9 +152,9 @@ def test_functions_constructors_and_overloads_not_simulated_are_named():
 
 def test_arguments_are_evaluated_before_the_call_stops():
     source = """\
-        Integer id() { printLine("evaluated"); return 5; }
-        NSContactAgent agent;
-        agent.GetContactEntity(id());
+        String id() { printLine("evaluated"); return "ticket.id"; }
+        DbiControl dc;
+        dc.getParameter(id());
         """
     result_output = []
     with pytest.raises(CRMScriptNotSimulatedError):

@@ -89,6 +89,14 @@ class CaseReader(_Reader):
             return FixtureError(message, self.file, self.line, 1)
         return super().error(node, message)
 
+    def with_netserver(self, node: yaml.Node, fixture: Fixture) -> Fixture:
+        """The fixture with the case's `netserver:` answers first (they win over its own)."""
+        from dataclasses import replace
+
+        from .netserver.canned import read_entries
+
+        return replace(fixture, netserver=read_entries(self, node) + list(fixture.netserver))
+
     def db_expect(self, node: yaml.Node, schema: Schema) -> list[TableExpect]:
         expects = []
         for name, (key, value) in self.mapping(node, "db is a mapping {table: [row, ...]}").items():

@@ -44,7 +44,7 @@ from .schema import (
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo.yaml"
 META_TABLE = "crmscript_fixture"  # now/timezone/user in a SQLite fixture
-TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http")
+TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http", "netserver")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 6x faster
@@ -75,6 +75,7 @@ class Fixture:
     timezone: str = ""
     user: int = 0  # ejuser id of the logged-in user; 0: nobody
     http: list[Any] = field(default_factory=list)  # engine/crm/http_recordings.py Recording
+    netserver: list[Any] = field(default_factory=list)  # canned agent answers (engine/crm/netserver/canned.py)
     sqlite_image: bytes | None = None  # a SQLite fixture's serialized database
     _store: Any = field(default=None, repr=False)  # its database (engine/crm/store.py: store_of)
 
@@ -142,6 +143,10 @@ def parse_fixture(text: str, file: str, schema: Schema | None = None) -> Fixture
         fixture.user = reader.user(top["user"][1], fixture.rows)
     if "http" in top:
         fixture.http = reader.http(top["http"][1])
+    if "netserver" in top:
+        from .netserver.canned import read_entries
+
+        fixture.netserver = read_entries(reader, top["netserver"][1])
     return fixture
 
 

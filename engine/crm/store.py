@@ -225,6 +225,11 @@ class Session:
         return (self.fixture or demo_fixture()).user
 
     @property
+    def netserver(self) -> list:
+        """The fixture's canned NetServer answers (engine/crm/netserver/canned.py)."""
+        return (self.fixture or demo_fixture()).netserver
+
+    @property
     def opened(self) -> bool:
         return self._database is not None
 

@@ -9,14 +9,21 @@ of a documented class without a simulation (`NSContactAgent agent;`) holds a
 
 A plugin (or a later runtime module) that registers the member with
 `@builtin` replaces the stub: the checker finds the implementation first.
+A *provider* (`add_provider`) answers whole families of documented members
+without registering each one (the NetServer agents and carriers,
+engine/crm/netserver): asked when the checker resolves a documented member,
+it gives the Signature an implementation, and gives a documented class the
+value of its declaration.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..errors import CRMScriptNotSimulatedError
+from .table import Signature
 
 PLUGINS_PAGE = "docs/plugins.md"
 
@@ -57,6 +64,48 @@ def value_class(class_name: str) -> type[NotSimulated]:
     return type(class_name, (NotSimulated,), {"__slots__": (), "__crm_name__": class_name})
 
 
-def default(class_name: str) -> type[NotSimulated]:
-    """What makes the declaration default of a documented class without a simulation."""
+@dataclass(frozen=True)
+class Provider:
+    """Implementations for documented members the signature table lacks.
+
+    `implementation(sig)` returns `sig` with an implementation (and `context`
+    as it needs), or None; `default(class_name)` returns what makes the value
+    of `Name x;`, or None; `runs(sig)` says whether the implementation answers
+    by itself (not only from a fixture's canned answers): what
+    `crmscript check --list-simulated` counts."""
+
+    implementation: Callable[[Signature], Signature | None]
+    default: Callable[[str], Callable[[], object] | None]
+    runs: Callable[[Signature], bool]
+
+
+_PROVIDERS: list[Provider] = []
+
+
+def add_provider(provider: Provider) -> None:
+    _PROVIDERS.append(provider)
+
+
+def provided(sig: Signature) -> Signature:
+    """`sig` (a documented member without an implementation) as a provider
+    implements it, or unchanged (its call stops the run)."""
+    for provider in _PROVIDERS:
+        found = provider.implementation(sig)
+        if found is not None:
+            return found
+    return sig
+
+
+def runs(sig: Signature) -> bool:
+    """Whether a provider answers `sig` by itself."""
+    return any(provider.runs(sig) for provider in _PROVIDERS)
+
+
+def default(class_name: str) -> Callable[[], object]:
+    """What makes the declaration default of a documented class without a
+    simulation in the signature table: a provider's, else a placeholder."""
+    for provider in _PROVIDERS:
+        found = provider.default(class_name)
+        if found is not None:
+            return found
     return value_class(class_name)

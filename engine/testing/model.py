@@ -259,6 +259,7 @@ class Case(_Strict):
     fixture: str | None = None  # the case's CRM, relative to the case file (docs/crm.md)
     rows: dict[str, Any] | None = None  # rows on top of the fixture
     http: list[Any] | None = None  # recordings of this case, before the fixture's (docs/http.md)
+    netserver: list[Any] | None = None  # canned NetServer answers before the fixture's (docs/netserver.md)
 
     @field_validator("input", "state", mode="before")
     @classmethod
@@ -495,7 +496,8 @@ def _case_crm(case: Case, file_fixture: str | None, default: Path | None, path: 
     """A case's CRM (engine/crm/cases.py): its fixture when it names one or adds
     rows, and its `expect: db:`, checked against the fixture's schema."""
     if case.fixture is None and file_fixture is None and case.rows is None and case.expect.db is None \
-            and default is None and case.http is None and case.expect.http is None and case.expect.outbox is None:
+            and default is None and case.http is None and case.expect.http is None and case.expect.outbox is None \
+            and case.netserver is None:
         return {}
     from ..crm import FixtureError, cases as crm_cases
 
@@ -520,7 +522,10 @@ def _crm_of(crm_cases: Any, case: Case, file_fixture: str | None, default: Path 
     if case.rows is not None:
         rows_node = crm_cases.node_at(node, "rows") if node is not None else crm_cases.data_node(case.rows)
         chosen = chosen.with_rows(reader.rows(rows_node, chosen.schema), chosen.name)
-    if case.fixture or file_fixture or case.rows is not None or default is not None:
+    if case.netserver is not None:
+        answers_node = crm_cases.node_at(node, "netserver") if node is not None else crm_cases.data_node(case.netserver)
+        chosen = reader.with_netserver(answers_node, chosen)
+    if case.fixture or file_fixture or case.rows is not None or default is not None or case.netserver is not None:
         result["fixture"] = chosen
     if case.expect.db is not None:
         db_node = crm_cases.node_at(node, "expect", "db") if node is not None else crm_cases.data_node(case.expect.db)
