@@ -44,7 +44,7 @@ from .schema import (
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo.yaml"
 META_TABLE = "crmscript_fixture"  # now/timezone/user in a SQLite fixture
-TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http")
+TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http", "site", "files")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 6x faster
@@ -75,6 +75,8 @@ class Fixture:
     timezone: str = ""
     user: int = 0  # ejuser id of the logged-in user; 0: nobody
     http: list[Any] = field(default_factory=list)  # engine/crm/http_recordings.py Recording
+    site: dict[str, Any] = field(default_factory=dict)  # the web server around the script (docs/globals.md)
+    files: dict[str, bytes] = field(default_factory=dict)  # the File class's virtual file area (docs/globals.md)
     sqlite_image: bytes | None = None  # a SQLite fixture's serialized database
     _store: Any = field(default=None, repr=False)  # its database (engine/crm/store.py: store_of)
 
@@ -142,6 +144,13 @@ def parse_fixture(text: str, file: str, schema: Schema | None = None) -> Fixture
         fixture.user = reader.user(top["user"][1], fixture.rows)
     if "http" in top:
         fixture.http = reader.http(top["http"][1])
+    if "site" in top or "files" in top:
+        from .services_fixture import read_files, read_site
+
+        if "site" in top:
+            fixture.site = read_site(reader, top["site"][1])
+        if "files" in top:
+            fixture.files = read_files(reader, top["files"][1])
     return fixture
 
 

@@ -2,6 +2,21 @@
 module in the one signature table (`runtime.table.LIBRARY`)."""
 
 # The simulated CRM's classes (SearchEngine, StringMatrix, User, HTTP, Email, the record classes,
-# Parser) live in engine/crm.
-from ..crm import extras, http, mail, parser, people, searchengine, stringmatrix, templates, tickets, user  # noqa: E402,F401
+# Parser, the service classes) and the global functions of issue 14 live in engine/crm.
+from ..crm import (  # noqa: E402,F401
+    extras,
+    http,
+    mail,
+    parser,
+    people,
+    searchengine,
+    services_globals,
+    services_lookups,
+    services_screen,
+    services_site,
+    stringmatrix,
+    templates,
+    tickets,
+    user,
+)
 from . import collections, datetimes, eventdata, generic, globals, jsonxml, numbers, strings  # noqa: F401
