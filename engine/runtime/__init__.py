@@ -10,6 +10,7 @@ from ..crm import (  # noqa: E402,F401
     parser,
     people,
     searchengine,
+    services_classes,
     services_globals,
     services_lookups,
     services_screen,
