@@ -140,3 +140,18 @@ def test_chat_functions_write_the_chat_tables_and_the_outbox():
     assert result.context.outbox[1].as_dict()["specialType"] == 16
     status = result.context.crm.database.execute("SELECT status, chatbot_isactive FROM chat_session").fetchall()
     assert status == [(7, 0)]
+
+
+def test_a_chains_handlers_share_the_screen_and_a_cases_own_fixture_answers(tmp_path):
+    folder = tmp_path / "handlers" / "ServiceScreenNewTicketBeforeSubmit"
+    folder.mkdir(parents=True)
+    (folder / "10-set.crm").write_text(
+        'getHtmlElement("title").setValue(getProgramTicket()); setSessionVariable("seen", "1");', encoding="utf-8")
+    (folder / "20-read.crm").write_text(
+        'HtmlElement t = getHtmlElement("title");\n'
+        'if (getSessionVariable("seen") == "1") t.setInfoMessage("was " + t.toString());', encoding="utf-8")
+    case_fixture = fixture("site: {url: 'https://case.example.com/CS'}\n")
+    chain = engine.Engine(tmp_path / "handlers").run_chain(
+        EventData(Type="ServiceScreenNewTicketBeforeSubmit", InputValues={"title.value": "x"}), fixture=case_fixture)
+    url = "https://case.example.com/CS/scripts/ticket.fcgi?_sf=0"
+    assert chain.event.OutputValues == {"title.value": url, "title.infoMessage": f"was {url}"}

@@ -18,7 +18,7 @@ from ..runtime.strings import new_byte_array
 from ..runtime.table import LIBRARY, builtin
 from .formats import as_text
 from .schema import suggest
-from .services_site import fixture_of
+from .services_site import fixture_of, run_state
 
 _DAY = 86400
 
@@ -587,10 +587,7 @@ class File:
 
 def file_area(ctx: Any) -> dict[str, bytes]:
     """The run's files: a copy of the fixture's, made on first use."""
-    area = ctx.__dict__.get("_files")
-    if area is None:
-        area = ctx._files = dict(fixture_of(ctx).files)
-    return area
+    return run_state(ctx, "_files", lambda: dict(fixture_of(ctx).files))
 
 
 def _normal_path(name: str) -> str:

@@ -25,7 +25,7 @@ from ..runtime.table import GLOBAL, LIBRARY, builtin
 from ..runtime.unsimulated import value_class
 from .outbox import send
 from .schema import suggest
-from .services_site import site_of
+from .services_site import run_state, site_of
 
 # ------------------------------------------------------------------ ending the run
 
@@ -217,7 +217,7 @@ def set_generic_from_string(ctx, generic: Any, value: str) -> None:
     """Sets the struct member the Generic came from (getGenericValue(struct,
     name)), converting the text to the member's type. A Generic that holds
     no struct member cannot be set (its value is a copy)."""
-    last = ctx.__dict__.get("_last_generic")
+    last = getattr(ctx, "_last_generic", None)
     if last is None or last[2] is not generic:
         raise CRMScriptRuntimeError("setGenericFromString: the Generic must come from getGenericValue(struct, name)")
     struct, name, _ = last
@@ -266,16 +266,7 @@ def get_function_list() -> Array:
 @builtin("Map getGlobalStaticMap()", context=True)
 def get_global_static_map(ctx) -> Map:
     """One Map for the run (a handler chain's handlers share it)."""
-    found = ctx.__dict__.get("_global_static_map")
-    if found is None:
-        chain = ctx.chain
-        found = getattr(chain, "_global_static_map", None) if chain is not None else None
-        if found is None:
-            found = Map()
-            if chain is not None:
-                chain._global_static_map = found
-        ctx._global_static_map = found
-    return found
+    return run_state(ctx, "_global_static_map", Map)
 
 
 @builtin("Void flushCaches()")
@@ -316,7 +307,7 @@ _CHECK_REPLY_LIMIT = 5
 @builtin("Bool checkReply(String email)", context=True)
 def check_reply(ctx, email: str) -> bool:
     """Counts receipts per address within the run: the first five are ok, later ones not."""
-    counts = ctx.__dict__.setdefault("_check_reply", {})
+    counts = run_state(ctx, "_check_reply", dict)
     key = email.strip().lower()
     counts[key] = counts.get(key, 0) + 1
     return counts[key] <= _CHECK_REPLY_LIMIT

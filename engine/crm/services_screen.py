@@ -29,7 +29,7 @@ from ..runtime.collections import Map
 from ..runtime.table import LIBRARY, builtin
 from .outbox import send
 from .schema import suggest
-from .services_site import site_of
+from .services_site import run_state, site_of
 
 # The documented element types (getScreenElementType): number -> name; getTypeName() is "Html" + name.
 ELEMENT_TYPES = {
@@ -120,10 +120,7 @@ class Screen:
 
 
 def screen_of(ctx: Any) -> Screen:
-    screen = ctx.__dict__.get("_screen")
-    if screen is None:
-        screen = ctx._screen = Screen(ctx)
-    return screen
+    return run_state(ctx, "_screen", lambda: Screen(ctx))
 
 
 def _show(element: HtmlElement, suffix: str, value: str) -> None:
@@ -415,10 +412,7 @@ class MainMenu:
 @builtin("MainMenu getMainMenu()", context=True)
 def get_main_menu(ctx) -> MainMenu:
     """The run's one MainMenu (empty at first: the product's standard groups are not modelled)."""
-    menu = ctx.__dict__.get("_main_menu")
-    if menu is None:
-        menu = ctx._main_menu = MainMenu(ctx)
-    return menu
+    return run_state(ctx, "_main_menu", lambda: MainMenu(ctx))
 
 
 @builtin("MainMenu MainMenu()")

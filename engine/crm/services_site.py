@@ -10,6 +10,7 @@ and never leaves it). Nothing reads the host: getEnvVariable answers from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import quote
@@ -41,10 +42,9 @@ class SiteState:
 
 
 def fixture_of(ctx: Any) -> Any:
-    """The run's Fixture (the demo CRM's when none was named)."""
-    fixture = ctx.fixture
-    if fixture is None:
-        fixture = ctx.crm.fixture
+    """The run's Fixture: its database session's (a test case's own, the
+    engine's, or the demo CRM when none was named)."""
+    fixture = ctx.crm.fixture
     if fixture is None:
         from .fixture import demo_fixture
 
@@ -52,15 +52,24 @@ def fixture_of(ctx: Any) -> Any:
     return fixture
 
 
+def run_state(ctx: Any, name: str, make: Callable[[], Any]) -> Any:
+    """A piece of the run's web environment (its screen, cookies, files, ...),
+    made on first use. The handlers of one chain share it, as they share the
+    database and the EventData."""
+    holder = ctx.chain if ctx.chain is not None else ctx
+    value = getattr(holder, name, None)
+    if value is None:
+        value = make()
+        setattr(holder, name, value)
+    return value
+
+
 def site_of(ctx: Any) -> dict[str, Any]:
     return fixture_of(ctx).site
 
 
 def state_of(ctx: Any) -> SiteState:
-    state = ctx.__dict__.get("_site_state")
-    if state is None:
-        state = ctx._site_state = SiteState(site_of(ctx))
-    return state
+    return run_state(ctx, "_site_state", lambda: SiteState(site_of(ctx)))
 
 
 def base_url(ctx: Any, external: bool = False) -> str:
