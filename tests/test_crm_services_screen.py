@@ -155,3 +155,23 @@ def test_a_chains_handlers_share_the_screen_and_a_cases_own_fixture_answers(tmp_
         EventData(Type="ServiceScreenNewTicketBeforeSubmit", InputValues={"title.value": "x"}), fixture=case_fixture)
     url = "https://case.example.com/CS/scripts/ticket.fcgi?_sf=0"
     assert chain.event.OutputValues == {"title.value": url, "title.infoMessage": f"was {url}"}
+
+
+def test_a_case_file_gives_the_request_headers_and_asserts_the_screen(tmp_path):
+    from engine.testing.model import load_case_file
+    from engine.testing.runner import CaseRunner
+
+    folder = tmp_path / "ServiceScreenNewTicketLoad"
+    folder.mkdir()
+    (folder / "10-hello.crm").write_text(
+        'getHtmlElement("title").setValue(getHttpHeader("X-Agent") + " " + getCookie("team"));', encoding="utf-8")
+    path = folder / "hello.cases.yaml"
+    path.write_text(textwrap.dedent("""\
+        cases:
+          - name: the headers reach the screen
+            settings: {headers: {X-Agent: probe, Cookie: "team=blue"}}
+            expect:
+              OutputValues: {title.value: probe blue}
+        """), encoding="utf-8")
+    results = [CaseRunner().run(case) for case in load_case_file(path)]
+    assert [r.status for r in results] == ["passed"], [r.error or r.mismatches for r in results]

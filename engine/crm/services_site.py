@@ -171,7 +171,7 @@ def get_cgi_content(ctx) -> str:
 
 def _headers(ctx) -> dict[str, str]:
     headers = {name.lower(): value for name, value in site_of(ctx).get("headers", {}).items()}
-    headers.update(ctx.settings.headers)
+    headers.update((name.lower(), value) for name, value in ctx.settings.headers.items())
     headers.setdefault("request-method", site_of(ctx).get("method", "GET").upper())
     return headers
 
