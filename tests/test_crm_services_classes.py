@@ -179,3 +179,18 @@ def test_classes_keep_no_state_between_runs():
         """), "f.crm")
     assert script.run(fixture=FILES).output == "x"
     assert script.run(fixture=FILES).output == "x"
+
+
+def test_sizes_are_bounded():
+    with pytest.raises(CRMScriptRuntimeError, match="more than 100 years apart"):
+        run('WeekSchedule ws; ws.getDifference(DateTime("1900-01-01 00:00:00"), DateTime("2100-01-01 00:00:00"));')
+    with pytest.raises(CRMScriptRuntimeError, match="longer than 10 years"):
+        run('AppointmentSlicer a; a.addAppointment(1, DateTime("1900-01-01 00:00:00"), '
+            'DateTime("2100-01-01 00:00:00"), "x");')
+    from engine.errors import CRMScriptLimitError
+    from engine.runtime.context import Limits
+
+    script = engine.compile_script('File f; f.open("big.txt", "w"); for (Integer i = 0; i < 100; i++) '
+                                   'f.write("0123456789");', "big.crm")
+    with pytest.raises(CRMScriptLimitError):
+        script.run(context=RunContext(limits=Limits(string_length=500)))

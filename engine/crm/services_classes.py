@@ -14,13 +14,15 @@ from typing import Any
 from ..errors import CRMScriptRuntimeError
 from ..runtime.collections import Array, Map
 from ..runtime.datetimes import Date, DateTime, Time, TimeSpan, zone_for
-from ..runtime.strings import new_byte_array
+from ..runtime.strings import check_string_length, new_byte_array
 from ..runtime.table import LIBRARY, builtin
 from .formats import as_text
 from .schema import suggest
 from .services_site import fixture_of, run_state
 
 _DAY = 86400
+_MAX_SPAN_DAYS = 36525  # schedules count day by day: 100 years at most
+_MAX_APPOINTMENT_DAYS = 3660  # one appointment is cut into at most 10 years of days
 
 # ------------------------------------------------------------------ Timer
 
@@ -300,6 +302,8 @@ def _walk_difference(interval: Callable[[_dt.date], tuple[int, int] | None], sta
     first, last = start.value, stop.value
     if last < first:
         first, last, sign = last, first, -1
+    if (last - first).days > _MAX_SPAN_DAYS:
+        raise CRMScriptRuntimeError("getDifference: the two times are more than 100 years apart")
     total = 0
     day = first.date()
     while day <= last.date():
@@ -391,6 +395,8 @@ def slicer_add(self: AppointmentSlicer, appointment_id: int, start: DateTime, en
     begin, finish = start.value, end.value
     if finish < begin:
         raise CRMScriptRuntimeError("AppointmentSlicer.addAppointment: the end is before the start")
+    if (finish - begin).days > _MAX_APPOINTMENT_DAYS:
+        raise CRMScriptRuntimeError("AppointmentSlicer.addAppointment: an appointment longer than 10 years")
     day = begin.date()
     while True:
         midnight = _dt.datetime.combine(day, _dt.time())
@@ -699,6 +705,7 @@ def _write(self: File, data: bytes, member: str) -> None:
         raise CRMScriptRuntimeError(f"File.{member}: '{self.path}' is open for reading only")
     if self.mode.startswith("a"):
         self.position = len(self.data)
+    check_string_length(self.ctx, self.position + len(data))  # a file is no bigger than a String may be
     self.data[self.position:self.position + len(data)] = data
     self.position += len(data)
     _save(self)
