@@ -264,3 +264,14 @@ def test_get_dbi_control_returns_the_unsimulated_object():
 
 def test_settings_keep_their_defaults():
     assert Settings().headers == {} and Settings().headers is not Settings().headers
+
+
+def test_execute_sql_query_stops_at_the_time_limit():
+    from engine.errors import CRMScriptLimitError
+    from engine.runtime.context import Limits
+
+    script = engine.compile_script(
+        'try { executeSQLQuery("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) '
+        'SELECT x FROM c"); } catch { printLine("caught"); }', "sql.crm")
+    with pytest.raises(CRMScriptLimitError, match="time limit exceeded"):
+        script.run(context=RunContext(limits=Limits(seconds=0.2)))

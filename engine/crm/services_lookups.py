@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import CRMScriptRuntimeError
 from ..runtime.collections import Array
+from ..runtime.limits import clock, run_deadline, time_limit_error
 from ..runtime.table import builtin
 from .formats import as_text
 from .services_site import fixture_of, get_cgi_variable_array
@@ -212,7 +213,8 @@ def _save_upload(ctx: Any, path: str) -> int:
 # ------------------------------------------------------------- executeSQLQuery
 
 _MISSING_TABLE = re.compile(r"no such table: (?:main\.)?(\w+)")
-_READ_ONLY = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
+_PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock
+_READ_ONLY = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 
 
 def _read_only(action: int, *_: object) -> int:
@@ -226,17 +228,24 @@ def execute_sql_query(ctx, sql: str) -> None:
     session = ctx.crm
     database = session.database
     connection = database.connection
+    deadline = run_deadline(ctx)
     for _attempt in range(20):  # a table the image lacks is created, empty, and the query tried again
         connection.set_authorizer(_read_only)
+        # a query that runs past the run's deadline (a recursive WITH without end) is interrupted
+        connection.set_progress_handler(lambda: clock() > deadline, _PROGRESS_STEPS)
         try:
-            database.execute(sql).fetchall()
+            for _row in database.execute(sql):  # read and dropped: the function returns nothing
+                pass
             return
         except sqlite3.DatabaseError as error:
+            if clock() > deadline:
+                raise time_limit_error(ctx) from None
             missing = _MISSING_TABLE.search(str(error))
             if missing is None or missing[1].lower() in database.tables or not session.schema.has_table(missing[1]):
                 reason = "only read-only SQL runs offline" if "not authorized" in str(error) else str(error)
                 raise CRMScriptRuntimeError(f"executeSQLQuery: {reason}") from None
         finally:
             connection.set_authorizer(None)
+            connection.set_progress_handler(None, 0)
         database.ensure_table(session.schema.table(missing[1]))
     raise CRMScriptRuntimeError("executeSQLQuery: the query names too many tables")
