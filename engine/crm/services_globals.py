@@ -20,6 +20,7 @@ from ..runtime.collections import Array, Map
 from ..runtime.context import RUN_CONTEXT_SLOT, RunContext
 from ..runtime.datetimes import parse_date, parse_datetime, parse_time
 from ..runtime.generic import type_name
+from ..runtime.strings import check_string_length
 from ..runtime.structs import field_attribute
 from ..runtime.table import GLOBAL, LIBRARY, builtin
 from ..runtime.unsimulated import value_class
@@ -137,9 +138,10 @@ def is_valid_phone_number(number: str, is_multiple: bool) -> bool:
     return all(_valid_phone(n) for n in numbers)
 
 
-@builtin("String combineHtmlStrings(Vector htmlStrings)")
-def combine_html_strings(documents: list) -> str:
+@builtin("String combineHtmlStrings(Vector htmlStrings)", context=True)
+def combine_html_strings(ctx, documents: list) -> str:
     """One document: the heads' contents (the first title only), then the bodies' contents, in order."""
+    check_string_length(ctx, sum(len(document) for document in documents))
     heads: list[str] = []
     bodies: list[str] = []
     title = ""
