@@ -186,6 +186,15 @@ def test_generic_reflection_fills_a_struct_by_member_names():
         """) == "12 HQ 2024-01-02 true 1.50\n42 HQ\n"
     with pytest.raises(CRMScriptRuntimeError, match="has no member 'nmae' \\(did you mean 'name'\\?\\)"):
         run('struct P { String name; }; P p; getGenericValue(p, "nmae");')
+    assert printed("""\
+        Integer counter = 7;
+        Integer shared = 1;
+        Void show() { shared = shared + 1; Integer local = 3;
+          printLine(GenericToInteger(getGenericValue("counter")).toString() + " "
+                    + GenericToInteger(getGenericValue("shared")).toString() + " "
+                    + GenericToInteger(getGenericValue("local")).toString()); }
+        show();
+        """) == "7 2 3\n"
     with pytest.raises(CRMScriptRuntimeError, match="there is no variable 'nope'"):
         run('getGenericValue("nope");')
 

@@ -182,13 +182,23 @@ def _script_frame() -> Any:
     return None
 
 
+def _top_level_frame(frame: Any) -> Any:
+    """The outermost frame of the same script (its top level)."""
+    outer = frame
+    while outer.f_back is not None and outer.f_back.f_globals is frame.f_globals:
+        outer = outer.f_back
+    return outer
+
+
 @builtin("Generic getGenericValue(String name)")
 def get_generic_value(name: str) -> Any:
-    """The value of the script's variable `name` (the innermost one in scope)."""
+    """The value of the script's variable `name`: the calling function's
+    own, else the script's top-level one (the compiler's names: v_ for a
+    variable, g_ for a top-level one that functions share)."""
     frame = _script_frame()
-    attribute = "v_" + name
     if frame is not None:
-        for scope in (frame.f_locals, frame.f_globals):
+        for scope, attribute in ((frame.f_locals, "v_" + name), (frame.f_globals, "g_" + name),
+                                 (_top_level_frame(frame).f_locals, "v_" + name)):
             if attribute in scope:
                 return scope[attribute]
     raise CRMScriptRuntimeError(f"getGenericValue: there is no variable '{name}'")
