@@ -284,3 +284,18 @@ def test_execute_sql_query_stops_at_the_time_limit():
         'SELECT x FROM c"); } catch { printLine("caught"); }', "sql.crm")
     with pytest.raises(CRMScriptLimitError, match="time limit exceeded"):
         script.run(context=RunContext(limits=Limits(seconds=0.2)))
+
+
+def test_the_library_loads_without_sqlite_and_its_authorizer_codes_are_sqlites():
+    import sqlite3
+    import subprocess
+    import sys
+
+    from engine.crm import services_lookups
+
+    assert services_lookups._READ_ONLY == {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+                                           sqlite3.SQLITE_RECURSIVE}
+    assert (services_lookups._SQLITE_OK, services_lookups._SQLITE_DENY) == (sqlite3.SQLITE_OK, sqlite3.SQLITE_DENY)
+    loaded = subprocess.run([sys.executable, "-c", "import sys, engine.runtime; print('sqlite3' in sys.modules)"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"

@@ -18,8 +18,6 @@ import yaml
 
 from .schema import suggest
 
-DEFAULT_BASE_URL = "https://crm.example.com/Cust0/CS"
-
 # key -> what its value is: "text", "map" (name -> text), "multi" (name -> text or list of texts),
 # "language" (name -> text, or language code -> text)
 SITE_KEYS = {

@@ -9,7 +9,6 @@ write (copyCRMDocumentToAttachment, saveCgiAttachment) write only that copy.
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
@@ -214,17 +213,22 @@ def _save_upload(ctx: Any, path: str) -> int:
 
 _MISSING_TABLE = re.compile(r"no such table: (?:main\.)?(\w+)")
 _PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock
-_READ_ONLY = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+# The authorizer's actions that only read: SELECT, READ, FUNCTION, RECURSIVE (sqlite3's constants;
+# the module is imported when a query first runs, not with the library).
+_READ_ONLY = frozenset({21, 20, 31, 33})
+_SQLITE_OK, _SQLITE_DENY = 0, 1
 
 
 def _read_only(action: int, *_: object) -> int:
-    return sqlite3.SQLITE_OK if action in _READ_ONLY else sqlite3.SQLITE_DENY
+    return _SQLITE_OK if action in _READ_ONLY else _SQLITE_DENY
 
 
 @builtin("Void executeSQLQuery(String sql)", context=True)
 def execute_sql_query(ctx, sql: str) -> None:
     """Runs read-only SQL (SELECT) on the run's database; anything that would
     write is refused with a catchable error, as is an error in the SQL."""
+    import sqlite3
+
     session = ctx.crm
     database = session.database
     connection = database.connection

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 from ..runtime.collections import Array, Map
 from ..runtime.table import builtin
-from .services_fixture import DEFAULT_BASE_URL
 
+DEFAULT_BASE_URL = "https://crm.example.com/Cust0/CS"  # without `site: url:` (docs/globals.md)
 # Program modules by their documented id (getProgram's progId table) -> their file.
 PROGRAMS = {1: "ticket", 2: "admin", 4: "document", 8: "help", 16: "customer", 32: "document",
             512: "stat", 1024: "rms", 16384: "chat", 65536: "soap", 524288: "blogic"}
