@@ -20,7 +20,6 @@ from .formats import as_text
 from .schema import suggest
 from .services_site import fixture_of, run_state
 
-_DAY = 86400
 _MAX_SPAN_DAYS = 36525  # schedules count day by day: 100 years at most
 _MAX_APPOINTMENT_DAYS = 3660  # one appointment is cut into at most 10 years of days
 
