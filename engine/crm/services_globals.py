@@ -377,14 +377,23 @@ def print_binary_stream(ctx, stream: Any) -> None:
 
 @builtin("NSStream decodeBase64AsStream(String base64)", context=True)
 def decode_base64_as_stream(ctx, text: str) -> Any:
-    """An NSStream of the decoded bytes (the NSStream class is the HTTP class's, docs/http.md)."""
+    """An NSStream (the HTTP class's, docs/http.md) of the decoded bytes."""
     from ..runtime.globals import decode_base64
-    from ..runtime.unsimulated import NotSimulated, not_simulated_message
+    from .http import NSStream
 
-    info = LIBRARY.classes.get("NSStream")
-    stream_class = info.python_class if info is not None else None
-    if stream_class is None or issubclass(stream_class, NotSimulated):
-        from ..errors import CRMScriptNotSimulatedError
+    return NSStream(list(decode_base64(ctx, text)))
 
-        raise CRMScriptNotSimulatedError(not_simulated_message("decodeBase64AsStream"))
-    return stream_class(list(decode_base64(ctx, text)))
+
+@builtin("String String(NSStream stream)")
+def string_from_stream(stream: Any) -> str:
+    """One character per byte, as String(Byte[])."""
+    from ..runtime.strings import string_from_bytes
+
+    return string_from_bytes(stream_bytes(stream))
+
+
+@builtin("String String(NSStream stream, String codePage)")
+def string_from_stream_code_page(stream: Any, code_page: str) -> str:
+    from ..runtime.strings import string_from_bytes_code_page
+
+    return string_from_bytes_code_page(stream_bytes(stream), code_page)
