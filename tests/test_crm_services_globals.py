@@ -286,3 +286,27 @@ def test_the_library_loads_without_sqlite_and_its_authorizer_codes_are_sqlites()
     loaded = subprocess.run([sys.executable, "-c", "import sys, engine.runtime; print('sqlite3' in sys.modules)"],
                             capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "False"
+
+
+def test_faq_search_fills_the_parser_best_hits_first():
+    crm = fixture("""\
+        rows:
+          kb_category:
+            - {id: 1, parent_id: 0, name: Passwords, description: Sign-in and password help}
+            - {id: 2, parent_id: 1, name: Two-factor, description: Codes}
+            - {id: 3, parent_id: 0, name: Billing, description: Invoices}
+          kb_entry:
+            - {id: 10, category_id: 2, title: Reset the code, question: Lost my phone, answer: Call us, access_level: 4}
+            - {id: 11, category_id: 1, title: Reset my password, question: Forgot the password, answer: Use the link, access_level: 4}
+            - {id: 12, category_id: 3, title: Password on invoices, question: Which one, answer: No, access_level: 2}
+        """)
+    source = """\
+        Parser p;
+        faqSearch(%s, %s, "reset password", p, 5);
+        for (Integer i = 0; i < p.getVariableCount("faq.entryId"); i++)
+          printLine(p.getVariable("faq.entryId", i) + " " + p.getVariable("faq.entryScore", i));
+        printLine(p.getVariable("faq.categoryName", 0) + " " + p.getVariable("faq.categoryScore", 0));
+        """
+    assert printed(source % ("-1", "4"), crm) == "11 100.00\n10 50.00\nPasswords 50.00\n"
+    assert printed(source % ("-1", "2"), crm) == "11 100.00\n10 50.00\n12 50.00\nPasswords 50.00\n"
+    assert printed(source % ("2", "4"), crm) == "10 50.00\n \n"

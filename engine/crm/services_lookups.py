@@ -253,3 +253,59 @@ def execute_sql_query(ctx, sql: str) -> None:
             connection.set_progress_handler(None, 0)
         database.ensure_table(session.schema.table(missing[1]))
     raise CRMScriptRuntimeError("executeSQLQuery: the query names too many tables")
+
+
+# ------------------------------------------------------------- faqSearch
+
+ACCESS_PUBLIC = 4  # AccessPrivate 1 < AccessInternal 2 < AccessRegisteredCustomers 3 < AccessPublic 4
+
+
+def _faq_score(words: list[str], texts: tuple) -> float:
+    """The share of the search words that some text contains, in percent."""
+    haystack = " ".join(as_text(text) for text in texts).lower()
+    return 100.0 * sum(1 for word in words if word in haystack) / len(words)
+
+
+def _kb_categories_under(ctx: Any, root: int) -> set[int] | None:
+    """The category `root` and the ones below it; None for -1 (the whole tree)."""
+    if root == -1:
+        return None
+    children: dict[int, list[int]] = {}
+    for category_id, parent_id in query(ctx, "SELECT id, parent_id FROM kb_category", (), "kb_category"):
+        children.setdefault(parent_id or 0, []).append(category_id)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@builtin("Parser faqSearch(Integer root, Integer access, String message, Parser p, Integer max)", context=True)
+def faq_search(ctx, root: int, access: int, message: str, parser: Any, maximum: int) -> Any:
+    """Fills the parser's faq.entry* and faq.category* arrays with the best
+    hits first (docs/globals.md: the score is the share of the words found)."""
+    from .services_site import program_url
+
+    words = [word for word in re.findall(r"\w+", message.lower()) if len(word) > 1]
+    under = _kb_categories_under(ctx, root)
+    link = program_url(ctx, 16)
+    entries = [(round(_faq_score(words, row[1:5]), 2), row) for row in query(
+        ctx, "SELECT id, title, question, answer, keywords, category_id, access_level FROM kb_entry ORDER BY id",
+        (), "kb_entry") if (row[6] or ACCESS_PUBLIC) >= access and (under is None or row[5] in under)] if words else []
+    categories = [(round(_faq_score(words, row[1:3]), 2), row) for row in query(
+        ctx, "SELECT id, name, description, access_level FROM kb_category ORDER BY id", (), "kb_category")
+        if (row[3] or ACCESS_PUBLIC) >= access and (under is None or row[0] in under)] if words else []
+    limit = maximum if maximum >= 0 else None
+    for score, row in sorted((e for e in entries if e[0] > 0), key=lambda e: (-e[0], e[1][0]))[:limit]:
+        for name, value in (("entryId", str(row[0])), ("entryName", as_text(row[1])),
+                            ("entryLink", f"{link}&action=faqEntry&id={row[0]}"),
+                            ("entryQuestion", as_text(row[2])), ("entryScore", f"{score:.2f}")):
+            parser.variables.setdefault(f"faq.{name}".lower(), []).append(value)
+    for score, row in sorted((c for c in categories if c[0] > 0), key=lambda c: (-c[0], c[1][0]))[:limit]:
+        for name, value in (("categoryId", str(row[0])), ("categoryName", as_text(row[1])),
+                            ("categoryLink", f"{link}&action=faqCategory&id={row[0]}"),
+                            ("categoryDescription", as_text(row[2])), ("categoryScore", f"{score:.2f}")):
+            parser.variables.setdefault(f"faq.{name}".lower(), []).append(value)
+    return parser
