@@ -96,3 +96,8 @@ class CRMScriptNotSimulatedError(CRMScriptError):
     """
 
     kind = "not simulated"
+
+
+class ScriptExit(Exception):  # noqa: N818 (not an error: the script ends normally)
+    """exitWithMessage(): the script ends here, as a finished run (Script.run
+    returns its result). Not a CRMScriptError: a CRMScript `catch` does not see it."""

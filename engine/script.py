@@ -25,7 +25,7 @@ from typing import Any
 
 from . import nodes as N
 from .compiler import CompiledProgram, compile_program
-from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError, CRMScriptWarning
+from .errors import CRMScriptCheckError, CRMScriptError, CRMScriptRuntimeError, CRMScriptWarning, ScriptExit
 from .eventdata import EventData
 from .runtime.context import RunContext, context_for_event
 from .runtime.limits import memory_limit_error, recursion_limit_error, step_limit_error, step_ticker
@@ -114,6 +114,8 @@ class Script:
         except CRMScriptError as error:
             self._locate(error, error.__traceback__)
             raise
+        except ScriptExit:  # exitWithMessage(): a finished run
+            pass
         except StopIteration as stop:
             raise self._located(step_limit_error(limits), stop.__traceback__) from None
         except RecursionError as deep:

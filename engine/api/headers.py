@@ -86,9 +86,15 @@ def _timezone(name: str) -> str:
     return canonical
 
 
+# Never shown to a script (getHttpHeader): the caller's credentials.
+CREDENTIAL_HEADERS = frozenset({"authorization", "x-xsrf-token", "so-apptoken"})
+
+
 def settings_from_headers(headers: Mapping[str, str]) -> Settings:
     """The script environment the request's headers ask for."""
     settings = Settings()
+    settings.headers = {name.lower(): value for name, value in headers.items()
+                        if name.lower() not in CREDENTIAL_HEADERS}
     language = None
     so_language = headers.get("so-language", "").strip()
     if so_language:

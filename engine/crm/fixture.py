@@ -44,7 +44,7 @@ from .schema import (
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo.yaml"
 META_TABLE = "crmscript_fixture"  # now/timezone/user in a SQLite fixture
-TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http", "netserver")
+TOP_KEYS = ("now", "timezone", "user", "schema", "rows", "http", "netserver", "site", "files")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 6x faster
@@ -76,6 +76,8 @@ class Fixture:
     user: int = 0  # ejuser id of the logged-in user; 0: nobody
     http: list[Any] = field(default_factory=list)  # engine/crm/http_recordings.py Recording
     netserver: list[Any] = field(default_factory=list)  # canned agent answers (engine/crm/netserver/canned.py)
+    site: dict[str, Any] = field(default_factory=dict)  # the web server around the script (docs/globals.md)
+    files: dict[str, bytes] = field(default_factory=dict)  # the File class's virtual file area (docs/globals.md)
     sqlite_image: bytes | None = None  # a SQLite fixture's serialized database
     _store: Any = field(default=None, repr=False)  # its database (engine/crm/store.py: store_of)
 
@@ -147,6 +149,13 @@ def parse_fixture(text: str, file: str, schema: Schema | None = None) -> Fixture
         from .netserver.canned import read_entries
 
         fixture.netserver = read_entries(reader, top["netserver"][1])
+    if "site" in top or "files" in top:
+        from .services_fixture import read_files, read_site
+
+        if "site" in top:
+            fixture.site = read_site(reader, top["site"][1])
+        if "files" in top:
+            fixture.files = read_files(reader, top["files"][1])
     return fixture
 
 

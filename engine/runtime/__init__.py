@@ -2,7 +2,7 @@
 module in the one signature table (`runtime.table.LIBRARY`)."""
 
 # The simulated CRM's classes (SearchEngine, StringMatrix, User, HTTP, Email, the record classes,
-# Parser, the NetServer agents and carriers) live in engine/crm.
+# Parser, the service classes, the NetServer agents and carriers) and the global functions live in engine/crm.
 from ..crm import (  # noqa: E402,F401
     extras,
     http,
@@ -11,6 +11,11 @@ from ..crm import (  # noqa: E402,F401
     parser,
     people,
     searchengine,
+    services_classes,
+    services_globals,
+    services_lookups,
+    services_screen,
+    services_site,
     stringmatrix,
     templates,
     tickets,

@@ -13,7 +13,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import time as _real_time
 from typing import Any
@@ -29,6 +29,8 @@ class Settings:
     language: str = "en"  # SO-Language / Accept-Language
     culture: str = ""  # SO-Culture: number and date formatting
     timezone: str = ""  # SO-TimeZone (IANA name); "" = UTC
+    # The request's headers, names in lower case, credentials left out (getHttpHeader, getCookie)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

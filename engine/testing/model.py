@@ -216,11 +216,12 @@ class Request(_Strict):
 
 
 class CaseSettings(_Strict):
-    """The caller's environment (the HTTP headers SO-Language, SO-Culture, SO-TimeZone)."""
+    """The caller's environment (the HTTP headers SO-Language, SO-Culture, SO-TimeZone, and others)."""
 
     language: str | None = None
     culture: str | None = None
     timezone: str | None = None
+    headers: dict[str, str] | None = None  # the request's other headers (getHttpHeader, getCookie: docs/globals.md)
 
     @field_validator("timezone")
     @classmethod
