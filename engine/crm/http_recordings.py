@@ -19,14 +19,16 @@ script sees through hasError()/getErrorMessage(). Only `--record-http`
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import yaml
+if TYPE_CHECKING:  # yaml is imported when a fixture is read, not with the library
+    import yaml
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _REQUEST_KEYS = ("method", "url", "query", "headers", "body")
@@ -147,6 +149,7 @@ def _normal(url: str) -> str:
 def read_recordings(reader: Any, node: yaml.Node, base: Path | None) -> list[Recording]:
     """The `http:` list, checked: each problem a FixtureError at its line and
     column (`reader` is the fixture's node reader). `base`: the folder body files are in."""
+    import yaml
     if not isinstance(node, yaml.SequenceNode):
         if isinstance(node, yaml.ScalarNode) and reader.scalar(node, "http") is None:
             return []
@@ -257,20 +260,21 @@ def _compiles(reader: Any, node: yaml.Node, pattern: str) -> None:
 def _plain(node: yaml.Node) -> Any:
     """A node as plain data: a scalar is its text as written; a mapping or list
     (a JSON body written as YAML) gets YAML's own typing, so `id: 42` is a number."""
+    import yaml
     if isinstance(node, yaml.ScalarNode):
         return node.value
     return _typed(node)
 
 
-_RESOLVER = yaml.resolver.Resolver()
 
 
 def _typed(node: yaml.Node) -> Any:
+    import yaml
     if isinstance(node, yaml.MappingNode):
         return {_typed(key): _typed(value) for key, value in node.value}
     if isinstance(node, yaml.SequenceNode):
         return [_typed(item) for item in node.value]
-    tag = "tag:yaml.org,2002:str" if node.style else _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+    tag = "tag:yaml.org,2002:str" if node.style else _resolver().resolve(yaml.ScalarNode, node.value, (True, False))
     return yaml.SafeLoader("").construct_object(yaml.ScalarNode(tag, node.value))
 
 
@@ -316,6 +320,7 @@ def exchange_of(ctx: Any) -> Exchange:
 
 def missing_message(call: Call) -> str:
     """What a request no recording answers says: the request, and the entry to add."""
+    import yaml
     request: dict[str, Any] = {"method": call.method, "url": _without_query(call.url)}
     query = dict(parse_qsl(urlsplit(call.url).query, keep_blank_values=True))
     if query:
@@ -327,3 +332,10 @@ def missing_message(call: Call) -> str:
     indented = "\n".join("  " + line for line in suggestion.rstrip().splitlines())
     return (f"no recording answers {call.describe()} (nothing leaves the machine); "
             f"add it to the fixture's http: list (docs/http.md):\nhttp:\n{indented}")
+
+
+@functools.cache
+def _resolver() -> Any:
+    import yaml
+
+    return yaml.resolver.Resolver()
