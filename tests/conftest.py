@@ -42,6 +42,14 @@ def failure(source: str, name: str = SCRIPT_NAME, **compile_options) -> engine.C
     return caught.value
 
 
+def check_errors(source: str) -> list[tuple[int, int, str]]:
+    """(line, column, message) of each error compiling a script reports."""
+    with pytest.raises(engine.CRMScriptError) as caught:
+        engine.compile_script(source, SCRIPT_NAME)
+    errors = getattr(caught.value, "errors", [caught.value])
+    return [(e.line, e.column, e.message) for e in errors]
+
+
 # The CLI's tests: one handler that echoes an input, and the app in-process.
 SEEN_HANDLER = 'EventData ed = getEventData();\ned.setOutputValue("seen", ed.getInputValue("who"));\n'
 

@@ -548,12 +548,8 @@ SALE = {"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"value": "7
 
 @pytest.fixture(scope="module")
 def served_url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("qa_handlers")
-    for name, source in SERVED_HANDLERS.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source)
-    engine = Engine(Path(root), on_warning=lambda message: None)
+    root = write_tree(tmp_path_factory.mktemp("qa_handlers"), SERVED_HANDLERS)
+    engine = Engine(root, on_warning=lambda message: None)
     with serve_in_thread(create_app(engine)) as url:
         yield url
 
@@ -562,10 +558,6 @@ def served_url(tmp_path_factory):
 def served(served_url):
     with httpx.Client(base_url=served_url, timeout=30) as served:
         yield served
-
-
-def post_http(served, path, body, **headers):
-    return served.post(path, content=json.dumps(body), headers={"Content-Type": "application/json", **headers})
 
 
 CAMEL_SALE = {"eventData": {"type": "SalesBeforeSaveSale", "inputValues": {"value": "7"}, "blockExecution": True,
@@ -586,17 +578,17 @@ def test_method_paths_match_as_aspnet_routes_do_ignoring_case_and_a_trailing_sla
     # client built for the WebAPI may spell the path either way. (Before:
     # 404, and a 307 redirect for the trailing slash, which httpx and most
     # WebAPI clients do not follow for a POST.)
-    canonical = post_http(served, EXECUTE, SALE)
-    response = post_http(served, path, SALE)
+    canonical = post_json(served, EXECUTE, SALE)
+    response = post_json(served, path, SALE)
     assert response.status_code == 200, response.text
     assert response.content == canonical.content
     assert response.json()["OutputValues"] == {"seen": "7"}
 
 
 def test_other_methods_match_ignoring_case_too(served):
-    response = post_http(served, EXISTS.lower(), {"EventHandlerType": "SalesBeforeSaveSale"})
+    response = post_json(served, EXISTS.lower(), {"EventHandlerType": "SalesBeforeSaveSale"})
     assert response.status_code == 200 and response.json() is True
-    response = post_http(served, SCRIPT.upper() + "/", {"CRMScriptId": 999, "EventData": {}})
+    response = post_json(served, SCRIPT.upper() + "/", {"CRMScriptId": 999, "EventData": {}})
     assert response.status_code == 404 and response.json()["ErrorSource"] == "CRMScriptId"
 
 
@@ -609,8 +601,8 @@ def test_a_wrong_method_on_a_case_variant_path_is_still_405(served):
 def test_an_empty_select_is_no_selection(served, query):
     # The seed: "Default = show all fields". A client that builds $select
     # from an empty list must not get every member nulled. (Before: all null.)
-    full = post_http(served, EXECUTE, SALE)
-    response = post_http(served, f"{EXECUTE}?{query}", SALE)
+    full = post_json(served, EXECUTE, SALE)
+    response = post_json(served, f"{EXECUTE}?{query}", SALE)
     assert response.status_code == 200
     assert response.content == full.content
 
@@ -618,7 +610,7 @@ def test_an_empty_select_is_no_selection(served, query):
 def test_select_given_twice_keeps_the_members_of_both(served):
     # ASP.NET reads a repeated query parameter as the comma-joined list
     # (StringValues). (Before: only the first $select counted.)
-    response = post_http(served, f"{EXECUTE}?$select=Type&$select=Message", SALE)
+    response = post_json(served, f"{EXECUTE}?$select=Type&$select=Message", SALE)
     body = response.json()
     assert body["Type"] == "SalesBeforeSaveSale" and body["Message"] == "saw 7"
     assert body["OutputValues"] is None
@@ -630,7 +622,7 @@ def test_time_zone_names_are_case_insensitive(served, spelling, zone):
     # .NET finds time zones by id case-insensitively; zoneinfo on Linux does
     # not. (Before: 400 "not a known time zone" for `utc`.)
     contact = {"EventData": {"Type": "SalesBeforeSaveContact"}}
-    response = post_http(served, EXECUTE, contact, **{"SO-TimeZone": spelling})
+    response = post_json(served, EXECUTE, contact, **{"SO-TimeZone": spelling})
     assert response.status_code == 200, response.text
     assert response.json()["OutputValues"]["now"]
 
@@ -639,7 +631,7 @@ def test_time_zone_names_are_case_insensitive(served, spelling, zone):
 def test_machine_dependent_zone_files_are_not_time_zones(served, name):
     # `localtime` is whatever zone the server machine is set to: a test that
     # sends it would pass on one machine and fail on another. (Before: 200.)
-    response = post_http(served, EXECUTE, SALE, **{"SO-TimeZone": name})
+    response = post_json(served, EXECUTE, SALE, **{"SO-TimeZone": name})
     assert response.status_code == 400
     assert response.json()["ErrorSource"] == "SO-TimeZone"
 
@@ -648,7 +640,7 @@ def test_machine_dependent_zone_files_are_not_time_zones(served, name):
 def test_a_script_id_outside_int32_is_a_400_naming_it(served, script_id):
     # CRMScriptId is an Int32 in the WebAPI; a larger number is a bad
     # request, not "no script has this id". (Before: 404.)
-    response = post_http(served, SCRIPT, {"CRMScriptId": script_id, "EventData": {}})
+    response = post_json(served, SCRIPT, {"CRMScriptId": script_id, "EventData": {}})
     assert response.status_code == 400, response.text
     assert response.json()["ErrorSource"] == "CRMScriptId"
 
@@ -712,7 +704,7 @@ def test_a_field_length_outside_int32_is_a_400_naming_it(served, length, content
 
 def test_the_int32_limits_themselves_are_fine(served):
     body = {"EventData": {"FieldProperties": {"a": {"FieldLength": 2**31 - 1}, "b": {"FieldLength": -(2**31)}}}}
-    response = post_http(served, EXECUTE, body)
+    response = post_json(served, EXECUTE, body)
     assert response.status_code == 200
     assert response.json()["FieldProperties"]["a"]["FieldLength"] == 2**31 - 1
 
@@ -721,7 +713,7 @@ def test_the_int32_limits_themselves_are_fine(served):
 def test_a_reference_to_half_a_utf16_pair_is_left_as_written(served, accept):
     # xmlDecode keeps "&#55296;" (no character exists for it); before, it made
     # a lone surrogate and the answer was a 500.
-    response = post_http(served, EXECUTE, {"EventData": {"Type": "TicketSave"}}, Accept=accept)
+    response = post_json(served, EXECUTE, {"EventData": {"Type": "TicketSave"}}, Accept=accept)
     assert response.status_code == 200, response.text
     assert "a&amp;#55296;b" in response.text or "a&#55296;b" in response.text
 
@@ -739,23 +731,23 @@ def test_json_member_names_are_read_ignoring_case(served):
     # camelCase client works there. (Before: 400 "EventData: Field required"
     # for eventData, and blockExecution etc. silently ignored.) Map keys
     # (InputValues' `value`) keep their case.
-    camel = post_http(served, EXECUTE, CAMEL_SALE)
+    camel = post_json(served, EXECUTE, CAMEL_SALE)
     assert camel.status_code == 200, camel.text
-    assert camel.content == post_http(served, EXECUTE, PASCAL_SALE).content
+    assert camel.content == post_json(served, EXECUTE, PASCAL_SALE).content
     body = camel.json()
     assert body["BlockExecution"] is True and body["TableRight"]["Mask"] == "Delete"
     assert body["FieldProperties"]["f"]["FieldLength"] == 3 and body["OutputValues"] == {"seen": "7"}
 
 
 def test_the_other_methods_read_member_names_ignoring_case(served):
-    assert post_http(served, EXISTS, {"eventHandlerType": "SalesBeforeSaveSale"}).json() is True
-    response = post_http(served, SCRIPT, {"crmScriptId": 999, "eventData": {}})
+    assert post_json(served, EXISTS, {"eventHandlerType": "SalesBeforeSaveSale"}).json() is True
+    response = post_json(served, SCRIPT, {"crmScriptId": 999, "eventData": {}})
     assert response.status_code == 404 and response.json()["ErrorSource"] == "CRMScriptId"
 
 
 def test_an_exact_member_name_wins_over_another_case(served):
     body = {"EventData": {"Type": "SalesBeforeSaveSale", "type": "Other", "InputValues": {"value": "1"}}}
-    assert post_http(served, EXECUTE, body).json()["Type"] == "SalesBeforeSaveSale"
+    assert post_json(served, EXECUTE, body).json()["Type"] == "SalesBeforeSaveSale"
 
 
 def test_fire_reads_member_names_ignoring_case_too():
@@ -771,7 +763,7 @@ def test_merge_patch_member_names_are_read_ignoring_case_too(served):
     response = served.post(EXECUTE, content=json.dumps(CAMEL_SALE),
                            headers={"Content-Type": "application/merge-patch+json"})
     assert response.status_code == 200, response.text
-    assert response.content == post_http(served, EXECUTE, PASCAL_SALE).content
+    assert response.content == post_json(served, EXECUTE, PASCAL_SALE).content
 
 
 @pytest.mark.parametrize("options, words", [

@@ -9,7 +9,7 @@ runtime families are.
 from __future__ import annotations
 
 import pytest
-from conftest import run
+from conftest import check_errors, run
 
 import engine
 from engine import nodes
@@ -597,13 +597,6 @@ def test_a_struct_named_call_is_the_factory_function_once_one_is_declared():
 
 
 # --------------------------------------------- regressions found by review (was: tests/test_language_qa.py)
-
-
-def check_errors(source: str) -> list[tuple[int, int, str]]:
-    with pytest.raises(engine.CRMScriptError) as caught:
-        engine.compile_script(source, "t.crm")
-    errors = getattr(caught.value, "errors", [caught.value])
-    return [(e.line, e.column, e.message) for e in errors]
 
 
 def test_bare_field_name_in_a_method_says_to_use_this():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import check_errors
 
-import engine
 from engine import syntax_errors
 from engine.errors import CRMScriptError, CRMScriptSyntaxError
 from engine.parser import parse_program
@@ -172,13 +172,6 @@ def test_every_rule_has_its_case():
 
 
 # --------------------------------------------- regressions found by review (was: tests/test_language_qa.py)
-
-
-def check_errors(source: str) -> list[tuple[int, int, str]]:
-    with pytest.raises(engine.CRMScriptError) as caught:
-        engine.compile_script(source, "t.crm")
-    errors = getattr(caught.value, "errors", [caught.value])
-    return [(e.line, e.column, e.message) for e in errors]
 
 
 @pytest.mark.parametrize("source, line, column, message", [
