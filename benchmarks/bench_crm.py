@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import seconds  # noqa: E402
+
 import engine  # noqa: E402
 from engine.crm import Session, demo_fixture, store_of  # noqa: E402
 from engine.crm.fixture import parse_fixture  # noqa: E402
@@ -91,8 +93,8 @@ def p5(events: int, rounds: int) -> None:
         assert a.OutputValues == b.OutputValues, (a.OutputValues, b.OutputValues)
     crm_times, py_times = [], []
     for _ in range(rounds):
-        crm_times.append(_timed(crm))
-        py_times.append(_timed(python))
+        crm_times.append(seconds(crm))
+        py_times.append(seconds(python))
     c, p = statistics.median(crm_times), statistics.median(py_times)
     ratio = c / p
     print(f"P5 lookup x {events:,}: CRMScript {c * 1000:.0f} ms ({c / events * 1e6:.1f} us/event), "
@@ -138,18 +140,12 @@ def reset(rounds: int, runs: int = 2000) -> None:
 
     costs = {}
     for label, fn in (("read", read), ("write", write), ("query", query_only)):
-        costs[label] = statistics.median(_timed(fn) for _ in range(rounds)) / runs
+        costs[label] = statistics.median(seconds(fn) for _ in range(rounds)) / runs
     after_read = (costs["read"] - costs["query"]) * 1e6
     after_write = (costs["write"] - costs["query"]) * 1e6
     print(f"reset of the demo CRM per run: {after_read:.1f} us after a read, {after_write:.1f} us after a write "
           f"(take a copy, give it back; the query itself excluded) (target 100 us) "
           f"{'ok' if max(after_read, after_write) < 100 else 'MISS'}")
-
-
-def _timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
 
 
 def main(argv=None) -> int:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import seconds  # noqa: E402
 
 import engine  # noqa: E402
 
@@ -131,13 +132,7 @@ def programs():
 
 
 def measure(fn, repeats: int) -> list[float]:
-    return [_timed(fn) for _ in range(repeats)]
-
-
-def _timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+    return [seconds(fn) for _ in range(repeats)]
 
 
 def main(argv=None) -> int:
@@ -152,8 +147,8 @@ def main(argv=None) -> int:
             return 1
         crm_times, py_times = [], []
         for _ in range(args.repeats):  # interleaved
-            crm_times.append(_timed(crm))
-            py_times.append(_timed(py))
+            crm_times.append(seconds(crm))
+            py_times.append(seconds(py))
         c, p = statistics.median(crm_times), statistics.median(py_times)
         ratio = c / p
         mark = "ok" if ratio <= target else "MISS"

@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable
 
 
+def seconds(fn: Callable[[], object]) -> float:
+    """The wall time of one call of fn."""
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
 def median_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
     """The median wall time of `repeats` calls of fn."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(seconds(fn) for _ in range(repeats))

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from gen_schema import source_commit  # tools/: the same attribution of a checkout
 
 SOURCE_REPOSITORY = "https://github.com/SuperOfficeDocs/crmscript"
 LICENSE = "MIT"
@@ -52,20 +53,12 @@ def alias_rows(text: str) -> list[tuple[str, str]]:
     return rows
 
 
-def commit_of(checkout: Path) -> str:
-    try:
-        return subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], check=True,
-                              capture_output=True, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def generate(checkout: Path) -> dict:
     classes = {}
     for name, page in PAGES.items():
         rows = alias_rows((checkout / page).read_text(encoding="utf-8"))
         classes[name] = {"page": page, "aliases": dict(rows)}
-    return {"source": {"repository": SOURCE_REPOSITORY, "commit": commit_of(checkout), "license": LICENSE,
+    return {"source": {"repository": SOURCE_REPOSITORY, "commit": source_commit(checkout), "license": LICENSE,
                        "path": ", ".join(PAGES.values()),
                        "note": "Facts only (parameter name -> database field); the descriptions are in the reference."},
             "classes": classes}
