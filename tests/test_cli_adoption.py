@@ -16,10 +16,6 @@ FAILING_CASE = ("cases:\n  - name: mine fails\n    input: {SaleEntity.Heading: m
                 "    expect: {OutputValues: {seen: somebody else}}\n")
 
 
-def invoke(*args: str, input: str | None = None):
-    return CliRunner().invoke(app, list(args), input=input)
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
     """A user's folder with handlers/ of its own (one handler, one failing case), as the current folder."""
@@ -36,14 +32,14 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
 
 def test_test_in_a_project_runs_its_own_cases_and_fails_there(project):
-    result = invoke("test")
+    result = invoke_cli("test")
     assert result.exit_code == 1, result.output
     assert "1 failed" in result.output and "passed" not in result.output  # not the repository's 26 cases
     assert "using handlers: ./handlers\n" in result.stderr
 
 
 def test_fire_in_a_project_runs_its_own_handlers_and_names_them(project):
-    result = invoke("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale", '
+    result = invoke_cli("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale", '
                                   '"InputValues": {"SaleEntity.Heading": "mine"}}}')
     assert result.exit_code == 0, result.output
     assert '"seen": "mine"' in result.stdout
@@ -51,7 +47,7 @@ def test_fire_in_a_project_runs_its_own_handlers_and_names_them(project):
 
 
 def test_events_scripts_in_a_project_lists_its_own_handlers(project):
-    result = invoke("events", "--scripts", "--json")
+    result = invoke_cli("events", "--scripts", "--json")
     assert result.exit_code == 0, result.output
     rows = __import__("json").loads(result.stdout)
     assert [row["name"] for row in rows if row["origin"] == "tree"] == ["SalesBeforeSaveSale/10-seen.crm"]
@@ -68,7 +64,7 @@ def test_serve_in_a_project_serves_its_own_tree(project, monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
     monkeypatch.setattr("gc.freeze", lambda: None)
     monkeypatch.setattr("engine.cli.serve.configure_logging", lambda: None)
-    result = invoke("serve")
+    result = invoke_cli("serve")
     assert result.exit_code == 0, result.output
     assert served["tree"] == Path("handlers")
     assert "using handlers: ./handlers" in result.stderr
@@ -78,7 +74,7 @@ def test_outside_a_project_the_default_tree_is_named_as_the_default(tmp_path, mo
     from engine.cli.common import DEFAULT_HANDLERS
 
     monkeypatch.chdir(tmp_path)
-    result = invoke("fire", input='{"EventData": {"Type": "TicketSave"}}')
+    result = invoke_cli("fire", input='{"EventData": {"Type": "TicketSave"}}')
     assert f"using handlers: {DEFAULT_HANDLERS} (the default: no ./handlers in this folder)" in result.stderr
 
 
@@ -105,7 +101,7 @@ def test_an_include_error_is_named_in_the_tree_from_any_current_folder(boom_tree
     folder = {"project": boom_tree.parent, "tree": boom_tree, "elsewhere": tmp_path}[where]
     monkeypatch.chdir(folder)
     options = [] if where == "project" else ["--handlers", str(boom_tree)]
-    result = invoke("fire", *options, input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    result = invoke_cli("fire", *options, input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
     assert result.exit_code == 1
     exception = json.loads(result.stdout)["Exception"]
     assert exception == "SalesBeforeSaveSale/20-boom.crm: lib/boom.crm:3:7: runtime error: Division by zero"
@@ -129,7 +125,7 @@ def test_error_location_in_an_include_is_named_in_the_tree(boom_tree, tmp_path, 
     (boom_tree / "SalesBeforeSaveSale" / "20-boom.crm").write_text(
         '#include "boom";\ntry {\n  ratio(1, 0);\n} catch {\n  getEventData().setMessage(errorLocation);\n}\n')
     monkeypatch.chdir(tmp_path)
-    result = invoke("fire", "--handlers", str(boom_tree), input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    result = invoke_cli("fire", "--handlers", str(boom_tree), input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
     assert '"Message": "lib/boom.crm:3"' in result.stdout, result.stdout
 
 
@@ -137,7 +133,7 @@ def test_coverage_and_trace_name_included_files_in_the_tree(boom_tree, tmp_path,
     (boom_tree / "SalesBeforeSaveSale" / "mine.cases.yaml").write_text(
         "cases:\n  - name: boom\n    only: 20-boom.crm\n    expect: {exception: /Division/}\n")
     monkeypatch.chdir(tmp_path)
-    result = invoke("test", str(boom_tree), "--coverage", "--trace")
+    result = invoke_cli("test", str(boom_tree), "--coverage", "--trace")
     assert result.exit_code == 0, result.output
     assert "\n  lib/boom.crm\n" in result.stdout  # the trace's file heading
     assert any(line.lstrip("│ ").startswith("lib/boom.crm ") for line in result.stdout.splitlines())
@@ -185,7 +181,7 @@ def typo_tree(project: Path) -> Path:
 
 
 def test_check_warns_about_a_literal_input_key_the_trigger_never_sends(typo_tree):
-    result = invoke("check", "handlers")
+    result = invoke_cli("check", "handlers")
     assert result.exit_code == 0, result.stderr  # a warning never changes the exit status
     assert result.stderr.splitlines() == [
         "handlers/SalesBeforeSaveSale/10-seen.crm:2:35: warning: input key 'SaleEntity.Amout' is never sent by "
@@ -197,7 +193,7 @@ def test_check_does_not_lint_include_files_or_unknown_triggers(project):
     (project / "handlers" / "lib" / "util.crm").write_text('String x = getEventData().getInputValue("nope");\n')
     (project / "handlers" / "MyOwnTrigger").mkdir()
     (project / "handlers" / "MyOwnTrigger" / "1.crm").write_text('String x = getEventData().getInputValue("nope");\n')
-    result = invoke("check", "handlers")
+    result = invoke_cli("check", "handlers")
     assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
 
 
@@ -207,19 +203,19 @@ def test_check_does_not_lint_an_include_through_the_functions_the_handler_calls(
         'String readIt() { return getEventData().getInputValue("NotAKey"); }\n')
     (project / "handlers" / "SalesBeforeSaveSale" / "10-calls.crm").write_text(
         '#include "read";\ngetEventData().setMessage(readIt());\n')
-    result = invoke("check", "handlers")
+    result = invoke_cli("check", "handlers")
     assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
 
 
 def test_test_warns_about_case_inputs_the_trigger_never_sends(typo_tree):
-    result = invoke("test")
+    result = invoke_cli("test")
     assert result.exit_code == 0, result.output  # handler and case share the typo: the case passes
     assert ("handlers/SalesBeforeSaveSale/mine.cases.yaml:3:13: warning: input key 'SaleEntity.Amout' is never "
             "sent by SalesBeforeSaveSale (did you mean 'SaleEntity.Amount'?)") in result.stderr
 
 
 def test_fire_names_the_key_it_probably_meant(project):
-    result = invoke("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"SaleEntity.Amout": "1"}}}')
+    result = invoke_cli("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale", "InputValues": {"SaleEntity.Amout": "1"}}}')
     assert ("warning: input key 'SaleEntity.Amout' is never sent by SalesBeforeSaveSale "
             "(did you mean 'SaleEntity.Amount'?)") in result.stderr
 
@@ -238,14 +234,14 @@ def logging_tree(project: Path) -> Path:
 
 
 def test_run_writes_the_log_on_stderr_not_stdout(logging_tree):
-    result = invoke("run", str(logging_tree / "SalesBeforeSaveSale" / "10-seen.crm"))
+    result = invoke_cli("run", str(logging_tree / "SalesBeforeSaveSale" / "10-seen.crm"))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr.splitlines() == ["printDebug: checking", "log: to the log", "logMessage: a message"]
 
 
 def test_fire_trace_shows_what_each_handler_logged(logging_tree):
-    result = invoke("fire", "--trace", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    result = invoke_cli("fire", "--trace", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("trace: SalesBeforeSaveSale/10-seen.crm"))
@@ -256,11 +252,11 @@ def test_fire_trace_shows_what_each_handler_logged(logging_tree):
 def test_test_shows_the_log_under_a_failing_case_and_in_its_trace(logging_tree):
     (logging_tree / "SalesBeforeSaveSale" / "mine.cases.yaml").write_text(
         "cases:\n  - name: mine\n    expect: {OutputValues: {seen: no}}\n")
-    result = invoke("test")
+    result = invoke_cli("test")
     assert result.exit_code == 1
     assert "logged by the handlers (printDebug, log, logMessage):" in result.stdout
     assert "| SalesBeforeSaveSale/10-seen.crm: printDebug: checking" in result.stdout
-    traced = invoke("test", "--trace")
+    traced = invoke_cli("test", "--trace")
     assert "logged: SalesBeforeSaveSale/10-seen.crm: logMessage: a message" in traced.stdout
 
 
@@ -288,7 +284,7 @@ def test_the_server_log_has_what_the_handlers_logged(logging_tree):
 def test_run_trace_shows_each_line_with_its_variables(tmp_path):
     script = tmp_path / "count.crm"
     script.write_text("Integer total = 0;\nfor (Integer i = 1; i <= 2; i++) {\n  total += i;\n}\nprint(total.toString());\n")
-    result = invoke("run", str(script), "--trace")
+    result = invoke_cli("run", str(script), "--trace")
     assert result.exit_code == 0 and result.stdout == "3"
     assert "      1 Integer total = 0;   total = 0" in result.stderr
     assert "      3 total += i;   total = 3" in result.stderr
@@ -297,8 +293,8 @@ def test_run_trace_shows_each_line_with_its_variables(tmp_path):
 def test_run_handlers_finds_includes_in_the_trees_lib(boom_tree, tmp_path):
     script = tmp_path / "try.crm"  # outside the tree: no lib/ beside or above it
     script.write_text('#include "boom";\nprint(ratio(6, 3).toString());\n')
-    assert invoke("run", str(script)).exit_code == 1
-    result = invoke("run", str(script), "--handlers", str(boom_tree))
+    assert invoke_cli("run", str(script)).exit_code == 1
+    result = invoke_cli("run", str(script), "--handlers", str(boom_tree))
     assert result.exit_code == 0, result.output
     assert result.stdout == "2"
     assert "using handlers: ./handlers" in result.stderr  # cwd is the project
@@ -335,28 +331,28 @@ def plugin_file(project: Path) -> Path:
 
 
 def test_fire_loads_a_plugin_file(plugin_file):
-    result = invoke("fire", "--plugin", "my_plugin.py", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    result = invoke_cli("fire", "--plugin", "my_plugin.py", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
     assert result.exit_code == 0, result.output
     assert '"seen": "MINE!"' in result.stdout and '"Message": "FROM PLUGIN!"' in result.stdout
 
 
 def test_check_run_and_events_take_plugin_files_too(plugin_file):
     handler = "handlers/SalesBeforeSaveSale/10-seen.crm"
-    assert invoke("check", handler).exit_code == 1  # shout is unknown without the plugin
-    assert invoke("check", "--plugin", "my_plugin.py", handler).exit_code == 0
-    ran = invoke("run", "--plugin", "my_plugin.py", "--event", "SalesBeforeSaveSale", handler)
+    assert invoke_cli("check", handler).exit_code == 1  # shout is unknown without the plugin
+    assert invoke_cli("check", "--plugin", "my_plugin.py", handler).exit_code == 0
+    ran = invoke_cli("run", "--plugin", "my_plugin.py", "--event", "SalesBeforeSaveSale", handler)
     assert ran.exit_code == 0 and "seen = MINE!" in ran.stderr, ran.output
-    listed = invoke("events", "--scripts", "--json", "--plugin", "my_plugin.py")
+    listed = invoke_cli("events", "--scripts", "--json", "--plugin", "my_plugin.py")
     assert "SalesBeforeSaveSale/50-plugin.crm" in listed.stdout
 
 
 def test_test_takes_plugin_files_from_the_command_line_and_the_case_file(plugin_file, project):
     cases = project / "handlers" / "SalesBeforeSaveSale" / "mine.cases.yaml"
     cases.write_text("cases:\n  - name: mine\n    expect: {OutputValues: {seen: MINE!}, message: FROM PLUGIN!}\n")
-    assert invoke("test").exit_code == 1  # without the plugin the handler does not compile
-    assert invoke("test", "--plugin", "my_plugin.py").exit_code == 0
+    assert invoke_cli("test").exit_code == 1  # without the plugin the handler does not compile
+    assert invoke_cli("test", "--plugin", "my_plugin.py").exit_code == 0
     cases.write_text("plugins: [../../my_plugin.py]\n" + cases.read_text())
-    result = invoke("test")
+    result = invoke_cli("test")
     assert result.exit_code == 0, result.output
 
 
@@ -370,7 +366,7 @@ def test_serve_loads_plugin_files(plugin_file, monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
     monkeypatch.setattr("gc.freeze", lambda: None)
     monkeypatch.setattr("engine.cli.serve.configure_logging", lambda: None)
-    assert invoke("serve", "--plugin", "my_plugin.py").exit_code == 0
+    assert invoke_cli("serve", "--plugin", "my_plugin.py").exit_code == 0
     assert "SalesBeforeSaveSale/50-plugin.crm" in served["handlers"]
 
 
@@ -380,7 +376,7 @@ def test_serve_loads_plugin_files(plugin_file, monkeypatch):
 def test_a_plugin_file_that_does_not_load_is_one_usage_error(project, text, problem):
     if text is not None:
         (project / "bad_plugin.py").write_text(text)
-    result = invoke("fire", "--plugin", "bad_plugin.py", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    result = invoke_cli("fire", "--plugin", "bad_plugin.py", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
     assert result.exit_code == 2
     assert result.stderr.startswith("crmscript fire: --plugin bad_plugin.py: plugin error: ")
     assert problem in result.stderr and "Traceback" not in result.stderr and result.stdout == ""
@@ -389,7 +385,7 @@ def test_a_plugin_file_that_does_not_load_is_one_usage_error(project, text, prob
 def test_a_case_files_missing_plugin_is_a_case_file_error(project):
     cases = project / "handlers" / "SalesBeforeSaveSale" / "mine.cases.yaml"
     cases.write_text("cases:\n  - name: mine\n    plugins: nope.py\n")
-    result = invoke("test")
+    result = invoke_cli("test")
     assert result.exit_code == 2
     assert "field plugins: no such plugin file: nope.py" in result.stderr
 
@@ -415,13 +411,13 @@ def test_json_sent_as_curls_default_form_says_which_content_type_to_send(project
 
 
 def test_a_misspelt_event_gets_a_did_you_mean(project):
-    result = invoke("run", "handlers/SalesBeforeSaveSale/10-seen.crm", "--event", "SalesBeforeSaveSales")
+    result = invoke_cli("run", "handlers/SalesBeforeSaveSale/10-seen.crm", "--event", "SalesBeforeSaveSales")
     assert "unknown event type 'SalesBeforeSaveSales' (did you mean SalesBeforeSaveSale?)" in result.stderr
 
 
 def test_a_misspelt_type_folder_gets_a_did_you_mean(project):
     (project / "handlers" / "SalesBeforeSaveSale").rename(project / "handlers" / "SalesBeforSaveSale")
-    result = invoke("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
+    result = invoke_cli("fire", input='{"EventData": {"Type": "SalesBeforeSaveSale"}}')
     assert ("handlers for 'SalesBeforSaveSale', which is not an event type of the catalog "
             "(did you mean SalesBeforeSaveSale?)") in result.stderr
 
@@ -430,14 +426,14 @@ def test_the_serve_banner_reads_cleanly(project, monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda api, **options: None)
     monkeypatch.setattr("gc.freeze", lambda: None)
     monkeypatch.setattr("engine.cli.serve.configure_logging", lambda: None)
-    result = invoke("serve")
+    result = invoke_cli("serve")
     assert result.stderr.splitlines()[-2:] == [
         "using handlers: ./handlers",
         "crmscript serve: http://127.0.0.1:8000/docs; reload on, auth open"]
 
 
 def test_the_events_table_caption_is_whole():
-    result = invoke("events")
+    result = invoke_cli("events")
     assert result.stdout.rstrip().splitlines()[-1].strip() == (
         "crmscript events NAME shows one type's input keys (n+: also free-form keys)")
 
@@ -447,7 +443,7 @@ def test_one_broken_case_file_does_not_stop_the_others(project):
     (folder / "mine.cases.yaml").write_text(
         "cases:\n  - name: mine\n    input: {SaleEntity.Heading: x}\n    expect: {OutputValues: {seen: x}}\n")
     (folder / "broken.cases.yaml").write_text("cases:\n  - name: a\n    expect: {blok: true}\n")
-    result = invoke("test")
+    result = invoke_cli("test")
     assert result.exit_code == 2, result.output
     assert "1 passed" in result.stdout
     lines = result.stderr.splitlines()

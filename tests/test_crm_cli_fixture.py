@@ -6,9 +6,7 @@ import json
 import textwrap
 
 import pytest
-from typer.testing import CliRunner
-
-from engine.cli import app
+from conftest import invoke_cli
 
 COUNTER = """\
 EventData ed = getEventData();
@@ -20,10 +18,6 @@ count.addField("contact.contact_id");
 ed.setOutputValue("contacts", count.countRows().toString());
 ed.setOutputValue("now", getCurrentDateTime().toString());
 """
-
-
-def invoke(*args: str, input: str | None = None):
-    return CliRunner().invoke(app, list(args), input=input)
 
 
 @pytest.fixture
@@ -43,16 +37,16 @@ def test_run_with_fixture_and_now(tree):
     script = tree / "s.crm"
     script.write_text('SearchEngine se; se.addField("contact.name"); print(se.countRows().toString() + " " '
                       '+ getCurrentDateTime().toString());')
-    result = invoke("run", str(script), "--fixture", str(tree / "crm.yaml"))
+    result = invoke_cli("run", str(script), "--fixture", str(tree / "crm.yaml"))
     assert (result.exit_code, result.stdout) == (0, "2 2026-05-04 10:00:00")
-    result = invoke("run", str(script), "--fixture", str(tree / "crm.yaml"), "--now", "2027-01-01 08:00")
+    result = invoke_cli("run", str(script), "--fixture", str(tree / "crm.yaml"), "--now", "2027-01-01 08:00")
     assert result.stdout == "2 2027-01-01 08:00:00"
-    assert invoke("run", str(script), "--now", "soon").exit_code == 2
+    assert invoke_cli("run", str(script), "--now", "soon").exit_code == 2
 
 
 def test_fire_uses_the_tree_fixture_by_default(tree):
     (tree / "fixture.yaml").write_text((tree / "crm.yaml").read_text())
-    result = invoke("fire", "--handlers", str(tree), input=request(1))
+    result = invoke_cli("fire", "--handlers", str(tree), input=request(1))
     assert result.exit_code == 0, result.output
     outputs = json.loads(result.stdout)["OutputValues"]
     assert outputs == {"contacts": "3", "now": "2026-05-04 10:00:00"}
@@ -64,7 +58,7 @@ def test_a_bad_fixture_runs_nothing(tree):
     for args in (["fire", "--handlers", str(tree)], ["run", str(tree / "ContactSaved" / "10-count.crm")],
                  ["test", str(tree)], ["replay", "-", "--handlers", str(tree)],
                  ["serve", "--handlers", str(tree), "--port", "1"]):
-        result = invoke(*args, "--fixture", str(bad), input=request(1))
+        result = invoke_cli(*args, "--fixture", str(bad), input=request(1))
         assert result.exit_code == 2, (args, result.output)
         assert f"{bad}:3:8: error: table contact has no column 'nmae' (did you mean 'name'?)" in result.output
         assert "contacts" not in result.stdout
@@ -79,7 +73,7 @@ def test_test_takes_fixture_and_now(tree):
               OutputValues: {contacts: "3", now: "2030-01-01 00:00:00"}
               db: {contact: [{name: Added by 1}]}
         """))
-    result = invoke("test", str(tree), "--fixture", str(tree / "crm.yaml"), "--now", "2030-01-01")
+    result = invoke_cli("test", str(tree), "--fixture", str(tree / "crm.yaml"), "--now", "2030-01-01")
     assert result.exit_code == 0, result.output
     assert "1 passed" in result.stdout
 
@@ -88,7 +82,7 @@ def test_replay_with_two_workers_keeps_events_apart(tree, tmp_path):
     events = tmp_path / "events.jsonl"
     events.write_text("".join(request(n) + "\n" for n in range(40)))
     out = tmp_path / "out.jsonl"
-    result = invoke("replay", str(events), "--handlers", str(tree), "--fixture", str(tree / "crm.yaml"),
+    result = invoke_cli("replay", str(events), "--handlers", str(tree), "--fixture", str(tree / "crm.yaml"),
                     "--workers", "2", "--out", str(out))
     assert result.exit_code == 0, result.output
     answers = [json.loads(line)["OutputValues"]["contacts"] for line in out.read_text().splitlines()]
