@@ -76,6 +76,34 @@ def test_documented_parameter_and_return_types_are_checked():
     ]
 
 
+def test_members_the_pages_mistype_check_with_netservers_types():
+    # The pages type these as NSLocalizedField[][] and Integer; NetServer's
+    # carriers (and the docs' own guides) give an Address and the pattern
+    # carriers (docs/reference.md, "NetServer's contract").
+    program = parser.parse_program(textwrap.dedent("""\
+        NSContactAgent contacts;
+        NSPersonAgent persons;
+        NSAddress a = contacts.GetAddress(1);
+        a = contacts.GetAddressByCountry(1, 47);
+        a = persons.GetAddress(2);
+        a = persons.GetAddressByCountry(2, 47);
+        NSRecurrenceInfo r;
+        Integer p = r.GetDayPattern().GetPattern();
+        p = r.GetWeekPattern().GetCycle();
+        p = r.GetMonthPattern().GetPattern();
+        p = r.GetYearPattern().GetPattern();
+        NSRecurrenceDayPattern day;
+        r.SetDayPattern(day);
+        NSRecurrenceWeekPattern week;
+        r.SetWeekPattern(week);
+        NSRecurrenceMonthPattern month;
+        r.SetMonthPattern(month);
+        NSRecurrenceYearPattern year;
+        r.SetYearPattern(year);
+        """), "doc.crm")
+    check_program(program)
+
+
 def test_misspelt_documented_names_are_check_errors_with_a_did_you_mean():
     assert check_errors("""\
         NSContactAgen agent;
