@@ -62,6 +62,7 @@ class ReplayOptions:
     measure: bool = False  # per-handler timings for the summary and the report
     slowest: int = 20
     fixture: os.PathLike | str | None = None  # the simulated CRM (docs/crm.md); travels with the job
+    plugin_files: list[os.PathLike | str] = field(default_factory=list)  # --plugin files; travel with the job too
     stdin_label: str = STDIN_LABEL  # how messages name the input `-`
 
 
@@ -145,6 +146,7 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
     files = expand_inputs(options.inputs, stdin_copy, options.stdin_label)
     baseline = _baseline_file(options.baseline)
     job = build_job(options.handlers_dir, ship=options.scheduler is not None, fixture=options.fixture,
+                    plugin_files=options.plugin_files,
                     timings=options.measure or baseline is not None, write_timings=options.timings,
                     compare=options.compare if baseline is not None else None, slowest=options.slowest)
     results: dict[int, PartitionResult] = {}
