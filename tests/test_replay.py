@@ -87,6 +87,28 @@ def test_partitions_start_and_end_on_line_starts(tree, tmp_path):
             assert before.end == after.start and data[after.start - 1:after.start] == b"\n"
 
 
+def test_the_last_partitions_of_the_input_are_cut_finer(tmp_path):
+    first = write_lines(tmp_path / "a.jsonl", [request(n) for n in range(300)])
+    second = write_lines(tmp_path / "b.jsonl", [request(n) for n in range(100)])
+    files = expand_inputs([str(first), str(second)])
+    size = 2000
+    tail = first.stat().st_size // 3 + second.stat().st_size  # reaches back into the first file
+    partitions = plan_partitions(files, size, tail_bytes=tail)
+    for file in files:
+        data = Path(file.path).read_bytes()
+        mine = [partition for partition in partitions if partition.file == file]
+        assert mine[0].start == 0 and mine[-1].end == len(data)
+        for before, after in zip(mine, mine[1:], strict=False):
+            assert before.end == after.start and data[after.start - 1:after.start] == b"\n"
+    line = max(len(request(n)) + 1 for n in range(300))  # cuts move to the next line start
+    fine_from = files[0].size - (tail - files[1].size)  # in the first file
+    before = [p.end - p.start for p in partitions if p.file == files[0] and p.end <= fine_from - line]
+    after = [p.end - p.start for p in partitions if p.file == files[1] or p.start >= fine_from + line]
+    assert before and all(size - line < length < size + line for length in before)  # whole partitions ...
+    assert after and all(length < size // 4 + line for length in after)  # ... then quarters
+    assert len(plan_partitions(files, size)) < len(partitions)
+
+
 def test_same_output_for_any_partition_size_and_worker_count(tree, tmp_path):
     lines = [request(amount) for amount in range(0, 3000, 7)] + ["[]", "", "   "] + [request(13)] * 3
     events = write_lines(tmp_path / "events.jsonl", lines)

@@ -152,8 +152,12 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
     results: dict[int, PartitionResult] = {}
     interrupted = False
     with _executor(options, job) as executor:
-        size = options.partition_bytes or partition_size(files, executor.workers)
-        partitions = plan_partitions(files, size)
+        if options.partition_bytes:  # the user's size, for every partition
+            partitions = plan_partitions(files, options.partition_bytes)
+        else:
+            size = partition_size(files, executor.workers)
+            tail = size * executor.workers if executor.workers > 1 else 0  # one worker waits for nobody
+            partitions = plan_partitions(files, size, tail_bytes=tail)
         progress.phase("counting lines", None)
         plan = _Plan(partitions, executor.count(partitions))
         if baseline is not None:
