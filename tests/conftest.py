@@ -87,3 +87,23 @@ def assert_one_clean_line(result, *fragments: str) -> None:
     assert ":0:0" not in message, message
     for fragment in fragments:
         assert fragment in message, message
+
+
+# A plugin file: a library function `shout` and a handler of its own that uses it.
+SHOUT_PLUGIN = '''
+from engine.hookspecs import HandlerSource, hookimpl
+from engine.runtime.table import builtin
+
+
+@hookimpl
+def crmscript_library(library):
+    @builtin("String shout(String s)", library=library)
+    def shout(s):
+        return s.upper() + "!"
+
+
+@hookimpl
+def crmscript_handlers():
+    return [HandlerSource("SalesBeforeSaveSale", "50-plugin.crm", 'getEventData().setMessage(shout("from plugin"));')]
+'''
+SHOUT_HANDLER = 'getEventData().setOutputValue("seen", shout("mine"));\n'

@@ -6,7 +6,7 @@ failed before its fix. Handlers and cases are made up here.
 from pathlib import Path
 
 import pytest
-from conftest import assert_one_clean_line, invoke_cli, write_cases
+from conftest import SHOUT_HANDLER, SHOUT_PLUGIN, assert_one_clean_line, invoke_cli, write_cases
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -303,30 +303,13 @@ def test_run_handlers_finds_includes_in_the_trees_lib(boom_tree, tmp_path):
 # --- 8. plugins without packaging ------------------------------------------------------
 
 
-PLUGIN = '''
-from engine.hookspecs import HandlerSource, hookimpl
-from engine.runtime.table import builtin
-
-
-@hookimpl
-def crmscript_library(library):
-    @builtin("String shout(String s)", library=library)
-    def shout(s):
-        return s.upper() + "!"
-
-
-@hookimpl
-def crmscript_handlers():
-    return [HandlerSource("SalesBeforeSaveSale", "50-plugin.crm", 'getEventData().setMessage(shout("from plugin"));')]
-'''
-USES_PLUGIN = 'getEventData().setOutputValue("seen", shout("mine"));\n'
 
 
 @pytest.fixture
 def plugin_file(project: Path) -> Path:
-    (project / "handlers" / "SalesBeforeSaveSale" / "10-seen.crm").write_text(USES_PLUGIN)
+    (project / "handlers" / "SalesBeforeSaveSale" / "10-seen.crm").write_text(SHOUT_HANDLER)
     path = project / "my_plugin.py"
-    path.write_text(PLUGIN)
+    path.write_text(SHOUT_PLUGIN)
     return path
 
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import invoke_cli
+from conftest import SHOUT_HANDLER, SHOUT_PLUGIN, invoke_cli
 from typer.testing import CliRunner
 
 from engine.chain import Engine
@@ -85,6 +85,28 @@ def test_partitions_start_and_end_on_line_starts(tree, tmp_path):
         assert partitions[0].start == 0 and partitions[-1].end == len(data)
         for before, after in zip(partitions, partitions[1:], strict=False):
             assert before.end == after.start and data[after.start - 1:after.start] == b"\n"
+
+
+def test_the_last_partitions_of_the_input_are_cut_finer(tmp_path):
+    first = write_lines(tmp_path / "a.jsonl", [request(n) for n in range(300)])
+    second = write_lines(tmp_path / "b.jsonl", [request(n) for n in range(100)])
+    files = expand_inputs([str(first), str(second)])
+    size = 2000
+    tail = first.stat().st_size // 3 + second.stat().st_size  # reaches back into the first file
+    partitions = plan_partitions(files, size, tail_bytes=tail)
+    for file in files:
+        data = Path(file.path).read_bytes()
+        mine = [partition for partition in partitions if partition.file == file]
+        assert mine[0].start == 0 and mine[-1].end == len(data)
+        for before, after in zip(mine, mine[1:], strict=False):
+            assert before.end == after.start and data[after.start - 1:after.start] == b"\n"
+    line = max(len(request(n)) + 1 for n in range(300))  # cuts move to the next line start
+    fine_from = files[0].size - (tail - files[1].size)  # in the first file
+    before = [p.end - p.start for p in partitions if p.file == files[0] and p.end <= fine_from - line]
+    after = [p.end - p.start for p in partitions if p.file == files[1] or p.start >= fine_from + line]
+    assert before and all(size - line < length < size + line for length in before)  # whole partitions ...
+    assert after and all(length < size // 4 + line for length in after)  # ... then quarters
+    assert len(plan_partitions(files, size)) < len(partitions)
 
 
 def test_same_output_for_any_partition_size_and_worker_count(tree, tmp_path):
@@ -245,7 +267,8 @@ def test_a_killed_worker_process_loses_nothing(slow_tree, tmp_path):
 def test_ctrl_c_stops_cleanly_and_says_how_far_it_got(slow_tree, tmp_path, stop):
     import psutil
 
-    events = write_lines(tmp_path / "events.jsonl", [request(n) for n in range(3000)])
+    # far more work than runs before the signal, even on a busy machine
+    events = write_lines(tmp_path / "events.jsonl", [request(n) for n in range(20_000)])
     out_dir = tmp_path / "parts"
     command = [sys.executable, "-c", "from engine.cli import main; main()", "replay", str(events),
                "--handlers", str(slow_tree), "--workers", "2", "--partition-size", "2k", "--out-dir", str(out_dir)]
@@ -258,7 +281,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_far_it_got(slow_tree, tmp_path, stop)
     process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    assert "interrupted:" in stderr and "of 3,000 lines answered" in stderr and "Traceback" not in stderr
+    assert "interrupted:" in stderr and "of 20,000 lines answered" in stderr and "Traceback" not in stderr
     parts = sorted(out_dir.glob("part-*.jsonl"))
     assert parts and not list(out_dir.glob("*.partial"))
     assert all(len(part.read_text().splitlines()) > 0 for part in parts)
@@ -317,6 +340,32 @@ def test_the_tree_and_a_fixture_travel_with_the_job(tree, tmp_path, monkeypatch)
     assert engine.execute(EventData(Type="SalesBeforeSaveSale", InputValues={"amount": "4"})).OutputValues == {
         "double": "8"}
     assert Path(engine.handlers_dir) != tree
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_plugin_files_reach_every_worker(tree, tmp_path, workers):
+    (tree / "SalesBeforeSaveSale" / "20-seen.crm").write_text(SHOUT_HANDLER, encoding="utf-8")
+    plugin = tmp_path / "my_plugin.py"
+    plugin.write_text(SHOUT_PLUGIN, encoding="utf-8")
+    events = write_lines(tmp_path / "e.jsonl", [request(n) for n in range(100, 140)])
+    base = ["replay", str(events), "--handlers", str(tree), "--workers", workers, "--partition-size", "256"]
+    assert invoke_cli(*base, "--out", str(tmp_path / "without.jsonl")).exit_code == 0
+    without = json.loads((tmp_path / "without.jsonl").read_text().splitlines()[0])
+    assert "shout" in without["Exception"]  # unknown without the plugin
+    result = invoke_cli(*base, "--plugin", str(plugin), "--out", str(tmp_path / "with.jsonl"))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in (tmp_path / "with.jsonl").read_text().splitlines()]
+    assert len(lines) == 40 and all(line["Message"] == "FROM PLUGIN!" for line in lines)
+    assert all(line["OutputValues"]["seen"] == "MINE!" and line["Exception"] == "" for line in lines)
+
+
+def test_a_plugin_file_that_does_not_load_is_a_usage_error(tree, tmp_path):
+    events = write_lines(tmp_path / "e.jsonl", [request(1)])
+    broken = tmp_path / "broken.py"
+    broken.write_text("def oops(:\n", encoding="utf-8")
+    for plugin, problem in [(broken, "line 1"), (tmp_path / "missing.py", "no such plugin file")]:
+        result = invoke_cli("replay", str(events), "--handlers", str(tree), "--plugin", str(plugin))
+        assert result.exit_code == 2 and problem in result.stderr and "Traceback" not in result.output
 
 
 def test_an_input_that_changes_during_the_run_stops_it_rather_than_give_a_short_output(tree, tmp_path, monkeypatch):

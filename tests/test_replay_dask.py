@@ -11,6 +11,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from conftest import SHOUT_HANDLER, SHOUT_PLUGIN
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -112,6 +113,31 @@ def test_workers_build_their_engine_from_the_shipped_job(scheduler, tree, inputs
     assert not tree.exists() or not any(tree.iterdir())
     assert out.getvalue() == expected and summary.partitions > 2
     assert len(summary.stats.workers_seen) == 2  # both workers built an Engine and ran partitions
+
+
+def test_a_plugin_file_travels_with_the_job(scheduler, tree, tmp_path, monkeypatch):
+    import engine.replay.runner as runner
+
+    (tree / "SalesBeforeSaveSale" / "20-seen.crm").write_text(SHOUT_HANDLER, encoding="utf-8")
+    plugin = tmp_path / "elsewhere" / "my_plugin.py"
+    plugin.parent.mkdir()
+    plugin.write_text(SHOUT_PLUGIN, encoding="utf-8")
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(request(n) + "\n" for n in range(100, 140)))
+    real_build_job = runner.build_job
+
+    def build_then_delete_the_plugin(*args, **kwargs):
+        job = real_build_job(*args, **kwargs)
+        plugin.unlink()  # the workers cannot read it now
+        return job
+
+    monkeypatch.setattr(runner, "build_job", build_then_delete_the_plugin)
+    out = io.BytesIO()
+    summary = run_replay(ReplayOptions(inputs=[str(events)], handlers_dir=tree, scheduler=scheduler,
+                                       partition_bytes=1024, plugin_files=[plugin]), out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == 40 and summary.partitions > 2 and not plugin.exists()
+    assert all(line["Message"] == "FROM PLUGIN!" and line["OutputValues"]["seen"] == "MINE!" for line in lines)
 
 
 def test_a_killed_worker_loses_nothing(scheduler, tree, tmp_path):

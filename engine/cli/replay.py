@@ -21,7 +21,15 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, describe, handler_tree_option
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    describe,
+    handler_tree_option,
+    load_plugin_files,
+    plugin_option,
+)
 from .fixture_options import FIXTURE_HELP, fixture_option
 
 BAD_LINES_SHOWN = 20  # more bad lines are only counted
@@ -53,6 +61,7 @@ def replay_command(
                                               help="Bytes of input per partition (e.g. 4M, 64M; default: "
                                                    "about 16 partitions a worker, 256k to 16M each)."),
     fixture: Path | None = typer.Option(None, "--fixture", help=FIXTURE_HELP),
+    plugins: list[Path] = plugin_option(),
 ) -> None:
     """Replay recorded ExecuteEventHandlers requests; compare with a baseline run; write a report."""
     from ..replay import ReplayError, ReplayOptions, parse_ignore
@@ -64,13 +73,15 @@ def replay_command(
         _usage("--workers and --scheduler: give one (the cluster has its own workers)")
     tree = handler_tree_option(handlers, "replay")
     fixture_option(fixture, tree, "replay")  # a bad fixture fails here, once, not in every worker
+    plugin_files = load_plugin_files(plugins, "replay")  # and so does a plugin file that does not load
     try:
         compare = CompareOptions(parse_ignore(ignore), show)
     except ReplayError as error:
         _usage(error.message)
     options = ReplayOptions(inputs=list(events), handlers_dir=tree, workers=workers, scheduler=scheduler,
                             partition_bytes=None if partition_size is None else _size(partition_size), out=out, out_dir=out_dir, timings=timings,
-                            baseline=baseline, compare=compare, measure=report is not None, fixture=fixture)
+                            baseline=baseline, compare=compare, measure=report is not None, fixture=fixture,
+                            plugin_files=plugin_files)
     summary = _run(options)
     differs = _print_summary(summary, options, slower)
     if report is not None:

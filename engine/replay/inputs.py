@@ -33,6 +33,9 @@ from ..errors import CRMScriptError
 PARTITIONS_PER_WORKER = 16
 MIN_PARTITION_BYTES = 256 * 1024
 MAX_PARTITION_BYTES = 16 * 1024 * 1024
+# ... and the last partitions of the input (as many as there are workers)
+# cut TAIL_SPLIT times finer: the run ends when the slowest worker ends.
+TAIL_SPLIT = 4
 GZIP_SUFFIX = ".gz"
 _GLOB_CHARACTERS = frozenset("*?[")
 
@@ -119,22 +122,39 @@ def partition_size(files: list[InputFile], workers: int) -> int:
     return min(MAX_PARTITION_BYTES, max(MIN_PARTITION_BYTES, share))
 
 
-def plan_partitions(files: list[InputFile], partition_bytes: int) -> list[Partition]:
-    """Cut every file into line-aligned byte ranges of about `partition_bytes`."""
+def plan_partitions(files: list[InputFile], partition_bytes: int, tail_bytes: int = 0) -> list[Partition]:
+    """Cut every file into line-aligned byte ranges of about `partition_bytes`;
+    the last `tail_bytes` of the whole input into ranges TAIL_SPLIT times
+    smaller, so that the workers' last partitions end close together (a
+    worker waits at most a short partition for the others, not a whole one)."""
     partitions: list[Partition] = []
-    for file in files:
+    fine_from = _fine_tail_starts(files, tail_bytes)
+    for file, fine in zip(files, fine_from, strict=True):
         if file.compressed:
             partitions.append(Partition(len(partitions), file, 0, None))
             continue
         if file.size == 0:
             continue
+        step = max(1, partition_bytes)
+        offsets = [*range(0, min(fine, file.size), step), *range(fine, file.size, max(1, step // TAIL_SPLIT))]
         with open_input(file) as stream:
-            starts = sorted({_line_start_at_or_after(stream, offset)
-                             for offset in range(0, file.size, max(1, partition_bytes))})
+            starts = sorted({_line_start_at_or_after(stream, offset) for offset in offsets})
         starts = [start for start in starts if start < file.size]
         for start, end in zip(starts, [*starts[1:], file.size], strict=True):
             partitions.append(Partition(len(partitions), file, start, end))
     return partitions
+
+
+def _fine_tail_starts(files: list[InputFile], tail_bytes: int) -> list[int]:
+    """For each file, the offset from which it is cut finer: the last
+    `tail_bytes` of the input, counted back from the last file (a .gz file
+    is one partition whatever its place)."""
+    starts = []
+    for file in reversed(files):
+        share = 0 if file.compressed else min(file.size, tail_bytes)
+        tail_bytes -= share
+        starts.append(file.size - share)
+    return starts[::-1]
 
 
 def _line_start_at_or_after(stream: IO[bytes], offset: int) -> int:

@@ -4,9 +4,10 @@ Local worker processes share the machine with the command, so they open the
 handler tree where it is. Workers of a Dask cluster may run anywhere and
 need no copy of the project's files: the job carries the tree's files (its
 handlers, its `lib/` includes, anything else in it, such as a
-`fixture.yaml`), the names of the plugins to load (each plugin's code and
-include folders come with it, installed on the worker like the engine) and
-the fixture file. A worker writes the tree into a folder of its own and
+`fixture.yaml`), the names of the installed plugins to load (each plugin's
+code and include folders come with it, installed on the worker like the
+engine), the content of the `--plugin` files (each file alone: what it
+imports must be installed on the worker) and the fixture file. A worker writes the tree into a folder of its own and
 builds one Engine per job, reused for every partition it runs
 (`engine_for`).
 
@@ -28,7 +29,8 @@ import shutil
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -54,6 +56,8 @@ class ReplayJob:
     handlers_dir: str  # the tree on the command's machine
     tree: ShippedTree | None = None  # its files, for workers elsewhere
     plugins: tuple[str, ...] | None = None  # entry-point names to load; None: every installed one
+    plugin_files: tuple[str, ...] = ()  # --plugin files on the command's machine
+    plugin_sources: tuple[tuple[str, bytes], ...] | None = None  # ... and their (name, content), for workers elsewhere
     fixture: str | None = None  # the simulated CRM's fixture file on the command's machine
     fixture_data: bytes | None = None  # ... and its content, for workers elsewhere
     timings: bool = False  # measure each handler (--timings, --baseline, --report)
@@ -63,22 +67,22 @@ class ReplayJob:
 
 
 def build_job(handlers_dir: os.PathLike | str, *, ship: bool = False, fixture: os.PathLike | str | None = None,
-              timings: bool = False, write_timings: bool = False, compare: CompareOptions | None = None,
-              slowest: int = 20) -> ReplayJob:
+              plugin_files: Sequence[os.PathLike | str] = (), timings: bool = False, write_timings: bool = False,
+              compare: CompareOptions | None = None, slowest: int = 20) -> ReplayJob:
     """A job for `handlers_dir`; builds an Engine here first, so a broken tree
     or plugin fails once, in the command, not in every worker. With `ship`,
-    the tree's files and the fixture go with the job (for a Dask cluster)."""
+    the tree's files, the --plugin files and the fixture go with the job
+    (for a Dask cluster)."""
     job = ReplayJob(uuid.uuid4().hex, str(handlers_dir), fixture=None if fixture is None else str(fixture),
-                    timings=timings or write_timings, write_timings=write_timings, compare=compare,
-                    slowest=slowest)
+                    plugin_files=tuple(str(file) for file in plugin_files), timings=timings or write_timings,
+                    write_timings=write_timings, compare=compare, slowest=slowest)
     engine = engine_for(job)
     if not ship:
         return job
-    tree = ship_tree(Path(handlers_dir))
-    fixture_data = _read_fixture(job.fixture) if job.fixture is not None else None
-    plugins = tuple(_entry_point_names(engine))
-    return ReplayJob(job.key, job.handlers_dir, tree, plugins, job.fixture, fixture_data, job.timings,
-                     job.write_timings, job.compare, job.slowest)
+    return replace(job, tree=ship_tree(Path(handlers_dir)), plugins=tuple(_entry_point_names(engine)),
+                   plugin_sources=tuple((Path(file).name, _read_shipped(file, "plugin file"))
+                                        for file in job.plugin_files),
+                   fixture_data=_read_shipped(job.fixture, "fixture") if job.fixture is not None else None)
 
 
 def ship_tree(root: Path) -> ShippedTree:
@@ -98,11 +102,11 @@ def ship_tree(root: Path) -> ShippedTree:
     return ShippedTree(tuple(files))
 
 
-def _read_fixture(path: str) -> bytes:
+def _read_shipped(path: str, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as error:
-        raise ReplayError(f"cannot read the fixture: {error.strerror}", path) from None
+        raise ReplayError(f"cannot read the {what}: {error.strerror}", path) from None
 
 
 def _entry_point_names(engine: Any) -> list[str]:
@@ -149,10 +153,10 @@ def _remove_folders() -> None:
 def _build_engine(job: ReplayJob) -> Any:
     from ..chain import Engine
 
-    handlers_dir, fixture = job.handlers_dir, job.fixture
+    handlers_dir, fixture, plugin_files = job.handlers_dir, job.fixture, list(job.plugin_files)
     if job.tree is not None:
-        handlers_dir, fixture = _write_job_folder(job)
-    plugins = None if job.plugins is None else _load_plugins(job.plugins)
+        handlers_dir, fixture, plugin_files = _write_job_folder(job)
+    plugins = [*(_load_plugins(job.plugins) if job.plugins is not None else ()), *plugin_files]
     options: dict[str, Any] = {"plugins": plugins, "load_entry_points": job.plugins is None,
                                "on_warning": _ignore, "check_interval": FILES_CHECKED_EVERY_SECONDS}
     return Engine(handlers_dir, **options, **_engine_options(fixture))
@@ -168,7 +172,9 @@ def _engine_options(fixture: str | None) -> dict[str, Any]:
     return {"fixture": fixture}
 
 
-def _write_job_folder(job: ReplayJob) -> tuple[str, str | None]:
+def _write_job_folder(job: ReplayJob) -> tuple[str, str | None, list[str]]:
+    """Write the shipped tree, fixture and plugin files into a folder of this
+    worker's; (handler tree, fixture, plugin files) there."""
     assert job.tree is not None
     folder = tempfile.mkdtemp(prefix="crmscript-replay-")
     _folders[job.key] = folder
@@ -187,7 +193,14 @@ def _write_job_folder(job: ReplayJob) -> tuple[str, str | None]:
         target.parent.mkdir()
         target.write_bytes(job.fixture_data)
         fixture = str(target)
-    return str(root), fixture
+    plugin_files = []
+    for number, (name, data) in enumerate(job.plugin_sources or ()):
+        # a folder each: two plugin files of one name stay apart, and each keeps its name (stem)
+        target = Path(folder) / "plugins" / str(number) / PurePosixPath(name).name
+        target.parent.mkdir(parents=True)
+        target.write_bytes(data)
+        plugin_files.append(str(target))
+    return str(root), fixture, plugin_files
 
 
 def _load_plugins(names: tuple[str, ...]) -> list[Any]:

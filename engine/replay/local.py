@@ -11,10 +11,12 @@ partition that had not come back, so nothing is lost.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -91,14 +93,24 @@ class LocalExecutor:
         base = self._finished_events
         futures = {pool.submit(_run_in_worker, task): index for index, task in remaining.items()}
         pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=futures.__getitem__):
-                result = future.result()  # BrokenProcessPool when a worker died
-                del remaining[futures[future]]
-                self._finished_events += result.stats.events + result.stats.bad
-                on_done(result)
-            on_events(base + self._counter.value)
+        with _stops_between_polls() as stop:
+            while pending and not stop.is_set():
+                pending = self._poll(pending, futures, remaining, on_done)
+                on_events(base + self._counter.value)
+        if stop.is_set():
+            raise KeyboardInterrupt
+
+    def _poll(self, pending: set[Future], futures: dict[Future, int], remaining: dict[int, PartitionTask],
+              on_done: Callable[[PartitionResult], None]) -> set[Future]:
+        """Wait a moment for partitions to come back, hand each to `on_done`;
+        the futures still pending."""
+        done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=futures.__getitem__):
+            result = future.result()  # BrokenProcessPool when a worker died
+            del remaining[futures[future]]
+            self._finished_events += result.stats.events + result.stats.bad
+            on_done(result)
+        return pending
 
     # ------------------------------------------------------------- pool
 
@@ -121,6 +133,28 @@ class LocalExecutor:
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _stops_between_polls() -> Iterator[threading.Event]:
+    """Ctrl-C (and a SIGTERM the command turns into one) while the pool runs
+    sets a flag that the poll loop turns into KeyboardInterrupt. Raised at
+    any moment, it could land inside concurrent.futures' wait(), between
+    acquiring the locks of the pending futures: those stay held, and the
+    pool's shutdown then waits forever for results it cannot store."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signals reach the main thread only: nothing to defer here
+        return
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    deferred = [number for number, handler in previous.items() if callable(handler)]  # not SIG_DFL/SIG_IGN
+    for number in deferred:
+        signal.signal(number, lambda _number, _frame: stop.set())
+    try:
+        yield stop
+    finally:
+        for number in deferred:
+            signal.signal(number, previous[number])
 
 
 # ------------------------------------------------------- in the workers

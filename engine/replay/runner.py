@@ -62,6 +62,7 @@ class ReplayOptions:
     measure: bool = False  # per-handler timings for the summary and the report
     slowest: int = 20
     fixture: os.PathLike | str | None = None  # the simulated CRM (docs/crm.md); travels with the job
+    plugin_files: list[os.PathLike | str] = field(default_factory=list)  # --plugin files; travel with the job too
     stdin_label: str = STDIN_LABEL  # how messages name the input `-`
 
 
@@ -145,13 +146,18 @@ def _run(options: ReplayOptions, stream: IO[bytes] | None, progress: ProgressBar
     files = expand_inputs(options.inputs, stdin_copy, options.stdin_label)
     baseline = _baseline_file(options.baseline)
     job = build_job(options.handlers_dir, ship=options.scheduler is not None, fixture=options.fixture,
+                    plugin_files=options.plugin_files,
                     timings=options.measure or baseline is not None, write_timings=options.timings,
                     compare=options.compare if baseline is not None else None, slowest=options.slowest)
     results: dict[int, PartitionResult] = {}
     interrupted = False
     with _executor(options, job) as executor:
-        size = options.partition_bytes or partition_size(files, executor.workers)
-        partitions = plan_partitions(files, size)
+        if options.partition_bytes:  # the user's size, for every partition
+            partitions = plan_partitions(files, options.partition_bytes)
+        else:
+            size = partition_size(files, executor.workers)
+            tail = size * executor.workers if executor.workers > 1 else 0  # one worker waits for nobody
+            partitions = plan_partitions(files, size, tail_bytes=tail)
         progress.phase("counting lines", None)
         plan = _Plan(partitions, executor.count(partitions))
         if baseline is not None:
