@@ -284,6 +284,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_far_it_got(slow_tree, tmp_path, stop)
     assert "interrupted:" in stderr and "of 20,000 lines answered" in stderr and "Traceback" not in stderr
     parts = sorted(out_dir.glob("part-*.jsonl"))
     assert parts and not list(out_dir.glob("*.partial"))
+    assert f"({len(parts)} part files) holds {sum(len(p.read_text().splitlines()) for p in parts):,} of them" in stderr
     assert all(len(part.read_text().splitlines()) > 0 for part in parts)
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive  # the workers were stopped with the command

@@ -115,16 +115,17 @@ class ReplayInterrupted(Exception):
     """Ctrl-C: what was done, and what the output holds."""
 
     def __init__(self, events_done: int, events_total: int, partitions_done: int, partitions: int,
-                 written: int, target: str):
+                 written: int, target: str, in_order: bool = True):
         super().__init__("interrupted")
         self.events_done, self.events_total = events_done, events_total
         self.partitions_done, self.partitions = partitions_done, partitions
         self.written, self.target = written, target
+        self.in_order = in_order  # the output is a prefix of the whole (not so: --out-dir's part files)
 
     def text(self) -> str:
+        held = f"the first {self.written:,}" if self.in_order else f"{self.written:,} of them"
         return (f"interrupted: {self.events_done:,} of {self.events_total:,} lines answered "
-                f"({self.partitions_done} of {self.partitions} partitions whole); "
-                f"{self.target} holds the first {self.written:,}")
+                f"({self.partitions_done} of {self.partitions} partitions whole); {self.target} holds {held}")
 
 
 def run_replay(options: ReplayOptions, stream: IO[bytes] | None = None, progress: ProgressBar | None = None,
@@ -333,10 +334,14 @@ def _interrupted(options: ReplayOptions, plan: _Plan, results: dict[int, Partiti
     """What is whole stays: every part file in --out-dir, else the
     partitions from the first up to the first unfinished one, in the output."""
     if options.out_dir is not None:
-        written = sum(plan.counts[index].events for index in results)
-        target = f"{options.out_dir} ({len(results)} part files)"
+        # every part file there is whole (a worker renames it when done), also
+        # one whose worker finished as the run stopped, before the command heard
+        whole = [index for index in range(len(plan.partitions)) if output.part(index).exists()]
+        written = sum(plan.counts[index].events for index in whole)
+        target = f"{options.out_dir} ({len(whole)} part files)"
     else:
         written = sum(plan.counts[index].events for index in range(output.written))
         target = str(options.out) if options.out is not None else "the output"
     done = sum(result.stats.events + result.stats.bad for result in results.values())
-    return ReplayInterrupted(done, plan.total_events, len(results), len(plan.partitions), written, target)
+    return ReplayInterrupted(done, plan.total_events, len(results), len(plan.partitions), written, target,
+                             in_order=options.out_dir is None)
