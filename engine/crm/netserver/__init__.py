@@ -53,7 +53,7 @@ def implementation(sig: Signature) -> Signature | None:
 
 def load_behaviours() -> None:
     """Import the modules whose behaviours fill agents.SPECIFIC."""
-    from . import archive, quotes, specific  # noqa: F401
+    from . import archive, find, quotes, specific  # noqa: F401
 
 
 def default(name: str) -> Callable[[], object] | None:

@@ -53,7 +53,7 @@ def archive_list(ctx: Any, provider: str, columns: list, order: list, restrictio
                  page: int, size: int) -> Array:
     name = provider.strip().lower()
     if name == "dynamic":
-        items = _dynamic(ctx, list(columns), order, restrictions)
+        items = dynamic_items(ctx, list(columns), order, restrictions)
     elif name in ACTIVITY_PROVIDERS:
         items = _activity(ctx, list(columns), restrictions, [e.lower() for e in entities])
     else:
@@ -70,11 +70,11 @@ def archive_list_unrestricted(ctx: Any, provider: str, columns: list, entities: 
     return archive_list(ctx, provider, columns, [], [], entities, page, size)
 
 
-def _active(restrictions: list) -> list[Carrier]:
+def active_restrictions(restrictions: list) -> list[Carrier]:
     return [r for r in restrictions if r.fields.get("Name", "").strip().lower() != ALL_ROWS]
 
 
-def _dynamic(ctx: Any, columns: list[str], order: list, restrictions: list) -> list[Carrier]:
+def dynamic_items(ctx: Any, columns: list[str], order: list, restrictions: list) -> list[Carrier]:
     if not columns:
         return []
     root = columns[0].split(".", 1)[0].split(":", 1)[0]
@@ -83,7 +83,7 @@ def _dynamic(ctx: Any, columns: list[str], order: list, restrictions: list) -> l
     query.add_field(ctx, f"{root}.{key.name}")
     for column in columns:
         query.add_field(ctx, column)
-    for restriction in _active(restrictions):
+    for restriction in active_restrictions(restrictions):
         field, operator, value = _criterion(restriction)
         query.add_criterion(ctx, "criterion", field, "", operator, value, "OperatorAnd", 0)
     for sort in order:
@@ -119,7 +119,7 @@ def _activity(ctx: Any, columns: list[str], restrictions: list, entities: list[s
         query.add_field(ctx, fields["date"])
         for column in columns:
             query.add_field(ctx, _activity_field(fields, column))
-        for restriction in _active(restrictions):
+        for restriction in active_restrictions(restrictions):
             name, operator, value = _criterion(restriction)
             query.add_criterion(ctx, "criterion", _activity_field(fields, name), "", operator, value,
                                 "OperatorAnd", 0)
@@ -148,38 +148,3 @@ def _item(entity: str, key: Any, columns: list[str], values: tuple) -> Carrier:
     return carrier_class("NSArchiveListItem")({"ColumnData": data, "EntityName": entity,
                                                 "PrimaryKey": int(key or 0), "LinkHint": f"{entity}_id={key}"})
 
-
-@behaviour("NSFindAgent.FindFromRestrictionsColumns")
-def find(ctx: Any, restrictions: list, provider: str, columns: list, size: int, page: int) -> Carrier:
-    """The find dialog's search: a provider named after a table (`contact`,
-    `sale`, ...) takes that table's fields as columns and restriction names
-    (`name`, `department`; the dot syntax reaches further); `Dynamic` takes
-    full paths. NSFindResults: the page's rows, all rows' count, the columns."""
-    schema = ctx.crm.schema
-    table = provider.strip()
-    if table.lower() != "dynamic" and not schema.has_table(table):
-        raise CRMScriptRuntimeError(f"NSFindAgent: the provider '{provider}' is not simulated (a table's name, "
-                                    "or Dynamic; or a netserver: entry)")
-
-    def path(name: str) -> str:
-        return name if table.lower() == "dynamic" or "." in name else f"{table}.{name}"
-
-    paths = [path(str(c)) for c in columns]
-    scoped = []
-    for restriction in _active(restrictions):
-        copy = type(restriction)(dict(restriction.fields))
-        copy.fields["Name"] = path(copy.fields.get("Name", ""))
-        scoped.append(copy)
-    items = _dynamic(ctx, paths, [], scoped)
-    for item in items:  # the columns as the caller named them
-        data, named = item.fields["ColumnData"], Map()
-        for name, full in zip(columns, paths, strict=True):
-            named.set(str(name), data.get(full))
-        item.fields["ColumnData"] = named
-    start = max(page, 0) * size if size > 0 else 0
-    info = carrier_class("NSArchiveColumnInfo")
-    return carrier_class("NSFindResults")({
-        "RowCount": len(items),
-        "ArchiveRows": Array(element_factory(Type("NSArchiveListItem")), items[start:start + size] if size > 0 else items),
-        "ArchiveColumns": Array(element_factory(Type("NSArchiveColumnInfo")),
-                                [info({"Name": str(c), "DisplayName": str(c), "IsVisible": True}) for c in columns])})
