@@ -9,8 +9,10 @@ import hashlib
 from typing import Any
 
 from ..errors import CRMScriptRuntimeError
+from ..runtime.collections import Array
 from ..runtime.table import LIBRARY, builtin
 from . import records as rec
+from .addresses import formatted_address, save_formatted_address
 from .formats import as_text
 from .parser import Parser
 from .user import User, user_get_value
@@ -311,7 +313,26 @@ def company_save(ctx, self: Company) -> int:
     domain = self.extra.pop("domain", None)
     if domain is not None:
         save_domain(ctx, self.id, domain)
+    address = self.extra.pop("address", None)
+    if address is not None:
+        save_formatted_address(ctx, self.id, address)
     return self.id
+
+
+@builtin("NSLocalizedField[][] Company.getFormattedAddress()", context=True)
+def company_formatted_address(ctx, self: Company) -> Array:
+    """The postal (and street) address as lines of localized fields (docs/crm-records.md)."""
+    pending = self.extra.get("address")
+    if pending is not None:  # set and not saved yet: what was set
+        return formatted_address(ctx, 0, 0, pending)
+    country = rec.get_value(ctx, self, "country_id")
+    return formatted_address(ctx, self.id, int(country) if country.isdigit() else 0)
+
+
+@builtin("Void Company.setFormattedAddress(NSLocalizedField[][] name)")
+def company_set_formatted_address(self: Company, lines: Array) -> None:
+    """Kept until save(), like the company's other fields."""
+    self.extra["address"] = [list(line) for line in lines]
 
 
 def save_domain(ctx: Any, company_id: int, domain: str) -> None:
