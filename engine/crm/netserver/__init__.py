@@ -11,6 +11,7 @@ constants from the reference.
 - entities.py: loading, saving, deleting carriers on the run's database
 - agents.py: each agent method (canned answer, behaviour, or a stop)
 - specific.py: the behaviours beyond the generic families
+- documents.py: template variables, document URLs, checkout state
 - canned.py: the fixture's `netserver:` section
 """
 
@@ -53,7 +54,7 @@ def implementation(sig: Signature) -> Signature | None:
 
 def load_behaviours() -> None:
     """Import the modules whose behaviours fill agents.SPECIFIC."""
-    from . import archive, find, quotes, specific  # noqa: F401
+    from . import archive, documents, find, quotes, specific  # noqa: F401
 
 
 def default(name: str) -> Callable[[], object] | None:
