@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 from engine.chain import Engine
 from engine.cli import app
 from engine.eventdata import EventData, response_dict
-from engine.replay import ReplayOptions, run_replay
+from engine.replay import ReplayInterrupted, ReplayOptions, run_replay
 from engine.replay.inputs import expand_inputs, plan_partitions
+from engine.replay.progress import ProgressBar
 from engine.testing.replay import replay
 
 HANDLER = """\
@@ -241,8 +242,6 @@ def slow_tree(tmp_path: Path) -> Path:
 def test_a_killed_worker_process_loses_nothing(slow_tree, tmp_path):
     import psutil
 
-    from engine.replay.progress import ProgressBar
-
     events = write_lines(tmp_path / "events.jsonl", [request(n) for n in range(600)])
     reference, _ = run([events], slow_tree)
 
@@ -261,6 +260,28 @@ def test_a_killed_worker_process_loses_nothing(slow_tree, tmp_path):
                                        partition_bytes=600), out, KillAWorker())
     assert KillAWorker.killed and summary.pool_restarts == 1
     assert out.getvalue().decode().splitlines() == reference
+
+
+def test_ctrl_c_during_a_pool_run_waits_for_a_safe_point(slow_tree, tmp_path):
+    """A KeyboardInterrupt raised inside concurrent.futures (wait(), submit())
+    can leave the pool unable to shut down: while the pool runs, Ctrl-C only
+    sets a flag, and the executor raises at its own next look at the workers."""
+    events = write_lines(tmp_path / "events.jsonl", [request(n) for n in range(400)])
+    handlers_seen = []
+
+    class CtrlCOnce(ProgressBar):
+        def set(self, done: int) -> None:
+            if not handlers_seen:
+                handlers_seen.append(signal.getsignal(signal.SIGINT))
+                os.kill(os.getpid(), signal.SIGINT)  # arrives now, acted on at the next poll
+
+    out = io.BytesIO()
+    with pytest.raises(ReplayInterrupted) as stopped:
+        run_replay(ReplayOptions(inputs=[str(events)], handlers_dir=slow_tree, workers=2, partition_bytes=600),
+                   out, CtrlCOnce())
+    assert handlers_seen and handlers_seen[0] is not signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+    assert "interrupted:" in stopped.value.text() and stopped.value.events_done < 400
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])

@@ -44,21 +44,34 @@ class LocalExecutor:
         self._context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._counter = self._context.Value("q", 0)
         self._pool: ProcessPoolExecutor | None = None
+        self._stop = threading.Event()  # Ctrl-C came while the pool ran (see _signals_deferred)
+        self._exits = contextlib.ExitStack()
 
     def __enter__(self) -> LocalExecutor:
         if self.workers > 1:
+            self._stop = self._exits.enter_context(_signals_deferred())
             self._get_pool().submit(_ready).result()  # with fork, the first task starts every worker
+            self._raise_if_stopped()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._stop_pool()
+        try:
+            self._stop_pool()
+        finally:
+            self._exits.close()
+
+    def _raise_if_stopped(self) -> None:
+        if self._stop.is_set():
+            raise KeyboardInterrupt
 
     # ------------------------------------------------------------ phases
 
     def count(self, partitions: list[Partition], phase: str = "count") -> list[LineCount]:
         if self.workers == 1 or len(partitions) < 2:
             return [count_partition(partition) for partition in partitions]
-        return list(self._get_pool().map(count_partition, partitions))
+        counts = list(self._get_pool().map(count_partition, partitions))
+        self._raise_if_stopped()
+        return counts
 
     def run(self, tasks: list[PartitionTask], on_done: Callable[[PartitionResult], None],
             on_events: Callable[[int], None]) -> None:
@@ -93,12 +106,10 @@ class LocalExecutor:
         base = self._finished_events
         futures = {pool.submit(_run_in_worker, task): index for index, task in remaining.items()}
         pending = set(futures)
-        with _stops_between_polls() as stop:
-            while pending and not stop.is_set():
-                pending = self._poll(pending, futures, remaining, on_done)
-                on_events(base + self._counter.value)
-        if stop.is_set():
-            raise KeyboardInterrupt
+        while pending and not self._stop.is_set():
+            pending = self._poll(pending, futures, remaining, on_done)
+            on_events(base + self._counter.value)
+        self._raise_if_stopped()
 
     def _poll(self, pending: set[Future], futures: dict[Future, int], remaining: dict[int, PartitionTask],
               on_done: Callable[[PartitionResult], None]) -> set[Future]:
@@ -136,12 +147,15 @@ class LocalExecutor:
 
 
 @contextlib.contextmanager
-def _stops_between_polls() -> Iterator[threading.Event]:
-    """Ctrl-C (and a SIGTERM the command turns into one) while the pool runs
-    sets a flag that the poll loop turns into KeyboardInterrupt. Raised at
-    any moment, it could land inside concurrent.futures' wait(), between
-    acquiring the locks of the pending futures: those stay held, and the
-    pool's shutdown then waits forever for results it cannot store."""
+def _signals_deferred() -> Iterator[threading.Event]:
+    """While the pool is in use, Ctrl-C (and a SIGTERM the command turns into
+    one) sets a flag that the executor turns into KeyboardInterrupt at its
+    own safe points: after each look at the workers (every POLL_SECONDS),
+    after the counting pass. Raised at any moment, it could land inside
+    concurrent.futures: in wait(), between acquiring the pending futures'
+    locks (they stay held), or in submit(), halfway through a message to
+    the pool's manager thread; either way the pool's shutdown then waits
+    forever."""
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield stop  # signals reach the main thread only: nothing to defer here
