@@ -283,7 +283,7 @@ class Schema:
         self.enums = enums or {}
         self.source = source or {}
         self.plans: dict = {}  # SearchEngine paths resolved against this schema (engine/crm/query.py)
-        self.queries: dict = {}  # SearchEngine queries made SQL (engine/crm/searchengine.py)
+        self.queries = None  # SearchEngine query shapes and their SQL (engine/crm/searchengine.py)
 
     @property
     def tables(self) -> dict[str, Table]:

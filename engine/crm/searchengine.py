@@ -51,10 +51,13 @@ NETSERVER_ERROR = "NetServerException: Can't use field functions when querying N
 
 
 # The query a SearchEngine built is recorded as operations (what a call adds,
-# without its values) and values (its checked parameters). Its SQL is made
-# once per distinct list of operations and schema, so a trigger that builds the
-# same query on every event pays a dictionary look-up, not a translation.
-QUERY_CACHE_SIZE = 2048
+# without its values) and values (its checked parameters). The operations are
+# a path in a tree of shapes per schema (Shape below), which keeps the SQL of
+# each, so a trigger that builds the same query on every event pays one
+# dictionary look-up per call, not a translation. A schema keeps at most
+# SHAPE_LIMIT shapes (a script that makes a new query on every event cannot
+# fill the memory): past it, the tree starts again.
+SHAPE_LIMIT = 4096
 
 
 @dataclass(eq=False)
@@ -83,6 +86,71 @@ class Compiled:
     slots: list[int]  # the values, in the order of the SQL's `?`
     distinct: bool  # a hidden last column holds setDistinct's key
     by_name: dict[str, int] = field(default_factory=dict)  # getField(name): lower-case label -> index
+    # For the execute's hot path, worked out once:
+    width: int = field(init=False)  # the number of fields
+    table_names: frozenset[str] = field(init=False)  # the tables' key names
+    slot: int = field(init=False)  # the slot of the one value, -1 for none or more
+
+    def __post_init__(self) -> None:
+        self.width = len(self.labels)
+        self.table_names = frozenset(table.key_name for table in self.tables)
+        self.slot = self.slots[0] if len(self.slots) == 1 else -1
+
+
+class ShapeTree:
+    """The shapes of one schema's queries (schema.queries)."""
+
+    __slots__ = ("root", "size")
+
+    def __init__(self) -> None:
+        self.root = Shape(self, ())
+        self.size = 0
+
+    def grown(self, ops: tuple) -> Shape:
+        self.size += 1
+        if self.size > SHAPE_LIMIT:  # start again (shapes in use go on working)
+            self.root, self.size = Shape(self, ()), 0
+        return Shape(self, ops)
+
+
+class Shape:
+    """The operations of a query being built: a node of its schema's tree.
+    The same calls (whatever their values) lead from the root to the same
+    node, which keeps what depends on them alone: the next node of each call,
+    the checked plan of a criterion, the SQL."""
+
+    __slots__ = ("tree", "ops", "after", "calls", "compiled")
+
+    def __init__(self, tree: ShapeTree, ops: tuple) -> None:
+        self.tree = tree
+        self.ops = ops
+        self.after: dict[tuple, Shape] = {}  # operation -> the shape with it added
+        self.calls: dict[tuple, Any] = {}  # a call's arguments -> its Shape or CriterionStep
+        self.compiled: dict[tuple, Compiled] = {}  # (limit, db_distinct, group) -> the SQL
+
+    def then(self, op: tuple) -> Shape:
+        """The shape with `op` added."""
+        shape = self.after.get(op)
+        if shape is None:
+            shape = self.after[op] = self.tree.grown(self.ops + (op,))
+        return shape
+
+
+@dataclass(eq=False, slots=True)
+class CriterionStep:
+    """addCriteria (addHaving, addJoinCriteria) with given field, function and
+    operators, checked: what its value needs, and the shapes it leads to."""
+
+    shape: Shape  # the shape it is added to
+    op: tuple  # the operation, but for the value's shape ("", "n3", "array", "null")
+    plan: PathPlan
+    function: str | None
+    operator: str
+    numeric: bool  # a number compared with a number: its value needs no more than int()
+    plain: Shape  # the shape after it with a plain value
+
+    def then(self, value_shape: str) -> Shape:
+        return self.plain if value_shape == "" else self.shape.then(self.op + (value_shape,))
 
 
 class Query:
@@ -248,9 +316,11 @@ class SearchEngine:
     # Defaults shared as class attributes (a trigger makes SearchEngines on
     # every event: setting what a call changes is all a new one costs).
     schema: Any = None  # the run's schema, taken at the first call that names a field
+    shape: Shape | None = None  # the operations so far (None: none yet)
     limit = 0
     db_distinct = False
     group = False
+    variant = (0, False, False)  # (limit, group, db_distinct): which SQL of a shape
     bypass = False
     callback: str | None = None
     rows: list[tuple] | None = None
@@ -260,42 +330,62 @@ class SearchEngine:
     compiled: Compiled | None = None
 
     def __init__(self) -> None:
-        self.ops: list[tuple] = []
         self.values: list[list] = []  # each value's parameters, checked when added
+
+    @property
+    def ops(self) -> tuple:
+        """The operations so far, in call order."""
+        shape = self.shape
+        return () if shape is None else shape.ops
 
     # ------------------------------------------------------------ building
 
+    def start(self, ctx: Any) -> Shape:
+        """The root shape of the run's schema (at the first call that names a field)."""
+        schema = self.schema = ctx.crm.schema
+        tree = schema.queries
+        if tree is None:
+            tree = schema.queries = ShapeTree()
+        shape = self.shape = tree.root
+        return shape
+
+    def add(self, ctx: Any, op: tuple) -> None:
+        self.shape = (self.shape or self.start(ctx)).then(op)
+
     def plan(self, ctx: Any, path: str) -> PathPlan:
-        schema = self.schema
-        if schema is None:
-            schema = self.schema = ctx.crm.schema
-        return plan_path(schema, path)
+        if self.shape is None:
+            self.start(ctx)
+        return plan_path(self.schema, path)
 
     def add_field(self, ctx: Any, path: str, function: str = "") -> None:
         name = function_name(function)
         self.plan(ctx, path)
-        self.ops.append(("field", path, name))
+        self.add(ctx, ("field", path, name))
 
     def add_criterion(self, ctx: Any, kind: str, path: str, function: str, operator: str, value: str,
                       row: str, priority: int) -> None:
-        schema = self.schema
-        if schema is None:
-            schema = self.schema = ctx.crm.schema
-        key = (kind, path, function, operator, row)  # checked once per schema, as plan_path does
-        known = schema.plans.get(key)
-        if known is None:
-            plan, name, op = plan_path(schema, path), function_name(function), comparison(operator)
-            # a number compared with a number (a key, usually): its value needs no more than int()
-            numeric = name is None and plan.column is not None and plan.column.storage == INTEGER \
-                and op in ("Equals", "NotEquals", "Lt", "Lte", "Gt", "Gte")
-            known = schema.plans[key] = (plan, name, op, row_operator(row), numeric)
-        plan, name, op, row_op, numeric = known
-        if numeric and value.isdigit() and value.isascii():
-            params, shape = [int(value)], ""
+        shape = self.shape or self.start(ctx)
+        step = shape.calls.get((kind, path, function, operator, row, priority))
+        if step is None:
+            step = self.criterion_step(shape, kind, path, function, operator, row, priority)
+        if step.numeric and value.isdigit() and value.isascii():
+            self.values.append([int(value)])
+            self.shape = step.plain
         else:
-            params, shape = criterion_params(plan, path, name, op, value)
-        self.ops.append((kind, path, name, op, row_op, priority, shape))
-        self.values.append(params)
+            params, value_shape = criterion_params(step.plan, path, step.function, step.operator, value)
+            self.values.append(params)
+            self.shape = step.then(value_shape)
+
+    def criterion_step(self, shape: Shape, kind: str, path: str, function: str, operator: str, row: str,
+                       priority: int) -> CriterionStep:
+        """A criterion's field, function and operators checked (once per shape)."""
+        plan, name, op = plan_path(self.schema, path), function_name(function), comparison(operator)
+        numeric = name is None and plan.column is not None and plan.column.storage == INTEGER \
+            and op in ("Equals", "NotEquals", "Lt", "Lte", "Gt", "Gte")
+        prefix = (kind, path, name, op, row_operator(row), priority)
+        step = CriterionStep(shape, prefix, plan, name, op, numeric, shape.then(prefix + ("",)))
+        shape.calls[kind, path, function, operator, row, priority] = step
+        return step
 
     def add_comparison(self, ctx: Any, left: str, left_function: str, operator: str, right: str,
                        right_function: str, row: str, priority: int) -> None:
@@ -306,12 +396,12 @@ class SearchEngine:
         if op in ("In", "NotIn"):
             raise CRMScriptRuntimeError("SearchEngine: addComparison cannot compare with OperatorIn/OperatorNotIn "
                                         "(they take a list of values)")
-        self.ops.append(("comparison", left, names[0], op, right, names[1], row_operator(row), priority))
+        self.add(ctx, ("comparison", left, names[0], op, right, names[1], row_operator(row), priority))
 
     def add_order(self, ctx: Any, path: str, function: str, ascending: bool) -> None:
         name = function_name(function)
         self.plan(ctx, path)
-        self.ops.append(("order", path, name, bool(ascending)))
+        self.add(ctx, ("order", path, name, bool(ascending)))
 
     def add_data(self, ctx: Any, path: str, value: str) -> None:
         plan = self.plan(ctx, path)
@@ -321,7 +411,7 @@ class SearchEngine:
             self.values.append([plan.column.to_sql(value)])
         except ValueError as error:
             raise CRMScriptRuntimeError(f"SearchEngine.addData: {path}: {error}") from None
-        self.ops.append(("data", path))
+        self.add(ctx, ("data", path))
 
     def query(self) -> Query:
         if self.schema is None:
@@ -341,17 +431,15 @@ class SearchEngine:
         return row is not None and str(row[0]).strip() == "1"
 
     def compile(self, ctx: Any) -> Compiled:
-        """The query's SQL (cached per schema and operations), after the NetServer rules."""
-        if not self.ops or self.schema is None:
+        """The query's SQL (made once per shape), after the NetServer rules."""
+        shape = self.shape
+        if shape is None or not shape.ops:
             raise CRMScriptRuntimeError("SearchEngine: no fields to select (call addField first)")
         bypassed = self.bypass and self.bypassing(ctx)
-        key = (tuple(self.ops), self.limit, self.db_distinct and bypassed, self.group)
-        cache = self.schema.queries
-        compiled = cache.get(key)
+        key = (self.limit, self.group, self.db_distinct and bypassed)
+        compiled = shape.compiled.get(key)
         if compiled is None:
-            if len(cache) >= QUERY_CACHE_SIZE:
-                cache.clear()
-            compiled = cache[key] = self.query().compiled(self.limit, self.db_distinct and bypassed, self.group)
+            compiled = shape.compiled[key] = self.query().compiled(self.limit, key[2], self.group)
         if compiled.refusals and not bypassed:
             why = ("bypassNetServer(true) has no effect: the registry value reg_id 235 is not 1"
                    if self.bypass else "call bypassNetServer(true) (the registry value reg_id 235 must be 1)")
@@ -379,19 +467,18 @@ class SearchEngine:
     # ------------------------------------------------------------ running
 
     def run(self, ctx: Any, limit: bool = True) -> list[tuple]:
-        compiled = None
-        if not self.bypass and self.schema is not None:  # the usual case: a query made before
-            compiled = self.schema.queries.get((tuple(self.ops), self.limit, False, self.group))
+        shape = self.shape
+        # the usual case: a query made before (with the bypass, the registry decides)
+        compiled = None if self.bypass or shape is None else shape.compiled.get(self.variant)
         if compiled is None or compiled.refusals:
             compiled = self.compile(ctx)
         self.compiled = compiled
         database = ctx.crm.database
-        have = database.tables
-        for table in compiled.tables:  # a table the fixture does not fill is made (empty) on first use
-            if table.key_name not in have:
+        if not database.tables.issuperset(compiled.table_names):
+            for table in compiled.tables:  # a table the fixture does not fill is made (empty) on first use
                 database.ensure_table(table)
-        slots = compiled.slots
-        params = self.values[slots[0]] if len(slots) == 1 else self.params(slots)
+        slot = compiled.slot
+        params = self.values[slot] if slot >= 0 else self.params(compiled.slots)
         try:
             rows = database.connection.execute(compiled.sql if limit else compiled.all_sql, params).fetchall()
         except Exception as error:
@@ -552,18 +639,18 @@ def se_add_field_function(ctx, self: SearchEngine, field: str, function: str) ->
 
 @builtin("Void SearchEngine.addFields(String table, String fields)", context=True)
 def se_add_fields(ctx, self: SearchEngine, table: str, fields: str) -> None:
-    """The same list on every event is checked once (cached per schema)."""
-    schema = self.schema
-    if schema is None:
-        schema = self.schema = ctx.crm.schema
-    key = ("addFields", table, fields)
-    ops = schema.plans.get(key)
-    if ops is None:
-        ops = [("field", f"{table.strip()}.{name.strip()}", None) for name in fields.split(",") if name.strip()]
-        for op in ops:
-            plan_path(schema, op[1])
-        schema.plans[key] = ops
-    self.ops.extend(ops)
+    """The same list on every event is checked once (per shape)."""
+    shape = self.shape or self.start(ctx)
+    after = shape.calls.get(("addFields", table, fields))
+    if after is None:
+        after = shape
+        for name in fields.split(","):
+            if name.strip():
+                path = f"{table.strip()}.{name.strip()}"
+                plan_path(self.schema, path)
+                after = after.then(("field", path, None))
+        shape.calls["addFields", table, fields] = after
+    self.shape = after
 
 
 @builtin("Void SearchEngine.addCriteria(String field, String compOperator, String value)", context=True)
@@ -638,7 +725,7 @@ def se_add_data(ctx, self: SearchEngine, field: str, value: str) -> None:
 def se_add_data_field(ctx, self: SearchEngine, field1: str, field2: str) -> None:
     self.plan(ctx, field1)
     self.plan(ctx, field2)
-    self.ops.append(("data_field", field1, field2, None))
+    self.add(ctx, ("data_field", field1, field2, None))
 
 
 @builtin("Void SearchEngine.addDataField(String field1, String field2, String function)", context=True)
@@ -646,19 +733,20 @@ def se_add_data_field_function(ctx, self: SearchEngine, field1: str, field2: str
     name = function_name(function, tuple(FUNCTIONS))
     self.plan(ctx, field1)
     self.plan(ctx, field2)
-    self.ops.append(("data_field", field1, field2, name))
+    self.add(ctx, ("data_field", field1, field2, name))
 
 
 @builtin("Void SearchEngine.setLimit(Integer number)")
 def se_set_limit(self: SearchEngine, number: int) -> None:
     self.limit = max(int(number), 0)
+    self.variant = (self.limit, self.group, False)
 
 
 @builtin("Void SearchEngine.setDistinct(String field)", context=True)
 def se_set_distinct(ctx, self: SearchEngine, field: str) -> None:
     if field.strip():
         self.plan(ctx, field)
-    self.ops.append(("distinct", field.strip()))
+    self.add(ctx, ("distinct", field.strip()))
 
 
 @builtin("Void SearchEngine.setDBDistinct(Bool p_0)")
@@ -669,6 +757,7 @@ def se_set_db_distinct(self: SearchEngine, value: bool) -> None:
 @builtin("Void SearchEngine.setGroup(Bool set)")
 def se_set_group(self: SearchEngine, value: bool) -> None:
     self.group = bool(value)
+    self.variant = (self.limit, self.group, False)
 
 
 @builtin("Void SearchEngine.bypassNetServer(Bool p_0)")
@@ -688,7 +777,7 @@ def se_set_callback(self: SearchEngine, name: str) -> None:
 def se_execute(ctx, self: SearchEngine) -> int:
     """Run the query; the number of rows; the cursor on the first."""
     rows = self.rows = self.run(ctx)
-    self.width = len(self.compiled.labels)
+    self.width = self.compiled.width
     self.position = 0
     self.row = rows[0] if rows else None
     return len(rows)
@@ -734,10 +823,13 @@ def se_next(self: SearchEngine) -> bool:
 
 @builtin("String SearchEngine.getField(Integer num)", context=True)
 def se_get_field_index(ctx, self: SearchEngine, num: int) -> str:
-    row = self.row
-    if row is not None and 0 <= num < self.width and self.callback is None:  # the usual case, fast
-        value = row[num]
-        return value if value.__class__ is str else formats.as_text(value)
+    if self.callback is None and num >= 0:  # the usual case, fast
+        try:
+            value = self.row[num]
+        except (TypeError, IndexError):  # no current row (None), or no such field: below
+            pass
+        else:
+            return value if value.__class__ is str else formats.as_text(value)
     count = self.field_count()
     if not 0 <= num < count:
         raise CRMScriptRuntimeError(f"SearchEngine.getField({num}): the query has {count} "
