@@ -200,7 +200,7 @@ class Session:
     """The CRM of one run or one handler chain: a database copy taken on first
     use and given back (reset) by close()."""
 
-    __slots__ = ("fixture", "_database")
+    __slots__ = ("fixture", "_database", "_store")
 
     def __init__(self, fixture: Fixture | None = None) -> None:
         self.fixture = fixture  # None: the embedded demo CRM
@@ -212,7 +212,8 @@ class Session:
         if database is None:
             if self.fixture is None:
                 self.fixture = demo_fixture()
-            database = self._database = store_of(self.fixture).acquire()
+            store = self._store = store_of(self.fixture)
+            database = self._database = store.acquire()
         return database
 
     @property
@@ -237,13 +238,14 @@ class Session:
         database = self._database
         if database is not None:
             self._database = None
-            store_of(self.fixture).release(database)
+            self._store.release(database)
 
     def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # at interpreter exit: nothing left to give back to
-            pass
+        if self._database is not None:  # (most sessions were closed: no call then)
+            try:
+                self.close()
+            except Exception:  # at interpreter exit: nothing left to give back to
+                pass
 
 
 # ---------------------------------------------------------- SQLite fixtures
