@@ -480,7 +480,7 @@ class SearchEngine:
         slot = compiled.slot
         params = self.values[slot] if slot >= 0 else self.params(compiled.slots)
         try:
-            rows = database.connection.execute(compiled.sql if limit else compiled.all_sql, params).fetchall()
+            rows = database.cursor.execute(compiled.sql if limit else compiled.all_sql, params).fetchall()
         except Exception as error:
             raise _refused(error) from None
         if compiled.distinct:

@@ -39,10 +39,13 @@ POOL_SIZE = 8  # idle connections kept per fixture
 class Database:
     """One connection to a copy of a fixture's state, used by one run at a time."""
 
-    __slots__ = ("connection", "schema", "tables", "pending", "__weakref__")
+    __slots__ = ("connection", "cursor", "schema", "tables", "pending", "__weakref__")
 
     def __init__(self, connection: sqlite3.Connection, schema: Schema, tables: set[str]) -> None:
         self.connection = connection
+        # For reads fetched whole at once (SearchEngine): one cursor for all
+        # of them costs less than a new one per statement.
+        self.cursor = connection.cursor()
         self.schema = schema
         self.tables = tables  # lower-case names of the tables this connection has
         self.pending: list[Table] = []  # made inside a transaction: made again after it
