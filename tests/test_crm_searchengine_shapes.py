@@ -117,6 +117,15 @@ def test_limit_and_order_are_part_of_the_query():
         """) == ["Ada,Alan,Grace,Edsger,", "Ada,", "Grace,Edsger,"]
 
 
+def shapes_in(tree) -> int:
+    count, stack = 0, [tree.root]
+    while stack:
+        shape = stack.pop()
+        count += 1
+        stack.extend(shape.after.values())
+    return count
+
+
 def test_the_same_calls_spelt_differently_reach_the_same_shape():
     def run(source: str) -> None:
         engine.compile_script(textwrap.dedent(source), "spelt.crm").run(fixture=CRM).context.crm.close()
@@ -125,11 +134,11 @@ def test_the_same_calls_spelt_differently_reach_the_same_shape():
         SearchEngine se; se.addFields("person", "firstname, lastname");
         se.addCriteria("person.contact_id", "OperatorEquals", "1"); se.execute();""")
     tree = CRM.schema.queries
-    size = tree.size
+    shapes = shapes_in(tree)
     run("""\
         SearchEngine se; se.addField("person.firstname"); se.addField("person.lastname");
         se.addCriteria("person.contact_id", "equals", "2"); se.execute();""")
-    assert tree.size == size  # no new shape: the same operations
+    assert shapes_in(tree) == shapes  # no new shape: the same operations
     assert tree.root.then(("field", "person.firstname", None)).then(("field", "person.lastname", None)) \
         .then(("criterion", "person.contact_id", None, "Equals", "AND", 0, "")).compiled
 
@@ -152,6 +161,21 @@ def test_past_the_limit_the_shapes_start_again_and_engines_in_use_go_on(monkeypa
         printLine(kept.getField(0));
         """) == ["Ada,Alan,Grace,Edsger,,,Acme AS"]
     assert CRM.schema.queries.size <= 3
+
+
+def test_a_new_limit_on_every_event_does_not_fill_the_memory(monkeypatch):
+    monkeypatch.setattr(searchengine, "SHAPE_LIMIT", 10)
+    assert lines("""\
+        for (Integer limit = 1; limit < 40; limit++) {
+          SearchEngine se;
+          se.addField("person.firstname");
+          se.setLimit(limit);
+          print(se.execute().toString() + ",");
+        }
+        """) == ["1,2,3" + ",4" * 36 + ","]
+    tree = CRM.schema.queries
+    assert tree.size <= 10
+    assert sum(len(shape.compiled) for shape in [tree.root, *tree.root.after.values()]) <= 10
 
 
 @pytest.mark.parametrize("value", ["1", "01", " 1", "+1"])

@@ -54,9 +54,10 @@ NETSERVER_ERROR = "NetServerException: Can't use field functions when querying N
 # without its values) and values (its checked parameters). The operations are
 # a path in a tree of shapes per schema (Shape below), which keeps the SQL of
 # each, so a trigger that builds the same query on every event pays one
-# dictionary look-up per call, not a translation. A schema keeps at most
-# SHAPE_LIMIT shapes (a script that makes a new query on every event cannot
-# fill the memory): past it, the tree starts again.
+# dictionary look-up per call, not a translation. A schema's tree keeps at most
+# SHAPE_LIMIT entries (shapes, checked calls, SQL statements), so a script
+# that makes a new query on every event cannot fill the memory: past it, the
+# tree starts again.
 SHAPE_LIMIT = 4096
 
 
@@ -106,11 +107,11 @@ class ShapeTree:
         self.root = Shape(self, ())
         self.size = 0
 
-    def grown(self, ops: tuple) -> Shape:
+    def grow(self) -> None:
+        """Count a new entry; past the limit, start again (shapes in use go on working)."""
         self.size += 1
-        if self.size > SHAPE_LIMIT:  # start again (shapes in use go on working)
+        if self.size > SHAPE_LIMIT:
             self.root, self.size = Shape(self, ()), 0
-        return Shape(self, ops)
 
 
 class Shape:
@@ -132,8 +133,15 @@ class Shape:
         """The shape with `op` added."""
         shape = self.after.get(op)
         if shape is None:
-            shape = self.after[op] = self.tree.grown(self.ops + (op,))
+            self.tree.grow()
+            shape = self.after[op] = Shape(self.tree, self.ops + (op,))
         return shape
+
+    def remember(self, call: tuple, what: Any) -> Any:
+        """Keep what a call leads to (its Shape or CriterionStep)."""
+        self.tree.grow()
+        self.calls[call] = what
+        return what
 
 
 @dataclass(eq=False, slots=True)
@@ -384,8 +392,7 @@ class SearchEngine:
             and op in ("Equals", "NotEquals", "Lt", "Lte", "Gt", "Gte")
         prefix = (kind, path, name, op, row_operator(row), priority)
         step = CriterionStep(shape, prefix, plan, name, op, numeric, shape.then(prefix + ("",)))
-        shape.calls[kind, path, function, operator, row, priority] = step
-        return step
+        return shape.remember((kind, path, function, operator, row, priority), step)
 
     def add_comparison(self, ctx: Any, left: str, left_function: str, operator: str, right: str,
                        right_function: str, row: str, priority: int) -> None:
@@ -439,6 +446,7 @@ class SearchEngine:
         key = (self.limit, self.group, self.db_distinct and bypassed)
         compiled = shape.compiled.get(key)
         if compiled is None:
+            shape.tree.grow()
             compiled = shape.compiled[key] = self.query().compiled(self.limit, key[2], self.group)
         if compiled.refusals and not bypassed:
             why = ("bypassNetServer(true) has no effect: the registry value reg_id 235 is not 1"
@@ -649,7 +657,7 @@ def se_add_fields(ctx, self: SearchEngine, table: str, fields: str) -> None:
                 path = f"{table.strip()}.{name.strip()}"
                 plan_path(self.schema, path)
                 after = after.then(("field", path, None))
-        shape.calls["addFields", table, fields] = after
+        shape.remember(("addFields", table, fields), after)
     self.shape = after
 
 
