@@ -7,9 +7,9 @@ handlers, its `lib/` includes, anything else in it, such as a
 `fixture.yaml`), the names of the installed plugins to load (each plugin's
 code and include folders come with it, installed on the worker like the
 engine), the content of the `--plugin` files (each file alone: what it
-imports must be installed on the worker) and the fixture file. A worker writes the tree into a folder of its own and
-builds one Engine per job, reused for every partition it runs
-(`engine_for`).
+imports must be installed on the worker) and the fixture file. A worker
+writes the tree into a folder of its own and builds one Engine per job,
+reused for every partition it runs (`engine_for`).
 
 Messages name handlers and included files relative to the tree
 (`lib/util.crm`), wherever a worker wrote it: a run on a cluster answers
